@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Ledger.Contracts;
 
 namespace Ledger.Domain.Commitments;

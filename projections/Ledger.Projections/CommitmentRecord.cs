@@ -1,0 +1,270 @@
+using JasperFx.Events;
+using Ledger.Contracts;
+using Marten.Events.Aggregation;
+
+namespace Ledger.Projections;
+
+/// <summary>
+/// One commitment as supervisors and auditors read it: the compiled view (latest value of every
+/// field, as OCDS's compiled release) and, in <see cref="History"/>, each field's versions with the
+/// event and stream version that set them (OCDS's versioned release). Inline, so a write is readable
+/// in the same request cycle.
+/// </summary>
+public sealed class CommitmentRecord
+{
+    public string Id { get; set; } = "";
+    public long Version { get; set; }
+    public string CommitmentId { get; set; } = "";
+    public string AgreementId { get; set; } = "";
+    public string LeadGovernmentId { get; set; } = "";
+    public string LeadDepartment { get; set; } = "";
+    public ResultType ResultType { get; set; }
+    public string Title { get; set; } = "";
+    public string Description { get; set; } = "";
+    public DateOnly Deadline { get; set; }
+    public string Status { get; set; } = "Draft";
+    public string StatusBeforeSuspension { get; set; } = "Draft";
+    public DateTimeOffset RegisteredAt { get; set; }
+    public DateTimeOffset LastUpdatedAt { get; set; }
+    public List<ContributorEntry> Contributors { get; set; } = [];
+    public List<IndicatorEntry> Indicators { get; set; } = [];
+    public List<MilestoneEntry> Milestones { get; set; } = [];
+    public List<ReportEntry> Reports { get; set; } = [];
+    public List<EvidenceEntry> Evidence { get; set; } = [];
+    public List<ClaimEntry> Claims { get; set; } = [];
+    public Dictionary<string, List<FieldVersion>> History { get; set; } = [];
+
+    internal void Set(string field, string? value, IEvent e)
+    {
+        if (!History.TryGetValue(field, out var versions))
+            History[field] = versions = [];
+        if (versions.Count > 0 && versions[^1].Value == value) return;
+        versions.Add(new FieldVersion(value, e.Version, e.Timestamp, e.EventTypeName));
+    }
+
+    internal void Touch(IEvent e) => LastUpdatedAt = e.Timestamp;
+}
+
+public sealed record FieldVersion(string? Value, long Version, DateTimeOffset At, string Event);
+
+public sealed record ContributorEntry(string GovernmentId, decimal SharePercent);
+
+public sealed class IndicatorEntry
+{
+    public Indicator Definition { get; set; } = null!;
+    /// <summary>The actual value per period: the latest report, or the correction that replaced it.</summary>
+    public List<ActualEntry> Actuals { get; set; } = [];
+}
+
+public sealed record ActualEntry(string Period, DateOnly AsOf, decimal? Value, string? Text, string ReportId, string? CorrectionId);
+
+public sealed class MilestoneEntry
+{
+    public Milestone Definition { get; set; } = null!;
+    public MilestoneStatus Status { get; set; }
+    public DateOnly? MetOn { get; set; }
+}
+
+public sealed class ReportEntry
+{
+    public string ReportId { get; set; } = "";
+    public string Period { get; set; } = "";
+    public DateOnly AsOf { get; set; }
+    public List<IndicatorValue> Values { get; set; } = [];
+    public string Narrative { get; set; } = "";
+    public string ReportedBy { get; set; } = "";
+    public DateTimeOffset ReportedAt { get; set; }
+    public List<CorrectionEntry> Corrections { get; set; } = [];
+}
+
+public sealed record CorrectionEntry(string CorrectionId, List<IndicatorValue> Values, string Reason, string CorrectedBy, DateTimeOffset CorrectedAt);
+
+public sealed record EvidenceEntry(
+    string EvidenceId, DocumentType DocumentType, string Title, string Sha256, string StorageUri, string Issuer,
+    DateOnly IssuedOn, Confidentiality Confidentiality, string AttachedBy, DateTimeOffset AttachedAt);
+
+public sealed class ClaimEntry
+{
+    public string ClaimId { get; set; } = "";
+    public ClaimScope Scope { get; set; }
+    public string? Subject { get; set; }
+    public List<string> EvidenceIds { get; set; } = [];
+    public string Statement { get; set; } = "";
+    public string ClaimedBy { get; set; } = "";
+    public DateTimeOffset ClaimedAt { get; set; }
+    /// <summary>open, withdrawn, or the verdict that closed it.</summary>
+    public string State { get; set; } = "open";
+    public VerificationMethod? Method { get; set; }
+    public string? Findings { get; set; }
+    public string? VerifiedBy { get; set; }
+    public DateTimeOffset? ClosedAt { get; set; }
+}
+
+public partial class CommitmentRecordProjection : SingleStreamProjection<CommitmentRecord, string>
+{
+    public CommitmentRecord Create(IEvent<CommitmentRegistered> e)
+    {
+        var d = e.Data;
+        var record = new CommitmentRecord
+        {
+            Id = e.StreamKey!,
+            CommitmentId = d.CommitmentId,
+            AgreementId = d.AgreementId,
+            LeadGovernmentId = d.LeadGovernmentId,
+            LeadDepartment = d.LeadDepartment,
+            ResultType = d.ResultType,
+            Title = d.Title,
+            Description = d.Description,
+            Deadline = d.Deadline,
+            RegisteredAt = e.Timestamp,
+            LastUpdatedAt = e.Timestamp,
+        };
+        record.Set("status", record.Status, e);
+        record.Set("leadGovernmentId", d.LeadGovernmentId, e);
+        record.Set("leadDepartment", d.LeadDepartment, e);
+        record.Set("title", d.Title, e);
+        record.Set("description", d.Description, e);
+        record.Set("deadline", d.Deadline.ToString("yyyy-MM-dd"), e);
+        return record;
+    }
+
+    public void Apply(IEvent<ContributorAssigned> e, CommitmentRecord r)
+    {
+        r.Contributors.RemoveAll(x => x.GovernmentId == e.Data.GovernmentId);
+        r.Contributors.Add(new ContributorEntry(e.Data.GovernmentId, e.Data.SharePercent));
+        r.Set($"contributors.{e.Data.GovernmentId}.sharePercent", e.Data.SharePercent.ToString(System.Globalization.CultureInfo.InvariantCulture), e);
+        r.Touch(e);
+    }
+
+    public void Apply(IEvent<IndicatorDefined> e, CommitmentRecord r)
+    {
+        r.Indicators.RemoveAll(x => x.Definition.IndicatorId == e.Data.Indicator.IndicatorId);
+        r.Indicators.Add(new IndicatorEntry { Definition = e.Data.Indicator });
+        r.Touch(e);
+    }
+
+    public void Apply(IEvent<MilestoneScheduled> e, CommitmentRecord r)
+    {
+        r.Milestones.Add(new MilestoneEntry { Definition = e.Data.Milestone, Status = MilestoneStatus.Scheduled });
+        r.Set($"milestones.{e.Data.Milestone.MilestoneId}.status", nameof(MilestoneStatus.Scheduled), e);
+        r.Touch(e);
+    }
+
+    public void Apply(IEvent<MilestoneStatusChanged> e, CommitmentRecord r)
+    {
+        var milestone = r.Milestones.Find(x => x.Definition.MilestoneId == e.Data.MilestoneId);
+        if (milestone is not null)
+        {
+            milestone.Status = e.Data.Status;
+            milestone.MetOn = e.Data.MetOn;
+        }
+        r.Set($"milestones.{e.Data.MilestoneId}.status", e.Data.Status.ToString(), e);
+        r.Touch(e);
+    }
+
+    public void Apply(IEvent<CommitmentActivated> e, CommitmentRecord r) => SetStatus(r, "Active", e);
+
+    public void Apply(IEvent<CommitmentSuspended> e, CommitmentRecord r)
+    {
+        r.StatusBeforeSuspension = r.Status;
+        SetStatus(r, "Suspended", e);
+    }
+
+    public void Apply(IEvent<CommitmentResumed> e, CommitmentRecord r) => SetStatus(r, r.StatusBeforeSuspension, e);
+
+    public void Apply(IEvent<CommitmentWithdrawn> e, CommitmentRecord r) => SetStatus(r, "Withdrawn", e);
+
+    public void Apply(IEvent<ProgressReported> e, CommitmentRecord r)
+    {
+        var d = e.Data;
+        r.Reports.Add(new ReportEntry
+        {
+            ReportId = d.ReportId, Period = d.Period, AsOf = d.AsOf, Values = [.. d.Values], Narrative = d.Narrative,
+            ReportedBy = d.ReportedBy, ReportedAt = d.ReportedAt,
+        });
+        foreach (var value in d.Values)
+            SetActual(r, value, d.Period, d.AsOf, d.ReportId, correctionId: null, e);
+        r.Touch(e);
+    }
+
+    public void Apply(IEvent<ProgressCorrected> e, CommitmentRecord r)
+    {
+        var d = e.Data;
+        var report = r.Reports.Find(x => x.ReportId == d.CorrectsReportId);
+        if (report is not null)
+        {
+            report.Corrections.Add(new CorrectionEntry(d.CorrectionId, [.. d.Values], d.Reason, d.CorrectedBy, d.CorrectedAt));
+            foreach (var value in d.Values)
+                SetActual(r, value, report.Period, report.AsOf, report.ReportId, d.CorrectionId, e);
+        }
+        r.Touch(e);
+    }
+
+    public void Apply(IEvent<EvidenceAttached> e, CommitmentRecord r)
+    {
+        var d = e.Data;
+        r.Evidence.Add(new EvidenceEntry(d.EvidenceId, d.DocumentType, d.Title, d.Sha256, d.StorageUri, d.Issuer, d.IssuedOn,
+            d.Confidentiality, d.AttachedBy, d.AttachedAt));
+        r.Touch(e);
+    }
+
+    public void Apply(IEvent<FulfilmentClaimed> e, CommitmentRecord r)
+    {
+        var d = e.Data;
+        r.Claims.Add(new ClaimEntry
+        {
+            ClaimId = d.ClaimId, Scope = d.Scope, Subject = d.Subject, EvidenceIds = [.. d.EvidenceIds], Statement = d.Statement,
+            ClaimedBy = d.ClaimedBy, ClaimedAt = d.ClaimedAt,
+        });
+        r.Set($"claims.{d.ClaimId}.state", "open", e);
+        if (d.Scope == ClaimScope.Commitment) SetStatus(r, "FulfilmentClaimed", e);
+        else r.Touch(e);
+    }
+
+    public void Apply(IEvent<ClaimWithdrawn> e, CommitmentRecord r) => CloseClaim(r, e.Data.ClaimId, "withdrawn", fulfilled: false, e, null);
+
+    public void Apply(IEvent<VerificationCompleted> e, CommitmentRecord r)
+    {
+        var state = e.Data.Verdict switch
+        {
+            Verdict.Verified => "verified",
+            Verdict.PartiallyVerified => "partiallyVerified",
+            Verdict.Rejected => "rejected",
+            _ => "needsMoreEvidence",
+        };
+        CloseClaim(r, e.Data.ClaimId, state, e.Data.Verdict == Verdict.Verified, e, e.Data);
+    }
+
+    private static void CloseClaim(CommitmentRecord r, string claimId, string state, bool fulfilled, IEvent e, VerificationCompleted? verification)
+    {
+        var claim = r.Claims.Find(x => x.ClaimId == claimId);
+        if (claim is null) return;
+        claim.State = state;
+        claim.ClosedAt = e.Timestamp;
+        claim.Method = verification?.Method;
+        claim.Findings = verification?.Findings;
+        claim.VerifiedBy = verification?.VerifiedBy;
+        r.Set($"claims.{claimId}.state", state, e);
+        if (claim.Scope == ClaimScope.Commitment && r.Status == "FulfilmentClaimed")
+            SetStatus(r, fulfilled ? "Fulfilled" : "Active", e);
+        else r.Touch(e);
+    }
+
+    private static void SetActual(CommitmentRecord r, IndicatorValue value, string period, DateOnly asOf, string reportId, string? correctionId, IEvent e)
+    {
+        var indicator = r.Indicators.Find(x => x.Definition.IndicatorId == value.IndicatorId);
+        if (indicator is null) return;
+        indicator.Actuals.RemoveAll(x => x.Period == period);
+        indicator.Actuals.Add(new ActualEntry(period, asOf, value.Value, value.Text, reportId, correctionId));
+        indicator.Actuals.Sort((a, b) => string.CompareOrdinal(a.Period, b.Period));
+        var shown = value.Value?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? value.Text;
+        r.Set($"indicators.{value.IndicatorId}.actual.{period}", shown, e);
+    }
+
+    private static void SetStatus(CommitmentRecord r, string status, IEvent e)
+    {
+        r.Status = status;
+        r.Set("status", status, e);
+        r.Touch(e);
+    }
+}

@@ -1,0 +1,72 @@
+using Ledger.Api.Http;
+using Ledger.Contracts;
+using Ledger.Domain.Agreements;
+using Ledger.Infrastructure.Writing;
+using Ledger.Projections;
+using Marten;
+
+namespace Ledger.Api.Agreements;
+
+public sealed record DraftAgreementRequest(
+    string AgreementId, string Title, TaskArea TaskArea, IReadOnlyList<AgreementParty> Parties,
+    DateOnly TermStart, DateOnly TermEnd, IReadOnlyList<string>? LegalBasis);
+
+public sealed record SignAgreementRequest(string GovernmentId, DateOnly SignedOn);
+
+public sealed record DecisionRequest(string Summary, string DecisionReference);
+
+public sealed record TerminationRequest(string Reason, string DecisionReference);
+
+public static class AgreementEndpoints
+{
+    public static RouteGroupBuilder MapAgreementEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/agreements").WithTags("Agreements").RequireAuthorization(Policies.Reader);
+        group.MapPost("/", Draft).RequireAuthorization(Policies.Supervisor);
+        group.MapPost("/{agreementId}/signatures", Sign).RequireAuthorization(Policies.Government);
+        group.MapPost("/{agreementId}/activation", Activate).RequireAuthorization(Policies.SupervisorOrDecision);
+        group.MapPost("/{agreementId}/amendments", Amend).RequireAuthorization(Policies.Decision);
+        group.MapPost("/{agreementId}/termination", Terminate).RequireAuthorization(Policies.Decision);
+        group.MapGet("/", List);
+        group.MapGet("/{agreementId}", Get);
+        group.MapGet("/{agreementId}/events", Events);
+        return group;
+    }
+
+    public static async Task<IResult> Draft(DraftAgreementRequest body, HttpContext http, LedgerWriter writer)
+    {
+        var parties = body.Parties ?? [];
+        var existing = await writer.ExistingStreamsAsync(parties.Select(p => StreamKeys.Government(p.GovernmentId)), http.RequestAborted);
+        var registered = existing.Select(StreamKeys.IdOf).ToHashSet(StringComparer.Ordinal);
+        return await Appending.AppendAsync<AgreementState>(http, StreamKeys.Agreement(body.AgreementId), AgreementState.Evolve,
+            (state, actor, now) => AgreementDecider.Decide(state, new DraftAgreement(body.AgreementId, body.Title, body.TaskArea, parties,
+                body.TermStart, body.TermEnd, body.LegalBasis ?? [], actor, now), registered),
+            Location(body.AgreementId));
+    }
+
+    public static Task<IResult> Sign(string agreementId, SignAgreementRequest body, HttpContext http) =>
+        Write(http, agreementId, (s, actor, now) => AgreementDecider.Decide(s, new SignAgreement(agreementId, body.GovernmentId, body.SignedOn, actor, now)));
+
+    public static Task<IResult> Activate(string agreementId, HttpContext http) =>
+        Write(http, agreementId, (s, actor, now) => AgreementDecider.Decide(s, new ActivateAgreement(agreementId, actor, now)));
+
+    public static Task<IResult> Amend(string agreementId, DecisionRequest body, HttpContext http) =>
+        Write(http, agreementId, (s, actor, now) => AgreementDecider.Decide(s, new AmendAgreement(agreementId, body.Summary, body.DecisionReference, actor, now)));
+
+    public static Task<IResult> Terminate(string agreementId, TerminationRequest body, HttpContext http) =>
+        Write(http, agreementId, (s, actor, now) => AgreementDecider.Decide(s, new TerminateAgreement(agreementId, body.Reason, body.DecisionReference, actor, now)));
+
+    public static async Task<IResult> List(IQuerySession session, CancellationToken ct) =>
+        TypedResults.Ok(await session.Query<AgreementView>().OrderBy(x => x.AgreementId).ToListAsync(ct));
+
+    public static Task<IResult> Get(string agreementId, HttpContext http, IQuerySession session) =>
+        Reading.OneAsync<AgreementView>(http, session, StreamKeys.Agreement(agreementId), x => x.Version, "agreement_not_found", $"Agreement {agreementId}");
+
+    public static Task<IResult> Events(string agreementId, IQuerySession session, CancellationToken ct) =>
+        EventHistory.ReadAsync(session, StreamKeys.Agreement(agreementId), "agreement_not_found", $"Agreement {agreementId}", ct);
+
+    private static Task<IResult> Write(HttpContext http, string agreementId, Appending.Decision<AgreementState> decide) =>
+        Appending.AppendAsync(http, StreamKeys.Agreement(agreementId), AgreementState.Evolve, decide, Location(agreementId));
+
+    private static string Location(string agreementId) => $"/api/agreements/{Uri.EscapeDataString(agreementId)}";
+}

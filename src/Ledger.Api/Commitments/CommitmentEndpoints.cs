@@ -1,0 +1,121 @@
+using Ledger.Api.Http;
+using Ledger.Contracts;
+using Ledger.Domain.Agreements;
+using Ledger.Domain.Commitments;
+using Ledger.Infrastructure.Writing;
+using Ledger.Projections;
+using Marten;
+
+namespace Ledger.Api.Commitments;
+
+public sealed record RegisterCommitmentRequest(
+    string CommitmentId, string AgreementId, string LeadGovernmentId, string LeadDepartment, ResultType ResultType,
+    string Title, string Description, DateOnly Deadline, IReadOnlyList<Indicator>? Indicators,
+    IReadOnlyList<Milestone>? Milestones, IReadOnlyList<ContributorShare>? Contributors);
+
+public sealed record ReasonRequest(string Reason);
+
+public sealed record ReportProgressRequest(string ReportId, string Period, DateOnly AsOf, IReadOnlyList<IndicatorValue> Values, string Narrative);
+
+public sealed record CorrectProgressRequest(string CorrectionId, string CorrectsReportId, IReadOnlyList<IndicatorValue> Values, string Reason);
+
+public sealed record AttachEvidenceRequest(
+    string EvidenceId, DocumentType DocumentType, string Title, string Sha256, string StorageUri, string Issuer,
+    DateOnly IssuedOn, Confidentiality Confidentiality);
+
+public sealed record ClaimFulfilmentRequest(string ClaimId, ClaimScope Scope, string? Subject, IReadOnlyList<string> EvidenceIds, string Statement);
+
+public sealed record VerifyClaimRequest(VerificationMethod Method, Verdict Verdict, string Findings);
+
+public static class CommitmentEndpoints
+{
+    public static RouteGroupBuilder MapCommitmentEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/commitments").WithTags("Commitments").RequireAuthorization(Policies.Reader);
+        group.MapPost("/", Register).RequireAuthorization(Policies.Government);
+        group.MapPost("/{commitmentId}/activation", Activate).RequireAuthorization(Policies.Supervisor);
+        group.MapPost("/{commitmentId}/suspension", Suspend).RequireAuthorization(Policies.Supervisor);
+        group.MapPost("/{commitmentId}/resumption", Resume).RequireAuthorization(Policies.Supervisor);
+        group.MapPost("/{commitmentId}/withdrawal", Withdraw).RequireAuthorization(Policies.GovernmentOrDecision);
+        group.MapPost("/{commitmentId}/progress", ReportProgress).RequireAuthorization(Policies.Government);
+        group.MapPost("/{commitmentId}/corrections", CorrectProgress).RequireAuthorization(Policies.Government);
+        group.MapPost("/{commitmentId}/evidence", AttachEvidence).RequireAuthorization(Policies.Government);
+        group.MapPost("/{commitmentId}/claims", Claim).RequireAuthorization(Policies.Government);
+        group.MapPost("/{commitmentId}/claims/{claimId}/withdrawal", WithdrawClaim).RequireAuthorization(Policies.Government);
+        group.MapPost("/{commitmentId}/claims/{claimId}/verification", Verify).RequireAuthorization(Policies.Supervisor);
+        group.MapGet("/", List);
+        group.MapGet("/{commitmentId}", Get);
+        group.MapGet("/{commitmentId}/events", Events);
+        return group;
+    }
+
+    public static async Task<IResult> Register(RegisterCommitmentRequest body, HttpContext http, LedgerWriter writer)
+    {
+        var agreement = await writer.LoadAsync<AgreementState>(StreamKeys.Agreement(body.AgreementId), AgreementState.Evolve, http.RequestAborted);
+        return await Write(http, body.CommitmentId, (s, actor, now) => CommitmentDecider.Decide(s, new RegisterCommitment(
+            body.CommitmentId, body.AgreementId, body.LeadGovernmentId, body.LeadDepartment, body.ResultType, body.Title,
+            body.Description, body.Deadline, body.Indicators ?? [], body.Milestones ?? [], body.Contributors ?? [], actor, now), agreement));
+    }
+
+    public static Task<IResult> Activate(string commitmentId, HttpContext http) =>
+        Write(http, commitmentId, (s, actor, now) => CommitmentDecider.Decide(s, new ActivateCommitment(commitmentId, actor, now)));
+
+    public static Task<IResult> Suspend(string commitmentId, ReasonRequest body, HttpContext http) =>
+        Write(http, commitmentId, (s, actor, now) => CommitmentDecider.Decide(s, new SuspendCommitment(commitmentId, body.Reason, actor, now)));
+
+    public static Task<IResult> Resume(string commitmentId, ReasonRequest body, HttpContext http) =>
+        Write(http, commitmentId, (s, actor, now) => CommitmentDecider.Decide(s, new ResumeCommitment(commitmentId, body.Reason, actor, now)));
+
+    public static Task<IResult> Withdraw(string commitmentId, ReasonRequest body, HttpContext http) =>
+        Write(http, commitmentId, (s, actor, now) => CommitmentDecider.Decide(s, new WithdrawCommitment(commitmentId, body.Reason, actor, now)));
+
+    public static Task<IResult> ReportProgress(string commitmentId, ReportProgressRequest body, HttpContext http) =>
+        Write(http, commitmentId, (s, actor, now) => CommitmentDecider.Decide(s, new Domain.Commitments.ReportProgress(
+            commitmentId, body.ReportId, body.Period, body.AsOf, body.Values ?? [], body.Narrative, actor, now)));
+
+    public static Task<IResult> CorrectProgress(string commitmentId, CorrectProgressRequest body, HttpContext http) =>
+        Write(http, commitmentId, (s, actor, now) => CommitmentDecider.Decide(s, new Domain.Commitments.CorrectProgress(
+            commitmentId, body.CorrectionId, body.CorrectsReportId, body.Values ?? [], body.Reason, actor, now)));
+
+    public static Task<IResult> AttachEvidence(string commitmentId, AttachEvidenceRequest body, HttpContext http) =>
+        Write(http, commitmentId, (s, actor, now) => CommitmentDecider.Decide(s, new Domain.Commitments.AttachEvidence(
+            commitmentId, body.EvidenceId, body.DocumentType, body.Title, body.Sha256, body.StorageUri, body.Issuer, body.IssuedOn,
+            body.Confidentiality, actor, now)));
+
+    public static Task<IResult> Claim(string commitmentId, ClaimFulfilmentRequest body, HttpContext http) =>
+        Write(http, commitmentId, (s, actor, now) => CommitmentDecider.Decide(s, new ClaimFulfilment(
+            commitmentId, body.ClaimId, body.Scope, body.Subject, body.EvidenceIds ?? [], body.Statement, actor, now)));
+
+    public static Task<IResult> WithdrawClaim(string commitmentId, string claimId, ReasonRequest body, HttpContext http) =>
+        Write(http, commitmentId, (s, actor, now) => CommitmentDecider.Decide(s, new Domain.Commitments.WithdrawClaim(commitmentId, claimId, body.Reason, actor, now)));
+
+    public static Task<IResult> Verify(string commitmentId, string claimId, VerifyClaimRequest body, HttpContext http) =>
+        Write(http, commitmentId, (s, actor, now) => CommitmentDecider.Decide(s, new VerifyClaim(
+            commitmentId, claimId, body.Method, body.Verdict, body.Findings, actor, now)));
+
+    public static async Task<IResult> List(IQuerySession session, string? agreementId, string? leadGovernmentId, string? status, CancellationToken ct)
+    {
+        var query = session.Query<CommitmentRecord>().AsQueryable();
+        if (!string.IsNullOrEmpty(agreementId)) query = query.Where(x => x.AgreementId == agreementId);
+        if (!string.IsNullOrEmpty(leadGovernmentId)) query = query.Where(x => x.LeadGovernmentId == leadGovernmentId);
+        if (!string.IsNullOrEmpty(status)) query = query.Where(x => x.Status == status);
+        var records = await query.OrderBy(x => x.CommitmentId).ToListAsync(ct);
+        return TypedResults.Ok(records.Select(CommitmentSummary.From).ToList());
+    }
+
+    public static Task<IResult> Get(string commitmentId, HttpContext http, IQuerySession session) =>
+        Reading.OneAsync<CommitmentRecord>(http, session, StreamKeys.Commitment(commitmentId), x => x.Version, "commitment_not_found", $"Commitment {commitmentId}");
+
+    public static Task<IResult> Events(string commitmentId, IQuerySession session, CancellationToken ct) =>
+        EventHistory.ReadAsync(session, StreamKeys.Commitment(commitmentId), "commitment_not_found", $"Commitment {commitmentId}", ct);
+
+    private static Task<IResult> Write(HttpContext http, string commitmentId, Appending.Decision<CommitmentState> decide) =>
+        Appending.AppendAsync(http, StreamKeys.Commitment(commitmentId), CommitmentState.Evolve, decide, $"/api/commitments/{Uri.EscapeDataString(commitmentId)}");
+}
+
+/// <summary>One line of the commitment list; the full record is at /api/commitments/{id}.</summary>
+public sealed record CommitmentSummary(
+    string CommitmentId, string AgreementId, string LeadGovernmentId, string Title, string Status, DateOnly Deadline, long Version)
+{
+    public static CommitmentSummary From(CommitmentRecord r) => new(r.CommitmentId, r.AgreementId, r.LeadGovernmentId, r.Title, r.Status, r.Deadline, r.Version);
+}

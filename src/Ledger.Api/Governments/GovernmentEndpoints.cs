@@ -1,0 +1,38 @@
+using Ledger.Api.Http;
+using Ledger.Contracts;
+using Ledger.Domain.Governments;
+using Ledger.Projections;
+using Marten;
+
+namespace Ledger.Api.Governments;
+
+public sealed record RegisterGovernmentRequest(
+    string GovernmentId, string NameZh, string NameEn, Province Province, string Prefecture, GovernmentLevel Level);
+
+public static class GovernmentEndpoints
+{
+    public static RouteGroupBuilder MapGovernmentEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/governments").WithTags("Governments").RequireAuthorization(Policies.Reader);
+        group.MapPost("/", Register).RequireAuthorization(Policies.Admin);
+        group.MapGet("/", List);
+        group.MapGet("/{governmentId}", Get);
+        group.MapGet("/{governmentId}/events", Events);
+        return group;
+    }
+
+    public static Task<IResult> Register(RegisterGovernmentRequest body, HttpContext http) =>
+        Appending.AppendAsync<GovernmentState>(http, StreamKeys.Government(body.GovernmentId), GovernmentState.Evolve,
+            (state, actor, now) => GovernmentDecider.Decide(state, new RegisterGovernment(body.GovernmentId, body.NameZh, body.NameEn,
+                body.Province, body.Prefecture, body.Level, actor, now)),
+            $"/api/governments/{body.GovernmentId}");
+
+    public static async Task<IResult> List(IQuerySession session, CancellationToken ct) =>
+        TypedResults.Ok(await session.Query<GovernmentView>().OrderBy(x => x.GovernmentId).ToListAsync(ct));
+
+    public static Task<IResult> Get(string governmentId, HttpContext http, IQuerySession session) =>
+        Reading.OneAsync<GovernmentView>(http, session, StreamKeys.Government(governmentId), x => x.Version, "government_not_found", $"Government {governmentId}");
+
+    public static Task<IResult> Events(string governmentId, IQuerySession session, CancellationToken ct) =>
+        EventHistory.ReadAsync(session, StreamKeys.Government(governmentId), "government_not_found", $"Government {governmentId}", ct);
+}

@@ -1,0 +1,88 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Ledger.Domain;
+using Ledger.Infrastructure.Writing;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Ledger.Api.Http;
+
+/// <summary>
+/// Every failure becomes RFC 9457 problem+json with a stable <c>code</c> and, where one input is at
+/// fault, its <c>field</c>. Nothing internal (stack traces, SQL, type names) reaches the client.
+/// </summary>
+public sealed partial class ProblemMapping(IProblemDetailsService problems, ILogger<ProblemMapping> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
+    {
+        var (status, code, detail, field) = Map(exception);
+        if (status >= 500)
+            logger.LogError(exception, "Unhandled failure on {Method} {Path}", http.Request.Method, http.Request.Path);
+        http.Response.StatusCode = status;
+        var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = Title(status), Detail = detail };
+        problem.Extensions["code"] = code;
+        if (field is not null) problem.Extensions["field"] = field;
+        if (exception is StreamVersionConflict conflict) problem.Extensions["currentVersion"] = conflict.Actual;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = null });
+    }
+
+    public static (int Status, string Code, string Detail, string? Field) Map(Exception exception) => exception switch
+    {
+        DomainException d => (d.Kind switch
+        {
+            DomainErrorKind.Conflict => StatusCodes.Status409Conflict,
+            DomainErrorKind.Forbidden => StatusCodes.Status403Forbidden,
+            DomainErrorKind.NotFound => StatusCodes.Status404NotFound,
+            _ => StatusCodes.Status422UnprocessableEntity,
+        }, d.Code, d.Message, d.Field),
+        RequestRejected r => (r.Status, r.Code, r.Message, r.Field),
+        StreamVersionConflict c => (StatusCodes.Status412PreconditionFailed, "version_conflict",
+            c.Expected >= 0 ? $"The resource is at version {c.Actual}, not {c.Expected}." : "The resource kept changing; try again.", "If-Match"),
+        IdempotencyKeyReused => (StatusCodes.Status422UnprocessableEntity, "idempotency_key_reused",
+            "This Idempotency-Key was already used with a different request.", "Idempotency-Key"),
+        UnauthorizedAccessException => (StatusCodes.Status403Forbidden, "no_ledger_role", "The token names no ledger role.", null),
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (413, "payload_too_large", "The request body is too large.", null),
+        BadHttpRequestException { InnerException: JsonException j } => FromJson(j),
+        BadHttpRequestException b when b.Message.Contains("body was not provided", StringComparison.OrdinalIgnoreCase)
+            => (400, "body_required", "A JSON body is required.", null),
+        BadHttpRequestException b when b.Message.Contains("Content-Type", StringComparison.OrdinalIgnoreCase)
+            => (415, "unsupported_media_type", "Send the body as application/json.", null),
+        BadHttpRequestException b => (b.StatusCode, "bad_request", "The request could not be read.", null),
+        _ => (500, "internal_error", "The ledger could not complete the request; nothing was recorded unless a later read shows it.", null),
+    };
+
+    private static (int, string, string, string?) FromJson(JsonException j)
+    {
+        var message = j.Message;
+        var missing = MissingProperty().Match(message);
+        if (missing.Success)
+            return (400, "field_required", $"'{missing.Groups[1].Value}' is required.", missing.Groups[1].Value);
+        var field = JsonPath(j.Path);
+        if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
+            return (400, "unknown_field", $"'{field}' is not a field of this request.", field);
+        if (message.Contains("depth", StringComparison.OrdinalIgnoreCase))
+            return (400, "too_deep", "The JSON is nested too deeply.", field);
+        if (j.Path is null || j.Path == "$")
+            return (400, "malformed_json", "The body is not valid JSON for this request.", field);
+        return (400, "invalid_value", $"'{field}' has a value of the wrong type or outside its allowed values.", field);
+    }
+
+    // "$.indicators[0].measure" → "indicators[0].measure"
+    private static string? JsonPath(string? path) => path is null or "$" ? null : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+
+    private static string Title(int status) => status switch
+    {
+        400 => "The request is malformed.",
+        401 => "Authentication is required.",
+        403 => "This actor may not do that.",
+        404 => "Not found.",
+        409 => "The request conflicts with the ledger's state.",
+        412 => "The resource changed since you read it.",
+        413 => "The request is too large.",
+        415 => "Unsupported media type.",
+        422 => "The request breaks a rule of the ledger.",
+        _ => "The ledger failed.",
+    };
+
+    [GeneratedRegex("missing required properties including: '([^']+)'")]
+    private static partial Regex MissingProperty();
+}

@@ -1,0 +1,90 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Ledger.Api.Agreements;
+using Ledger.Api.Commitments;
+using Ledger.Api.Governments;
+using Ledger.Api.Health;
+using Ledger.Api.Http;
+using Ledger.Infrastructure;
+using Ledger.Infrastructure.Identity;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.IdentityModel.Tokens;
+
+var app = LedgerApi.Build(args);
+app.Run();
+
+/// <summary>
+/// The composition root. <c>./ops/ledger up</c> runs it on Kestrel; the command-line tool runs the
+/// same application in-process to load the scenario through the same HTTP commands users send.
+/// </summary>
+public static class LedgerApi
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        customize?.Invoke(builder);
+
+        builder.Services.AddLedger(builder.Configuration);
+        builder.Services.Configure<JsonOptions>(o => LedgerJson.Configure(o.SerializerOptions));
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ProblemMapping>();
+        builder.Services.AddHealthChecks().AddCheck<PostgresReadyCheck>("postgres");
+        builder.Services.AddAuthorization(Policies.Add);
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<TokenSettings>((options, tokens) =>
+            {
+                options.MapInboundClaims = false;
+                options.Authority = tokens.Authority;
+                if (tokens.MetadataAddress is not null) options.MetadataAddress = tokens.MetadataAddress;
+                options.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = tokens.Issuer,
+                    ValidAudience = tokens.Audience,
+                    IssuerSigningKey = tokens.SigningKey,
+                    ValidateIssuer = true,
+                    ValidateAudience = true,
+                    ValidateLifetime = true,
+                    ValidateIssuerSigningKey = true,
+                    ClockSkew = TimeSpan.FromSeconds(30),
+                    NameClaimType = LedgerClaims.Subject,
+                    RoleClaimType = LedgerClaims.Role,
+                };
+            });
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = BodyLimit.DefaultBytes);
+
+        var app = builder.Build();
+
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.Use(BodyLimit.Enforce(BodyLimit.DefaultBytes));
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.Use(RequestEnvelope.HashBodyAsync);
+
+        app.MapHealthEndpoints();
+        app.MapGovernmentEndpoints();
+        app.MapAgreementEndpoints();
+        app.MapCommitmentEndpoints();
+        return app;
+    }
+}
+
+/// <summary>The API's JSON: camelCase, enums by name only, unknown fields refused, bounded depth.</summary>
+public static class LedgerJson
+{
+    public static void Configure(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.Converters.Add(new JsonStringEnumConverter(namingPolicy: null, allowIntegerValues: false));
+        options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        options.RespectNullableAnnotations = true;
+        options.RespectRequiredConstructorParameters = true;
+        options.MaxDepth = 32;
+        options.NumberHandling = JsonNumberHandling.Strict;
+    }
+}
+
+public partial class Program;

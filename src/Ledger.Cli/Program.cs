@@ -1,0 +1,23 @@
+using System.CommandLine;
+
+namespace Ledger.Cli;
+
+// An explicit entry point, so the only `Program` in the solution is the API's (its tests host it by that name).
+public static class LedgerCommandLine
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var root = new RootCommand("ledger — the cross-regional supervision ledger's command-line tool");
+        foreach (var command in Verbs.All())
+            root.Subcommands.Add(command);
+        try
+        {
+            return await root.Parse(args).InvokeAsync();
+        }
+        catch (CliFailure failure)
+        {
+            await Console.Error.WriteLineAsync($"ledger: {failure.Message}");
+            return failure.ExitCode;
+        }
+    }
+}

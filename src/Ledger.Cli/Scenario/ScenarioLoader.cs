@@ -1,0 +1,86 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Ledger.Infrastructure.Identity;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Ledger.Cli.Scenario;
+
+/// <summary>
+/// Loads a scenario through the ledger's own HTTP API, run in-process with the scenario's clock, so
+/// every step takes the path a user's request takes (authentication, validation, decision,
+/// envelope, append). Each step carries a fixed idempotency key: loading twice appends nothing new.
+/// </summary>
+public sealed class ScenarioLoader(string[] hostArgs)
+{
+    public sealed record Outcome(int Appended, int AlreadyLoaded);
+
+    public async Task<Outcome> LoadAsync(ScenarioFile scenario, Action<int, int>? progress, CancellationToken ct)
+    {
+        var clock = new ScenarioClock();
+        await using var app = LedgerApi.Build(hostArgs, builder =>
+        {
+            builder.WebHost.UseTestServer();
+            builder.Services.AddSingleton<TimeProvider>(clock);
+            builder.Logging.ClearProviders();
+        });
+        await app.StartAsync(ct);
+        using var client = app.GetTestClient();
+        var issuer = new TokenIssuer(app.Services.GetRequiredService<TokenSettings>(), TimeProvider.System);
+        var tokens = new Dictionary<string, string>(StringComparer.Ordinal);
+
+        int appended = 0, replayed = 0;
+        for (var i = 0; i < scenario.Steps.Count; i++)
+        {
+            var step = scenario.Steps[i];
+            clock.Set(step.At);
+            if (!tokens.TryGetValue(step.Actor, out var token))
+                tokens[step.Actor] = token = TokenFor(issuer, step.Actor);
+
+            using var request = new HttpRequestMessage(HttpMethod.Post, step.Post);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            request.Headers.Add("Idempotency-Key", $"scenario-{i + 1:D4}");
+            request.Headers.Add("X-Correlation-Id", $"scenario:{scenario.Name}");
+            request.Content = new StringContent(step.Body?.ToJsonString() ?? "{}", Encoding.UTF8, "application/json");
+            if (step.Body is null) request.Content = null;
+
+            using var response = await client.SendAsync(request, ct);
+            if (response.StatusCode != HttpStatusCode.Created)
+            {
+                var problem = await response.Content.ReadAsStringAsync(ct);
+                throw new InvalidOperationException($"scenario step {i + 1} (POST {step.Post} as {step.Actor}) was refused: {(int)response.StatusCode} {Summarize(problem)}");
+            }
+            if (response.Headers.Contains("Idempotent-Replayed")) replayed++;
+            else appended++;
+            progress?.Invoke(i + 1, scenario.Steps.Count);
+        }
+        await app.StopAsync(ct);
+        return new Outcome(appended, replayed);
+    }
+
+    private static string TokenFor(TokenIssuer issuer, string actor)
+    {
+        var parts = actor.Split(':', 2);
+        return issuer.Issue(parts[0], parts.Length == 2 ? parts[1] : null, TimeSpan.FromHours(1), subject: $"scenario/{actor}");
+    }
+
+    private static string Summarize(string problem)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(problem);
+            var root = json.RootElement;
+            var code = root.TryGetProperty("code", out var c) ? c.GetString() : null;
+            var detail = root.TryGetProperty("detail", out var d) ? d.GetString() : null;
+            var field = root.TryGetProperty("field", out var f) ? $" (field {f.GetString()})" : "";
+            return $"{code}: {detail}{field}";
+        }
+        catch (JsonException)
+        {
+            return problem.Length > 200 ? problem[..200] : problem;
+        }
+    }
+}

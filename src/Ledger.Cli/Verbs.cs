@@ -1,0 +1,146 @@
+using System.CommandLine;
+using System.Globalization;
+using Ledger.Cli.Scenario;
+using Ledger.Infrastructure.Identity;
+using Ledger.Infrastructure.Store;
+using Microsoft.Extensions.Configuration;
+using Npgsql;
+
+namespace Ledger.Cli;
+
+public static class Verbs
+{
+    public static IEnumerable<Command> All()
+    {
+        yield return Setup();
+        yield return Seed();
+        yield return Token();
+        yield return Tour();
+    }
+
+    private static IConfiguration Configuration() => new ConfigurationBuilder()
+        .SetBasePath(AppContext.BaseDirectory)
+        .AddJsonFile("appsettings.json", optional: true)
+        .AddEnvironmentVariables()
+        .Build();
+
+    private static Command Setup()
+    {
+        var command = new Command("setup", "Apply the schema and load the pilot-zone scenario (once; a second run adds nothing).");
+        command.SetAction(async (_, ct) =>
+        {
+            await LoadScenarioAsync(ScenarioFile.DefaultPath, ct);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Seed()
+    {
+        var file = new Option<FileInfo?>("--file") { Description = "a scenario file (default: the pilot-zone scenario)" };
+        var command = new Command("seed", "Load a scenario through the ledger's own commands.") { file };
+        command.SetAction(async (parse, ct) =>
+        {
+            var path = parse.GetValue(file)?.FullName ?? ScenarioFile.DefaultPath;
+            if (!File.Exists(path)) throw new CliFailure($"no scenario file at {path}", 2);
+            await LoadScenarioAsync(path, ct);
+            return 0;
+        });
+        return command;
+    }
+
+    private static async Task LoadScenarioAsync(string path, CancellationToken ct)
+    {
+        ScenarioFile scenario;
+        try
+        {
+            scenario = ScenarioFile.Load(path);
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidDataException or IOException)
+        {
+            throw new CliFailure($"cannot read the scenario: {ex.Message}", 2);
+        }
+        try
+        {
+            var progress = new Progress("scenario");
+            var outcome = await new ScenarioLoader([]).LoadAsync(scenario, progress.Report, ct);
+            progress.Done();
+            Console.WriteLine($"scenario '{scenario.Name}': {outcome.Appended} steps appended, {outcome.AlreadyLoaded} already in the ledger");
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new CliFailure(ex.Message);
+        }
+        catch (NpgsqlException ex)
+        {
+            throw new CliFailure($"cannot reach PostgreSQL ({ex.Message}); is it running? ./ops/ledger up starts the private cluster");
+        }
+    }
+
+    private static Command Token()
+    {
+        var role = new Option<string>("--role") { Description = "government, supervisor, decision, auditor or admin", Required = true };
+        var government = new Option<string?>("--government") { Description = "the division code a government token is bound to, e.g. 430181" };
+        var ttl = new Option<string>("--ttl") { Description = "lifetime: 30m, 8h, 7d (default 8h)", DefaultValueFactory = _ => "8h" };
+        var command = new Command("token", "Mint a bearer token with the local signing key.") { role, government, ttl };
+        command.SetAction(parse =>
+        {
+            var configuration = Configuration();
+            var settings = LedgerSettings.From(configuration);
+            var tokens = TokenSettings.From(configuration, settings.DataDirectory);
+            if (tokens.SigningKey is null)
+                throw new CliFailure("tokens come from the configured OpenID Connect provider (Auth:Authority), not from the ledger");
+            var lifetime = ParseDuration(parse.GetValue(ttl)!);
+            try
+            {
+                Console.WriteLine(new TokenIssuer(tokens, TimeProvider.System).Issue(parse.GetValue(role)!, parse.GetValue(government), lifetime));
+            }
+            catch (ArgumentException ex)
+            {
+                throw new CliFailure(ex.Message.Split(" (Parameter", 2)[0], 2);
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Tour()
+    {
+        var url = new Option<string>("--url") { Description = "where the API listens", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
+        var command = new Command("tour", "Print how to act as each role against a running ledger.") { url };
+        command.SetAction(parse =>
+        {
+            var u = parse.GetValue(url)!.Split(';')[0].TrimEnd('/');
+            Console.WriteLine($"""
+
+            The ledger will answer on {u} (health: {u}/health/ready).
+            Every request carries a bearer token for one role; mint one with ./ops/ledger token:
+
+              supervisor    TOKEN=$(./ops/ledger token --role supervisor)
+              government    TOKEN=$(./ops/ledger token --role government --government 430181)   # Liuyang
+              decision      TOKEN=$(./ops/ledger token --role decision)
+              auditor       TOKEN=$(./ops/ledger token --role auditor)
+              admin         TOKEN=$(./ops/ledger token --role admin)
+
+            then, for example:
+              curl -s -H "Authorization: Bearer $TOKEN" {u}/api/commitments
+            """);
+            return 0;
+        });
+        return command;
+    }
+
+    internal static TimeSpan ParseDuration(string text)
+    {
+        if (text.Length >= 2 && int.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0)
+        {
+            switch (text[^1])
+            {
+                case 'm': return TimeSpan.FromMinutes(n);
+                case 'h': return TimeSpan.FromHours(n);
+                case 'd': return TimeSpan.FromDays(n);
+            }
+        }
+        throw new CliFailure($"--ttl '{text}' is not a duration like 30m, 8h or 7d", 2);
+    }
+}

@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using JasperFx;
+using Ledger.Contracts;
+using Marten;
+using Marten.Exceptions;
+
+namespace Ledger.Infrastructure.Writing;
+
+/// <summary>
+/// The write path: fetch the stream, fold it into the decider's state, decide, append with the
+/// envelope, all in one session and one transaction. A concurrent writer is caught by Marten's
+/// expected-version check at commit. With <c>If-Match</c> that is the client's 412; without it the
+/// whole fetch → decide → append runs again in a new session (the failed commit appended nothing, so
+/// this is not a blind retry).
+/// </summary>
+public sealed class LedgerWriter(IDocumentStore store)
+{
+    public static readonly ActivitySource Activity = new("Ledger");
+    private const int AttemptsWithoutIfMatch = 5;
+
+    public async Task<TState?> LoadAsync<TState>(string streamKey, Func<TState?, object, TState?> evolve, CancellationToken ct)
+        where TState : class
+    {
+        await using var session = store.QuerySession();
+        var events = await session.Events.FetchStreamAsync(streamKey, token: ct);
+        return events.Aggregate((TState?)null, (s, e) => evolve(s, e.Data));
+    }
+
+    public async Task<IReadOnlySet<string>> ExistingStreamsAsync(IEnumerable<string> streamKeys, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var key in streamKeys.Distinct())
+        {
+            if (await session.Events.FetchStreamStateAsync(key, ct) is not null) found.Add(key);
+        }
+        return found;
+    }
+
+    public async Task<AppendResult> ExecuteAsync<TState>(
+        string streamKey,
+        long? expectedVersion,
+        Func<TState?, object, TState?> evolve,
+        Func<TState?, IReadOnlyList<object>> decide,
+        RequestContext context,
+        CancellationToken ct)
+        where TState : class
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await AttemptAsync(streamKey, expectedVersion, evolve, decide, context, ct);
+            }
+            catch (Exception ex) when (IsConcurrencyFailure(ex))
+            {
+                if (context.IdempotencyKey is not null && await FindIdempotentAsync(context, ct) is { } first)
+                    return first;
+                if (expectedVersion is not null || attempt >= AttemptsWithoutIfMatch)
+                {
+                    var actual = await CurrentVersionAsync(streamKey, ct);
+                    throw new StreamVersionConflict(streamKey, expectedVersion ?? -1, actual);
+                }
+            }
+        }
+    }
+
+    private async Task<AppendResult> AttemptAsync<TState>(
+        string streamKey, long? expectedVersion, Func<TState?, object, TState?> evolve,
+        Func<TState?, IReadOnlyList<object>> decide, RequestContext context, CancellationToken ct)
+        where TState : class
+    {
+        if (context.IdempotencyKey is not null && await FindIdempotentAsync(context, ct) is { } replay)
+            return replay;
+
+        await using var session = store.LightweightSession();
+        var history = await session.Events.FetchStreamAsync(streamKey, token: ct);
+        var version = history.Count == 0 ? 0 : history[^1].Version;
+        if (expectedVersion is { } expected && expected != version)
+            throw new StreamVersionConflict(streamKey, expected, version);
+
+        IReadOnlyList<object> events;
+        using (var decideSpan = Activity.StartActivity("ledger.decide"))
+        {
+            var state = history.Aggregate((TState?)null, (s, e) => evolve(s, e.Data));
+            events = decide(state);
+            decideSpan?.SetTag("ledger.stream", streamKey);
+            decideSpan?.SetTag("ledger.events", events.Count);
+        }
+        if (events.Count == 0)
+            return new AppendResult(streamKey, version, []);
+
+        Stamp(session, context);
+        if (version == 0)
+        {
+            // StartStream, not Append: a second creator of the same stream fails at commit.
+            session.Events.StartStream(streamKey, [.. events]);
+        }
+        else
+        {
+            // Quick append mode checks this at commit: a concurrent writer makes the commit fail whole.
+            // (Append with an expected version needs Rich mode; setting it on the stream action does not.)
+            var action = session.Events.Append(streamKey, [.. events]);
+            action.ExpectedVersionOnServer = version;
+        }
+
+        var types = events.Select(e => EventNames.All[e.GetType()]).ToList();
+        var result = new AppendResult(streamKey, version + events.Count, types);
+        if (context.IdempotencyKey is not null)
+        {
+            session.Insert(new IdempotencyRecord
+            {
+                Id = IdempotencyId(context),
+                RequestHash = context.RequestHash ?? "",
+                StreamKey = streamKey,
+                Version = result.Version,
+                EventTypes = types,
+                RecordedAt = DateTimeOffset.UtcNow,
+            });
+        }
+
+        using (var appendSpan = Activity.StartActivity("ledger.append"))
+        {
+            appendSpan?.SetTag("ledger.stream", streamKey);
+            appendSpan?.SetTag("ledger.version", result.Version);
+            await session.SaveChangesAsync(ct);
+        }
+        return result;
+    }
+
+    private static void Stamp(IDocumentSession session, RequestContext context)
+    {
+        session.CorrelationId = context.CorrelationId;
+        session.CausationId = context.CausationId;
+        session.LastModifiedBy = context.Actor.Id;
+        session.SetHeader(EnvelopeHeaders.ActorRole, context.Actor.Role.ToString().ToLowerInvariant());
+        if (context.Actor.GovernmentId is { } government)
+            session.SetHeader(EnvelopeHeaders.ActorGovernment, government);
+        if (context.IdempotencyKey is { } key)
+            session.SetHeader(EnvelopeHeaders.IdempotencyKey, key);
+    }
+
+    // Keys are scoped to the actor: two governments choosing the same key never collide.
+    private static string IdempotencyId(RequestContext context) => context.Actor.Id + "|" + context.IdempotencyKey;
+
+    private async Task<AppendResult?> FindIdempotentAsync(RequestContext context, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        var record = await session.LoadAsync<IdempotencyRecord>(IdempotencyId(context), ct);
+        if (record is null) return null;
+        if (record.RequestHash != (context.RequestHash ?? ""))
+            throw new IdempotencyKeyReused(context.IdempotencyKey!);
+        return new AppendResult(record.StreamKey, record.Version, record.EventTypes, Replayed: true);
+    }
+
+    private async Task<long> CurrentVersionAsync(string streamKey, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        var state = await session.Events.FetchStreamStateAsync(streamKey, ct);
+        return state?.Version ?? 0;
+    }
+
+    private static bool IsConcurrencyFailure(Exception ex) =>
+        ex is ConcurrencyException or ExistingStreamIdCollisionException or DocumentAlreadyExistsException
+        || ex.InnerException is ConcurrencyException or ExistingStreamIdCollisionException;
+}

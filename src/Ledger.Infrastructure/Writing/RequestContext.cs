@@ -1,0 +1,22 @@
+using Ledger.Domain;
+
+namespace Ledger.Infrastructure.Writing;
+
+/// <summary>
+/// The envelope every appended event carries: who acted, in which role and for which government,
+/// the correlation and causation ids, and the client's idempotency key when one was sent.
+/// </summary>
+public sealed record RequestContext(
+    Actor Actor,
+    string CorrelationId,
+    string? CausationId = null,
+    string? IdempotencyKey = null,
+    string? RequestHash = null);
+
+/// <summary>The names of the envelope's headers as stored with each event.</summary>
+public static class EnvelopeHeaders
+{
+    public const string ActorRole = "actor-role";
+    public const string ActorGovernment = "actor-government";
+    public const string IdempotencyKey = "idempotency-key";
+}

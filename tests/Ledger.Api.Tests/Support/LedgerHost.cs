@@ -1,0 +1,58 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using Ledger.Infrastructure.Identity;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Ledger.Api.Tests.Support;
+
+/// <summary>
+/// The real API on Kestrel (a loopback port), on the real PostgreSQL, in a schema of its own, with
+/// its own token key and a clock the tests move. One per test class.
+/// </summary>
+public sealed class LedgerHost : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
+
+    public LedgerHost() => UseKestrel(0);
+
+    public string Schema { get; } = TestDatabase.NewSchemaName("api");
+
+    /// <summary>Starts well after the scenario's dates, so past-dated reports are accepted.</summary>
+    public ManualClock Clock { get; } = new(new DateTimeOffset(2026, 6, 1, 8, 0, 0, TimeSpan.Zero));
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Ledger", TestDatabase.ConnectionString);
+        builder.UseSetting("Ledger:Schema", Schema);
+        builder.UseSetting("Auth:SigningKey", Convert.ToBase64String(_key));
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+    }
+
+    public Task InitializeAsync()
+    {
+        StartServer();
+        return Task.CompletedTask;
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+        await TestDatabase.DropSchemaAsync(Schema);
+    }
+
+    public string Token(string role, string? government = null) =>
+        new TokenIssuer(Services.GetRequiredService<TokenSettings>(), TimeProvider.System).Issue(role, government, TimeSpan.FromHours(1));
+
+    public HttpClient Client(string role, string? government = null)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token(role, government));
+        return client;
+    }
+
+    public HttpClient Anonymous() => CreateClient();
+}

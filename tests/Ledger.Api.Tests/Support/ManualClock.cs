@@ -1,0 +1,13 @@
+namespace Ledger.Api.Tests.Support;
+
+/// <summary>A clock the test moves by hand; never the wall clock.</summary>
+public sealed class ManualClock(DateTimeOffset start) : TimeProvider
+{
+    private DateTimeOffset _now = start;
+
+    public override DateTimeOffset GetUtcNow() => _now;
+
+    public void Set(DateTimeOffset now) => _now = now;
+
+    public void Advance(TimeSpan by) => _now += by;
+}

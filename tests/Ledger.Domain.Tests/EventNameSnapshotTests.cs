@@ -1,0 +1,75 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using Ledger.Contracts;
+
+namespace Ledger.Domain.Tests;
+
+/// <summary>
+/// Stored event names are history: renaming one, or renaming or moving the type it is pinned to,
+/// would orphan every event already written. Changing this snapshot is a deliberate act that needs
+/// a new versioned type and an upcaster, never an edit in place.
+/// </summary>
+public partial class EventNameSnapshotTests
+{
+    private static readonly (string Type, string Name)[] Snapshot =
+    [
+        ("Ledger.Contracts.GovernmentRegistered", "government_registered.v1"),
+        ("Ledger.Contracts.AgreementDrafted", "agreement_drafted.v1"),
+        ("Ledger.Contracts.PartySigned", "party_signed.v1"),
+        ("Ledger.Contracts.AgreementActivated", "agreement_activated.v1"),
+        ("Ledger.Contracts.AgreementAmended", "agreement_amended.v1"),
+        ("Ledger.Contracts.AgreementTerminated", "agreement_terminated.v1"),
+        ("Ledger.Contracts.CommitmentRegistered", "commitment_registered.v1"),
+        ("Ledger.Contracts.IndicatorDefined", "indicator_defined.v1"),
+        ("Ledger.Contracts.MilestoneScheduled", "milestone_scheduled.v1"),
+        ("Ledger.Contracts.ContributorAssigned", "contributor_assigned.v1"),
+        ("Ledger.Contracts.CommitmentActivated", "commitment_activated.v1"),
+        ("Ledger.Contracts.CommitmentSuspended", "commitment_suspended.v1"),
+        ("Ledger.Contracts.CommitmentResumed", "commitment_resumed.v1"),
+        ("Ledger.Contracts.CommitmentWithdrawn", "commitment_withdrawn.v1"),
+        ("Ledger.Contracts.ProgressReported", "progress_reported.v1"),
+        ("Ledger.Contracts.ProgressCorrected", "progress_corrected.v1"),
+        ("Ledger.Contracts.EvidenceAttached", "evidence_attached.v1"),
+        ("Ledger.Contracts.FulfilmentClaimed", "fulfilment_claimed.v1"),
+        ("Ledger.Contracts.ClaimWithdrawn", "claim_withdrawn.v1"),
+        ("Ledger.Contracts.VerificationCompleted", "verification_completed.v1"),
+        ("Ledger.Contracts.MilestoneStatusChanged", "milestone_status_changed.v1"),
+    ];
+
+    // Records that travel inside events but are never stored on their own.
+    private static readonly Type[] ValueRecords =
+        [typeof(AgreementParty), typeof(Baseline), typeof(PeriodTarget), typeof(Indicator), typeof(Milestone), typeof(IndicatorValue)];
+
+    private static IEnumerable<string> Lines(IEnumerable<(string Type, string Name)> entries) =>
+        entries.Select(e => $"{e.Type} => {e.Name}").Order(StringComparer.Ordinal);
+
+    [Fact]
+    public void Stored_event_names_match_the_snapshot() =>
+        Assert.Equal(Lines(Snapshot), Lines(EventNames.All.Select(e => (e.Key.FullName!, e.Value))));
+
+    [Fact]
+    public void Stored_names_are_unique() =>
+        Assert.Equal(EventNames.All.Count, EventNames.All.Values.Distinct(StringComparer.Ordinal).Count());
+
+    [Fact]
+    public void Stored_names_are_snake_case_with_a_version_suffix() =>
+        Assert.All(EventNames.All.Values, name => Assert.Matches(StoredName(), name));
+
+    [Fact]
+    public void Every_event_record_in_the_contracts_has_a_pinned_name()
+    {
+        var records = typeof(EventNames).Assembly.GetExportedTypes()
+            .Where(t => t.Namespace == "Ledger.Contracts" && t.IsClass && t.IsSealed && IsRecord(t))
+            .Except(ValueRecords)
+            .Select(t => t.FullName!)
+            .Order(StringComparer.Ordinal);
+
+        Assert.Equal(records, EventNames.All.Keys.Select(t => t.FullName!).Order(StringComparer.Ordinal));
+    }
+
+    // The compiler gives every record a hidden <Clone>$ method; nothing else has one.
+    private static bool IsRecord(Type type) => type.GetMethod("<Clone>$", BindingFlags.Public | BindingFlags.Instance) is not null;
+
+    [GeneratedRegex(@"^[a-z][a-z0-9]*(_[a-z0-9]+)*\.v[1-9][0-9]*$")]
+    private static partial Regex StoredName();
+}
