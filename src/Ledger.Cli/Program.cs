@@ -12,12 +12,23 @@ public static class LedgerCommandLine
             root.Subcommands.Add(command);
         try
         {
-            return await root.Parse(args).InvokeAsync();
+            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (CliFailure failure)
         {
             await Console.Error.WriteLineAsync($"ledger: {failure.Message}");
             return failure.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync("ledger: cancelled");
+            return 130;
+        }
+        catch (Exception unexpected) when (Environment.GetEnvironmentVariable("LEDGER_DEBUG") is null)
+        {
+            // One line for the user; LEDGER_DEBUG=1 shows the whole exception.
+            await Console.Error.WriteLineAsync($"ledger: failed: {unexpected.Message}");
+            return 1;
         }
     }
 }

@@ -11,15 +11,23 @@ internal static class Require
             throw DomainException.Rule("too_long", $"'{field}' is longer than {maxLength} characters.", field);
     }
 
+    public static T Present<T>(T? item, string field) where T : class =>
+        item ?? throw DomainException.Rule("required", $"'{field}' must not be null.", field);
+
     public static void Role(Actor actor, ActorRole role, string action)
     {
         if (actor.Role != role)
             throw DomainException.Forbidden("role_not_allowed", $"Only the {role.ToString().ToLowerInvariant()} role may {action}.");
     }
 
+    /// <summary>The pilot zone keeps China Standard Time: "today" is the date at UTC+8, not at UTC.</summary>
+    public static readonly TimeSpan ZoneOffset = TimeSpan.FromHours(8);
+
+    public static DateOnly Today(DateTimeOffset now) => DateOnly.FromDateTime(now.ToOffset(ZoneOffset).DateTime);
+
     public static void NotInFuture(DateOnly date, DateTimeOffset now, string field)
     {
-        if (date > DateOnly.FromDateTime(now.UtcDateTime))
+        if (date > Today(now))
             throw DomainException.Rule("date_in_future", $"'{field}' ({date:yyyy-MM-dd}) is in the future.", field);
     }
 }

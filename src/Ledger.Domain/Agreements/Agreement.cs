@@ -58,6 +58,8 @@ public static partial class AgreementDecider
             throw DomainException.Conflict("agreement_exists", $"Agreement {c.AgreementId} already exists.", "agreementId");
         Require.Text(c.Title, "title", 300);
         var parties = c.Parties ?? [];
+        for (var i = 0; i < parties.Count; i++)
+            Require.Present(parties[i], $"parties[{i}]");
         if (parties.Count < 2)
             throw DomainException.Rule("too_few_parties", "An agreement needs at least two parties.", "parties");
         if (parties.Select(p => p.GovernmentId).Distinct().Count() != parties.Count)

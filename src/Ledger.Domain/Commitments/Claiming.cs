@@ -37,7 +37,8 @@ public static partial class CommitmentDecider
         Require.Text(c.Title, "title", 300);
         if (!Sha256Pattern().IsMatch(c.Sha256 ?? ""))
             throw DomainException.Rule("invalid_sha256", "'sha256' must be 64 hexadecimal digits.", "sha256");
-        if (!Uri.TryCreate(c.StorageUri, UriKind.Absolute, out _) || c.StorageUri.Length > 2000)
+        // "scheme://…" explicitly: on Linux a bare path would otherwise parse as a file URI.
+        if (!Uri.TryCreate(c.StorageUri, UriKind.Absolute, out _) || !c.StorageUri.Contains("://", StringComparison.Ordinal) || c.StorageUri.Length > 2000)
             throw DomainException.Rule("invalid_uri", "'storageUri' must be an absolute URI.", "storageUri");
         Require.Text(c.Issuer, "issuer", 200);
         Require.NotInFuture(c.IssuedOn, c.Now, "issuedOn");
@@ -67,7 +68,7 @@ public static partial class CommitmentDecider
             throw DomainException.Rule("evidence_required", "A claim cites at least one piece of attached evidence.", "evidenceIds");
         for (var i = 0; i < evidence.Count; i++)
         {
-            if (!s.EvidenceIds.Contains(evidence[i]))
+            if (!s.EvidenceIds.Contains(evidence[i] ?? ""))
                 throw DomainException.Rule("unknown_evidence", $"Evidence {evidence[i]} is not attached to {s.CommitmentId}.", $"evidenceIds[{i}]");
         }
         switch (c.Scope)
@@ -98,6 +99,7 @@ public static partial class CommitmentDecider
         var s = Existing(state, c.CommitmentId);
         if (!c.Actor.IsGovernment(s.LeadGovernmentId))
             throw DomainException.Forbidden("only_lead_claims", "Only the lead government withdraws its claims.");
+        RequireClaimsOpenToDecision(s);
         OpenClaimOf(s, c.ClaimId);
         Require.Text(c.Reason, "reason");
         return [new ClaimWithdrawn(s.CommitmentId, c.ClaimId, c.Reason, c.Actor.Id, c.Now)];
@@ -112,15 +114,26 @@ public static partial class CommitmentDecider
     {
         var s = Existing(state, c.CommitmentId);
         Require.Role(c.Actor, ActorRole.Supervisor, "verify claims");
+        RequireClaimsOpenToDecision(s);
         var claim = OpenClaimOf(s, c.ClaimId);
         Require.Text(c.Findings, "findings", 4000);
         var events = new List<object> { new VerificationCompleted(s.CommitmentId, claim.ClaimId, c.Method, c.Verdict, c.Findings, c.Actor.Id, c.Now) };
         if (claim.Scope == ClaimScope.Milestone && c.Verdict is Verdict.Verified or Verdict.PartiallyVerified)
         {
             var status = c.Verdict == Verdict.Verified ? MilestoneStatus.Met : MilestoneStatus.PartiallyMet;
-            events.Add(new MilestoneStatusChanged(s.CommitmentId, claim.Subject!, status, DateOnly.FromDateTime(c.Now.UtcDateTime), c.Actor.Id, c.Now));
+            events.Add(new MilestoneStatusChanged(s.CommitmentId, claim.Subject!, status, Require.Today(c.Now), c.Actor.Id, c.Now));
         }
         return events;
+    }
+
+    // A suspended or withdrawn commitment's claims wait: closing one then would leave a resumed
+    // commitment in FulfilmentClaimed with no claim open, or mark a withdrawn commitment's milestone met.
+    private static void RequireClaimsOpenToDecision(CommitmentState s)
+    {
+        if (s.Status == CommitmentStatus.Suspended)
+            throw DomainException.Conflict("commitment_suspended", "The commitment is suspended; its claims wait until it is resumed.");
+        if (s.Status == CommitmentStatus.Withdrawn)
+            throw DomainException.Conflict("commitment_withdrawn", "The commitment is withdrawn.");
     }
 
     private static OpenClaim OpenClaimOf(CommitmentState s, string claimId)

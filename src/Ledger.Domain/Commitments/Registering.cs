@@ -54,7 +54,7 @@ public static partial class CommitmentDecider
         for (var i = 0; i < contributors.Count; i++)
         {
             var field = $"contributors[{i}]";
-            var share = contributors[i];
+            var share = Require.Present(contributors[i], field);
             if (share.GovernmentId == c.LeadGovernmentId || !seen.Add(share.GovernmentId))
                 throw DomainException.Rule("duplicate_contributor", "A contributor appears twice or is the lead.", field + ".governmentId");
             if (!agreement.IsParty(share.GovernmentId))
@@ -69,7 +69,7 @@ public static partial class CommitmentDecider
         var indicatorIds = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < indicators.Count; i++)
         {
-            ValidateIndicator(indicators[i], $"indicators[{i}]", c.Now);
+            ValidateIndicator(Require.Present(indicators[i], $"indicators[{i}]"), $"indicators[{i}]", c.Now);
             if (!indicatorIds.Add(indicators[i].IndicatorId))
                 throw DomainException.Rule("duplicate_indicator", "Indicator ids must be unique.", $"indicators[{i}].indicatorId");
         }
@@ -79,6 +79,7 @@ public static partial class CommitmentDecider
         for (var i = 0; i < milestones.Count; i++)
         {
             var field = $"milestones[{i}]";
+            Require.Present(milestones[i], field);
             if (!IdPattern().IsMatch(milestones[i].MilestoneId ?? ""))
                 throw DomainException.Rule("invalid_milestone_id", "A milestone id is 3-64 lower-case letters, digits or dashes.", field + ".milestoneId");
             if (!milestoneIds.Add(milestones[i].MilestoneId!))
@@ -169,8 +170,8 @@ public static partial class CommitmentDecider
         var labels = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < periods.Count; i++)
         {
-            var p = periods[i];
             var pf = $"{field}.periods[{i}]";
+            var p = Require.Present(periods[i], pf);
             Require.Text(p.Period, pf + ".period", 20);
             if (!labels.Add(p.Period))
                 throw DomainException.Rule("duplicate_period", "Period labels must be unique within an indicator.", pf + ".period");

@@ -87,6 +87,7 @@ public static partial class CommitmentDecider
         for (var i = 0; i < values.Count; i++)
         {
             var field = $"values[{i}]";
+            Require.Present(values[i], field);
             if (!s.Indicators.TryGetValue(values[i].IndicatorId ?? "", out var indicator))
                 throw DomainException.Rule("unknown_indicator", $"Indicator {values[i].IndicatorId} is not defined on {s.CommitmentId}.", field + ".indicatorId");
             if (!seen.Add(indicator.IndicatorId))

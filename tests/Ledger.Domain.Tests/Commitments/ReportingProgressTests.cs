@@ -94,6 +94,15 @@ public class ReportingProgressTests
             .Then(new ProgressReported(C1, "rpt-2024-05", "2024", Today, [Months(5m)], Narrative, LiuyangGov.Id, Now));
 
     [Fact]
+    public void Today_is_the_pilot_zones_date_not_utcs()
+    {
+        // 20:00 UTC on 1 June is 04:00 on 2 June in China Standard Time, where the counties report.
+        var eveningUtc = new DateTimeOffset(2024, 6, 1, 20, 0, 0, TimeSpan.Zero);
+        Reporting(Report(Months(5m)) with { AsOf = Tomorrow, Now = eveningUtc })
+            .Then(new ProgressReported(C1, "rpt-2024-05", "2024", Tomorrow, [Months(5m)], Narrative, LiuyangGov.Id, eveningUtc));
+    }
+
+    [Fact]
     public void A_report_has_a_narrative() =>
         Reporting(Report(Months(5m)) with { Narrative = " " })
             .ThenFails(DomainErrorKind.Rule, "required", "narrative");

@@ -21,6 +21,18 @@ public class VerifyingClaimsTests
         new(C1, claimId, VerificationMethod.SiteInspection, verdict, Findings, JointOffice.Id, Now);
 
     [Fact]
+    public void A_suspended_commitments_claim_waits_until_it_is_resumed() =>
+        Spec.Given([.. WholeClaimOpen, new CommitmentSuspended(C1, "Basin flood emergency", JointOffice.Id, Now)])
+            .When(state => CommitmentDecider.Decide(state, Verify(WholeClaim, Verdict.Verified)))
+            .ThenFails(DomainErrorKind.Conflict, "commitment_suspended");
+
+    [Fact]
+    public void A_withdrawn_commitments_claim_is_never_verified() =>
+        Spec.Given([.. PatrolClaimOpen, new CommitmentWithdrawn(C1, "Merged into a provincial programme", Conference.Id, Now)])
+            .When(state => CommitmentDecider.Decide(state, Verify(PatrolClaim, Verdict.Verified)))
+            .ThenFails(DomainErrorKind.Conflict, "commitment_withdrawn");
+
+    [Fact]
     public void A_verified_whole_commitment_claim_fulfils_the_commitment() =>
         Spec.Given(WholeClaimOpen)
             .When(state => CommitmentDecider.Decide(state, Verify(WholeClaim, Verdict.Verified)))
