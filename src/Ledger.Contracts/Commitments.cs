@@ -16,7 +16,7 @@ public enum MilestoneStatus { Scheduled, Met, PartiallyMet, NotMet }
 public sealed record Baseline(decimal? Value, DateOnly Date, string Source);
 
 /// <summary>The target for one reporting period, labelled e.g. "2024" or "2024-Q2".</summary>
-public sealed record PeriodTarget(string Period, DateOnly Start, DateOnly End, decimal? Target);
+public sealed record PeriodTarget(string Period, DateOnly Start, DateOnly End, decimal? Target = null);
 
 /// <summary>A measurable result inside a commitment (IATI's result indicator).</summary>
 public sealed record Indicator(
@@ -27,13 +27,13 @@ public sealed record Indicator(
     Direction Direction,
     Aggregation Aggregation,
     Baseline? Baseline,
-    IReadOnlyList<PeriodTarget> Periods);
+    IReadOnlyList<PeriodTarget>? Periods = null);
 
 /// <summary>A dated step of a commitment.</summary>
 public sealed record Milestone(string MilestoneId, string Title, MilestoneType Type, DateOnly Due);
 
 /// <summary>An actual value for one indicator; qualitative indicators carry text instead of a number.</summary>
-public sealed record IndicatorValue(string IndicatorId, decimal? Value, string? Text);
+public sealed record IndicatorValue(string IndicatorId, decimal? Value = null, string? Text = null);
 
 /// <summary>A lead government registered a commitment under an active agreement (status Draft).</summary>
 public sealed record CommitmentRegistered(

@@ -9,7 +9,7 @@ namespace Ledger.Api.Agreements;
 
 public sealed record DraftAgreementRequest(
     string AgreementId, string Title, TaskArea TaskArea, IReadOnlyList<AgreementParty> Parties,
-    DateOnly TermStart, DateOnly TermEnd, IReadOnlyList<string>? LegalBasis);
+    DateOnly TermStart, DateOnly TermEnd, IReadOnlyList<string>? LegalBasis = null);
 
 public sealed record SignAgreementRequest(string GovernmentId, DateOnly SignedOn);
 

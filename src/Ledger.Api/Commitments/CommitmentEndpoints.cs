@@ -10,8 +10,8 @@ namespace Ledger.Api.Commitments;
 
 public sealed record RegisterCommitmentRequest(
     string CommitmentId, string AgreementId, string LeadGovernmentId, string LeadDepartment, ResultType ResultType,
-    string Title, string Description, DateOnly Deadline, IReadOnlyList<Indicator>? Indicators,
-    IReadOnlyList<Milestone>? Milestones, IReadOnlyList<ContributorShare>? Contributors);
+    string Title, string Description, DateOnly Deadline, IReadOnlyList<Indicator>? Indicators = null,
+    IReadOnlyList<Milestone>? Milestones = null, IReadOnlyList<ContributorShare>? Contributors = null);
 
 public sealed record ReasonRequest(string Reason);
 
@@ -23,7 +23,7 @@ public sealed record AttachEvidenceRequest(
     string EvidenceId, DocumentType DocumentType, string Title, string Sha256, string StorageUri, string Issuer,
     DateOnly IssuedOn, Confidentiality Confidentiality);
 
-public sealed record ClaimFulfilmentRequest(string ClaimId, ClaimScope Scope, string? Subject, IReadOnlyList<string> EvidenceIds, string Statement);
+public sealed record ClaimFulfilmentRequest(string ClaimId, ClaimScope Scope, IReadOnlyList<string> EvidenceIds, string Statement, string? Subject = null);
 
 public sealed record VerifyClaimRequest(VerificationMethod Method, Verdict Verdict, string Findings);
 

@@ -54,9 +54,13 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
     {
         var message = j.Message;
         var missing = MissingProperty().Match(message);
-        if (missing.Success)
-            return (400, "field_required", $"'{missing.Groups[1].Value}' is required.", missing.Groups[1].Value);
         var field = JsonPath(j.Path);
+        if (missing.Success)
+        {
+            // The path points at the object that lacks the property: "values[0]" + "text".
+            var name = field is null ? missing.Groups[1].Value : $"{field}.{missing.Groups[1].Value}";
+            return (400, "field_required", $"'{name}' is required.", name);
+        }
         if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
             return (400, "unknown_field", $"'{field}' is not a field of this request.", field);
         if (message.Contains("depth", StringComparison.OrdinalIgnoreCase))

@@ -7,5 +7,6 @@ public sealed class ScenarioClock : TimeProvider
 
     public override DateTimeOffset GetUtcNow() => _now;
 
-    public void Set(DateTimeOffset now) => _now = now;
+    // PostgreSQL timestamps are written in UTC; a scenario may give local times (e.g. +08:00).
+    public void Set(DateTimeOffset now) => _now = now.ToUniversalTime();
 }

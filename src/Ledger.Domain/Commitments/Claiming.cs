@@ -80,7 +80,7 @@ public static partial class CommitmentDecider
                     throw DomainException.Conflict("milestone_already_met", $"Milestone {c.Subject} is already met.", "subject");
                 break;
             case ClaimScope.Period:
-                if (!s.Indicators.Values.Any(x => x.Periods.Any(p => p.Period == c.Subject)))
+                if (!s.Indicators.Values.Any(x => (x.Periods ?? []).Any(p => p.Period == c.Subject)))
                     throw DomainException.Rule("unknown_period", $"No indicator on {s.CommitmentId} has a period '{c.Subject}'.", "subject");
                 break;
             default:

@@ -92,7 +92,7 @@ public static partial class CommitmentDecider
                 throw DomainException.Rule("unknown_indicator", $"Indicator {values[i].IndicatorId} is not defined on {s.CommitmentId}.", field + ".indicatorId");
             if (!seen.Add(indicator.IndicatorId))
                 throw DomainException.Rule("duplicate_value", $"Indicator {indicator.IndicatorId} appears twice.", field + ".indicatorId");
-            if (period is not null && indicator.Periods.Count > 0 && !indicator.Periods.Any(p => p.Period == period))
+            if (period is not null && indicator.Periods is { Count: > 0 } periods && !periods.Any(p => p.Period == period))
                 throw DomainException.Rule("unknown_period", $"Indicator {indicator.IndicatorId} has no period '{period}'.", "period");
             if (values[i].Text is { Length: > 4000 })
                 throw DomainException.Rule("too_long", "'text' is longer than 4000 characters.", field + ".text");

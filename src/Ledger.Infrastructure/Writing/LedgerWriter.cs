@@ -16,7 +16,8 @@ namespace Ledger.Infrastructure.Writing;
 public sealed class LedgerWriter(IDocumentStore store)
 {
     public static readonly ActivitySource Activity = new("Ledger");
-    private const int AttemptsWithoutIfMatch = 5;
+    // Enough for a burst of writers on one stream: each failed attempt means another writer succeeded.
+    private const int AttemptsWithoutIfMatch = 12;
 
     public async Task<TState?> LoadAsync<TState>(string streamKey, Func<TState?, object, TState?> evolve, CancellationToken ct)
         where TState : class
@@ -61,6 +62,8 @@ public sealed class LedgerWriter(IDocumentStore store)
                     var actual = await CurrentVersionAsync(streamKey, ct);
                     throw new StreamVersionConflict(streamKey, expectedVersion ?? -1, actual);
                 }
+                // A little jitter so that writers who collided do not collide again in lockstep.
+                await Task.Delay(Random.Shared.Next(1, 5 * attempt), ct);
             }
         }
     }

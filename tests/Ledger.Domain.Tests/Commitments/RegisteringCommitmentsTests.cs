@@ -206,12 +206,12 @@ public class RegisteringCommitmentsTests
 
     [Fact]
     public void A_period_has_a_label() =>
-        Registering(WithIndicator(MonthsAtClassIII with { Periods = [MonthsAtClassIII.Periods[0] with { Period = "" }] }))
+        Registering(WithIndicator(MonthsAtClassIII with { Periods = [MonthsAtClassIII.Periods![0] with { Period = "" }] }))
             .ThenFails(DomainErrorKind.Rule, "required", "indicators[0].periods[0].period");
 
     [Fact]
     public void Period_labels_are_unique_within_an_indicator() =>
-        Registering(WithIndicator(MonthsAtClassIII with { Periods = [MonthsAtClassIII.Periods[0], MonthsAtClassIII.Periods[1] with { Period = "2024" }] }))
+        Registering(WithIndicator(MonthsAtClassIII with { Periods = [MonthsAtClassIII.Periods![0], MonthsAtClassIII.Periods![1] with { Period = "2024" }] }))
             .ThenFails(DomainErrorKind.Rule, "duplicate_period", "indicators[0].periods[1].period");
 
     [Fact]
@@ -224,7 +224,7 @@ public class RegisteringCommitmentsTests
 
     [Fact]
     public void A_period_target_fits_the_measure() =>
-        Registering(WithIndicator(MonthsAtClassIII with { Periods = [MonthsAtClassIII.Periods[0] with { Target = 12.5m }] }))
+        Registering(WithIndicator(MonthsAtClassIII with { Periods = [MonthsAtClassIII.Periods![0] with { Target = 12.5m }] }))
             .ThenFails(DomainErrorKind.Rule, "value_out_of_range", "indicators[0].periods[0].target");
 
     [Theory]

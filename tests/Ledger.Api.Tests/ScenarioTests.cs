@@ -1,0 +1,238 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Ledger.Api.Tests.Support;
+using Ledger.Cli.Scenario;
+
+namespace Ledger.Api.Tests;
+
+/// <summary>
+/// The pilot-zone scenario (ops/scenario/pilot-zone.json) loads through the real API into the
+/// fixture's database and schema, and the ledger then tells its storylines: the Class IV month on
+/// the Lu/Ping river, the Suichuan–Guidong corridor's milestone and its changed 2023 figure, the
+/// hospitals claim rejected and then verified, and a corrected report. Loading it twice appends nothing.
+/// </summary>
+public sealed class ScenarioTests(ScenarioTests.LoadedScenario scenario) : IClassFixture<ScenarioTests.LoadedScenario>
+{
+    private const int Governments = 12;
+    private const int Agreements = 5;
+    private const int Commitments = 20;
+
+    private LedgerHost Host => scenario.Host;
+
+    [Fact]
+    public void Every_step_is_appended_on_the_first_load()
+    {
+        Assert.Equal(scenario.File.Steps.Count, scenario.FirstLoad.Appended);
+        Assert.Equal(0, scenario.FirstLoad.AlreadyLoaded);
+    }
+
+    [Fact]
+    public async Task Loading_the_scenario_a_second_time_appends_nothing()
+    {
+        var before = await CountsAsync();
+        var events = await PilotZone.StreamLengthAsync(Host, "commitment/a05-hospital-direct-settlement");
+
+        var outcome = await scenario.LoadAsync();
+
+        Assert.Equal(0, outcome.Appended);
+        Assert.Equal(scenario.File.Steps.Count, outcome.AlreadyLoaded);
+        Assert.Equal(before, await CountsAsync());
+        Assert.Equal(events, await PilotZone.StreamLengthAsync(Host, "commitment/a05-hospital-direct-settlement"));
+    }
+
+    [Fact]
+    public async Task The_twelve_pilot_zone_governments_are_registered()
+    {
+        var governments = await GetArrayAsync("/api/governments");
+
+        Assert.Equal(Governments, governments.Count);
+        Assert.Equal(6, governments.Count(g => (string?)g!["province"] == "Hunan"));
+        Assert.Equal(6, governments.Count(g => (string?)g!["province"] == "Jiangxi"));
+        var liuyang = governments.Single(g => (string?)g!["governmentId"] == "430181")!;
+        Assert.Equal("Liuyang", (string?)liuyang["nameEn"]);
+        Assert.Equal("Changsha", (string?)liuyang["prefecture"]);
+        var suichuan = governments.Single(g => (string?)g!["governmentId"] == "360827")!;
+        Assert.Equal("Suichuan", (string?)suichuan["nameEn"]);
+        Assert.Equal("Ji'an", (string?)suichuan["prefecture"]);
+    }
+
+    [Fact]
+    public async Task The_five_agreements_are_signed_by_every_party_and_active()
+    {
+        var agreements = await GetArrayAsync("/api/agreements");
+
+        Assert.Equal(Agreements, agreements.Count);
+        Assert.Equal(["xgb-2021-a01", "xgb-2021-a02", "xgb-2021-a03", "xgb-2021-a04", "xgb-2021-a05"],
+            agreements.Select(a => (string?)a!["agreementId"]));
+        Assert.All(agreements, a =>
+        {
+            Assert.Equal("Active", (string?)a!["status"]);
+            var parties = a["parties"]!.AsArray();
+            Assert.True(parties.Count >= 4, $"{a["agreementId"]} has {parties.Count} parties");
+            Assert.All(parties, p => Assert.StartsWith("2021-", (string?)p!["signedOn"]));
+        });
+    }
+
+    [Fact]
+    public async Task Twenty_commitments_are_registered_and_taken_into_supervision()
+    {
+        var commitments = await GetArrayAsync("/api/commitments");
+
+        Assert.Equal(Commitments, commitments.Count);
+        Assert.DoesNotContain(commitments, c => (string?)c!["status"] == "Draft");
+        Assert.Equal(Agreements, commitments.Select(c => (string?)c!["agreementId"]).Distinct().Count());
+        Assert.Equal(Governments, commitments.Select(c => (string?)c!["leadGovernmentId"]).Distinct().Count());
+        Assert.Contains(commitments, c => (string?)c!["commitmentId"] == "a03-suichuan-guidong-corridor" && (string?)c["leadGovernmentId"] == "360827");
+    }
+
+    [Fact]
+    public async Task The_hospitals_claim_is_rejected_for_thin_evidence_then_verified_after_a_site_inspection()
+    {
+        var record = await GetAsync("/api/commitments/a05-hospital-direct-settlement");
+
+        Assert.Equal("Fulfilled", (string?)record["status"]);
+        var claims = record["claims"]!.AsArray();
+        Assert.Equal(2, claims.Count);
+        Assert.Equal("Commitment", (string?)claims[0]!["scope"]);
+        Assert.Contains((string?)claims[0]!["state"], new[] { "rejected", "needsMoreEvidence" });
+        Assert.Equal("DocumentReview", (string?)claims[0]!["method"]);
+        Assert.Equal("verified", (string?)claims[1]!["state"]);
+        Assert.Equal("SiteInspection", (string?)claims[1]!["method"]);
+        var evidence = record["evidence"]!.AsArray();
+        var cited = claims[1]!["evidenceIds"]!.AsArray().Select(x => (string?)x).ToList();
+        Assert.Contains(evidence, e => (string?)e!["documentType"] == "InspectionReport" && cited.Contains((string?)e["evidenceId"]));
+
+        var history = (await GetArrayAsync("/api/commitments/a05-hospital-direct-settlement/events")).Select(e => (string?)e!["type"]).ToList();
+        Assert.Equal(2, history.Count(t => t == "fulfilment_claimed.v1"));
+        Assert.Equal(2, history.Count(t => t == "verification_completed.v1"));
+        Assert.Equal("verification_completed.v1", history[^1]);
+        var statuses = record["history"]!["status"]!.AsArray().Select(v => (string?)v!["value"]).ToList();
+        Assert.Equal(["Draft", "Active", "FulfilmentClaimed", "Active", "FulfilmentClaimed", "Fulfilled"], statuses);
+    }
+
+    [Fact]
+    public async Task A_corrected_report_carries_its_correction_and_the_corrected_value_is_shown()
+    {
+        var record = await GetAsync("/api/commitments/a05-government-service-items");
+
+        var reports = record["reports"]!.AsArray();
+        var corrected = reports.Single(r => r!["corrections"]!.AsArray().Count > 0)!;
+        Assert.Equal("y-2022", (string?)corrected["reportId"]);
+        Assert.Equal(86m, (decimal?)corrected["values"]![0]!["value"]);
+        var correction = corrected["corrections"]![0]!;
+        Assert.Equal("c-y-2022", (string?)correction["correctionId"]);
+        Assert.Equal(68m, (decimal?)correction["values"]![0]!["value"]);
+        Assert.False(string.IsNullOrWhiteSpace((string?)correction["reason"]));
+
+        var actual = Actuals(record, "service-items").Single(a => (string?)a!["period"] == "2022")!;
+        Assert.Equal(68m, (decimal?)actual["value"]);
+        Assert.Equal("c-y-2022", (string?)actual["correctionId"]);
+
+        var events = await GetArrayAsync("/api/commitments/a05-government-service-items/events");
+        var compensating = events.Single(e => (string?)e!["type"] == "progress_corrected.v1")!;
+        Assert.Equal("y-2022", (string?)compensating["data"]!["correctsReportId"]);
+        Assert.Contains(events, e => (string?)e!["type"] == "progress_reported.v1" && (string?)e["data"]!["reportId"] == "y-2022");
+    }
+
+    [Fact]
+    public async Task The_water_commitment_records_the_class_iv_month()
+    {
+        var record = await GetAsync("/api/commitments/a01-water-class-iii");
+
+        Assert.Equal("430181", (string?)record["leadGovernmentId"]);
+        Assert.Contains(record["contributors"]!.AsArray(), c => (string?)c!["governmentId"] == "360322");
+        var monthly = record["indicators"]!.AsArray().Single(i => (string?)i!["definition"]!["indicatorId"] == "monthly-class")!;
+        Assert.Equal("WaterQualityClass", (string?)monthly["definition"]!["measure"]);
+        var july = monthly["actuals"]!.AsArray().Single(a => (string?)a!["period"] == "2022-07")!;
+        Assert.Equal(4m, (decimal?)july["value"]);
+        Assert.Equal(11m, (decimal?)Actuals(record, "months-class-iii").Single(a => (string?)a!["period"] == "2022")!["value"]);
+
+        var events = await GetArrayAsync("/api/commitments/a01-water-class-iii/events");
+        Assert.Contains(events, e => (string?)e!["type"] == "progress_reported.v1" && (string?)e["data"]!["period"] == "2022-07"
+            && (decimal?)e["data"]!["values"]![0]!["value"] == 4m);
+    }
+
+    [Fact]
+    public async Task The_corridor_meets_its_feasibility_milestone_and_its_2023_figure_changed_after_mid_2023()
+    {
+        var record = await GetAsync("/api/commitments/a03-suichuan-guidong-corridor");
+
+        Assert.Equal("360827", (string?)record["leadGovernmentId"]);
+        Assert.Contains(record["contributors"]!.AsArray(), c => (string?)c!["governmentId"] == "431027");
+        var milestones = record["milestones"]!.AsArray();
+        var feasibility = milestones.Single(m => (string?)m!["definition"]!["milestoneId"] == "feasibility-approved")!;
+        Assert.Equal("Met", (string?)feasibility["status"]);
+        Assert.StartsWith("2024-", (string?)feasibility["metOn"]);
+        var construction = milestones.Single(m => (string?)m!["definition"]!["milestoneId"] == "construction-started")!;
+        Assert.Equal("2025-12-31", (string?)construction["definition"]!["due"]);
+
+        // On 2023-06-30 the ledger held the June report; a report made later changed the 2023 figure.
+        var midYear = new DateTimeOffset(2023, 6, 30, 23, 59, 59, TimeSpan.FromHours(8));
+        var versions = record["history"]!["indicators.preparatory-work.actual.2023"]!.AsArray();
+        var then = versions.Last(v => DateTimeOffset.Parse((string)v!["at"]!, System.Globalization.CultureInfo.InvariantCulture) <= midYear)!;
+        var now = versions[^1]!;
+        Assert.NotEqual((string?)then["value"], (string?)now["value"]);
+        Assert.True(DateTimeOffset.Parse((string)now["at"]!, System.Globalization.CultureInfo.InvariantCulture) > midYear);
+        Assert.Contains(record["reports"]!.AsArray(), r => (string?)r!["asOf"] == "2023-06-15" && ((string?)r["reportedAt"])!.StartsWith("2023-06-", StringComparison.Ordinal));
+    }
+
+    private static JsonArray Actuals(JsonNode record, string indicatorId) =>
+        record["indicators"]!.AsArray().Single(i => (string?)i!["definition"]!["indicatorId"] == indicatorId)!["actuals"]!.AsArray();
+
+    private async Task<(int Governments, int Agreements, int Commitments, long Events)> CountsAsync() =>
+        ((await GetArrayAsync("/api/governments")).Count,
+         (await GetArrayAsync("/api/agreements")).Count,
+         (await GetArrayAsync("/api/commitments")).Count,
+         await TestDatabase.ScalarAsync<long>($"select count(*) from \"{Host.Schema}\".mt_events"));
+
+    private async Task<JsonNode> GetAsync(string path)
+    {
+        using var client = Host.Client("auditor");
+        using var response = await client.GetAsync(path).Ok();
+        return await response.ReadAsync();
+    }
+
+    private async Task<JsonArray> GetArrayAsync(string path) => (await GetAsync(path)).AsArray();
+
+    /// <summary>The fixture's host with the scenario loaded once into its database and schema.</summary>
+    public sealed class LoadedScenario : IAsyncLifetime
+    {
+        public LedgerHost Host { get; } = new();
+
+        public ScenarioFile File { get; } = ScenarioFile.Load(ScenarioPath());
+
+        public ScenarioLoader.Outcome FirstLoad { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            await Host.InitializeAsync();
+            FirstLoad = await LoadAsync();
+        }
+
+        public async Task DisposeAsync() => await ((IAsyncLifetime)Host).DisposeAsync();
+
+        /// <summary>Loads through the loader's own in-process API on the fixture's database and schema;
+        /// the loader mints its tokens with a key of its own.</summary>
+        public async Task<ScenarioLoader.Outcome> LoadAsync()
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+            var loader = new ScenarioLoader(
+            [
+                $"--ConnectionStrings:Ledger={TestDatabase.ConnectionString}",
+                $"--Ledger:Schema={Host.Schema}",
+                $"--Auth:SigningKey={Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}",
+            ]);
+            return await loader.LoadAsync(File, null, timeout.Token);
+        }
+
+        private static string ScenarioPath()
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                if (System.IO.File.Exists(Path.Combine(dir.FullName, "Ledger.sln")))
+                    return Path.Combine(dir.FullName, "ops", "scenario", "pilot-zone.json");
+            }
+            throw new FileNotFoundException("No Ledger.sln above " + AppContext.BaseDirectory);
+        }
+    }
+}
