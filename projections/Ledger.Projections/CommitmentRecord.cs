@@ -254,6 +254,10 @@ public partial class CommitmentRecordProjection : SingleStreamProjection<Commitm
     {
         var indicator = r.Indicators.Find(x => x.Definition.IndicatorId == value.IndicatorId);
         if (indicator is null) return;
+        // A correction replaces the value only where the report it corrects is still the one shown
+        // for that period; a newer report for the period stays in front.
+        var shownNow = indicator.Actuals.Find(x => x.Period == period);
+        if (correctionId is not null && shownNow is not null && shownNow.ReportId != reportId) return;
         indicator.Actuals.RemoveAll(x => x.Period == period);
         indicator.Actuals.Add(new ActualEntry(period, asOf, value.Value, value.Text, reportId, correctionId));
         indicator.Actuals.Sort((a, b) => string.CompareOrdinal(a.Period, b.Period));

@@ -28,7 +28,7 @@ public static class LedgerApi
         builder.Services.AddLedger(builder.Configuration);
         builder.Services.Configure<JsonOptions>(o => LedgerJson.Configure(o.SerializerOptions));
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemMapping.AddStatusCode);
         builder.Services.AddExceptionHandler<ProblemMapping>();
         builder.Services.AddHealthChecks().AddCheck<PostgresReadyCheck>("postgres");
         builder.Services.AddAuthorization(Policies.Add);

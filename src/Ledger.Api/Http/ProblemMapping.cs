@@ -42,13 +42,31 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
         UnauthorizedAccessException => (StatusCodes.Status403Forbidden, "no_ledger_role", "The token names no ledger role.", null),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (413, "payload_too_large", "The request body is too large.", null),
         BadHttpRequestException { InnerException: JsonException j } => FromJson(j),
-        BadHttpRequestException b when b.Message.Contains("body was not provided", StringComparison.OrdinalIgnoreCase)
+        BadHttpRequestException b when b.Message.Contains("no body was provided", StringComparison.OrdinalIgnoreCase)
             => (400, "body_required", "A JSON body is required.", null),
-        BadHttpRequestException b when b.Message.Contains("Content-Type", StringComparison.OrdinalIgnoreCase)
+        BadHttpRequestException b when b.StatusCode == StatusCodes.Status415UnsupportedMediaType
+            || b.Message.Contains("supported JSON media type", StringComparison.OrdinalIgnoreCase)
             => (415, "unsupported_media_type", "Send the body as application/json.", null),
         BadHttpRequestException b => (b.StatusCode, "bad_request", "The request could not be read.", null),
         _ => (500, "internal_error", "The ledger could not complete the request; nothing was recorded unless a later read shows it.", null),
     };
+
+    /// <summary>Problems written by the framework itself (401, 403, 404, 405, 413, 415) get a code too.</summary>
+    public static void AddStatusCode(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        if (problem.Extensions.ContainsKey("code")) return;
+        problem.Extensions["code"] = problem.Status switch
+        {
+            401 => "unauthenticated",
+            403 => "forbidden",
+            404 => "not_found",
+            405 => "method_not_allowed",
+            413 => "payload_too_large",
+            415 => "unsupported_media_type",
+            _ => "error",
+        };
+    }
 
     private static (int, string, string, string?) FromJson(JsonException j)
     {
@@ -63,9 +81,11 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
         }
         if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
             return (400, "unknown_field", $"'{field}' is not a field of this request.", field);
-        if (message.Contains("depth", StringComparison.OrdinalIgnoreCase))
+        if (message.Contains("maximum configured depth", StringComparison.OrdinalIgnoreCase)
+            || message.Contains("maximum allowed depth", StringComparison.OrdinalIgnoreCase))
             return (400, "too_deep", "The JSON is nested too deeply.", field);
-        if (j.Path is null || j.Path == "$")
+        // A syntax error surfaces as a JsonException wrapping the reader's own exception.
+        if (j.InnerException is JsonException || j.Path is null || j.Path == "$")
             return (400, "malformed_json", "The body is not valid JSON for this request.", field);
         return (400, "invalid_value", $"'{field}' has a value of the wrong type or outside its allowed values.", field);
     }

@@ -13,7 +13,7 @@ public static class StreamVersions
     {
         var raw = http.Request.Headers.IfMatch.ToString();
         if (string.IsNullOrWhiteSpace(raw)) return null;
-        if (EntityTagHeaderValue.TryParse(raw, out var tag) && !tag.IsWeak
+        if (EntityTagHeaderValue.TryParse(raw, out var tag) && !tag.IsWeak && tag.Tag.Length >= 2
             && long.TryParse(tag.Tag.AsSpan(1, tag.Tag.Length - 2), out var version) && version >= 0)
             return version;
         throw new RequestRejected(StatusCodes.Status400BadRequest, "invalid_if_match",

@@ -21,8 +21,10 @@ public static class LedgerStore
         opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
 
         opts.Events.StreamIdentity = StreamIdentity.AsString;
-        opts.Events.AppendMode = EventAppendMode.Quick;
-        // Event timestamps come from the injected clock, so tests and the scenario control time.
+        // Event timestamps come from the injected clock, so tests and the scenario control time. In
+        // plain Quick mode appends to an existing stream take PostgreSQL's clock instead; this mode
+        // (despite its name) stamps every event from the TimeProvider.
+        opts.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
         opts.Events.TimeProvider = time;
         opts.Events.MetadataConfig.EnableAll();
         // EnableAll leaves user names off; the actor id is stored there.

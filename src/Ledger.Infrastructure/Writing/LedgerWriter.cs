@@ -78,6 +78,10 @@ public sealed class LedgerWriter(IDocumentStore store)
 
         await using var session = store.LightweightSession();
         var history = await session.Events.FetchStreamAsync(streamKey, token: ct);
+        // Look again: a twin request may have committed between the first look and the read above,
+        // and its events would otherwise make this one fail as a duplicate instead of a replay.
+        if (context.IdempotencyKey is not null && history.Count > 0 && await FindIdempotentAsync(context, ct) is { } twin)
+            return twin;
         var version = history.Count == 0 ? 0 : history[^1].Version;
         if (expectedVersion is { } expected && expected != version)
             throw new StreamVersionConflict(streamKey, expected, version);
