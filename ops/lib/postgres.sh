@@ -1,7 +1,7 @@
 # The private PostgreSQL cluster: under the data folder, on 127.0.0.1 and a non-default port.
 # Sourced by ops/ledger; expects LEDGER_DATA_DIR and a `say` function.
 
-PG_PORT="${LEDGER_PG_PORT:-55432}"
+PG_PORT="${LEDGER_PG_PORT:-55432}"  # also read by the application (LedgerSettings)
 
 pg_bin() {
   local dir

@@ -9,8 +9,9 @@ namespace Ledger.Infrastructure.Store;
 /// </summary>
 public sealed record LedgerSettings(string ConnectionString, string Schema, string DataDirectory)
 {
-    public const string EmbeddedConnectionString =
-        "Host=127.0.0.1;Port=55432;Database=ledger;Username=postgres;Max Auto Prepare=50;Auto Prepare Min Usages=2";
+    /// <summary>The private cluster's database; its port follows LEDGER_PG_PORT as ops/ledger does.</summary>
+    public static string EmbeddedConnectionString =>
+        $"Host=127.0.0.1;Port={Environment.GetEnvironmentVariable("LEDGER_PG_PORT") ?? "55432"};Database=ledger;Username=postgres;Max Auto Prepare=50;Auto Prepare Min Usages=2";
 
     public bool IsEmbedded { get; init; }
 
