@@ -5,8 +5,11 @@ using Ledger.Api.Commitments;
 using Ledger.Api.Governments;
 using Ledger.Api.Health;
 using Ledger.Api.Http;
+using Ledger.Api.Integrity;
+using Ledger.Api.OpenApi;
 using Ledger.Infrastructure;
 using Ledger.Infrastructure.Identity;
+using Ledger.Infrastructure.Telemetry;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.IdentityModel.Tokens;
@@ -26,6 +29,9 @@ public static class LedgerApi
         customize?.Invoke(builder);
 
         builder.Services.AddLedger(builder.Configuration);
+        builder.Services.AddLedgerTelemetry(builder.Configuration);
+        builder.Services.AddLedgerOpenApi();
+        builder.Services.AddLedgerRateLimits();
         builder.Services.Configure<JsonOptions>(o => LedgerJson.Configure(o.SerializerOptions));
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemMapping.AddStatusCode);
@@ -61,13 +67,17 @@ public static class LedgerApi
         app.UseStatusCodePages();
         app.Use(BodyLimit.Enforce(BodyLimit.DefaultBytes));
         app.UseAuthentication();
+        // After authentication: the limit is per principal (the token's subject), else per address.
+        app.UseRateLimiter();
         app.UseAuthorization();
         app.Use(RequestEnvelope.HashBodyAsync);
 
         app.MapHealthEndpoints();
+        app.MapLedgerOpenApi();
         app.MapGovernmentEndpoints();
         app.MapAgreementEndpoints();
         app.MapCommitmentEndpoints();
+        app.MapIntegrityEndpoints();
         return app;
     }
 }

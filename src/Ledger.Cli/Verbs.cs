@@ -16,6 +16,9 @@ public static class Verbs
         yield return Seed();
         yield return Token();
         yield return Tour();
+        yield return Proofs.ProofVerbs.Command();
+        yield return Auditing.IntegrityVerbs.Verify();
+        yield return Auditing.IntegrityVerbs.Checkpoint();
     }
 
     private static IConfiguration Configuration() => new ConfigurationBuilder()

@@ -1,4 +1,6 @@
 using Ledger.Infrastructure.Identity;
+using Ledger.Infrastructure.Integrity;
+using Ledger.Infrastructure.Resilience;
 using Ledger.Infrastructure.Store;
 using Ledger.Infrastructure.Writing;
 using Marten;
@@ -19,6 +21,8 @@ public static class LedgerServices
         services.AddSingleton(_ => TokenSettings.From(configuration, settings.DataDirectory));
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<LedgerWriter>();
+        // Before AddMarten: its hosted service applies the schema at start, which needs PostgreSQL up.
+        services.AddStartupResilience(configuration);
         services.AddMarten(sp =>
             {
                 var options = new StoreOptions();
@@ -27,6 +31,8 @@ public static class LedgerServices
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup();
+        // After Marten, so that its schema (mt_events) exists when the integrity schema is applied.
+        services.AddLedgerIntegrity(configuration, settings);
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using Ledger.Api.Http;
+using Ledger.Api.OpenApi;
 using Ledger.Contracts;
 using Ledger.Domain.Agreements;
 using Ledger.Infrastructure.Writing;
@@ -21,15 +22,23 @@ public static class AgreementEndpoints
 {
     public static RouteGroupBuilder MapAgreementEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/agreements").WithTags("Agreements").RequireAuthorization(Policies.Reader);
-        group.MapPost("/", Draft).RequireAuthorization(Policies.Supervisor);
-        group.MapPost("/{agreementId}/signatures", Sign).RequireAuthorization(Policies.Government);
-        group.MapPost("/{agreementId}/activation", Activate).RequireAuthorization(Policies.SupervisorOrDecision);
-        group.MapPost("/{agreementId}/amendments", Amend).RequireAuthorization(Policies.Decision);
-        group.MapPost("/{agreementId}/termination", Terminate).RequireAuthorization(Policies.Decision);
-        group.MapGet("/", List);
-        group.MapGet("/{agreementId}", Get);
-        group.MapGet("/{agreementId}/events", Events);
+        var group = app.MapGroup("/api/agreements").WithTags("Agreements").RequireAuthorization(Policies.Reader).WithStandardResponses();
+        group.MapPost("/", Draft).RequireAuthorization(Policies.Supervisor)
+            .WithName("DraftAgreement").WithSummary("Draft an agreement between registered governments (supervisor).");
+        group.MapPost("/{agreementId}/signatures", Sign).RequireAuthorization(Policies.Government)
+            .WithName("SignAgreement").WithSummary("Sign the agreement for the caller's government (government).");
+        group.MapPost("/{agreementId}/activation", Activate).RequireAuthorization(Policies.SupervisorOrDecision)
+            .WithName("ActivateAgreement").WithSummary("Activate a fully signed agreement (supervisor or decision).");
+        group.MapPost("/{agreementId}/amendments", Amend).RequireAuthorization(Policies.Decision)
+            .WithName("AmendAgreement").WithSummary("Record an amendment decided on the agreement (decision).");
+        group.MapPost("/{agreementId}/termination", Terminate).RequireAuthorization(Policies.Decision)
+            .WithName("TerminateAgreement").WithSummary("Terminate the agreement by decision (decision).");
+        group.MapGet("/", List).Produces<List<AgreementView>>()
+            .WithName("ListAgreements").WithSummary("List the agreements.");
+        group.MapGet("/{agreementId}", Get).Produces<AgreementView>()
+            .WithName("GetAgreement").WithSummary("Read one agreement; its ETag is the stream version.");
+        group.MapGet("/{agreementId}/events", Events).Produces<List<EventEnvelope>>()
+            .WithName("GetAgreementEvents").WithSummary("The agreement's raw event history with envelopes.");
         return group;
     }
 

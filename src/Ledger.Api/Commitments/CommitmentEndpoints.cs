@@ -1,4 +1,5 @@
 using Ledger.Api.Http;
+using Ledger.Api.OpenApi;
 using Ledger.Contracts;
 using Ledger.Domain.Agreements;
 using Ledger.Domain.Commitments;
@@ -31,21 +32,35 @@ public static class CommitmentEndpoints
 {
     public static RouteGroupBuilder MapCommitmentEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/commitments").WithTags("Commitments").RequireAuthorization(Policies.Reader);
-        group.MapPost("/", Register).RequireAuthorization(Policies.Government);
-        group.MapPost("/{commitmentId}/activation", Activate).RequireAuthorization(Policies.Supervisor);
-        group.MapPost("/{commitmentId}/suspension", Suspend).RequireAuthorization(Policies.Supervisor);
-        group.MapPost("/{commitmentId}/resumption", Resume).RequireAuthorization(Policies.Supervisor);
-        group.MapPost("/{commitmentId}/withdrawal", Withdraw).RequireAuthorization(Policies.GovernmentOrDecision);
-        group.MapPost("/{commitmentId}/progress", ReportProgress).RequireAuthorization(Policies.Government);
-        group.MapPost("/{commitmentId}/corrections", CorrectProgress).RequireAuthorization(Policies.Government);
-        group.MapPost("/{commitmentId}/evidence", AttachEvidence).RequireAuthorization(Policies.Government);
-        group.MapPost("/{commitmentId}/claims", Claim).RequireAuthorization(Policies.Government);
-        group.MapPost("/{commitmentId}/claims/{claimId}/withdrawal", WithdrawClaim).RequireAuthorization(Policies.Government);
-        group.MapPost("/{commitmentId}/claims/{claimId}/verification", Verify).RequireAuthorization(Policies.Supervisor);
-        group.MapGet("/", List);
-        group.MapGet("/{commitmentId}", Get);
-        group.MapGet("/{commitmentId}/events", Events);
+        var group = app.MapGroup("/api/commitments").WithTags("Commitments").RequireAuthorization(Policies.Reader).WithStandardResponses();
+        group.MapPost("/", Register).RequireAuthorization(Policies.Government)
+            .WithName("RegisterCommitment").WithSummary("Register a commitment under an active agreement (lead government).");
+        group.MapPost("/{commitmentId}/activation", Activate).RequireAuthorization(Policies.Supervisor)
+            .WithName("ActivateCommitment").WithSummary("Take the commitment into supervision (supervisor).");
+        group.MapPost("/{commitmentId}/suspension", Suspend).RequireAuthorization(Policies.Supervisor)
+            .WithName("SuspendCommitment").WithSummary("Suspend the commitment, with a reason (supervisor).");
+        group.MapPost("/{commitmentId}/resumption", Resume).RequireAuthorization(Policies.Supervisor)
+            .WithName("ResumeCommitment").WithSummary("Resume a suspended commitment (supervisor).");
+        group.MapPost("/{commitmentId}/withdrawal", Withdraw).RequireAuthorization(Policies.GovernmentOrDecision)
+            .WithName("WithdrawCommitment").WithSummary("Withdraw the commitment (lead government or decision).");
+        group.MapPost("/{commitmentId}/progress", ReportProgress).RequireAuthorization(Policies.Government)
+            .WithName("ReportProgress").WithSummary("Report indicator values for a period (government).");
+        group.MapPost("/{commitmentId}/corrections", CorrectProgress).RequireAuthorization(Policies.Government)
+            .WithName("CorrectProgress").WithSummary("Correct an earlier progress report; the original stays on record (government).");
+        group.MapPost("/{commitmentId}/evidence", AttachEvidence).RequireAuthorization(Policies.Government)
+            .WithName("AttachEvidence").WithSummary("Attach a document as evidence, by hash and location (government).");
+        group.MapPost("/{commitmentId}/claims", Claim).RequireAuthorization(Policies.Government)
+            .WithName("ClaimFulfilment").WithSummary("Claim the commitment, or part of it, fulfilled on attached evidence (government).");
+        group.MapPost("/{commitmentId}/claims/{claimId}/withdrawal", WithdrawClaim).RequireAuthorization(Policies.Government)
+            .WithName("WithdrawClaim").WithSummary("Withdraw a fulfilment claim (government).");
+        group.MapPost("/{commitmentId}/claims/{claimId}/verification", Verify).RequireAuthorization(Policies.Supervisor)
+            .WithName("VerifyClaim").WithSummary("Record the verification verdict on a claim (supervisor).");
+        group.MapGet("/", List).Produces<List<CommitmentSummary>>()
+            .WithName("ListCommitments").WithSummary("List commitments, optionally by agreement, lead government or status.");
+        group.MapGet("/{commitmentId}", Get).Produces<CommitmentRecord>()
+            .WithName("GetCommitment").WithSummary("Read one commitment's full record; its ETag is the stream version.");
+        group.MapGet("/{commitmentId}/events", Events).Produces<List<EventEnvelope>>()
+            .WithName("GetCommitmentEvents").WithSummary("The commitment's raw event history with envelopes.");
         return group;
     }
 

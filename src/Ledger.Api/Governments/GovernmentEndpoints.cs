@@ -1,4 +1,5 @@
 using Ledger.Api.Http;
+using Ledger.Api.OpenApi;
 using Ledger.Contracts;
 using Ledger.Domain.Governments;
 using Ledger.Projections;
@@ -13,11 +14,15 @@ public static class GovernmentEndpoints
 {
     public static RouteGroupBuilder MapGovernmentEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/governments").WithTags("Governments").RequireAuthorization(Policies.Reader);
-        group.MapPost("/", Register).RequireAuthorization(Policies.Admin);
-        group.MapGet("/", List);
-        group.MapGet("/{governmentId}", Get);
-        group.MapGet("/{governmentId}/events", Events);
+        var group = app.MapGroup("/api/governments").WithTags("Governments").RequireAuthorization(Policies.Reader).WithStandardResponses();
+        group.MapPost("/", Register).RequireAuthorization(Policies.Admin)
+            .WithName("RegisterGovernment").WithSummary("Register a government (admin).");
+        group.MapGet("/", List).Produces<List<GovernmentView>>()
+            .WithName("ListGovernments").WithSummary("List the registered governments.");
+        group.MapGet("/{governmentId}", Get).Produces<GovernmentView>()
+            .WithName("GetGovernment").WithSummary("Read one government; its ETag is the stream version.");
+        group.MapGet("/{governmentId}/events", Events).Produces<List<EventEnvelope>>()
+            .WithName("GetGovernmentEvents").WithSummary("The government's raw event history with envelopes.");
         return group;
     }
 

@@ -1,7 +1,9 @@
+using Ledger.Infrastructure.Resilience;
 using Ledger.Infrastructure.Store;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
+using Polly;
 
 namespace Ledger.Api.Health;
 
@@ -25,23 +27,29 @@ public static class HealthEndpoints
     }
 }
 
-/// <summary>Ready when PostgreSQL answers and the ledger's event table exists in the configured schema.</summary>
-public sealed class PostgresReadyCheck(LedgerSettings settings) : IHealthCheck
+/// <summary>
+/// Ready when PostgreSQL answers and the ledger's event table exists in the configured schema. The
+/// check goes through the readiness circuit: while PostgreSQL is down it answers at once.
+/// </summary>
+public sealed class PostgresReadyCheck(LedgerSettings settings, ReadinessCircuit circuit) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {
         try
         {
-            await using var connection = new NpgsqlConnection(settings.ConnectionString);
-            await connection.OpenAsync(ct);
-            await using var command = new NpgsqlCommand("select to_regclass(@table) is not null", connection);
-            command.Parameters.AddWithValue("table", settings.Schema + ".mt_events");
-            var schemaReady = (bool)(await command.ExecuteScalarAsync(ct))!;
+            var schemaReady = await circuit.Pipeline.ExecuteAsync(async token =>
+            {
+                await using var connection = new NpgsqlConnection(settings.ConnectionString);
+                await connection.OpenAsync(token);
+                await using var command = new NpgsqlCommand("select to_regclass(@table) is not null", connection);
+                command.Parameters.AddWithValue("table", settings.Schema + ".mt_events");
+                return (bool)(await command.ExecuteScalarAsync(token))!;
+            }, ct);
             return schemaReady
                 ? HealthCheckResult.Healthy("PostgreSQL answers and the schema is in place")
                 : HealthCheckResult.Unhealthy("the ledger schema is missing");
         }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or OperationCanceledException)
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or OperationCanceledException or ExecutionRejectedException)
         {
             return HealthCheckResult.Unhealthy("PostgreSQL does not answer");
         }

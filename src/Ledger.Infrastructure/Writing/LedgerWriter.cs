@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using JasperFx;
 using Ledger.Contracts;
+using Ledger.Infrastructure.Telemetry;
 using Marten;
 using Marten.Exceptions;
 
@@ -56,10 +57,14 @@ public sealed class LedgerWriter(IDocumentStore store)
             catch (Exception ex) when (IsConcurrencyFailure(ex))
             {
                 if (context.IdempotencyKey is not null && await FindIdempotentAsync(context, ct) is { } first)
+                {
+                    LedgerMetrics.IdempotentReplay();
                     return first;
+                }
                 if (expectedVersion is not null || attempt >= AttemptsWithoutIfMatch)
                 {
                     var actual = await CurrentVersionAsync(streamKey, ct);
+                    LedgerMetrics.Conflict();
                     throw new StreamVersionConflict(streamKey, expectedVersion ?? -1, actual);
                 }
                 // A little jitter so that writers who collided do not collide again in lockstep.
@@ -74,17 +79,26 @@ public sealed class LedgerWriter(IDocumentStore store)
         where TState : class
     {
         if (context.IdempotencyKey is not null && await FindIdempotentAsync(context, ct) is { } replay)
+        {
+            LedgerMetrics.IdempotentReplay();
             return replay;
+        }
 
         await using var session = store.LightweightSession();
         var history = await session.Events.FetchStreamAsync(streamKey, token: ct);
         // Look again: a twin request may have committed between the first look and the read above,
         // and its events would otherwise make this one fail as a duplicate instead of a replay.
         if (context.IdempotencyKey is not null && history.Count > 0 && await FindIdempotentAsync(context, ct) is { } twin)
+        {
+            LedgerMetrics.IdempotentReplay();
             return twin;
+        }
         var version = history.Count == 0 ? 0 : history[^1].Version;
         if (expectedVersion is { } expected && expected != version)
+        {
+            LedgerMetrics.Conflict();
             throw new StreamVersionConflict(streamKey, expected, version);
+        }
 
         IReadOnlyList<object> events;
         using (var decideSpan = Activity.StartActivity("ledger.decide"))
@@ -132,6 +146,7 @@ public sealed class LedgerWriter(IDocumentStore store)
             appendSpan?.SetTag("ledger.version", result.Version);
             await session.SaveChangesAsync(ct);
         }
+        LedgerMetrics.EventsAppended(types);
         return result;
     }
 

@@ -12,7 +12,7 @@ namespace Ledger.Api.Tests.Support;
 /// The real API on Kestrel (a loopback port), on the real PostgreSQL, in a schema of its own, with
 /// its own token key and a clock the tests move. One per test class.
 /// </summary>
-public sealed class LedgerHost : WebApplicationFactory<Program>, IAsyncLifetime
+public class LedgerHost : WebApplicationFactory<Program>, IAsyncLifetime
 {
     private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
 
@@ -30,7 +30,15 @@ public sealed class LedgerHost : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Ledger:Schema", Schema);
         builder.UseSetting("Auth:SigningKey", Convert.ToBase64String(_key));
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        Customize(builder);
     }
+
+    /// <summary>Settings a derived fixture adds (e.g. the Merkle worker off, so a test drives integration).</summary>
+    protected virtual void Customize(IWebHostBuilder builder)
+    {
+    }
+
+    async Task IAsyncLifetime.DisposeAsync() => await StopAsync();
 
     public Task InitializeAsync()
     {
@@ -38,7 +46,7 @@ public sealed class LedgerHost : WebApplicationFactory<Program>, IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    async Task IAsyncLifetime.DisposeAsync()
+    public async Task StopAsync()
     {
         await DisposeAsync();
         await TestDatabase.DropSchemaAsync(Schema);

@@ -1,0 +1,80 @@
+using System.CommandLine;
+using Ledger.Infrastructure.Integrity;
+using Ledger.Infrastructure.Store;
+using Microsoft.Extensions.Configuration;
+using Npgsql;
+
+namespace Ledger.Cli.Auditing;
+
+/// <summary>The auditor's verbs against a ledger's database: verify the whole log, sign a checkpoint.</summary>
+public static class IntegrityVerbs
+{
+    public static Command Verify()
+    {
+        var against = new Option<FileInfo?>("--against") { Description = "a checkpoint you kept earlier (signed note text): prove nothing before it changed" };
+        var key = new Option<string?>("--key") { Description = "the verifier key to trust (default: this ledger's own key)" };
+        var command = new Command("verify", "Recompute every leaf and the tree from the stored events and compare them with the signed checkpoints.") { against, key };
+        command.SetAction(async (parse, ct) =>
+        {
+            var (settings, integrity) = Load();
+            string? kept = null;
+            if (parse.GetValue(against) is { } file)
+            {
+                if (!file.Exists) throw new CliFailure($"no checkpoint file at {file.FullName}", 2);
+                kept = await File.ReadAllTextAsync(file.FullName, ct);
+            }
+            var verifierKey = parse.GetValue(key) ?? CheckpointKeys.CreateSigner(integrity).VerifierKey;
+            await using var db = NpgsqlDataSource.Create(settings.ConnectionString);
+            var progress = new Progress("verify");
+            var result = await Database(() => new LedgerVerifier(db, settings.Schema).VerifyAsync(verifierKey, kept, (done, of) => progress.Report((int)Math.Min(done, int.MaxValue), (int)Math.Min(of, int.MaxValue)), ct));
+            progress.Done();
+            Console.WriteLine(result.Valid ? result.Message : "TAMPERED: " + result.Message);
+            return result.Valid ? 0 : 1;
+        });
+        return command;
+    }
+
+    public static Command Checkpoint()
+    {
+        var output = new Option<FileInfo?>("--out") { Description = "also write the signed checkpoint to this file (to keep)" };
+        var command = new Command("checkpoint", "Bring the Merkle log up to date and sign a checkpoint of it now; prints the signed note.") { output };
+        command.SetAction(async (parse, ct) =>
+        {
+            var (settings, integrity) = Load();
+            await using var db = NpgsqlDataSource.Create(settings.ConnectionString);
+            var ledger = new LedgerIntegrity(db, settings.Schema, CheckpointKeys.CreateSigner(integrity), TimeProvider.System, new MerkleIntegrator(db, settings.Schema));
+            var checkpoint = await Database(async () =>
+            {
+                await ledger.EnsureSchemaAsync(ct);
+                return await ledger.CheckpointAsync(ct);
+            }) ?? throw new CliFailure("the ledger holds no events yet; there is nothing to sign");
+            if (parse.GetValue(output) is { } file) await File.WriteAllTextAsync(file.FullName, checkpoint.SignedNote, ct);
+            Console.Write(checkpoint.SignedNote);
+            return 0;
+        });
+        return command;
+    }
+
+    private static (LedgerSettings, IntegritySettings) Load()
+    {
+        var configuration = new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables()
+            .Build();
+        var settings = LedgerSettings.From(configuration);
+        return (settings, IntegritySettings.From(configuration, settings.DataDirectory));
+    }
+
+    private static async Task<T> Database<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (NpgsqlException ex)
+        {
+            throw new CliFailure($"cannot read the ledger's database ({ex.Message}); is PostgreSQL running? ./ops/ledger up starts the private cluster");
+        }
+    }
+}

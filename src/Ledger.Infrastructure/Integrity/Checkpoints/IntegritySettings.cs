@@ -1,0 +1,47 @@
+using System.Text;
+using Microsoft.Extensions.Configuration;
+
+namespace Ledger.Infrastructure.Integrity;
+
+/// <summary>
+/// The integrity log's identity and signing key. <see cref="Origin"/> (<c>Integrity:Origin</c>, default
+/// <c>ledger.local/pilot-zone</c>) is the first line of every checkpoint; <see cref="KeyName"/>
+/// (<c>Integrity:KeyName</c>, default the origin) names the key in signature and verifier key lines. The key
+/// itself is <see cref="SigningKey"/> (<c>Integrity:SigningKey</c>, else the environment variable
+/// <c>LEDGER_CHECKPOINT_KEY</c>: base64 of a 32-byte Ed25519 seed) or, when neither is set, the file
+/// <see cref="KeyFile"/> (<c>Integrity:KeyFile</c>, default <c>&lt;data directory&gt;/keys/checkpoint-ed25519.key</c>).
+/// </summary>
+public sealed record IntegritySettings(string Origin, string KeyName, string KeyFile, string? SigningKey)
+{
+    public const string DefaultOrigin = "ledger.local/pilot-zone";
+    public const string SigningKeyEnvironmentVariable = "LEDGER_CHECKPOINT_KEY";
+    public const string OriginSetting = "Integrity:Origin";
+    public const string KeyNameSetting = "Integrity:KeyName";
+    public const string SigningKeySetting = "Integrity:SigningKey";
+    public const string KeyFileSetting = "Integrity:KeyFile";
+    public const string KeyDirectoryName = "keys";
+    public const string DefaultKeyFileName = "checkpoint-ed25519.key";
+
+    public static IntegritySettings From(IConfiguration configuration, string dataDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectory);
+        var origin = NonBlank(configuration[OriginSetting]) ?? DefaultOrigin;
+        var keyName = NonBlank(configuration[KeyNameSetting]) ?? origin;
+        var keyFile = NonBlank(configuration[KeyFileSetting]) ?? Path.Combine(dataDirectory, KeyDirectoryName, DefaultKeyFileName);
+        var signingKey = NonBlank(configuration[SigningKeySetting]) ?? NonBlank(Environment.GetEnvironmentVariable(SigningKeyEnvironmentVariable));
+        return new IntegritySettings(origin, keyName, keyFile, signingKey);
+    }
+
+    // The seed is a secret: never in logs or exception messages.
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append("Origin = ").Append(Origin)
+            .Append(", KeyName = ").Append(KeyName)
+            .Append(", KeyFile = ").Append(KeyFile)
+            .Append(", SigningKey = ").Append(SigningKey is null ? "(not set)" : "(set, redacted)");
+        return true;
+    }
+
+    private static string? NonBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}

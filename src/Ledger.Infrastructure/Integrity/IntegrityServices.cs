@@ -1,0 +1,26 @@
+using Ledger.Infrastructure.Store;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Ledger.Infrastructure.Integrity;
+
+public static class IntegrityServices
+{
+    /// <summary>The Merkle log, its signing key and the worker that keeps it current.</summary>
+    public static IServiceCollection AddLedgerIntegrity(this IServiceCollection services, IConfiguration configuration, LedgerSettings settings)
+    {
+        services.AddSingleton(IntegrityOptions.From(configuration));
+        services.AddSingleton(_ => IntegritySettings.From(configuration, settings.DataDirectory));
+        services.AddSingleton(sp => CheckpointKeys.CreateSigner(sp.GetRequiredService<IntegritySettings>()));
+        services.AddKeyedSingleton("ledger-integrity", (_, _) => NpgsqlDataSource.Create(settings.ConnectionString));
+        services.AddSingleton(sp => new MerkleIntegrator(
+            sp.GetRequiredKeyedService<NpgsqlDataSource>("ledger-integrity"), settings.Schema, sp.GetService<ILogger<MerkleIntegrator>>()));
+        services.AddSingleton(sp => new LedgerIntegrity(
+            sp.GetRequiredKeyedService<NpgsqlDataSource>("ledger-integrity"), settings.Schema,
+            sp.GetRequiredService<CheckpointSigner>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<MerkleIntegrator>()));
+        services.AddHostedService<IntegrityWorker>();
+        return services;
+    }
+}

@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Ledger.Infrastructure.Integrity;
+
+/// <summary>
+/// Keeps the Merkle log current and signs checkpoints at an interval. The schema (tables and the
+/// append-only trigger) is in place before the API serves its first request. Several nodes may run
+/// this: the integrator's row lock lets one batch through at a time.
+/// </summary>
+public sealed class IntegrityWorker(LedgerIntegrity integrity, IntegrityOptions options, TimeProvider time, ILogger<IntegrityWorker> logger)
+    : BackgroundService
+{
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await integrity.EnsureSchemaAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.RunInBackground) return;
+        var nextCheckpoint = time.GetUtcNow();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var outcome = await integrity.Integrator.IntegrateAsync(ct: stoppingToken);
+                if (time.GetUtcNow() >= nextCheckpoint)
+                {
+                    await integrity.CheckpointAsync(stoppingToken);
+                    nextCheckpoint = time.GetUtcNow() + options.CheckpointInterval;
+                }
+                if (outcome.Integrated == 0 || outcome.WaitingOnGap)
+                    await Task.Delay(options.PollInterval, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // The log only ever appends what has committed; a failed batch is redone whole.
+                logger.LogWarning(ex, "Merkle integration failed; retrying");
+                await Task.Delay(options.PollInterval * 4, stoppingToken);
+            }
+        }
+    }
+}
+
+/// <summary>How often the log is brought up to date and a checkpoint signed.</summary>
+public sealed record IntegrityOptions(TimeSpan PollInterval, TimeSpan CheckpointInterval, bool RunInBackground)
+{
+    public static IntegrityOptions From(Microsoft.Extensions.Configuration.IConfiguration configuration) => new(
+        TimeSpan.TryParse(configuration["Integrity:PollInterval"], System.Globalization.CultureInfo.InvariantCulture, out var poll) ? poll : TimeSpan.FromMilliseconds(500),
+        TimeSpan.TryParse(configuration["Integrity:CheckpointInterval"], System.Globalization.CultureInfo.InvariantCulture, out var every) ? every : TimeSpan.FromMinutes(5),
+        !string.Equals(configuration["Integrity:Background"], "false", StringComparison.OrdinalIgnoreCase));
+}

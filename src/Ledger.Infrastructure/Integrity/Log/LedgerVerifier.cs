@@ -1,0 +1,114 @@
+using Npgsql;
+
+namespace Ledger.Infrastructure.Integrity;
+
+/// <summary>
+/// Recomputes every leaf from the stored events and the tree from those leaves, streaming in
+/// constant memory, and compares them with the stored log, the latest signed checkpoint and, when
+/// given, a checkpoint an auditor kept earlier. It names the first event that differs.
+/// </summary>
+public sealed class LedgerVerifier(NpgsqlDataSource db, string schema)
+{
+    public sealed record Result(bool Valid, string Message, long EventsChecked, long TreeSize, Checkpoint? Latest);
+
+    public async Task<Result> VerifyAsync(string verifierKey, string? keptCheckpoint, Action<long, long>? progress, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var store = new MerkleStore(connection, schema);
+        var (treeSize, lastSeq, storedRoot) = await store.StateAsync(forUpdate: false, ct);
+
+        var latest = await LatestCheckpointAsync(connection, ct);
+        Checkpoint? latestCheckpoint = null;
+        if (latest is not null)
+        {
+            var check = CheckpointVerifier.Verify(latest, verifierKey);
+            if (!check.Valid) return new Result(false, $"the latest stored checkpoint does not verify: {check.Reason}", 0, treeSize, null);
+            latestCheckpoint = check.Checkpoint;
+        }
+        Checkpoint? kept = null;
+        if (keptCheckpoint is not null)
+        {
+            var check = CheckpointVerifier.Verify(keptCheckpoint, verifierKey);
+            if (!check.Valid) return new Result(false, $"the kept checkpoint does not verify: {check.Reason}", 0, treeSize, latestCheckpoint);
+            kept = check.Checkpoint!;
+            if (kept.TreeSize > treeSize)
+                return new Result(false, $"the kept checkpoint covers {kept.TreeSize} events but the log holds only {treeSize}: events were removed", 0, treeSize, latestCheckpoint);
+        }
+
+        long total;
+        await using (var count = new NpgsqlCommand($"select greatest(coalesce(max(seq_id), 0), @last) from \"{schema}\".mt_events", connection))
+        {
+            count.Parameters.AddWithValue("last", lastSeq);
+            total = (long)(await count.ExecuteScalarAsync(ct))!;
+        }
+
+        var frontier = new MerkleFrontier();
+        var roots = new Dictionary<long, byte[]>();
+        void Remember()
+        {
+            if (frontier.Size == treeSize || frontier.Size == latestCheckpoint?.TreeSize || frontier.Size == kept?.TreeSize)
+                roots[frontier.Size] = frontier.Root();
+        }
+        Remember();
+
+        var sql = $"""
+            select e.seq_id, e.stream_id, e.version, e.type, e.timestamp, e.user_name, e.headers::text, e.correlation_id, e.causation_id, e.data::text,
+                   l.leaf_index, l.seq_id, l.stream_id, l.version, l.leaf_hash
+            from "{schema}".mt_events e
+            full outer join "{schema}".ledger_merkle_leaves l on l.seq_id = e.seq_id
+            order by coalesce(l.seq_id, e.seq_id)
+            """;
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        long checkedEvents = 0;
+        while (await reader.ReadAsync(ct))
+        {
+            var hasEvent = !reader.IsDBNull(0);
+            var hasLeaf = !reader.IsDBNull(10);
+            if (!hasEvent)
+            {
+                return Fail($"event {reader.GetInt64(11)} (stream {reader.GetString(12)}, version {reader.GetInt64(13)}) is in the log but no longer in the ledger: it was deleted",
+                    checkedEvents);
+            }
+            var e = EventRows.Read(reader);
+            if (!hasLeaf)
+            {
+                if (e.Sequence > lastSeq) break; // not integrated yet: newer than the log
+                return Fail($"event {e.Sequence} (stream {e.Stream}, version {e.Version}) is in the ledger but not in the log: it was inserted behind the ledger's back",
+                    checkedEvents);
+            }
+            var leafIndex = reader.GetInt64(10);
+            if (leafIndex != frontier.Size)
+                return Fail($"leaf {frontier.Size} is missing before event {e.Sequence}: the log was altered", checkedEvents);
+            var hash = Rfc9162.LeafHash(LeafEncoding.Encode(e));
+            if (!hash.AsSpan().SequenceEqual((byte[])reader[14]))
+                return Fail($"event {e.Sequence} (stream {e.Stream}, version {e.Version}) differs from what the log recorded: it was changed", checkedEvents);
+            frontier.Append(hash);
+            checkedEvents++;
+            Remember();
+            if (checkedEvents % 10_000 == 0) progress?.Invoke(e.Sequence, total);
+        }
+        progress?.Invoke(total, total);
+
+        if (frontier.Size < treeSize)
+            return Fail($"the log holds {treeSize} leaves but only {frontier.Size} events were found for them", checkedEvents);
+        if (!roots[treeSize].AsSpan().SequenceEqual(storedRoot))
+            return Fail($"the stored root for {treeSize} events does not match the events", checkedEvents);
+        if (latestCheckpoint is not null && !roots[latestCheckpoint.TreeSize].AsSpan().SequenceEqual(latestCheckpoint.RootHash))
+            return Fail($"the events no longer produce the root of the latest checkpoint (size {latestCheckpoint.TreeSize})", checkedEvents);
+        if (kept is not null && !roots[kept.TreeSize].AsSpan().SequenceEqual(kept.RootHash))
+            return Fail($"the events no longer produce the root of your kept checkpoint (size {kept.TreeSize}): history before it was changed", checkedEvents);
+
+        var against = kept is null ? "" : $"; consistent with your checkpoint of size {kept.TreeSize}";
+        var signed = latestCheckpoint is null ? "no checkpoint signed yet" : $"latest signed checkpoint size {latestCheckpoint.TreeSize} matches";
+        return new Result(true, $"verified {checkedEvents} events: every leaf and the root of {treeSize} match; {signed}{against}", checkedEvents, treeSize, latestCheckpoint);
+
+        Result Fail(string message, long n) => new(false, message, n, treeSize, latestCheckpoint);
+    }
+
+    private async Task<string?> LatestCheckpointAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"select signed_note from \"{schema}\".ledger_checkpoints order by tree_size desc limit 1", connection);
+        return await command.ExecuteScalarAsync(ct) as string;
+    }
+}

@@ -1,0 +1,35 @@
+using System.Diagnostics.Metrics;
+
+namespace Ledger.Infrastructure.Telemetry;
+
+/// <summary>
+/// The ledger's own meter. Counters only: what was appended (by pinned event name), how often a
+/// writer was told it was behind (412), and how often a client's retry was answered from the
+/// idempotency record instead of appending again.
+/// </summary>
+public static class LedgerMetrics
+{
+    public const string MeterName = "Ledger";
+    public const string EventTypeTag = "ledger.event_type";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    private static readonly Counter<long> Appended = Meter.CreateCounter<long>(
+        "ledger.events.appended", unit: "{event}", description: "Events committed to the ledger, by event type.");
+
+    private static readonly Counter<long> Conflicts = Meter.CreateCounter<long>(
+        "ledger.appends.conflicts", unit: "{append}", description: "Appends refused because the stream was not at the expected version (412).");
+
+    private static readonly Counter<long> Replays = Meter.CreateCounter<long>(
+        "ledger.appends.idempotent_replays", unit: "{append}", description: "Writes answered from an earlier request with the same Idempotency-Key.");
+
+    public static void EventsAppended(IEnumerable<string> eventTypes)
+    {
+        foreach (var type in eventTypes.CountBy(t => t))
+            Appended.Add(type.Value, new KeyValuePair<string, object?>(EventTypeTag, type.Key));
+    }
+
+    public static void Conflict() => Conflicts.Add(1);
+
+    public static void IdempotentReplay() => Replays.Add(1);
+}
