@@ -52,6 +52,8 @@ public sealed class OursHttp : IAppendTarget
             $"--Ledger:Schema={schema}",
             $"--Auth:SigningKey={Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}",
             "--urls=http://127.0.0.1:0",
+            // The benchmark is one principal at up to 64 clients: the per-principal limit would measure itself.
+            "--RateLimits:Enabled=false",
         ], builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();

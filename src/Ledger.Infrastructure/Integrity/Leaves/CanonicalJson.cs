@@ -46,14 +46,17 @@ public static class CanonicalJson
         return Canonicalize(document.RootElement);
     }
 
-    /// <summary>Writes the canonical UTF-8 bytes of <paramref name="element"/> to <paramref name="output"/>.</summary>
+    /// <summary>
+    /// Writes the canonical UTF-8 bytes of <paramref name="element"/> to <paramref name="output"/>. On a
+    /// <see cref="JsonException"/> the bytes written before the fault stay in <paramref name="output"/>.
+    /// </summary>
     public static void Write(IBufferWriter<byte> output, JsonElement element)
     {
         ArgumentNullException.ThrowIfNull(output);
         WriteValue(output, element, 0);
     }
 
-    /// <summary>Writes the canonical UTF-8 bytes of <paramref name="element"/> to <paramref name="output"/>.</summary>
+    /// <summary>Writes the canonical UTF-8 bytes of <paramref name="element"/> to <paramref name="output"/> (all or nothing).</summary>
     public static void Write(Stream output, JsonElement element)
     {
         ArgumentNullException.ThrowIfNull(output);
