@@ -86,6 +86,7 @@ pg_down() {
 pg_needed_for() {
   case "$1" in
     token|proof|-h|--help|help|--version) return 1 ;;
+    export) [ "${2:-}" != "verify" ] ;;
     *) return 0 ;;
   esac
 }

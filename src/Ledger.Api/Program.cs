@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Ledger.Api.Agreements;
+using Ledger.Api.Audit;
 using Ledger.Api.Commitments;
 using Ledger.Api.Governments;
 using Ledger.Api.Health;
@@ -36,7 +37,7 @@ public static class LedgerApi
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemMapping.AddStatusCode);
         builder.Services.AddExceptionHandler<ProblemMapping>();
-        builder.Services.AddHealthChecks().AddCheck<PostgresReadyCheck>("postgres");
+        builder.Services.AddHealthChecks().AddCheck<PostgresReadyCheck>("postgres").AddCheck<IntegrityLagCheck>("integrity");
         builder.Services.AddAuthorization(Policies.Add);
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
@@ -78,6 +79,7 @@ public static class LedgerApi
         app.MapAgreementEndpoints();
         app.MapCommitmentEndpoints();
         app.MapIntegrityEndpoints();
+        app.MapAuditEndpoints();
         return app;
     }
 }

@@ -19,6 +19,7 @@ public static class Verbs
         yield return Proofs.ProofVerbs.Command();
         yield return Auditing.IntegrityVerbs.Verify();
         yield return Auditing.IntegrityVerbs.Checkpoint();
+        yield return Auditing.ExportVerbs.Export();
     }
 
     private static IConfiguration Configuration() => new ConfigurationBuilder()

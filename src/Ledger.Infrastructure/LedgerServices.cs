@@ -20,6 +20,7 @@ public static class LedgerServices
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(_ => TokenSettings.From(configuration, settings.DataDirectory));
         services.AddSingleton<TokenIssuer>();
+        services.AddSingleton(IdempotencySettings.From(configuration));
         services.AddSingleton<LedgerWriter>();
         // Before AddMarten: its hosted service applies the schema at start, which needs PostgreSQL up.
         services.AddStartupResilience(configuration);
@@ -33,6 +34,7 @@ public static class LedgerServices
             .ApplyAllDatabaseChangesOnStartup();
         // After Marten, so that its schema (mt_events) exists when the integrity schema is applied.
         services.AddLedgerIntegrity(configuration, settings);
+        services.AddHostedService<IdempotencyCleanup>();
         return services;
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Ledger.Benchmarks.Appends;
+using Ledger.Benchmarks.Integrity;
 using Ledger.Benchmarks.Reporting;
 using Npgsql;
 
@@ -10,11 +11,14 @@ public static class BenchCommandLine
 {
     private const string Usage = """
         usage: Ledger.Benchmarks [run] [--quick] [--out FILE] [--connection STRING] [--clients 1,16,64]
+                                 [--cases append,integrity] [--events N]
                Ledger.Benchmarks compare [--latest FILE] [--baseline FILE] [--threshold 0.2]
 
         run       measures every case on a database of its own (LEDGER_BENCH_CONNECTION, else the private
                   cluster's ledger_bench database), prints a table and writes the results as JSON
-                  (default artifacts/bench/latest.json); its schemas are dropped and created afresh
+                  (default artifacts/bench/latest.json); its schemas are dropped and created afresh.
+                  --cases picks the groups to run (default both); --events sets the ledger size of the
+                  integrity cases (default 1,000,000; 100,000 with --quick)
         compare   flags every ratio of the latest results that fell by more than the threshold below the
                   baseline (default ops/bench-baseline.json); exit code 1 when any did
         """;
@@ -53,34 +57,53 @@ public static class BenchCommandLine
         var settings = options.Flag("--quick") ? BenchSettings.Quick : BenchSettings.Full;
         if (options.Value("--clients") is { } list)
             settings = settings with { Clients = [.. list.Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture))] };
+        if (options.Value("--events") is { } events)
+            settings = settings with { IntegrityEvents = int.Parse(events, NumberStyles.AllowThousands, CultureInfo.InvariantCulture) };
+        var cases = (options.Value("--cases") ?? "append,integrity").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        if (cases.Count == 0 || cases.Except(["append", "integrity"]).FirstOrDefault() is { } unknown)
+            throw new ArgumentException($"--cases takes append and/or integrity{(cases.Count == 0 ? "" : $", not '{cases.Except(["append", "integrity"]).First()}'")}");
         var connection = options.Value("--connection")
             ?? Environment.GetEnvironmentVariable("LEDGER_BENCH_CONNECTION")
             ?? BenchSettings.DefaultConnection;
         var output = options.Value("--out") ?? Path.Combine(RepositoryRoot(), "artifacts", "bench", "latest.json");
 
-        await Console.Error.WriteLineAsync($"bench: {(options.Flag("--quick") ? "quick" : "full")}: {settings.Runs} runs of ~{settings.SecondsPerRun} s per target, clients {string.Join(", ", settings.Clients)}, {Environment.ProcessorCount} cores");
+        await Console.Error.WriteLineAsync($"bench: {(options.Flag("--quick") ? "quick" : "full")}: {string.Join(" and ", cases.Order())}; "
+            + (cases.Contains("append") ? $"appends: {settings.Runs} runs of ~{settings.SecondsPerRun} s per target, clients {string.Join(", ", settings.Clients)}; " : "")
+            + (cases.Contains("integrity") ? $"integrity: {settings.IntegrityEvents:N0} events, {settings.IntegrityRuns} runs per target, {settings.ProofsPerRun} proofs per run; " : "")
+            + $"{Environment.ProcessorCount} cores");
         await DropSchemasAsync(connection);
 
+        var started = System.Diagnostics.Stopwatch.StartNew();
         var results = new List<CaseResult>();
-        await using (var ours = await OursHttp.StartAsync(connection, OursSchema))
-        await using (var peer = await PeerMarten.CreateAsync(connection, PeerSchema, await ours.TemplateEventsAsync()))
-        await using (var limit = await LimitNpgsql.CreateAsync(connection, LimitSchema))
+        if (cases.Contains("append"))
         {
+            await using var ours = await OursHttp.StartAsync(connection, OursSchema);
+            await using var peer = await PeerMarten.CreateAsync(connection, PeerSchema, await ours.TemplateEventsAsync());
+            await using var limit = await LimitNpgsql.CreateAsync(connection, LimitSchema);
             var appends = new AppendCase(settings, ours, peer, limit);
             foreach (var clients in settings.Clients)
                 results.Add(await appends.RunAsync(clients));
+            await Console.Error.WriteLineAsync($"bench: append cases took {started.Elapsed.TotalSeconds:F0} s");
+        }
+        if (cases.Contains("integrity"))
+        {
+            var integrityStarted = started.Elapsed;
+            results.AddRange(await new IntegrityCase(settings, connection).RunAsync());
+            await Console.Error.WriteLineAsync($"bench: integrity cases took {(started.Elapsed - integrityStarted).TotalSeconds:F0} s");
         }
 
         await CaseResult.WriteAsync(output, results);
         Console.Write(CaseResult.Table(results));
-        await Console.Error.WriteLineAsync($"bench: wrote {output}");
+        if (results.FirstOrDefault(r => r.PeakRssMb is not null) is { } verify)
+            Console.WriteLine($"{verify.Case}: peak RSS of `ledger verify` (child process) {verify.PeakRssMb:F1} MB over {verify.Events:N0} events, {verify.PeakRssMbSmall:F1} MB over {verify.EventsSmall:N0}");
+        await Console.Error.WriteLineAsync($"bench: wrote {output} after {started.Elapsed.TotalSeconds:F0} s");
         return 0;
     }
 
     private static async Task DropSchemasAsync(string connection)
     {
         await using var source = NpgsqlDataSource.Create(connection);
-        await using var command = source.CreateCommand(string.Join("; ", new[] { OursSchema, PeerSchema, LimitSchema }.Select(s => $"drop schema if exists \"{s}\" cascade")));
+        await using var command = source.CreateCommand(string.Join("; ", new[] { OursSchema, PeerSchema, LimitSchema, IntegrityCase.Schema, IntegrityCase.SmallSchema }.Select(s => $"drop schema if exists \"{s}\" cascade")));
         await command.ExecuteNonQueryAsync();
     }
 
@@ -102,7 +125,7 @@ public static class BenchCommandLine
     private sealed class Options
     {
         private static readonly HashSet<string> Flags = ["--quick"];
-        private static readonly HashSet<string> Valued = ["--out", "--connection", "--clients", "--latest", "--baseline", "--threshold"];
+        private static readonly HashSet<string> Valued = ["--out", "--connection", "--clients", "--cases", "--events", "--latest", "--baseline", "--threshold"];
         private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
         private readonly HashSet<string> _flags = new(StringComparer.Ordinal);
 

@@ -1,3 +1,4 @@
+using Ledger.Infrastructure.Integrity;
 using Ledger.Infrastructure.Resilience;
 using Ledger.Infrastructure.Store;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -52,6 +53,29 @@ public sealed class PostgresReadyCheck(LedgerSettings settings, ReadinessCircuit
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException or OperationCanceledException or ExecutionRejectedException)
         {
             return HealthCheckResult.Unhealthy("PostgreSQL does not answer");
+        }
+    }
+}
+
+/// <summary>
+/// Healthy while the Merkle log is at most <c>Integrity:MaxLagEvents</c> events behind the ledger;
+/// degraded beyond that, or when its status cannot be read. Degraded, not unhealthy: writes still
+/// commit and are integrated once the log catches up, so the node stays in service (readiness
+/// answers 200) while the lag shows in the report and in <c>ledger.merkle.lag_events</c>.
+/// </summary>
+public sealed class IntegrityLagCheck(IntegrityMonitor monitor, IntegrityOptions options, ReadinessCircuit circuit) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        try
+        {
+            var status = await circuit.Pipeline.ExecuteAsync(async token => await monitor.CurrentAsync(token), ct);
+            var detail = $"the Merkle log is {status.EventsBehind} events behind the ledger (limit {options.MaxLagEvents}); tree size {status.TreeSize}";
+            return status.EventsBehind <= options.MaxLagEvents ? HealthCheckResult.Healthy(detail) : HealthCheckResult.Degraded(detail);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or OperationCanceledException or ExecutionRejectedException)
+        {
+            return HealthCheckResult.Degraded("the Merkle log's status cannot be read");
         }
     }
 }

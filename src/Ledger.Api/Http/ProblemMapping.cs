@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Ledger.Domain;
+using Ledger.Infrastructure.Resilience;
 using Ledger.Infrastructure.Writing;
 using Microsoft.AspNetCore.Diagnostics;
 
@@ -12,11 +13,22 @@ namespace Ledger.Api.Http;
 /// </summary>
 public sealed partial class ProblemMapping(IProblemDetailsService problems, ILogger<ProblemMapping> logger) : IExceptionHandler
 {
+    /// <summary>How long a client is asked to wait when the database is unavailable.</summary>
+    public const int DatabaseRetryAfterSeconds = 5;
+
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
         var (status, code, detail, field) = Map(exception);
-        if (status >= 500)
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            // An outage fails every request alike: one line each, not a stack trace each.
+            logger.LogWarning("Database unavailable on {Method} {Path}: {Error}", http.Request.Method, http.Request.Path, exception.Message);
+            http.Response.Headers.RetryAfter = DatabaseRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        else if (status >= 500)
+        {
             logger.LogError(exception, "Unhandled failure on {Method} {Path}", http.Request.Method, http.Request.Path);
+        }
         http.Response.StatusCode = status;
         var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = Title(status), Detail = detail };
         problem.Extensions["code"] = code;
@@ -48,6 +60,11 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
             || b.Message.Contains("supported JSON media type", StringComparison.OrdinalIgnoreCase)
             => (415, "unsupported_media_type", "Send the body as application/json.", null),
         BadHttpRequestException b => (b.StatusCode, "bad_request", "The request could not be read.", null),
+        // A transaction commits whole or not at all; if the connection broke during a commit the client
+        // cannot know which, so it is told to read or to retry with the same Idempotency-Key.
+        _ when DatabaseFailures.IsUnavailable(exception) => (StatusCodes.Status503ServiceUnavailable, "database_unavailable",
+            "The ledger's database is unavailable; try again shortly. Nothing was recorded unless a later read shows it; "
+            + "a retry with the same Idempotency-Key is safe.", null),
         _ => (500, "internal_error", "The ledger could not complete the request; nothing was recorded unless a later read shows it.", null),
     };
 
@@ -104,6 +121,7 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
         413 => "The request is too large.",
         415 => "Unsupported media type.",
         422 => "The request breaks a rule of the ledger.",
+        503 => "The ledger is temporarily unavailable.",
         _ => "The ledger failed.",
     };
 

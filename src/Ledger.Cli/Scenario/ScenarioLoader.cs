@@ -3,16 +3,21 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Ledger.Infrastructure.Identity;
+using Ledger.Infrastructure.Store;
+using Ledger.Infrastructure.Writing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace Ledger.Cli.Scenario;
 
 /// <summary>
 /// Loads a scenario through the ledger's own HTTP API, run in-process with the scenario's clock, so
 /// every step takes the path a user's request takes (authentication, validation, decision,
-/// envelope, append). Each step carries a fixed idempotency key: loading twice appends nothing new.
+/// envelope, append). Each step carries a fixed idempotency key, kept in its events' envelope. Idempotency
+/// records expire (Idempotency:Window), so a step is recognised as loaded by its key in the stored
+/// events instead: loading twice appends nothing new, however long after the first load.
 /// </summary>
 public sealed class ScenarioLoader(string[] hostArgs)
 {
@@ -28,6 +33,8 @@ public sealed class ScenarioLoader(string[] hostArgs)
             builder.Logging.ClearProviders();
         });
         await app.StartAsync(ct);
+        var correlation = $"scenario:{scenario.Name}";
+        var loaded = await LoadedStepsAsync(app.Services.GetRequiredService<LedgerSettings>(), correlation, ct);
         using var client = app.GetTestClient();
         var issuer = new TokenIssuer(app.Services.GetRequiredService<TokenSettings>(), TimeProvider.System);
         var tokens = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -36,14 +43,21 @@ public sealed class ScenarioLoader(string[] hostArgs)
         for (var i = 0; i < scenario.Steps.Count; i++)
         {
             var step = scenario.Steps[i];
+            var key = $"scenario-{i + 1:D4}";
+            if (loaded.Contains(key))
+            {
+                replayed++;
+                progress?.Invoke(i + 1, scenario.Steps.Count);
+                continue;
+            }
             clock.Set(step.At);
             if (!tokens.TryGetValue(step.Actor, out var token))
                 tokens[step.Actor] = token = TokenFor(issuer, step.Actor);
 
             using var request = new HttpRequestMessage(HttpMethod.Post, step.Post);
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            request.Headers.Add("Idempotency-Key", $"scenario-{i + 1:D4}");
-            request.Headers.Add("X-Correlation-Id", $"scenario:{scenario.Name}");
+            request.Headers.Add("Idempotency-Key", key);
+            request.Headers.Add("X-Correlation-Id", correlation);
             request.Content = new StringContent(step.Body?.ToJsonString() ?? "{}", Encoding.UTF8, "application/json");
             if (step.Body is null) request.Content = null;
 
@@ -59,6 +73,22 @@ public sealed class ScenarioLoader(string[] hostArgs)
         }
         await app.StopAsync(ct);
         return new Outcome(appended, replayed);
+    }
+
+    /// <summary>The idempotency keys of the scenario's steps whose events are already stored.</summary>
+    private static async Task<HashSet<string>> LoadedStepsAsync(LedgerSettings settings, string correlation, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(settings.ConnectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(
+            $"select distinct headers ->> '{EnvelopeHeaders.IdempotencyKey}' from \"{settings.Schema}\".mt_events " +
+            $"where correlation_id = @correlation and headers ? '{EnvelopeHeaders.IdempotencyKey}'", connection);
+        command.Parameters.AddWithValue("correlation", correlation);
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            keys.Add(reader.GetString(0));
+        return keys;
     }
 
     private static string TokenFor(TokenIssuer issuer, string actor)

@@ -20,6 +20,7 @@ public static class IntegrityServices
         services.AddSingleton(sp => new LedgerIntegrity(
             sp.GetRequiredKeyedService<NpgsqlDataSource>("ledger-integrity"), settings.Schema,
             sp.GetRequiredService<CheckpointSigner>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<MerkleIntegrator>()));
+        services.AddSingleton<IntegrityMonitor>();
         services.AddHostedService<IntegrityWorker>();
         return services;
     }

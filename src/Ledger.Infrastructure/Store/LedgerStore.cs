@@ -15,6 +15,10 @@ public static class LedgerStore
     public static void Configure(StoreOptions opts, string connectionString, string schema, TimeProvider time)
     {
         opts.Connection(connectionString);
+        // Marten's default resilience is kept on purpose: reads are retried on NpgsqlException (a stale
+        // pooled connection after a database restart fails once, Npgsql clears the pool, the retry gets a
+        // fresh connection; RecoveryTests), while a commit is replayed only when PostgreSQL reported it
+        // rolled back, never after a broken connection, whose commit may have landed (marten issue 5262).
         opts.DatabaseSchemaName = schema;
         opts.Events.DatabaseSchemaName = schema;
         opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
@@ -36,7 +40,8 @@ public static class LedgerStore
         opts.Projections.Add<CommitmentRecordProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<GovernmentViewProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<AgreementViewProjection>(ProjectionLifecycle.Inline);
-        opts.Schema.For<IdempotencyRecord>().Identity(x => x.Id);
+        // A column of its own (indexed) for RecordedAt: the periodic purge deletes by it.
+        opts.Schema.For<IdempotencyRecord>().Identity(x => x.Id).Duplicate(x => x.RecordedAt);
 
         // Projections fail loudly: no event is ever skipped, rebuilds included.
         opts.Projections.Errors.SkipApplyErrors = false;

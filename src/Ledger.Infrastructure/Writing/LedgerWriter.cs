@@ -13,8 +13,12 @@ namespace Ledger.Infrastructure.Writing;
 /// expected-version check at commit. With <c>If-Match</c> that is the client's 412; without it the
 /// whole fetch → decide → append runs again in a new session (the failed commit appended nothing, so
 /// this is not a blind retry).
+///
+/// An idempotency record replays for <see cref="IdempotencySettings.Window"/> after it was recorded
+/// (by the injected clock); after that the key is free and the request is decided afresh, its new
+/// outcome replacing the old record.
 /// </summary>
-public sealed class LedgerWriter(IDocumentStore store)
+public sealed class LedgerWriter(IDocumentStore store, TimeProvider time, IdempotencySettings idempotency)
 {
     public static readonly ActivitySource Activity = new("Ledger");
     // Enough for a burst of writers on one stream: each failed attempt means another writer succeeded.
@@ -78,7 +82,8 @@ public sealed class LedgerWriter(IDocumentStore store)
         Func<TState?, IReadOnlyList<object>> decide, RequestContext context, CancellationToken ct)
         where TState : class
     {
-        if (context.IdempotencyKey is not null && await FindIdempotentAsync(context, ct) is { } replay)
+        var prior = context.IdempotencyKey is null ? null : await LoadIdempotencyAsync(context, ct);
+        if (Replay(prior, context) is { } replay)
         {
             LedgerMetrics.IdempotentReplay();
             return replay;
@@ -129,15 +134,18 @@ public sealed class LedgerWriter(IDocumentStore store)
         var result = new AppendResult(streamKey, version + events.Count, types);
         if (context.IdempotencyKey is not null)
         {
-            session.Insert(new IdempotencyRecord
+            var record = new IdempotencyRecord
             {
                 Id = IdempotencyId(context),
                 RequestHash = context.RequestHash ?? "",
                 StreamKey = streamKey,
                 Version = result.Version,
                 EventTypes = types,
-                RecordedAt = DateTimeOffset.UtcNow,
-            });
+                RecordedAt = time.GetUtcNow(),
+            };
+            // Insert fails at commit if a twin recorded the key meanwhile; an expired record is replaced.
+            if (prior is null) session.Insert(record);
+            else session.Store(record);
         }
 
         using (var appendSpan = Activity.StartActivity("ledger.append"))
@@ -165,11 +173,19 @@ public sealed class LedgerWriter(IDocumentStore store)
     // Keys are scoped to the actor: two governments choosing the same key never collide.
     private static string IdempotencyId(RequestContext context) => context.Actor.Id + "|" + context.IdempotencyKey;
 
-    private async Task<AppendResult?> FindIdempotentAsync(RequestContext context, CancellationToken ct)
+    private async Task<AppendResult?> FindIdempotentAsync(RequestContext context, CancellationToken ct) =>
+        Replay(await LoadIdempotencyAsync(context, ct), context);
+
+    private async Task<IdempotencyRecord?> LoadIdempotencyAsync(RequestContext context, CancellationToken ct)
     {
         await using var session = store.QuerySession();
-        var record = await session.LoadAsync<IdempotencyRecord>(IdempotencyId(context), ct);
-        if (record is null) return null;
+        return await session.LoadAsync<IdempotencyRecord>(IdempotencyId(context), ct);
+    }
+
+    /// <summary>The first answer while the record is within the window; nothing once it has expired.</summary>
+    private AppendResult? Replay(IdempotencyRecord? record, RequestContext context)
+    {
+        if (record is null || record.RecordedAt < time.GetUtcNow() - idempotency.Window) return null;
         if (record.RequestHash != (context.RequestHash ?? ""))
             throw new IdempotencyKeyReused(context.IdempotencyKey!);
         return new AppendResult(record.StreamKey, record.Version, record.EventTypes, Replayed: true);

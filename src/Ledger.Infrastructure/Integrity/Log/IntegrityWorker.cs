@@ -8,12 +8,16 @@ namespace Ledger.Infrastructure.Integrity;
 /// append-only trigger) is in place before the API serves its first request. Several nodes may run
 /// this: the integrator's row lock lets one batch through at a time.
 /// </summary>
-public sealed class IntegrityWorker(LedgerIntegrity integrity, IntegrityOptions options, TimeProvider time, ILogger<IntegrityWorker> logger)
+public sealed class IntegrityWorker(
+    LedgerIntegrity integrity, IntegrityOptions options, TimeProvider time, IntegrityMonitor monitor, ILogger<IntegrityWorker> logger)
     : BackgroundService
 {
+
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         await integrity.EnsureSchemaAsync(cancellationToken);
+        // The log's gauges are published from here on, whether or not this node integrates.
+        monitor.PublishGauges();
         await base.StartAsync(cancellationToken);
     }
 
@@ -48,11 +52,23 @@ public sealed class IntegrityWorker(LedgerIntegrity integrity, IntegrityOptions 
     }
 }
 
-/// <summary>How often the log is brought up to date and a checkpoint signed.</summary>
+/// <summary>
+/// How often the log is brought up to date and a checkpoint signed; how far behind the events it may
+/// fall before readiness reports it degraded (<c>Integrity:MaxLagEvents</c>); how long a read of its
+/// status serves metrics and health checks (<c>Integrity:StatusMaxAge</c>).
+/// </summary>
 public sealed record IntegrityOptions(TimeSpan PollInterval, TimeSpan CheckpointInterval, bool RunInBackground)
 {
+    public long MaxLagEvents { get; init; } = 10_000;
+
+    public TimeSpan StatusMaxAge { get; init; } = TimeSpan.FromSeconds(5);
+
     public static IntegrityOptions From(Microsoft.Extensions.Configuration.IConfiguration configuration) => new(
         TimeSpan.TryParse(configuration["Integrity:PollInterval"], System.Globalization.CultureInfo.InvariantCulture, out var poll) ? poll : TimeSpan.FromMilliseconds(500),
         TimeSpan.TryParse(configuration["Integrity:CheckpointInterval"], System.Globalization.CultureInfo.InvariantCulture, out var every) ? every : TimeSpan.FromMinutes(5),
-        !string.Equals(configuration["Integrity:Background"], "false", StringComparison.OrdinalIgnoreCase));
+        !string.Equals(configuration["Integrity:Background"], "false", StringComparison.OrdinalIgnoreCase))
+    {
+        MaxLagEvents = long.TryParse(configuration["Integrity:MaxLagEvents"], System.Globalization.CultureInfo.InvariantCulture, out var lag) && lag >= 0 ? lag : 10_000,
+        StatusMaxAge = TimeSpan.TryParse(configuration["Integrity:StatusMaxAge"], System.Globalization.CultureInfo.InvariantCulture, out var age) ? age : TimeSpan.FromSeconds(5),
+    };
 }

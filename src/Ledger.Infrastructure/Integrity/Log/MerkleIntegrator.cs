@@ -22,14 +22,22 @@ namespace Ledger.Infrastructure.Integrity;
 /// already seen, because sequences only grow. As a second guard (a transaction gets its id at its
 /// first write, which could in principle come just after it drew its sequence number) the gap must
 /// also have been seen at least <see cref="GapGrace"/> ago.
+///
+/// One sighting settles every gap below the highest sequence number visible in the same snapshot
+/// (<c>Through</c>): each of those numbers was drawn before the snapshot, so the same wait covers them
+/// all. Resolving them one grace period at a time would let the log fall further behind with every
+/// burst of conflicting writers, each of whose failed commits leaves a gap.
 /// </summary>
 public sealed class MerkleIntegrator(NpgsqlDataSource db, string schema, ILogger<MerkleIntegrator>? logger = null)
 {
     public static readonly TimeSpan GapGrace = TimeSpan.FromSeconds(2);
 
     private MerkleFrontier? _frontier;
+    // One object, swapped whole: the API's calls and the worker may integrate on this instance at once.
+    private volatile GapSighting? _pendingGap;
+
     // SeenAt is a monotonic timestamp: the grace is wall-clock time on this machine, not business time.
-    private (long From, long Xmax, long SeenAt)? _pendingGap;
+    private sealed record GapSighting(long Through, long Xmax, long SeenAt);
 
     public sealed record Outcome(long TreeSize, long LastSeq, int Integrated, bool WaitingOnGap);
 
@@ -57,8 +65,9 @@ public sealed class MerkleIntegrator(NpgsqlDataSource db, string schema, ILogger
     private async Task<Outcome> IntegrateBatchAsync(int batchSize, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        var gapResolved = _pendingGap is { } gap && Stopwatch.GetElapsedTime(gap.SeenAt) >= GapGrace
-            && await AllEndedBeforeAsync(connection, gap.Xmax, ct);
+        var sighting = _pendingGap;
+        var settled = sighting is not null && Stopwatch.GetElapsedTime(sighting.SeenAt) >= GapGrace
+            && await AllEndedBeforeAsync(connection, sighting.Xmax, ct);
 
         await using var tx = await connection.BeginTransactionAsync(ct);
         await using (var init = new NpgsqlCommand(
@@ -72,7 +81,8 @@ public sealed class MerkleIntegrator(NpgsqlDataSource db, string schema, ILogger
         var (treeSize, lastSeq, _) = await store.StateAsync(forUpdate: true, ct);
         if (_frontier is null || _frontier.Size != treeSize)
             _frontier = await RestoreAsync(store, treeSize, ct);
-        if (_pendingGap is { } pending && pending.From != lastSeq + 1) _pendingGap = null; // another node moved on
+        if (_pendingGap is { } pending && lastSeq >= pending.Through) _pendingGap = null; // the log (or another node) moved past it
+        var settledThrough = settled ? sighting!.Through : 0;
 
         using var activity = Writing.LedgerWriter.Activity.StartActivity("ledger.integrate");
         var leaves = new List<(long Index, long Seq, string Stream, long Version, byte[] Hash)>();
@@ -87,17 +97,18 @@ public sealed class MerkleIntegrator(NpgsqlDataSource db, string schema, ILogger
         {
             if (e.Sequence != expected)
             {
-                if (!gapResolved || _pendingGap?.From != expected)
+                if (e.Sequence - 1 > settledThrough)
                 {
-                    // First sight (or not yet resolvable): remember who could still fill it, and stop here.
-                    if (_pendingGap?.From != expected)
-                        _pendingGap = (expected, await SnapshotXmaxAsync(ct), Stopwatch.GetTimestamp());
+                    // Not settled yet: remember who could still fill it (unless a sighting already covers it), and stop here.
+                    if (_pendingGap is not { } covering || e.Sequence - 1 > covering.Through)
+                    {
+                        var (xmax, through) = await SnapshotAsync(ct);
+                        _pendingGap = new GapSighting(through, xmax, Stopwatch.GetTimestamp());
+                    }
                     waiting = true;
                     break;
                 }
                 for (var s = expected; s < e.Sequence; s++) gaps.Add(s);
-                _pendingGap = null;
-                gapResolved = false;
             }
             var hash = Rfc9162.LeafHash(LeafEncoding.Encode(e));
             leaves.Add((frontier.Size, e.Sequence, e.Stream, e.Version, hash));
@@ -116,7 +127,7 @@ public sealed class MerkleIntegrator(NpgsqlDataSource db, string schema, ILogger
             await tx.RollbackAsync(ct);
         }
         if (gaps.Count > 0)
-            logger?.LogInformation("Sequence numbers {First}..{Last} were never committed; recorded as gaps", gaps[0], gaps[^1]);
+            logger?.LogInformation("{Count} sequence numbers from {First} to {Last} were never committed; recorded as gaps", gaps.Count, gaps[0], gaps[^1]);
         activity?.SetTag("ledger.leaves", leaves.Count);
         activity?.SetTag("ledger.tree_size", frontier.Size);
         Debug.Assert(frontier.Size == startSize + leaves.Count);
@@ -178,11 +189,15 @@ public sealed class MerkleIntegrator(NpgsqlDataSource db, string schema, ILogger
         return MerkleFrontier.Restore(size, (level, index) => edge[(level, index)]);
     }
 
-    private async Task<long> SnapshotXmaxAsync(CancellationToken ct)
+    // One statement, one snapshot: every event it sees drew its number before the snapshot's xmax was taken.
+    private async Task<(long Xmax, long Through)> SnapshotAsync(CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        await using var command = new NpgsqlCommand("select pg_snapshot_xmax(pg_current_snapshot())::text::bigint", connection);
-        return (long)(await command.ExecuteScalarAsync(ct))!;
+        await using var command = new NpgsqlCommand(
+            $"select pg_snapshot_xmax(pg_current_snapshot())::text::bigint, (select coalesce(max(seq_id), 0) from \"{schema}\".mt_events)", connection);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
     // True once the oldest transaction still running started after `xmax`: everything that was in

@@ -1,0 +1,51 @@
+using System.Globalization;
+using Ledger.Api.Http;
+
+namespace Ledger.Api.Audit;
+
+/// <summary>The query parameters the audit endpoints share, checked once, each failure naming its field.</summary>
+public static class AuditQuery
+{
+    /// <summary>
+    /// An ISO 8601 time, e.g. <c>2023-06-30T23:59:59+08:00</c>; a date alone or a time without an offset
+    /// is taken as UTC. An unencoded '+' in a query string arrives as a space; it is read back as '+'.
+    /// Times after now are refused: the ledger cannot show what it has not yet recorded.
+    /// </summary>
+    public static DateTimeOffset? Time(string? raw, string field, DateTimeOffset now)
+    {
+        if (string.IsNullOrWhiteSpace(raw)) return null;
+        var text = raw.Trim().Replace(' ', '+');
+        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
+            throw new RequestRejected(StatusCodes.Status400BadRequest, "invalid_time",
+                $"'{field}' must be an ISO 8601 time such as 2023-06-30T23:59:59+08:00.", field);
+        if (time > now)
+            throw new RequestRejected(StatusCodes.Status422UnprocessableEntity, "time_in_future",
+                $"'{field}' is in the future; the ledger shows only what it has recorded.", field);
+        return time;
+    }
+
+    /// <summary>A range whose end may not precede its start.</summary>
+    public static (DateTimeOffset? From, DateTimeOffset? To) Range(string? from, string? to, DateTimeOffset now)
+    {
+        var start = Time(from, "from", now);
+        var end = Time(to, "to", now);
+        if (start is { } s && end is { } e && e < s)
+            throw new RequestRejected(StatusCodes.Status422UnprocessableEntity, "range_inverted", "'to' is before 'from'.", "to");
+        return (start, end);
+    }
+
+    public static long? Version(string? raw)
+    {
+        if (string.IsNullOrWhiteSpace(raw)) return null;
+        if (!long.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var version) || version < 1)
+            throw new RequestRejected(StatusCodes.Status400BadRequest, "invalid_version", "'version' must be a stream version, 1 or more.", "version");
+        return version;
+    }
+
+    public static bool Flag(string? raw, string field) => raw?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "false" or "0" => false,
+        "true" or "1" => true,
+        _ => throw new RequestRejected(StatusCodes.Status400BadRequest, "invalid_flag", $"'{field}' must be true or false.", field),
+    };
+}

@@ -1,0 +1,251 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Ledger.Contracts;
+using Ledger.Infrastructure.Integrity;
+using Npgsql;
+
+namespace Ledger.Infrastructure.Audit;
+
+/// <summary>
+/// Writes an audit bundle (see <see cref="AuditBundle"/>). The events stream from one connection in
+/// sequence order while their proofs come from another, so memory stays flat however many events are
+/// selected. Everything is written into a hidden sibling folder that is renamed to the target only
+/// when complete: a folder with the target's name is always a whole bundle.
+/// </summary>
+public sealed class AuditExporter(NpgsqlDataSource db, LedgerIntegrity integrity, TimeProvider time)
+{
+    public sealed record Outcome(string Directory, long Events, int Streams, long TreeSize, long LeftOutAfterCheckpoint);
+
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
+    /// <summary>Refuses a target that exists and is not an empty folder, before anything is read or written.</summary>
+    public static void EnsureWritableTarget(string directory)
+    {
+        if (File.Exists(directory))
+            throw new AuditBundleException($"{directory} is a file; --out names a folder that does not exist yet or is empty", badInput: true);
+        if (Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any())
+            throw new AuditBundleException($"{directory} is not empty; --out names a folder that does not exist yet or is empty", badInput: true);
+    }
+
+    public async Task<Outcome> WriteAsync(ExportSelection selection, string directory, Action<long, long>? progress, CancellationToken ct)
+    {
+        var target = Path.GetFullPath(directory.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
+        EnsureWritableTarget(target);
+        if (selection is { From: { } from, To: { } to } && to < from)
+            throw new AuditBundleException("--to is before --from", badInput: true);
+        var parent = Path.GetDirectoryName(target) ?? throw new AuditBundleException($"{target} has no parent folder", badInput: true);
+        if (!Directory.Exists(parent))
+            throw new AuditBundleException($"the folder {parent} does not exist", badInput: true);
+
+        var streams = await ResolveStreamsAsync(selection, ct);
+        // Sign first, so that every selected event committed so far is covered by the checkpoint.
+        await integrity.EnsureSchemaAsync(ct);
+        await integrity.CheckpointAsync(ct);
+
+        var staging = Path.Combine(parent, $".{Path.GetFileName(target)}.partial-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(staging);
+        try
+        {
+            var outcome = await WriteFilesAsync(selection, streams, staging, progress, ct);
+            // An empty target folder is replaced; Directory.Move never merges into an existing one.
+            if (Directory.Exists(target)) Directory.Delete(target);
+            Directory.Move(staging, target);
+            return outcome with { Directory = target };
+        }
+        catch
+        {
+            try
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Leave a staging folder behind rather than hide the failure that matters.
+            }
+            throw;
+        }
+    }
+
+    private async Task<Outcome> WriteFilesAsync(ExportSelection selection, IReadOnlyList<string>? streams, string staging, Action<long, long>? progress, CancellationToken ct)
+    {
+        await using var prover = await InclusionProver.OpenAsync(db, integrity.Schema, ct);
+        var checkpoint = prover.Checkpoint
+            ?? throw new AuditBundleException("the ledger holds no events yet; there is nothing to export");
+
+        var total = await CountAsync(selection, streams, ct);
+        long written = 0, leftOut = 0;
+        var seenStreams = new HashSet<string>(StringComparer.Ordinal);
+        var files = new List<ManifestFile>();
+
+        await using (var events = new HashingFile(Path.Combine(staging, AuditBundle.Events)))
+        await using (var csv = new HashingFile(Path.Combine(staging, AuditBundle.EventsCsv)))
+        await using (var proofs = new HashingFile(Path.Combine(staging, AuditBundle.Proofs)))
+        {
+            csv.Write(Utf8.GetBytes("sequence,stream,version,type,timestamp,actor_id,actor_role,actor_government\n"));
+            await using var connection = await db.OpenConnectionAsync(ct);
+            await using var command = SelectCommand(connection, selection, streams, count: false);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            long done = 0;
+            while (await reader.ReadAsync(ct))
+            {
+                done++;
+                var leafIndex = reader.IsDBNull(10) ? (long?)null : reader.GetInt64(10);
+                if (leafIndex is not { } index || index >= checkpoint.TreeSize)
+                {
+                    leftOut++;
+                    continue;
+                }
+                var envelope = EventRows.Read(reader);
+                var leaf = LeafEncoding.Encode(envelope);
+                events.Write(leaf);
+                events.Write("\n"u8);
+                csv.Write(Utf8.GetBytes(CsvLine(envelope)));
+                var proof = await prover.ProveLeafAsync(index, envelope.Sequence, envelope.Stream, envelope.Version, ct);
+                proofs.Write(JsonSerializer.SerializeToUtf8Bytes(proof, AuditBundle.Json));
+                proofs.Write("\n"u8);
+                seenStreams.Add(envelope.Stream);
+                written++;
+                if (done % 100 == 0) progress?.Invoke(done, total);
+            }
+            progress?.Invoke(done, total);
+            files.Add(events.Finish(AuditBundle.Events));
+            files.Add(csv.Finish(AuditBundle.EventsCsv));
+            files.Add(proofs.Finish(AuditBundle.Proofs));
+        }
+        if (written == 0)
+            throw new AuditBundleException("no events match the selection (or none is covered by a checkpoint yet)");
+
+        await using (var note = new HashingFile(Path.Combine(staging, AuditBundle.Checkpoint)))
+        {
+            note.Write(Utf8.GetBytes(checkpoint.SignedNote));
+            files.Add(note.Finish(AuditBundle.Checkpoint));
+        }
+        files.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+
+        var manifest = new BundleManifest(
+            AuditBundle.Format,
+            time.GetUtcNow(),
+            new ManifestSelection(selection.Scope, selection.Id, selection.From, selection.To, streams),
+            new ManifestCounts(written, seenStreams.Count, leftOut),
+            new ManifestCheckpoint(checkpoint.TreeSize, checkpoint.Root),
+            integrity.VerifierKey,
+            files);
+        await File.WriteAllBytesAsync(Path.Combine(staging, AuditBundle.Manifest), JsonSerializer.SerializeToUtf8Bytes(manifest, AuditBundle.IndentedJson), ct);
+        return new Outcome(staging, written, seenStreams.Count, checkpoint.TreeSize, leftOut);
+    }
+
+    /// <summary>The stream keys the selection covers, or null for the whole ledger. An unknown id is refused.</summary>
+    private async Task<IReadOnlyList<string>?> ResolveStreamsAsync(ExportSelection selection, CancellationToken ct)
+    {
+        if (selection.Scope == ExportScope.All) return null;
+        var id = selection.Id ?? throw new AuditBundleException($"a {selection.Scope.ToString().ToLowerInvariant()} id is required", badInput: true);
+        var own = selection.Scope switch
+        {
+            ExportScope.Commitment => StreamKeys.Commitment(id),
+            ExportScope.Agreement => StreamKeys.Agreement(id),
+            _ => StreamKeys.Government(id),
+        };
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using (var exists = new NpgsqlCommand($"select count(*) from \"{integrity.Schema}\".mt_streams where id = @id", connection))
+        {
+            exists.Parameters.AddWithValue("id", own);
+            if ((long)(await exists.ExecuteScalarAsync(ct))! == 0)
+                throw new AuditBundleException($"the ledger has no {selection.Scope.ToString().ToLowerInvariant()} {id}");
+        }
+        var streams = new List<string> { own };
+        if (selection.Scope == ExportScope.Commitment) return streams;
+
+        // The commitments come from the commitment records (the inline projection), so the bundle
+        // follows the same lead/contributor/agreement facts the API shows.
+        var where = selection.Scope == ExportScope.Agreement
+            ? "data->>'agreementId' = @id"
+            : "data->>'leadGovernmentId' = @id or data->'contributors' @> jsonb_build_array(jsonb_build_object('governmentId', @id::text))";
+        await using var command = new NpgsqlCommand($"select id from \"{integrity.Schema}\".mt_doc_commitmentrecord where {where} order by id", connection);
+        command.Parameters.AddWithValue("id", id);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            streams.Add(reader.GetString(0));
+        return streams;
+    }
+
+    private async Task<long> CountAsync(ExportSelection selection, IReadOnlyList<string>? streams, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var command = SelectCommand(connection, selection, streams, count: true);
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    private NpgsqlCommand SelectCommand(NpgsqlConnection connection, ExportSelection selection, IReadOnlyList<string>? streams, bool count)
+    {
+        var schema = integrity.Schema;
+        var columns = count
+            ? "count(*)"
+            : "e.seq_id, e.stream_id, e.version, e.type, e.timestamp, e.user_name, e.headers::text, e.correlation_id, e.causation_id, e.data::text, l.leaf_index";
+        var sql = new StringBuilder($"select {columns} from \"{schema}\".mt_events e left join \"{schema}\".ledger_merkle_leaves l on l.seq_id = e.seq_id where true");
+        var command = new NpgsqlCommand { Connection = connection };
+        if (streams is not null)
+        {
+            sql.Append(" and e.stream_id = any(@streams)");
+            command.Parameters.AddWithValue("streams", streams.ToArray());
+        }
+        if (selection.From is { } from)
+        {
+            sql.Append(" and e.timestamp >= @from");
+            command.Parameters.AddWithValue("from", from.ToUniversalTime());
+        }
+        if (selection.To is { } to)
+        {
+            sql.Append(" and e.timestamp <= @to");
+            command.Parameters.AddWithValue("to", to.ToUniversalTime());
+        }
+        if (!count) sql.Append(" order by e.seq_id");
+        command.CommandText = sql.ToString();
+        return command;
+    }
+
+    private static string CsvLine(LeafEnvelope e) => string.Join(',',
+        e.Sequence.ToString(CultureInfo.InvariantCulture),
+        Csv(e.Stream),
+        e.Version.ToString(CultureInfo.InvariantCulture),
+        Csv(e.Type),
+        LeafEncoding.FormatTimestamp(e.Timestamp),
+        Csv(e.ActorId),
+        Csv(e.ActorRole),
+        Csv(e.ActorGovernment)) + "\n";
+
+    // RFC 4180: quote a field holding a comma, quote or line break, doubling its quotes.
+    private static string Csv(string? value) =>
+        value is null ? "" : value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>A file written once, front to back, hashed as it is written.</summary>
+    private sealed class HashingFile(string path) : IAsyncDisposable
+    {
+        private readonly FileStream _stream = new(path, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1 << 16,
+        });
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private long _size;
+
+        public void Write(ReadOnlySpan<byte> bytes)
+        {
+            _stream.Write(bytes);
+            _hash.AppendData(bytes);
+            _size += bytes.Length;
+        }
+
+        public ManifestFile Finish(string name)
+        {
+            _stream.Flush(flushToDisk: true);
+            return new ManifestFile(name, Convert.ToHexStringLower(_hash.GetHashAndReset()), _size);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stream.DisposeAsync();
+            _hash.Dispose();
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using Ledger.Infrastructure.Integrity;
+using Npgsql;
+
+namespace Ledger.Infrastructure.Audit;
+
+/// <summary>
+/// Inclusion proofs for many events against one signed checkpoint, read in one repeatable-read
+/// transaction so every proof ends at the same root. An event the checkpoint does not cover yet
+/// (not integrated, or integrated after it was signed) has no proof.
+/// </summary>
+public sealed class InclusionProver : IAsyncDisposable
+{
+    private readonly NpgsqlConnection _connection;
+    private readonly NpgsqlTransaction _tx;
+    private readonly MerkleStore _store;
+
+    private InclusionProver(NpgsqlConnection connection, NpgsqlTransaction tx, MerkleStore store, StoredCheckpoint? checkpoint)
+    {
+        _connection = connection;
+        _tx = tx;
+        _store = store;
+        Checkpoint = checkpoint;
+    }
+
+    /// <summary>The latest signed checkpoint when the prover opened; null when none has been signed.</summary>
+    public StoredCheckpoint? Checkpoint { get; }
+
+    public static async Task<InclusionProver> OpenAsync(NpgsqlDataSource db, string schema, CancellationToken ct)
+    {
+        var connection = await db.OpenConnectionAsync(ct);
+        try
+        {
+            var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+            await using var command = new NpgsqlCommand(
+                $"select tree_size, root, created_at, signed_note from \"{schema}\".ledger_checkpoints order by tree_size desc limit 1", connection, tx);
+            StoredCheckpoint? latest = null;
+            await using (var reader = await command.ExecuteReaderAsync(ct))
+            {
+                if (await reader.ReadAsync(ct))
+                    latest = new StoredCheckpoint(reader.GetInt64(0), Convert.ToBase64String((byte[])reader[1]), reader.GetFieldValue<DateTimeOffset>(2), reader.GetString(3));
+            }
+            return new InclusionProver(connection, tx, new MerkleStore(connection, schema, tx), latest);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The proof of the event with this global sequence number, or null when the checkpoint does not cover it.</summary>
+    public async Task<InclusionProofDocument?> ProveAsync(long sequence, CancellationToken ct)
+    {
+        if (Checkpoint is null) return null;
+        var leaf = await _store.FindLeafAsync(sequence, null, null, ct);
+        if (leaf is not { } found || found.LeafIndex >= Checkpoint.TreeSize) return null;
+        return await ProveLeafAsync(found.LeafIndex, found.Seq, found.Stream, found.Version, ct);
+    }
+
+    /// <summary>The proof of a leaf already located (its index below the checkpoint's tree size).</summary>
+    public async Task<InclusionProofDocument> ProveLeafAsync(long leafIndex, long sequence, string stream, long version, CancellationToken ct)
+    {
+        var checkpoint = Checkpoint ?? throw new InvalidOperationException("no checkpoint to prove against");
+        var proof = await MerkleReader.InclusionProofAsync(_store, leafIndex, checkpoint.TreeSize, ct);
+        var leafHash = await _store.LeafHashAsync(leafIndex, ct);
+        // The signed note is given once beside the proofs, not repeated in each.
+        return new InclusionProofDocument(leafIndex, checkpoint.TreeSize, checkpoint.Root, Convert.ToBase64String(leafHash),
+            [.. proof.Select(Convert.ToBase64String)], sequence, stream, version, null);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _tx.DisposeAsync();
+        await _connection.DisposeAsync();
+    }
+}

@@ -1,0 +1,294 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Ledger.Api.Tests.Support;
+using Ledger.Cli;
+using Ledger.Cli.Scenario;
+using Ledger.Infrastructure.Audit;
+using Ledger.Infrastructure.Integrity;
+using Microsoft.AspNetCore.Hosting;
+
+namespace Ledger.Api.Tests;
+
+/// <summary>
+/// The command-line tool reads its database, schema, data folder and checkpoint key from the
+/// environment, which is process-wide: these tests run alone, never beside other test classes.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class AuditCliCollection
+{
+    public const string Name = "audit-cli";
+}
+
+/// <summary>
+/// An auditor exports a government's history as a bundle with <c>ledger export</c> and checks it
+/// offline with <c>ledger export verify</c>; tampering with any file, removing one, or forging an
+/// event is caught, and a bundle is never written over something else.
+/// </summary>
+[Collection(AuditCliCollection.Name)]
+public sealed class AuditExportTests(AuditExportTests.ExportFixture fixture) : IClassFixture<AuditExportTests.ExportFixture>
+{
+    private const string Suichuan = "360827";
+
+    [Fact]
+    public async Task A_government_bundle_holds_its_stream_and_its_commitments_and_verifies_offline()
+    {
+        var dir = fixture.NewTarget();
+
+        var (exit, _, error) = await RunAsync("export", "--government", Suichuan, "--out", dir);
+
+        Assert.True(exit == 0, error);
+        Assert.Equal([AuditBundle.Checkpoint, AuditBundle.EventsCsv, AuditBundle.Events, AuditBundle.Manifest, AuditBundle.Proofs],
+            Directory.EnumerateFiles(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        var manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(dir, AuditBundle.Manifest)))!;
+        var streams = manifest["selection"]!["streams"]!.AsArray().Select(s => (string)s!).ToList();
+        Assert.Equal($"government/{Suichuan}", streams[0]);
+        Assert.Contains("commitment/a03-suichuan-guidong-corridor", streams); // Suichuan leads it
+        Assert.Contains("commitment/a05-emergency-medical-dispatch", streams); // Suichuan contributes to it
+        Assert.DoesNotContain("commitment/a01-water-class-iii", streams);
+        var inDatabase = await TestDatabase.ScalarAsync<long>(
+            $"select count(*) from \"{fixture.Host.Schema}\".mt_events where stream_id in ({string.Join(',', streams.Select(s => $"'{s}'"))})");
+        Assert.Equal(inDatabase, (long)manifest["counts"]!["events"]!);
+        Assert.Equal(CheckpointKeys.VerifierKeyOf(fixture.Seed, IntegritySettings.DefaultOrigin), (string?)manifest["verifierKey"]);
+
+        // Each line of events.jsonl hashes (with the 0x00 prefix) to the leaf its proof proves.
+        var lines = await File.ReadAllLinesAsync(Path.Combine(dir, AuditBundle.Events));
+        var proofs = await File.ReadAllLinesAsync(Path.Combine(dir, AuditBundle.Proofs));
+        Assert.Equal(inDatabase, lines.Length);
+        Assert.Equal(lines.Length, proofs.Length);
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var proof = JsonNode.Parse(proofs[i])!;
+            Assert.Equal(Convert.ToBase64String(Rfc9162.LeafHash(Encoding.UTF8.GetBytes(lines[i]))), (string?)proof["leafHash"]);
+            Assert.Equal((long)JsonNode.Parse(lines[i])!["sequence"]!, (long)proof["sequence"]!);
+        }
+        var csv = await File.ReadAllLinesAsync(Path.Combine(dir, AuditBundle.EventsCsv));
+        Assert.Equal("sequence,stream,version,type,timestamp,actor_id,actor_role,actor_government", csv[0]);
+        Assert.Equal(lines.Length + 1, csv.Length);
+        Assert.Contains(csv, l => l.Contains(",commitment/a03-suichuan-guidong-corridor,", StringComparison.Ordinal)
+            && l.Contains(",progress_reported.v1,2024-01-12T06:00:00.000000Z,", StringComparison.Ordinal) && l.EndsWith(",government,431027", StringComparison.Ordinal));
+
+        var verified = await RunAsync("export", "verify", dir);
+        Assert.True(verified.Exit == 0, verified.Error);
+        Assert.Contains($"{lines.Length} events", verified.Output);
+        var trusted = await RunAsync("export", "verify", dir, "--key", CheckpointKeys.VerifierKeyOf(fixture.Seed, IntegritySettings.DefaultOrigin));
+        Assert.Equal(0, trusted.Exit);
+        var stranger = await RunAsync("export", "verify", dir, "--key", CheckpointKeys.VerifierKeyOf(CheckpointKeys.NewSeed(), IntegritySettings.DefaultOrigin));
+        Assert.Equal(1, stranger.Exit);
+        Assert.Contains(AuditBundle.Checkpoint, stranger.Error);
+    }
+
+    [Fact]
+    public async Task A_time_range_keeps_only_the_events_inside_it()
+    {
+        var dir = fixture.NewTarget();
+
+        var (exit, _, error) = await RunAsync("export", "--commitment", "a03-suichuan-guidong-corridor", "--from", "2024-01-01T00:00:00+08:00", "--to", "2024-12-31T23:59:59+08:00", "--out", dir);
+
+        Assert.True(exit == 0, error);
+        var stamps = (await File.ReadAllLinesAsync(Path.Combine(dir, AuditBundle.Events)))
+            .Select(l => DateTimeOffset.Parse((string)JsonNode.Parse(l)!["timestamp"]!, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.True(stamps.Count >= 4, $"{stamps.Count} events");
+        Assert.All(stamps, t => Assert.Equal(2024, t.ToOffset(TimeSpan.FromHours(8)).Year));
+        Assert.Equal(0, (await RunAsync("export", "verify", dir)).Exit);
+    }
+
+    [Fact]
+    public async Task One_changed_byte_in_the_events_fails_verification_naming_the_file()
+    {
+        var dir = await ExportedAsync();
+        var path = Path.Combine(dir, AuditBundle.Events);
+        var bytes = await File.ReadAllBytesAsync(path);
+        var at = Array.IndexOf(bytes, (byte)'4'); // a digit inside some event: still JSON, still UTF-8
+        bytes[at] = (byte)'5';
+        await File.WriteAllBytesAsync(path, bytes);
+
+        var (exit, _, error) = await RunAsync("export", "verify", dir);
+
+        Assert.Equal(1, exit);
+        Assert.Contains(AuditBundle.Events, error);
+    }
+
+    [Fact]
+    public async Task A_forged_event_fails_on_its_proof_even_with_a_manifest_rewritten_to_match()
+    {
+        var dir = await ExportedAsync();
+        var path = Path.Combine(dir, AuditBundle.Events);
+        var lines = await File.ReadAllLinesAsync(path);
+        // The corridor's last event is a government's report; claim a supervisor wrote it.
+        var forged = lines[^1].Replace("\"role\":\"government\"", "\"role\":\"supervisor\"", StringComparison.Ordinal);
+        Assert.NotEqual(lines[^1], forged);
+        lines[^1] = forged;
+        await File.WriteAllTextAsync(path, string.Join('\n', lines) + "\n");
+        await RewriteManifestAsync(dir);
+
+        var (exit, _, error) = await RunAsync("export", "verify", dir);
+
+        Assert.Equal(1, exit);
+        Assert.Contains($"{AuditBundle.Events} line {lines.Length}", error);
+    }
+
+    [Fact]
+    public async Task A_missing_proofs_file_fails_verification_naming_it()
+    {
+        var dir = await ExportedAsync();
+        File.Delete(Path.Combine(dir, AuditBundle.Proofs));
+
+        var (exit, _, error) = await RunAsync("export", "verify", dir);
+
+        Assert.Equal(1, exit);
+        Assert.Contains(AuditBundle.Proofs, error);
+    }
+
+    [Fact]
+    public async Task An_extra_file_fails_verification_naming_it()
+    {
+        var dir = await ExportedAsync();
+        await File.WriteAllTextAsync(Path.Combine(dir, "notes.txt"), "added later");
+
+        var (exit, _, error) = await RunAsync("export", "verify", dir);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("notes.txt", error);
+    }
+
+    [Fact]
+    public async Task Exporting_into_a_folder_that_is_not_empty_exits_2_and_writes_nothing()
+    {
+        var dir = fixture.NewTarget();
+        Directory.CreateDirectory(dir);
+        await File.WriteAllTextAsync(Path.Combine(dir, "keep.txt"), "mine");
+        var siblings = Directory.EnumerateFileSystemEntries(Path.GetDirectoryName(dir)!).Count();
+
+        var (exit, _, error) = await RunAsync("export", "--government", Suichuan, "--out", dir);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("not empty", error);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.Equal(["keep.txt"], Directory.EnumerateFileSystemEntries(dir).Select(Path.GetFileName));
+        Assert.Equal(siblings, Directory.EnumerateFileSystemEntries(Path.GetDirectoryName(dir)!).Count());
+    }
+
+    [Fact]
+    public async Task An_empty_folder_is_filled_and_a_bad_selection_exits_2()
+    {
+        var dir = fixture.NewTarget();
+        Directory.CreateDirectory(dir);
+        Assert.Equal(0, (await RunAsync("export", "--commitment", "a03-suichuan-guidong-corridor", "--out", dir)).Exit);
+        Assert.True(File.Exists(Path.Combine(dir, AuditBundle.Manifest)));
+
+        var everything = fixture.NewTarget();
+        Assert.Equal(0, (await RunAsync("export", "--all", "--out", everything)).Exit);
+        var manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(everything, AuditBundle.Manifest)))!;
+        Assert.Equal(await TestDatabase.ScalarAsync<long>($"select count(*) from \"{fixture.Host.Schema}\".mt_events"), (long)manifest["counts"]!["events"]!);
+        Assert.Null(manifest["selection"]!["streams"]);
+
+        Assert.Equal(2, (await RunAsync("export", "--government", Suichuan, "--all", "--out", fixture.NewTarget())).Exit);
+        Assert.Equal(2, (await RunAsync("export", "--all", "--from", "soon", "--out", fixture.NewTarget())).Exit);
+        var unknown = fixture.NewTarget();
+        Assert.Equal(1, (await RunAsync("export", "--commitment", "no-such-commitment", "--out", unknown)).Exit);
+        Assert.False(Directory.Exists(unknown));
+        Assert.Equal(2, (await RunAsync("export", "verify", fixture.NewTarget())).Exit);
+    }
+
+    private async Task<string> ExportedAsync()
+    {
+        var dir = fixture.NewTarget();
+        var (exit, _, error) = await RunAsync("export", "--commitment", "a03-suichuan-guidong-corridor", "--out", dir);
+        Assert.True(exit == 0, error);
+        Assert.Equal(0, (await RunAsync("export", "verify", dir)).Exit);
+        return dir;
+    }
+
+    private static async Task RewriteManifestAsync(string dir)
+    {
+        var path = Path.Combine(dir, AuditBundle.Manifest);
+        var manifest = JsonNode.Parse(await File.ReadAllTextAsync(path))!;
+        foreach (var file in manifest["files"]!.AsArray())
+        {
+            var bytes = await File.ReadAllBytesAsync(Path.Combine(dir, (string)file!["name"]!));
+            file["sha256"] = Convert.ToHexStringLower(SHA256.HashData(bytes));
+            file["size"] = bytes.Length;
+        }
+        await File.WriteAllTextAsync(path, manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    /// <summary>Runs the tool in-process against the fixture's database, capturing what it prints.</summary>
+    private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
+    {
+        var (output, error) = (new StringWriter(), new StringWriter());
+        var (savedOut, savedError) = (Console.Out, Console.Error);
+        Console.SetOut(output);
+        Console.SetError(error);
+        try
+        {
+            var exit = await LedgerCommandLine.Main(args);
+            return (exit, output.ToString(), error.ToString());
+        }
+        finally
+        {
+            Console.SetOut(savedOut);
+            Console.SetError(savedError);
+        }
+    }
+
+    /// <summary>A host and the tool sharing one checkpoint key, with the pilot-zone scenario loaded.</summary>
+    public sealed class ExportFixture : IAsyncLifetime
+    {
+        private static readonly string[] Variables = ["ConnectionStrings__Ledger", "Ledger__Schema", "LEDGER_DATA_DIR", "Integrity__SigningKey"];
+        private readonly Dictionary<string, string?> _saved = [];
+        private readonly string _root = Directory.CreateTempSubdirectory("ledger-export-").FullName;
+
+        public string Seed { get; } = CheckpointKeys.NewSeed();
+
+        public KeyedHost Host { get; }
+
+        public ExportFixture() => Host = new KeyedHost(Seed);
+
+        /// <summary>A fresh path (not created) for a bundle.</summary>
+        public string NewTarget() => Path.Combine(_root, "bundle-" + Guid.NewGuid().ToString("N")[..8]);
+
+        public async Task InitializeAsync()
+        {
+            await Host.InitializeAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+            await new ScenarioLoader(
+            [
+                $"--ConnectionStrings:Ledger={TestDatabase.ConnectionString}",
+                $"--Ledger:Schema={Host.Schema}",
+                $"--Auth:SigningKey={Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}",
+                $"--Integrity:SigningKey={Seed}",
+            ]).LoadAsync(ScenarioFile.Load(ScenarioPath()), null, timeout.Token);
+
+            foreach (var name in Variables) _saved[name] = Environment.GetEnvironmentVariable(name);
+            Environment.SetEnvironmentVariable("ConnectionStrings__Ledger", TestDatabase.ConnectionString);
+            Environment.SetEnvironmentVariable("Ledger__Schema", Host.Schema);
+            Environment.SetEnvironmentVariable("LEDGER_DATA_DIR", Path.Combine(_root, ".data"));
+            Environment.SetEnvironmentVariable("Integrity__SigningKey", Seed);
+        }
+
+        public async Task DisposeAsync()
+        {
+            foreach (var (name, value) in _saved) Environment.SetEnvironmentVariable(name, value);
+            await Host.StopAsync();
+            Directory.Delete(_root, recursive: true);
+        }
+
+        private static string ScenarioPath()
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "Ledger.sln")))
+                    return Path.Combine(dir.FullName, "ops", "scenario", "pilot-zone.json");
+            }
+            throw new FileNotFoundException("No Ledger.sln above " + AppContext.BaseDirectory);
+        }
+    }
+
+    /// <summary>The API host signing checkpoints with a given key, as the tool will.</summary>
+    public sealed class KeyedHost(string seed) : LedgerHost
+    {
+        protected override void Customize(IWebHostBuilder builder) => builder.UseSetting("Integrity:SigningKey", seed);
+    }
+}
