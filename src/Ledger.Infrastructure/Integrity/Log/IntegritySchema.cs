@@ -15,6 +15,8 @@ public static class IntegritySchema
             stream_id varchar not null,
             version bigint not null,
             leaf_hash bytea not null check (length(leaf_hash) = 32));
+        -- Proofs are asked for by stream and version too; without this a lookup scans every leaf.
+        create index if not exists ledger_merkle_leaves_stream_version on "{schema}".ledger_merkle_leaves (stream_id, version);
         -- Complete, aligned subtrees of 2^level leaves (level >= 1): proofs and roots read these
         -- instead of re-hashing the whole tree.
         create table if not exists "{schema}".ledger_merkle_nodes (

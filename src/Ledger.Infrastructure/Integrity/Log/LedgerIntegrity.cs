@@ -90,13 +90,16 @@ public sealed class LedgerIntegrity(NpgsqlDataSource db, string schema, Checkpoi
     /// </summary>
     public async Task<InclusionProofDocument> InclusionAsync(long? sequence, string? stream, long? version, long? treeSize, CancellationToken ct)
     {
-        await integrator.IntegrateAsync(ct: ct);
+        // A read never integrates inline: the worker keeps the log current, and a proof ends at a
+        // signed checkpoint, which only covers integrated leaves anyway.
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         var store = new MerkleStore(connection, schema, tx);
         var leaf = await store.FindLeafAsync(sequence, stream, version, ct)
             ?? throw new IntegrityRequestException("event_not_in_log",
-                sequence is not null ? $"No event {sequence} is in the log." : $"No event {stream} version {version} is in the log.",
+                sequence is not null
+                    ? $"No event {sequence} is in the log (yet: the log follows the ledger within seconds)."
+                    : $"No event {stream} version {version} is in the log (yet: the log follows the ledger within seconds).",
                 sequence is not null ? "sequence" : "stream", notFound: true);
         var (size, checkpoint) = await ResolveSizeAsync(store, treeSize, "treeSize", ct);
         if (leaf.LeafIndex >= size)

@@ -32,6 +32,9 @@ public sealed class MerkleIntegrator(NpgsqlDataSource db, string schema, ILogger
 {
     public static readonly TimeSpan GapGrace = TimeSpan.FromSeconds(2);
 
+    // In this process one batch at a time (the worker and proof requests share this instance, and the
+    // frontier is not thread-safe); across processes the state row's lock does the same.
+    private readonly SemaphoreSlim _oneBatch = new(1, 1);
     private MerkleFrontier? _frontier;
     // One object, swapped whole: the API's calls and the worker may integrate on this instance at once.
     private volatile GapSighting? _pendingGap;
@@ -47,7 +50,16 @@ public sealed class MerkleIntegrator(NpgsqlDataSource db, string schema, ILogger
         var total = 0;
         for (var batch = 0; maxBatches is null || batch < maxBatches; batch++)
         {
-            var outcome = await IntegrateBatchAsync(batchSize, ct);
+            Outcome outcome;
+            await _oneBatch.WaitAsync(ct);
+            try
+            {
+                outcome = await IntegrateBatchAsync(batchSize, ct);
+            }
+            finally
+            {
+                _oneBatch.Release();
+            }
             total += outcome.Integrated;
             if (outcome.Integrated < batchSize || outcome.WaitingOnGap)
                 return outcome with { Integrated = total };
