@@ -22,7 +22,8 @@ public static class Verbs
         yield return Auditing.ExportVerbs.Export();
     }
 
-    private static IConfiguration Configuration() => new ConfigurationBuilder()
+    /// <summary>The tool's configuration: appsettings.json beside it, then the environment.</summary>
+    internal static IConfiguration Configuration() => new ConfigurationBuilder()
         .SetBasePath(AppContext.BaseDirectory)
         .AddJsonFile("appsettings.json", optional: true)
         .AddEnvironmentVariables()

@@ -3,7 +3,6 @@ using System.Globalization;
 using Ledger.Infrastructure.Audit;
 using Ledger.Infrastructure.Integrity;
 using Ledger.Infrastructure.Store;
-using Microsoft.Extensions.Configuration;
 using Npgsql;
 
 namespace Ledger.Cli.Auditing;
@@ -98,14 +97,5 @@ public static class ExportVerbs
         return time;
     }
 
-    private static (LedgerSettings, IntegritySettings) Load()
-    {
-        var configuration = new ConfigurationBuilder()
-            .SetBasePath(AppContext.BaseDirectory)
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddEnvironmentVariables()
-            .Build();
-        var settings = LedgerSettings.From(configuration);
-        return (settings, IntegritySettings.From(configuration, settings.DataDirectory));
-    }
+    private static (LedgerSettings, IntegritySettings) Load() => IntegrityVerbs.Load();
 }

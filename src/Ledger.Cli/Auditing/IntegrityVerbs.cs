@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Ledger.Infrastructure.Integrity;
 using Ledger.Infrastructure.Store;
-using Microsoft.Extensions.Configuration;
 using Npgsql;
 
 namespace Ledger.Cli.Auditing;
@@ -55,13 +54,9 @@ public static class IntegrityVerbs
         return command;
     }
 
-    private static (LedgerSettings, IntegritySettings) Load()
+    internal static (LedgerSettings, IntegritySettings) Load()
     {
-        var configuration = new ConfigurationBuilder()
-            .SetBasePath(AppContext.BaseDirectory)
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddEnvironmentVariables()
-            .Build();
+        var configuration = Verbs.Configuration();
         var settings = LedgerSettings.From(configuration);
         return (settings, IntegritySettings.From(configuration, settings.DataDirectory));
     }
