@@ -51,42 +51,47 @@ public sealed class LedgerVerifier(NpgsqlDataSource db, string schema)
         }
         Remember();
 
-        var sql = $"""
-            select e.seq_id, e.stream_id, e.version, e.type, e.timestamp, e.user_name, e.headers::text, e.correlation_id, e.causation_id, e.data::text,
-                   l.leaf_index, l.seq_id, l.stream_id, l.version, l.leaf_hash
-            from "{schema}".mt_events e
-            full outer join "{schema}".ledger_merkle_leaves l on l.seq_id = e.seq_id
-            order by coalesce(l.seq_id, e.seq_id)
-            """;
-        await using var command = new NpgsqlCommand(sql, connection);
-        await using var reader = await command.ExecuteReaderAsync(ct);
+        // Events and leaves are read as two streams in sequence order (each an index scan) and merged
+        // here: a join ordered on both would make PostgreSQL sort the whole ledger on its disk.
+        // Bounds from the state row keep the two reads consistent while the integrator runs on.
+        await using var leavesConnection = await db.OpenConnectionAsync(ct);
+        await using var eventsCommand = new NpgsqlCommand(EventRows.Select(schema) + " where seq_id <= @last order by seq_id", connection);
+        eventsCommand.Parameters.AddWithValue("last", lastSeq);
+        await using var leavesCommand = new NpgsqlCommand(
+            $"select leaf_index, seq_id, stream_id, version, leaf_hash from \"{schema}\".ledger_merkle_leaves where leaf_index < @size order by seq_id",
+            leavesConnection);
+        leavesCommand.Parameters.AddWithValue("size", treeSize);
+        await using var events = await eventsCommand.ExecuteReaderAsync(ct);
+        await using var leaves = await leavesCommand.ExecuteReaderAsync(ct);
+        var hasEvent = await events.ReadAsync(ct);
+        var hasLeaf = await leaves.ReadAsync(ct);
         long checkedEvents = 0;
-        while (await reader.ReadAsync(ct))
+        while (hasEvent || hasLeaf)
         {
-            var hasEvent = !reader.IsDBNull(0);
-            var hasLeaf = !reader.IsDBNull(10);
-            if (!hasEvent)
+            var eventSeq = hasEvent ? events.GetInt64(0) : long.MaxValue;
+            var leafSeq = hasLeaf ? leaves.GetInt64(1) : long.MaxValue;
+            if (leafSeq < eventSeq)
             {
-                return Fail($"event {reader.GetInt64(11)} (stream {reader.GetString(12)}, version {reader.GetInt64(13)}) is in the log but no longer in the ledger: it was deleted",
+                return Fail($"event {leafSeq} (stream {leaves.GetString(2)}, version {leaves.GetInt64(3)}) is in the log but no longer in the ledger: it was deleted",
                     checkedEvents);
             }
-            var e = EventRows.Read(reader);
-            if (!hasLeaf)
+            var e = EventRows.Read(events);
+            if (eventSeq < leafSeq)
             {
-                if (e.Sequence > lastSeq) break; // not integrated yet: newer than the log
                 return Fail($"event {e.Sequence} (stream {e.Stream}, version {e.Version}) is in the ledger but not in the log: it was inserted behind the ledger's back",
                     checkedEvents);
             }
-            var leafIndex = reader.GetInt64(10);
-            if (leafIndex != frontier.Size)
+            if (leaves.GetInt64(0) != frontier.Size)
                 return Fail($"leaf {frontier.Size} is missing before event {e.Sequence}: the log was altered", checkedEvents);
             var hash = Rfc9162.LeafHash(LeafEncoding.Encode(e));
-            if (!hash.AsSpan().SequenceEqual((byte[])reader[14]))
+            if (!hash.AsSpan().SequenceEqual((byte[])leaves[4]))
                 return Fail($"event {e.Sequence} (stream {e.Stream}, version {e.Version}) differs from what the log recorded: it was changed", checkedEvents);
             frontier.Append(hash);
             checkedEvents++;
             Remember();
             if (checkedEvents % 10_000 == 0) progress?.Invoke(e.Sequence, total);
+            hasEvent = await events.ReadAsync(ct);
+            hasLeaf = await leaves.ReadAsync(ct);
         }
         progress?.Invoke(total, total);
 
