@@ -9,6 +9,7 @@ public static class StreamKeys
     public static string Government(string governmentId) => "government/" + governmentId;
     public static string Agreement(string agreementId) => "agreement/" + agreementId;
     public static string Commitment(string commitmentId) => "commitment/" + commitmentId;
+    public static string Evaluation(string cycleId) => "evaluation/" + cycleId;
 
     public static string IdOf(string streamKey) => streamKey[(streamKey.IndexOf('/', StringComparison.Ordinal) + 1)..];
 }

@@ -34,11 +34,27 @@ public partial class EventNameSnapshotTests
         ("Ledger.Contracts.ClaimWithdrawn", "claim_withdrawn.v1"),
         ("Ledger.Contracts.VerificationCompleted", "verification_completed.v1"),
         ("Ledger.Contracts.MilestoneStatusChanged", "milestone_status_changed.v1"),
+        ("Ledger.Contracts.CommitmentAssessed", "commitment_assessed.v1"),
+        ("Ledger.Contracts.RectificationOrdered", "rectification_ordered.v1"),
+        ("Ledger.Contracts.RectificationResponded", "rectification_responded.v1"),
+        ("Ledger.Contracts.RectificationAccepted", "rectification_accepted.v1"),
+        ("Ledger.Contracts.RectificationRejected", "rectification_rejected.v1"),
+        ("Ledger.Contracts.EscalationRaised", "escalation_raised.v1"),
+        ("Ledger.Contracts.EscalationDecided", "escalation_decided.v1"),
+        ("Ledger.Contracts.CommitmentRevised", "commitment_revised.v1"),
+        ("Ledger.Contracts.DeadlineApproaching", "deadline_approaching.v1"),
+        ("Ledger.Contracts.CommitmentOverdue", "commitment_overdue.v1"),
+        ("Ledger.Contracts.ReportMissing", "report_missing.v1"),
+        ("Ledger.Contracts.EvaluationCycleOpened", "evaluation_cycle_opened.v1"),
+        ("Ledger.Contracts.ScorecardPublished", "scorecard_published.v1"),
+        ("Ledger.Contracts.ScoreAppealed", "score_appealed.v1"),
+        ("Ledger.Contracts.ScoreAppealDecided", "score_appeal_decided.v1"),
     ];
 
     // Records that travel inside events but are never stored on their own.
     private static readonly Type[] ValueRecords =
-        [typeof(AgreementParty), typeof(Baseline), typeof(PeriodTarget), typeof(Indicator), typeof(Milestone), typeof(IndicatorValue)];
+        [typeof(AgreementParty), typeof(Baseline), typeof(PeriodTarget), typeof(Indicator), typeof(Milestone), typeof(IndicatorValue),
+         typeof(ScoreWeights), typeof(ScoreComponent)];
 
     private static IEnumerable<string> Lines(IEnumerable<(string Type, string Name)> entries) =>
         entries.Select(e => $"{e.Type} => {e.Name}").Order(StringComparer.Ordinal);
