@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Ledger.Domain.Agreements;
 using Ledger.Domain.Commitments;
+using Ledger.Domain.Evaluation;
 using Ledger.Domain.Governments;
 
 namespace Ledger.Domain.Tests;
@@ -33,6 +34,8 @@ internal sealed class History(IReadOnlyList<object> events)
     public Outcome<AgreementState> When(Func<AgreementState?, IReadOnlyList<object>> decide) => Run(AgreementState.Evolve, decide);
 
     public Outcome<CommitmentState> When(Func<CommitmentState?, IReadOnlyList<object>> decide) => Run(CommitmentState.Evolve, decide);
+
+    public Outcome<EvaluationState> When(Func<EvaluationState?, IReadOnlyList<object>> decide) => Run(EvaluationState.Evolve, decide);
 
     private Outcome<TState> Run<TState>(Func<TState?, object, TState?> evolve, Func<TState?, IReadOnlyList<object>> decide)
         where TState : class

@@ -1,0 +1,295 @@
+using Ledger.Contracts;
+using Ledger.Domain.Evaluation;
+using static Ledger.Domain.Tests.Evaluation.EvaluationPilot;
+using static Ledger.Domain.Tests.Pilot;
+
+namespace Ledger.Domain.Tests.Evaluation;
+
+/// <summary>
+/// The scorecard method on a worked example whose every number is computed by hand in the comments.
+/// Cycle 2024 (2024-01-01 to 2024-12-31), weights 40/20/10/15/10/5. Times are UTC; dates are read at UTC+8.
+/// </summary>
+public class ScoringMethodTests
+{
+    private const string Jinyushi = "a01-jinyushi";      // led by Liuyang (Hunan), Shangli (Jiangxi) contributes: joint
+    private const string BorderRoad = "a03-border-road"; // led by Liuyang, Liling (Hunan) contributes: one province only
+    private const string Draft = "a04-park-draft";       // Liling's draft, never activated: not scored
+    private const string Withdrawn = "a02-red-route";    // Shangli's, withdrawn: not scored
+
+    private static DateTimeOffset At(int year, int month, int day, int hour = 2) => new(year, month, day, hour, 0, 0, TimeSpan.Zero);
+
+    private static PeriodTarget Year(int year, decimal? target) => new(year.ToString(System.Globalization.CultureInfo.InvariantCulture), new DateOnly(year, 1, 1), new DateOnly(year, 12, 31), target);
+
+    private static readonly Indicator Months = new("months-class-iii", "Months at Class III or better", Measure.Count, "months",
+        Direction.Ascending, Aggregation.PerPeriod, null, [Year(2024, 12m), Year(2025, 12m)]);
+
+    // Declared ascending here on purpose: a water-quality class is lower-is-better whatever the declaration says.
+    private static readonly Indicator MonthlyClass = new("monthly-class", "Water quality class, first half", Measure.WaterQualityClass, "class",
+        Direction.Ascending, Aggregation.PerPeriod, null, [new PeriodTarget("2024-h1", new DateOnly(2024, 1, 1), new DateOnly(2024, 6, 30), 3m)]);
+
+    private static readonly Indicator Patrols = new("joint-patrols", "Joint river patrols", Measure.Count, "patrols",
+        Direction.Ascending, Aggregation.PerPeriod, null, [Year(2024, 4m)]);
+
+    private static readonly Indicator RiverChiefs = new("joint-river-chiefs", "Joint river-chief mechanism", Measure.Qualitative, "narrative",
+        Direction.Ascending, Aggregation.Cumulative, null, [Year(2024, null)]);
+
+    private static object[] Registered(string id, string lead, string? contributor, params object[] definitions) =>
+    [
+        new CommitmentRegistered(id, A1, lead, "Bureau", ResultType.Output, "Title", "Description", new DateOnly(2025, 12, 31), "gov-" + lead, At(2024, 1, 10)),
+        .. contributor is null ? Array.Empty<object>() : [new ContributorAssigned(id, contributor, 40m, "gov-" + lead, At(2024, 1, 10))],
+        .. definitions,
+    ];
+
+    private static MilestoneScheduled Milestone(string commitment, string id, DateOnly due) =>
+        new(commitment, new Milestone(id, id, MilestoneType.Delivery, due), "gov", At(2024, 1, 10));
+
+    private static MilestoneStatusChanged Judged(string commitment, string id, MilestoneStatus status, DateOnly? metOn, DateTimeOffset at) =>
+        new(commitment, id, status, metOn, JointOffice.Id, at);
+
+    private static ProgressReported Report(string commitment, string reportId, string period, DateTimeOffset at, params (string Indicator, decimal Value)[] values) =>
+        new(commitment, reportId, period, DateOnly.FromDateTime(at.UtcDateTime), [.. values.Select(v => new IndicatorValue(v.Indicator, v.Value))], "Narrative", LiuyangGov.Id, at);
+
+    private static VerificationCompleted VerdictOn(string commitment, string claimId, Verdict verdict, DateTimeOffset at) =>
+        new(commitment, claimId, VerificationMethod.DocumentReview, verdict, "Findings", JointOffice.Id, at);
+
+    private static RectificationOrdered Ordered(string rectificationId, string government, DateOnly due) =>
+        new(Jinyushi, rectificationId, government, "Findings", ["Act"], due, JointOffice.Id, At(2024, 5, 1));
+
+    private static RectificationAccepted Accepted(string rectificationId, DateTimeOffset at) =>
+        new(Jinyushi, rectificationId, "Closed", JointOffice.Id, at);
+
+    private static object[] JinyushiEvents =>
+    [
+        .. Registered(Jinyushi, Liuyang, Shangli,
+            new IndicatorDefined(Jinyushi, Months, "gov", At(2024, 1, 10)),
+            new IndicatorDefined(Jinyushi, MonthlyClass, "gov", At(2024, 1, 10)),
+            new IndicatorDefined(Jinyushi, Patrols, "gov", At(2024, 1, 10)),
+            new IndicatorDefined(Jinyushi, RiverChiefs, "gov", At(2024, 1, 10)),
+            Milestone(Jinyushi, "patrol-plan", new DateOnly(2024, 3, 31)),
+            Milestone(Jinyushi, "station", new DateOnly(2024, 9, 30)),
+            Milestone(Jinyushi, "data-platform", new DateOnly(2024, 6, 30)),
+            Milestone(Jinyushi, "phase-two", new DateOnly(2025, 6, 30))),
+        new CommitmentActivated(Jinyushi, JointOffice.Id, At(2024, 1, 15)),
+        Judged(Jinyushi, "patrol-plan", MilestoneStatus.Met, new DateOnly(2024, 3, 20), At(2024, 3, 25)),
+        Judged(Jinyushi, "station", MilestoneStatus.Met, new DateOnly(2024, 10, 15), At(2024, 10, 20)),
+        Judged(Jinyushi, "data-platform", MilestoneStatus.NotMet, null, At(2024, 7, 1)),
+        new CommitmentRevised(Jinyushi, "rev-1", "Vendor failed", "HX-2024-09", null,
+            [new Milestone("data-platform", "data-platform", MilestoneType.Delivery, new DateOnly(2025, 3, 31))], Conference.Id, At(2024, 9, 1)),
+        Report(Jinyushi, "report-2024-h1", "2024-h1", At(2024, 8, 15), (MonthlyClass.IndicatorId, 4m)),
+        Report(Jinyushi, "report-2024", "2024", At(2025, 1, 20), (Months.IndicatorId, 10m), (Patrols.IndicatorId, 6m)),
+        new ProgressCorrected(Jinyushi, "fix-2024", "report-2024", [new IndicatorValue(Months.IndicatorId, 11m)], "November misread", LiuyangGov.Id, At(2025, 2, 10)),
+        VerdictOn(Jinyushi, "claim-a", Verdict.Verified, At(2024, 3, 25)),
+        VerdictOn(Jinyushi, "claim-b", Verdict.PartiallyVerified, At(2024, 10, 20)),
+        VerdictOn(Jinyushi, "claim-c", Verdict.Rejected, At(2024, 5, 1)),
+        VerdictOn(Jinyushi, "claim-d", Verdict.Verified, At(2025, 1, 15)),
+        Ordered("rect-1", Liuyang, new DateOnly(2024, 7, 31)),
+        Accepted("rect-1", At(2024, 7, 20)),
+        Ordered("rect-2", Liuyang, new DateOnly(2024, 9, 30)),
+        new RectificationRejected(Jinyushi, "rect-2", "Not enough", new DateOnly(2024, 11, 30), JointOffice.Id, At(2024, 10, 1)),
+        Accepted("rect-2", At(2024, 12, 10)),
+        Ordered("rect-3", Shangli, new DateOnly(2024, 8, 31)),
+        // 17:00 UTC on 31 August is 01:00 on 1 September at UTC+8: one day late.
+        Accepted("rect-3", At(2024, 8, 31, 17)),
+    ];
+
+    private static object[] BorderRoadEvents =>
+    [
+        .. Registered(BorderRoad, Liuyang, Liling, Milestone(BorderRoad, "road-design", new DateOnly(2024, 5, 31))),
+        new CommitmentActivated(BorderRoad, JointOffice.Id, At(2024, 1, 15)),
+        Judged(BorderRoad, "road-design", MilestoneStatus.Met, new DateOnly(2024, 5, 31), At(2024, 6, 3)),
+    ];
+
+    private static object[] DraftEvents => Registered(Draft, Liling, null, Milestone(Draft, "park-plan", new DateOnly(2024, 6, 30)));
+
+    private static object[] WithdrawnEvents =>
+    [
+        .. Registered(Withdrawn, Shangli, Liuyang, Milestone(Withdrawn, "route-map", new DateOnly(2024, 6, 30))),
+        new CommitmentActivated(Withdrawn, JointOffice.Id, At(2024, 1, 15)),
+        VerdictOn(Withdrawn, "claim-route", Verdict.Rejected, At(2024, 6, 1)),
+        new CommitmentWithdrawn(Withdrawn, "Merged into A2's main route", Conference.Id, At(2024, 7, 1)),
+    ];
+
+    public static ScoringFacts WorkedExample => ScoringFacts.From(
+        [new(Liuyang, Province.Hunan), new(Liling, Province.Hunan), new(Shangli, Province.Jiangxi), new(Pingjiang, Province.Hunan)],
+        [JinyushiEvents, BorderRoadEvents, DraftEvents, WithdrawnEvents]);
+
+    public static IReadOnlyList<Scorecard> WorkedExampleCards => ScoringMethod.Score(Start, End, Weights, WorkedExample);
+
+    private static Scorecard CardOf(string government, ScoreWeights? weights = null) =>
+        ScoringMethod.Score(Start, End, weights ?? Weights, WorkedExample).Single(c => c.GovernmentId == government);
+
+    private static ScoreComponent C(string name, int weight, decimal ratio, int achieved, int expected, decimal points) =>
+        new(name, weight, ratio, achieved, expected, points);
+
+    [Fact]
+    public void The_worked_example_scores_each_government_as_computed_by_hand()
+    {
+        // Liuyang leads Jinyushi and the border road.
+        //   indicator achievement: months 11/12 (the correction replaced 10) = 0.91667; monthly class is lower-is-better,
+        //     3/4 = 0.75; patrols 6/4 = 1.5, capped at 1.2; the 2025 period ends outside the cycle and the qualitative
+        //     indicator is not a number. Mean (0.91667 + 0.75 + 1.2) / 3 = 0.95556 → 0.9556; 40 × 0.9556 = 38.224 → 38.22.
+        //   milestones: patrol-plan met 03-20 ≤ 03-31 yes; station met 10-15 > 09-30 no; road-design met 05-31 ≤ 05-31 yes;
+        //     data-platform was rescheduled to 2025 and phase-two is due in 2025. 2/3 = 0.6667; 20 × 0.6667 = 13.334 → 13.33.
+        //   reporting: months 2024 first reported 2025-01-20 ≤ 2025-01-30 yes; patrols 2024 same report yes; monthly class
+        //     2024-h1 reported 2024-08-15 > 2024-07-30 no; river chiefs 2024 never reported no. 2/4 = 0.5 → 5.00.
+        //   verification: claims on Jinyushi decided in 2024: verified 1 + partly 0.5 + rejected 0 = 1.5 of 3 = 0.5 → 7.50
+        //     (claim-d was decided in 2025).
+        //   rectification: rect-1 accepted 07-20 ≤ 07-31 yes; rect-2 due moved to 11-30, accepted 12-10 no. 1/2 → 5.00.
+        //   joint actions: Jinyushi has Hunan and Jiangxi yes; border road only Hunan no. 1/2 → 2.50.
+        //   total 38.22 + 13.33 + 5.00 + 7.50 + 5.00 + 2.50 = 71.55 → 71.6 (half away from zero): Pass.
+        var liuyang = CardOf(Liuyang);
+        Assert.Equal(
+        [
+            C(ScoringMethod.IndicatorAchievement, 40, 0.9556m, 1, 3, 38.22m),
+            C(ScoringMethod.MilestonesOnTime, 20, 0.6667m, 2, 3, 13.33m),
+            C(ScoringMethod.ReportingTimeliness, 10, 0.5m, 2, 4, 5m),
+            C(ScoringMethod.VerificationPassRate, 15, 0.5m, 1, 3, 7.5m),
+            C(ScoringMethod.RectificationOnTime, 10, 0.5m, 1, 2, 5m),
+            C(ScoringMethod.JointActions, 5, 0.5m, 1, 2, 2.5m),
+        ], liuyang.Components);
+        Assert.Equal((71.6m, Band.Pass), (liuyang.Total, liuyang.Band));
+
+        // Shangli contributes to Jinyushi; it leads only the withdrawn route, which is not scored.
+        //   indicator achievement and reporting as Jinyushi above: 38.22 and 5.00.
+        //   milestones: patrol-plan yes, station no: 1/2 → 10.00. verification: no claim of its own decided → 15 (nothing to measure).
+        //   rectification: rect-3 accepted on 09-01 at UTC+8, due 08-31: 0/1 → 0.00. joint actions: 1/1 → 5.00.
+        //   total 38.22 + 10.00 + 5.00 + 15 + 0.00 + 5.00 = 73.22 → 73.2: Pass.
+        var shangli = CardOf(Shangli);
+        Assert.Equal(
+        [
+            C(ScoringMethod.IndicatorAchievement, 40, 0.9556m, 1, 3, 38.22m),
+            C(ScoringMethod.MilestonesOnTime, 20, 0.5m, 1, 2, 10m),
+            C(ScoringMethod.ReportingTimeliness, 10, 0.5m, 2, 4, 5m),
+            C(ScoringMethod.VerificationPassRate, 15, 1m, 0, 0, 15m),
+            C(ScoringMethod.RectificationOnTime, 10, 0m, 0, 1, 0m),
+            C(ScoringMethod.JointActions, 5, 1m, 1, 1, 5m),
+        ], shangli.Components);
+        Assert.Equal((73.2m, Band.Pass), (shangli.Total, shangli.Band));
+
+        // Liling contributes to the border road (its own draft is not scored): no indicator, no report due,
+        //   no claim, no order → full 40, 10, 15, 10; road-design on time 1/1 → 20.00; one province only 0/1 → 0.00.
+        //   total 40 + 20 + 10 + 15 + 10 + 0 = 95.0: Excellent.
+        var liling = CardOf(Liling);
+        Assert.Equal(
+        [
+            C(ScoringMethod.IndicatorAchievement, 40, 1m, 0, 0, 40m),
+            C(ScoringMethod.MilestonesOnTime, 20, 1m, 1, 1, 20m),
+            C(ScoringMethod.ReportingTimeliness, 10, 1m, 0, 0, 10m),
+            C(ScoringMethod.VerificationPassRate, 15, 1m, 0, 0, 15m),
+            C(ScoringMethod.RectificationOnTime, 10, 1m, 0, 0, 10m),
+            C(ScoringMethod.JointActions, 5, 0m, 0, 1, 0m),
+        ], liling.Components);
+        Assert.Equal((95.0m, Band.Excellent), (liling.Total, liling.Band));
+
+        // Pingjiang has nothing to measure: every component scores its full weight, 100.0.
+        var pingjiang = CardOf(Pingjiang);
+        Assert.All(pingjiang.Components, c => Assert.Equal((0, c.Weight * 1m), (c.Expected, c.Points)));
+        Assert.Equal((100.0m, Band.Excellent), (pingjiang.Total, pingjiang.Band));
+    }
+
+    [Fact]
+    public void Governments_are_ranked_by_total_highest_first()
+    {
+        var cards = WorkedExampleCards;
+
+        Assert.Equal([Pingjiang, Liling, Shangli, Liuyang], cards.Select(c => c.GovernmentId));
+        Assert.Equal([1, 2, 3, 4], cards.Select(c => c.Rank));
+        Assert.All(cards, c => Assert.Equal(4, c.Of));
+    }
+
+    [Fact]
+    public void Equal_totals_are_ranked_by_division_code()
+    {
+        var facts = new ScoringFacts([new(Pingjiang, Province.Hunan), new(Xiangdong, Province.Jiangxi), new(Liling, Province.Hunan)], []);
+
+        var cards = ScoringMethod.Score(Start, End, Weights, facts);
+
+        // 360313 < 430281 < 430626, all at 100.
+        Assert.Equal([(Xiangdong, 1), (Liling, 2), (Pingjiang, 3)], cards.Select(c => (c.GovernmentId, c.Rank)));
+    }
+
+    [Fact]
+    public void The_weights_are_the_cycles_data()
+    {
+        // All weight on indicator achievement: Liuyang 100 × 0.9556 = 95.56 → 95.6; the other components earn nothing.
+        var card = CardOf(Liuyang, new ScoreWeights(100, 0, 0, 0, 0, 0));
+
+        Assert.Equal(95.56m, card.Components[0].Points);
+        Assert.All(card.Components.Skip(1), c => Assert.Equal(0m, c.Points));
+        Assert.Equal((95.6m, Band.Excellent), (card.Total, card.Band));
+    }
+
+    [Fact]
+    public void Only_the_ledger_as_it_stands_counts_a_period_with_no_report_scores_nothing()
+    {
+        // Without the 2024 report and its correction: months 0/12 = 0, patrols 0/4 = 0, monthly class 0.75.
+        // Mean 0.75 / 3 = 0.25 → 40 × 0.25 = 10.00.
+        var events = JinyushiEvents.Where(e => e is not (ProgressReported { ReportId: "report-2024" } or ProgressCorrected)).ToArray();
+        var facts = ScoringFacts.From([new(Liuyang, Province.Hunan), new(Shangli, Province.Jiangxi)], [events]);
+
+        var card = ScoringMethod.Score(Start, End, Weights, facts).Single(c => c.GovernmentId == Liuyang);
+
+        Assert.Equal(C(ScoringMethod.IndicatorAchievement, 40, 0.25m, 0, 3, 10m), card.Components[0]);
+    }
+
+    [Theory]
+    [InlineData(Measure.Count, Direction.Ascending, "12", "11", "0.9166666666666666666666666667")]
+    [InlineData(Measure.Count, Direction.Ascending, "4", "6", "1.2")]          // 1.5 capped at 120%
+    [InlineData(Measure.Count, Direction.Ascending, "4", null, "0")]           // nothing reported
+    [InlineData(Measure.Count, Direction.Ascending, "0", "3", "1")]            // a zero target is met by anything
+    [InlineData(Measure.Count, Direction.Descending, "0", "0", "1")]           // zero accidents, as targeted
+    [InlineData(Measure.Count, Direction.Descending, "0", "1", "0")]           // one accident against a target of none
+    [InlineData(Measure.Count, Direction.Descending, "2", "0", "1.2")]         // none against a ceiling of two: capped
+    [InlineData(Measure.Count, Direction.Descending, "2", "4", "0.5")]
+    [InlineData(Measure.Percent, Direction.Ascending, "100", "85", "0.85")]
+    [InlineData(Measure.Boolean, Direction.Ascending, "1", "1", "1")]
+    [InlineData(Measure.Boolean, Direction.Ascending, "1", "0", "0")]
+    [InlineData(Measure.WaterQualityClass, Direction.Descending, "3", "2", "1.2")] // Class II against III: 1.5, capped
+    [InlineData(Measure.WaterQualityClass, Direction.Ascending, "3", "4", "0.75")] // lower is better whatever is declared
+    public void A_periods_ratio_is_actual_over_target_inverted_for_lower_is_better_and_capped(
+        Measure measure, Direction direction, string target, string? actual, string expected)
+    {
+        static decimal D(string s) => decimal.Parse(s, System.Globalization.CultureInfo.InvariantCulture);
+        var indicator = new Indicator("x-indicator", "X", measure, "u", direction, Aggregation.PerPeriod, null, []);
+
+        Assert.Equal(D(expected), ScoringMethod.PeriodRatio(indicator, D(target), actual is null ? null : D(actual)));
+    }
+
+    [Theory]
+    [InlineData("100", Band.Excellent)]
+    [InlineData("90", Band.Excellent)]
+    [InlineData("89.9", Band.Good)]
+    [InlineData("75", Band.Good)]
+    [InlineData("74.9", Band.Pass)]
+    [InlineData("60", Band.Pass)]
+    [InlineData("59.9", Band.Fail)]
+    [InlineData("0", Band.Fail)]
+    public void Bands_follow_the_zones_thresholds(string total, Band band) =>
+        Assert.Equal(band, ScoringMethod.BandOf(decimal.Parse(total, System.Globalization.CultureInfo.InvariantCulture)));
+
+    [Fact]
+    public void A_newer_report_for_a_period_stays_in_front_of_a_correction_to_an_older_one()
+    {
+        object[] events =
+        [
+            .. Registered(Jinyushi, Liuyang, null, new IndicatorDefined(Jinyushi, Months, "gov", At(2024, 1, 10))),
+            Report(Jinyushi, "first", "2024", At(2025, 1, 5), (Months.IndicatorId, 9m)),
+            Report(Jinyushi, "second", "2024", At(2025, 1, 25), (Months.IndicatorId, 12m)),
+            new ProgressCorrected(Jinyushi, "fix-first", "first", [new IndicatorValue(Months.IndicatorId, 10m)], "Typo", LiuyangGov.Id, At(2025, 2, 1)),
+        ];
+        var facts = events.Aggregate((CommitmentFacts?)null, CommitmentFacts.Evolve)!;
+
+        Assert.Equal(12m, facts.Actual(Months.IndicatorId, "2024"));
+        Assert.Equal(At(2025, 1, 5), facts.FirstReportedAt(Months.IndicatorId, "2024"));
+    }
+
+    [Fact]
+    public void A_revision_moves_a_milestone_and_schedules_a_missed_one_again()
+    {
+        var facts = JinyushiEvents.Aggregate((CommitmentFacts?)null, CommitmentFacts.Evolve)!;
+
+        Assert.Equal(new MilestoneFacts("data-platform", new DateOnly(2025, 3, 31), MilestoneStatus.Scheduled, null), facts.Milestones["data-platform"]);
+        Assert.Equal(new DateOnly(2024, 11, 30), facts.Rectifications["rect-2"].DueOn);
+        Assert.True(facts.IsScored);
+    }
+}
