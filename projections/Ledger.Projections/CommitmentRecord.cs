@@ -32,6 +32,17 @@ public sealed class CommitmentRecord
     public List<ReportEntry> Reports { get; set; } = [];
     public List<EvidenceEntry> Evidence { get; set; } = [];
     public List<ClaimEntry> Claims { get; set; } = [];
+    /// <summary>The latest assessment's completion, delivery confidence and risk (null until the first assessment).</summary>
+    public Completion? Completion { get; set; }
+    public DeliveryConfidence? Confidence { get; set; }
+    public RiskCategory? Risk { get; set; }
+    public AssessmentEntry? LatestAssessment { get; set; }
+    public List<AssessmentEntry> Assessments { get; set; } = [];
+    public List<RectificationEntry> Rectifications { get; set; } = [];
+    public List<EscalationEntry> Escalations { get; set; } = [];
+    public List<RevisionEntry> Revisions { get; set; } = [];
+    /// <summary>What the clock noticed: deadlines and milestones approaching or overdue, reports missing.</summary>
+    public List<ClockNoticeEntry> ClockNotices { get; set; } = [];
     public Dictionary<string, List<FieldVersion>> History { get; set; } = [];
 
     internal void Set(string field, string? value, IEvent e)
@@ -100,6 +111,65 @@ public sealed class ClaimEntry
     public DateTimeOffset? ClosedAt { get; set; }
 }
 
+public sealed record AssessmentEntry(
+    string AssessmentId, string Period, Completion Completion, DeliveryConfidence Confidence, RiskCategory Risk, string Rationale,
+    string AssessedBy, DateTimeOffset AssessedAt);
+
+public sealed class RectificationEntry
+{
+    public string RectificationId { get; set; } = "";
+    public string GovernmentId { get; set; } = "";
+    public string Findings { get; set; } = "";
+    public List<string> RequiredActions { get; set; } = [];
+    /// <summary>The due date now in force: a rejection may set a new one.</summary>
+    public DateOnly DueOn { get; set; }
+    public DateOnly OriginalDueOn { get; set; }
+    /// <summary>Ordered, Responded, Rejected or Accepted.</summary>
+    public string Status { get; set; } = "Ordered";
+    public string OrderedBy { get; set; } = "";
+    public DateTimeOffset OrderedAt { get; set; }
+    public List<RectificationResponseEntry> Responses { get; set; } = [];
+    /// <summary>The supervisor's reviews of the responses, in order: each rejection, and the acceptance that closed the order.</summary>
+    public List<RectificationReviewEntry> Reviews { get; set; } = [];
+    public DateTimeOffset? ClosedAt { get; set; }
+}
+
+public sealed record RectificationResponseEntry(string Response, List<string> EvidenceIds, string RespondedBy, DateTimeOffset RespondedAt);
+
+/// <summary>A supervisor's review of a response: Outcome is Accepted or Rejected; a rejection may set a new due date.</summary>
+public sealed record RectificationReviewEntry(string Outcome, string Findings, DateOnly? NewDueOn, string ReviewedBy, DateTimeOffset ReviewedAt);
+
+public sealed class EscalationEntry
+{
+    public string EscalationId { get; set; } = "";
+    public GovernanceLevel From { get; set; }
+    public GovernanceLevel To { get; set; }
+    public string Subject { get; set; } = "";
+    public List<string> Options { get; set; } = [];
+    public string? RectificationId { get; set; }
+    public string RaisedBy { get; set; } = "";
+    public DateTimeOffset RaisedAt { get; set; }
+    /// <summary>open or decided.</summary>
+    public string State { get; set; } = "open";
+    public string? DecisionReference { get; set; }
+    public string? Decision { get; set; }
+    public string? DecidedBy { get; set; }
+    public DateTimeOffset? DecidedAt { get; set; }
+}
+
+public sealed record RevisionEntry(
+    string RevisionId, string Reason, string DecisionReference, DateOnly? NewDeadline, DateOnly PreviousDeadline,
+    List<RescheduledMilestoneEntry> RescheduledMilestones, string RevisedBy, DateTimeOffset RevisedAt);
+
+public sealed record RescheduledMilestoneEntry(string MilestoneId, DateOnly PreviousDue, DateOnly Due);
+
+/// <summary>
+/// One clock notice. Type is approaching, overdue or missing; Kind is deadline, milestone or report; DueOn
+/// is the date that fell due (the deadline, the milestone's due date, or the date the report was due).
+/// </summary>
+public sealed record ClockNoticeEntry(
+    string Type, string Kind, string? MilestoneId, string? IndicatorId, string? Period, DateOnly DueOn, int? DaysLeft, DateTimeOffset At);
+
 public partial class CommitmentRecordProjection : SingleStreamProjection<CommitmentRecord, string>
 {
     public CommitmentRecord Create(IEvent<CommitmentRegistered> e)
@@ -147,6 +217,7 @@ public partial class CommitmentRecordProjection : SingleStreamProjection<Commitm
     {
         r.Milestones.Add(new MilestoneEntry { Definition = e.Data.Milestone, Status = MilestoneStatus.Scheduled });
         r.Set($"milestones.{e.Data.Milestone.MilestoneId}.status", nameof(MilestoneStatus.Scheduled), e);
+        r.Set($"milestones.{e.Data.Milestone.MilestoneId}.due", Day(e.Data.Milestone.Due), e);
         r.Touch(e);
     }
 
@@ -234,6 +305,157 @@ public partial class CommitmentRecordProjection : SingleStreamProjection<Commitm
         };
         CloseClaim(r, e.Data.ClaimId, state, e.Data.Verdict == Verdict.Verified, e, e.Data);
     }
+
+    public void Apply(IEvent<CommitmentAssessed> e, CommitmentRecord r)
+    {
+        var d = e.Data;
+        var entry = new AssessmentEntry(d.AssessmentId, d.Period, d.Completion, d.Confidence, d.Risk, d.Rationale, d.AssessedBy, d.AssessedAt);
+        r.Assessments.Add(entry);
+        r.LatestAssessment = entry;
+        r.Completion = d.Completion;
+        r.Confidence = d.Confidence;
+        r.Risk = d.Risk;
+        r.Set("completion", d.Completion.ToString(), e);
+        r.Set("confidence", d.Confidence.ToString(), e);
+        r.Set("risk", d.Risk.ToString(), e);
+        r.Touch(e);
+    }
+
+    public void Apply(IEvent<RectificationOrdered> e, CommitmentRecord r)
+    {
+        var d = e.Data;
+        r.Rectifications.Add(new RectificationEntry
+        {
+            RectificationId = d.RectificationId, GovernmentId = d.GovernmentId, Findings = d.Findings, RequiredActions = [.. d.RequiredActions],
+            DueOn = d.DueOn, OriginalDueOn = d.DueOn, OrderedBy = d.OrderedBy, OrderedAt = d.OrderedAt,
+        });
+        r.Set($"rectifications.{d.RectificationId}.status", "Ordered", e);
+        r.Set($"rectifications.{d.RectificationId}.dueOn", Day(d.DueOn), e);
+        r.Touch(e);
+    }
+
+    public void Apply(IEvent<RectificationResponded> e, CommitmentRecord r)
+    {
+        var d = e.Data;
+        var rectification = r.Rectifications.Find(x => x.RectificationId == d.RectificationId);
+        if (rectification is not null)
+        {
+            rectification.Responses.Add(new RectificationResponseEntry(d.Response, [.. d.EvidenceIds], d.RespondedBy, d.RespondedAt));
+            rectification.Status = "Responded";
+        }
+        r.Set($"rectifications.{d.RectificationId}.status", "Responded", e);
+        r.Touch(e);
+    }
+
+    public void Apply(IEvent<RectificationAccepted> e, CommitmentRecord r)
+    {
+        var d = e.Data;
+        var rectification = r.Rectifications.Find(x => x.RectificationId == d.RectificationId);
+        if (rectification is not null)
+        {
+            rectification.Reviews.Add(new RectificationReviewEntry("Accepted", d.Findings, null, d.AcceptedBy, d.AcceptedAt));
+            rectification.Status = "Accepted";
+            rectification.ClosedAt = d.AcceptedAt;
+        }
+        r.Set($"rectifications.{d.RectificationId}.status", "Accepted", e);
+        r.Touch(e);
+    }
+
+    public void Apply(IEvent<RectificationRejected> e, CommitmentRecord r)
+    {
+        var d = e.Data;
+        var rectification = r.Rectifications.Find(x => x.RectificationId == d.RectificationId);
+        if (rectification is not null)
+        {
+            rectification.Reviews.Add(new RectificationReviewEntry("Rejected", d.Findings, d.NewDueOn, d.RejectedBy, d.RejectedAt));
+            rectification.Status = "Rejected";
+            if (d.NewDueOn is { } due) rectification.DueOn = due;
+        }
+        r.Set($"rectifications.{d.RectificationId}.status", "Rejected", e);
+        if (d.NewDueOn is { } newDue) r.Set($"rectifications.{d.RectificationId}.dueOn", Day(newDue), e);
+        r.Touch(e);
+    }
+
+    public void Apply(IEvent<EscalationRaised> e, CommitmentRecord r)
+    {
+        var d = e.Data;
+        r.Escalations.Add(new EscalationEntry
+        {
+            EscalationId = d.EscalationId, From = d.From, To = d.To, Subject = d.Subject, Options = [.. d.Options],
+            RectificationId = d.RectificationId, RaisedBy = d.RaisedBy, RaisedAt = d.RaisedAt,
+        });
+        r.Set($"escalations.{d.EscalationId}.state", "open", e);
+        r.Touch(e);
+    }
+
+    public void Apply(IEvent<EscalationDecided> e, CommitmentRecord r)
+    {
+        var d = e.Data;
+        var escalation = r.Escalations.Find(x => x.EscalationId == d.EscalationId);
+        if (escalation is not null)
+        {
+            escalation.State = "decided";
+            escalation.DecisionReference = d.DecisionReference;
+            escalation.Decision = d.Decision;
+            escalation.DecidedBy = d.DecidedBy;
+            escalation.DecidedAt = d.DecidedAt;
+        }
+        r.Set($"escalations.{d.EscalationId}.state", "decided", e);
+        r.Set($"escalations.{d.EscalationId}.decisionReference", d.DecisionReference, e);
+        r.Touch(e);
+    }
+
+    public void Apply(IEvent<CommitmentRevised> e, CommitmentRecord r)
+    {
+        var d = e.Data;
+        var moved = new List<RescheduledMilestoneEntry>();
+        foreach (var m in d.RescheduledMilestones)
+        {
+            var milestone = r.Milestones.Find(x => x.Definition.MilestoneId == m.MilestoneId);
+            if (milestone is null) continue;
+            moved.Add(new RescheduledMilestoneEntry(m.MilestoneId, milestone.Definition.Due, m.Due));
+            milestone.Definition = m;
+            r.Set($"milestones.{m.MilestoneId}.due", Day(m.Due), e);
+            // As the decider's state does: a milestone judged not met is scheduled again under its new date.
+            if (milestone.Status == MilestoneStatus.NotMet)
+            {
+                milestone.Status = MilestoneStatus.Scheduled;
+                r.Set($"milestones.{m.MilestoneId}.status", nameof(MilestoneStatus.Scheduled), e);
+            }
+        }
+        r.Revisions.Add(new RevisionEntry(d.RevisionId, d.Reason, d.DecisionReference, d.NewDeadline, r.Deadline, moved, d.RevisedBy, d.RevisedAt));
+        if (d.NewDeadline is { } deadline)
+        {
+            r.Deadline = deadline;
+            r.Set("deadline", Day(deadline), e);
+        }
+        r.Touch(e);
+    }
+
+    public void Apply(IEvent<DeadlineApproaching> e, CommitmentRecord r)
+    {
+        var d = e.Data;
+        r.ClockNotices.Add(new ClockNoticeEntry("approaching", KindOf(d.Kind), d.MilestoneId, null, null, d.DueOn, d.DaysLeft, d.NoticedAt));
+        r.Touch(e);
+    }
+
+    public void Apply(IEvent<CommitmentOverdue> e, CommitmentRecord r)
+    {
+        var d = e.Data;
+        r.ClockNotices.Add(new ClockNoticeEntry("overdue", KindOf(d.Kind), d.MilestoneId, null, null, d.DueOn, null, d.NoticedAt));
+        r.Touch(e);
+    }
+
+    public void Apply(IEvent<ReportMissing> e, CommitmentRecord r)
+    {
+        var d = e.Data;
+        r.ClockNotices.Add(new ClockNoticeEntry("missing", "report", null, d.IndicatorId, d.Period, d.ReportDueOn, null, d.NoticedAt));
+        r.Touch(e);
+    }
+
+    private static string KindOf(DueKind kind) => kind == DueKind.Deadline ? "deadline" : "milestone";
+
+    private static string Day(DateOnly date) => date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
     private static void CloseClaim(CommitmentRecord r, string claimId, string state, bool fulfilled, IEvent e, VerificationCompleted? verification)
     {

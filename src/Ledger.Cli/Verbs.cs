@@ -20,6 +20,7 @@ public static class Verbs
         yield return Auditing.IntegrityVerbs.Verify();
         yield return Auditing.IntegrityVerbs.Checkpoint();
         yield return Auditing.ExportVerbs.Export();
+        yield return Projections.RebuildVerb.Command();
     }
 
     /// <summary>The tool's configuration: appsettings.json beside it, then the environment.</summary>
@@ -70,7 +71,7 @@ public static class Verbs
             var progress = new Progress("scenario");
             var outcome = await new ScenarioLoader([]).LoadAsync(scenario, progress.Report, ct);
             progress.Done();
-            Console.WriteLine($"scenario '{scenario.Name}': {outcome.Appended} steps appended, {outcome.AlreadyLoaded} already in the ledger");
+            Console.WriteLine($"scenario '{scenario.Name}': {outcome.Appended} steps appended, {outcome.AlreadyLoaded} already in the ledger, {outcome.Notices} clock notices appended");
         }
         catch (InvalidOperationException ex)
         {

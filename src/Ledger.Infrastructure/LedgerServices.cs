@@ -1,7 +1,9 @@
+using Ledger.Infrastructure.Clock;
 using Ledger.Infrastructure.Identity;
 using Ledger.Infrastructure.Integrity;
 using Ledger.Infrastructure.Resilience;
 using Ledger.Infrastructure.Store;
+using Ledger.Infrastructure.Supervision;
 using Ledger.Infrastructure.Writing;
 using Marten;
 using Microsoft.Extensions.Configuration;
@@ -31,10 +33,14 @@ public static class LedgerServices
                 return options;
             })
             .UseLightweightSessions()
-            .ApplyAllDatabaseChangesOnStartup();
+            .ApplyAllDatabaseChangesOnStartup()
+            .AddAsyncDaemon(DaemonSetting.From(configuration));
+        services.AddSingleton<ProjectionFreshness>();
         // After Marten, so that its schema (mt_events) exists when the integrity schema is applied.
         services.AddLedgerIntegrity(configuration, settings);
         services.AddHostedService<IdempotencyCleanup>();
+        // After Marten: the clock's first pass reads the schema that Marten applies at start.
+        services.AddLedgerClock(configuration);
         return services;
     }
 }

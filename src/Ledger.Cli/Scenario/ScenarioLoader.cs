@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Ledger.Domain.Clock;
+using Ledger.Infrastructure.Clock;
 using Ledger.Infrastructure.Identity;
 using Ledger.Infrastructure.Store;
 using Ledger.Infrastructure.Writing;
@@ -18,15 +20,23 @@ namespace Ledger.Cli.Scenario;
 /// envelope, append). Each step carries a fixed idempotency key, kept in its events' envelope. Idempotency
 /// records expire (Idempotency:Window), so a step is recognised as loaded by its key in the stored
 /// events instead: loading twice appends nothing new, however long after the first load.
+///
+/// The deadline clock does not run in the loader's host, nor does the projection daemon. The loader
+/// runs the clock's pass itself instead: before each step that falls on a new day in the zone (UTC+8),
+/// and once after the last step, at that step's time. The seeded ledger thus holds the notices a live
+/// clock would have appended by then, stamped when the scenario reached them. Passes run only where
+/// this load appends steps: a pass at an earlier time over a later history could notice what was no
+/// longer true.
 /// </summary>
 public sealed class ScenarioLoader(string[] hostArgs)
 {
-    public sealed record Outcome(int Appended, int AlreadyLoaded);
+    /// <summary>Steps appended and steps found already loaded, and the clock notices this load's passes appended.</summary>
+    public sealed record Outcome(int Appended, int AlreadyLoaded, int Notices);
 
     public async Task<Outcome> LoadAsync(ScenarioFile scenario, Action<int, int>? progress, CancellationToken ct)
     {
         var clock = new ScenarioClock();
-        await using var app = LedgerApi.Build(hostArgs, builder =>
+        await using var app = LedgerApi.Build([.. hostArgs, "--Clock:Enabled=false", "--Ledger:Daemon=Disabled"], builder =>
         {
             builder.WebHost.UseTestServer();
             builder.Services.AddSingleton<TimeProvider>(clock);
@@ -38,8 +48,9 @@ public sealed class ScenarioLoader(string[] hostArgs)
         using var client = app.GetTestClient();
         var issuer = new TokenIssuer(app.Services.GetRequiredService<TokenSettings>(), TimeProvider.System);
         var tokens = new Dictionary<string, string>(StringComparer.Ordinal);
+        var deadlines = app.Services.GetRequiredService<ClockPass>();
 
-        int appended = 0, replayed = 0;
+        int appended = 0, replayed = 0, notices = 0;
         for (var i = 0; i < scenario.Steps.Count; i++)
         {
             var step = scenario.Steps[i];
@@ -51,6 +62,8 @@ public sealed class ScenarioLoader(string[] hostArgs)
                 continue;
             }
             clock.Set(step.At);
+            if (i > 0 && ClockTick.At(step.At).Today != ClockTick.At(scenario.Steps[i - 1].At).Today)
+                notices += (await deadlines.RunAsync(clock.GetUtcNow(), ct)).Appended;
             if (!tokens.TryGetValue(step.Actor, out var token))
                 tokens[step.Actor] = token = TokenFor(issuer, step.Actor);
 
@@ -71,8 +84,10 @@ public sealed class ScenarioLoader(string[] hostArgs)
             else appended++;
             progress?.Invoke(i + 1, scenario.Steps.Count);
         }
+        if (appended > 0)
+            notices += (await deadlines.RunAsync(clock.GetUtcNow(), ct)).Appended;
         await app.StopAsync(ct);
-        return new Outcome(appended, replayed);
+        return new Outcome(appended, replayed, notices);
     }
 
     /// <summary>The idempotency keys of the scenario's steps whose events are already stored.</summary>

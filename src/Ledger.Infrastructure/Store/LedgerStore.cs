@@ -1,9 +1,11 @@
 using JasperFx;
 using JasperFx.Events;
+using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Ledger.Contracts;
 using Ledger.Infrastructure.Writing;
 using Ledger.Projections;
+using Ledger.Projections.Supervision;
 using Marten;
 using Weasel.Core;
 
@@ -40,6 +42,19 @@ public static class LedgerStore
         opts.Projections.Add<CommitmentRecordProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<GovernmentViewProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<AgreementViewProjection>(ProjectionLifecycle.Inline);
+        // The supervisors' cross-stream views, on the async daemon (ops/docs/supervision-views.md).
+        SupervisionProjection.Register(opts);
+        // Sequence gaps: a hole left by a rolled-back append is skipped once it has stood this long
+        // AND PostgreSQL shows no transaction that could still fill it (pg_locks, pg_stat_activity,
+        // the snapshot's in-progress list); a slow append that is still running is waited for, never
+        // skipped. No cap: a leaked open transaction stalls the views (and says so in the log) rather
+        // than losing events; idle_in_transaction_session_timeout is the backstop.
+        opts.Projections.StaleSequenceThreshold = TimeSpan.FromSeconds(3);
+        opts.Projections.UseTransactionEvidenceForGapSkipping = true;
+        opts.Projections.SkipStaleGapsDespiteLiveTransactionsAfter = null;
+        // A store built here hosts no daemon: the API's nodes run it (LedgerServices, HotCold), and a
+        // tool or test starts one explicitly. See DaemonSetting for why not Marten's Disabled.
+        opts.Projections.AsyncMode = DaemonMode.ExternallyManaged;
         // A column of its own (indexed) for RecordedAt: the periodic purge deletes by it.
         opts.Schema.For<IdempotencyRecord>().Identity(x => x.Id).Duplicate(x => x.RecordedAt);
 

@@ -23,6 +23,14 @@ public static class LedgerMetrics
     private static readonly Counter<long> Replays = Meter.CreateCounter<long>(
         "ledger.appends.idempotent_replays", unit: "{append}", description: "Writes answered from an earlier request with the same Idempotency-Key.");
 
+    private static readonly Counter<long> ClockNotices = Meter.CreateCounter<long>(
+        "ledger.clock.notices", unit: "{event}", description: "Notices the deadline clock appended as the system actor, by event type.");
+
+    public static void ClockNoticed(string eventType, int count)
+    {
+        if (count > 0) ClockNotices.Add(count, new KeyValuePair<string, object?>(EventTypeTag, eventType));
+    }
+
     public static void EventsAppended(IEnumerable<string> eventTypes)
     {
         foreach (var type in eventTypes.CountBy(t => t))

@@ -54,6 +54,8 @@ public sealed class OursHttp : IAppendTarget
             "--urls=http://127.0.0.1:0",
             // The benchmark is one principal at up to 64 clients: the per-principal limit would measure itself.
             "--RateLimits:Enabled=false",
+            // The pilot commitments' dates are past: a running deadline clock would append to the measured streams.
+            "--Clock:Enabled=false",
         ], builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();

@@ -1,0 +1,78 @@
+using Ledger.Contracts;
+
+namespace Ledger.Projections.Supervision;
+
+/// <summary>The tracking colour supervisors sort by; NotAssessed until a supervisor has assessed the commitment.</summary>
+public enum Rag { Green, Amber, Red, NotAssessed }
+
+/// <summary>The commitment statuses as the views store them (the same names the commitment record uses).</summary>
+public static class StandingStatus
+{
+    public const string Draft = "Draft";
+    public const string Active = "Active";
+    public const string FulfilmentClaimed = "FulfilmentClaimed";
+    public const string Fulfilled = "Fulfilled";
+    public const string Suspended = "Suspended";
+    public const string Withdrawn = "Withdrawn";
+
+    /// <summary>Accepted into supervision and still owed or delivered: these count in progress and colour roll-ups.</summary>
+    public static bool IsSupervised(string status) => status is Active or FulfilmentClaimed or Fulfilled or Suspended;
+}
+
+/// <summary>The fixed rules the supervision views are computed by (ops/docs/supervision-views.md states each one).</summary>
+public static class SupervisionRules
+{
+    /// <summary>The pilot zone keeps China Standard Time: dates and quarters are taken at UTC+8.</summary>
+    public static readonly TimeSpan ZoneOffset = TimeSpan.FromHours(8);
+
+    public static DateOnly ZoneDate(DateTimeOffset at) => DateOnly.FromDateTime(at.ToOffset(ZoneOffset).DateTime);
+
+    /// <summary>The calendar quarter of a moment at UTC+8, e.g. "2024-Q2".</summary>
+    public static string Quarter(DateTimeOffset at)
+    {
+        var local = at.ToOffset(ZoneOffset);
+        return $"{local.Year:D4}-Q{(local.Month - 1) / 3 + 1}";
+    }
+
+    public static int Weight(ResultType type) => type switch
+    {
+        ResultType.Output => 1,
+        ResultType.Outcome => 2,
+        ResultType.Impact => 3,
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "unknown result type"),
+    };
+
+    /// <summary>
+    /// Progress in thirds (0–3), so that weighted sums stay whole numbers and a roll-up does not depend
+    /// on the order commitments were added in (⅓ has no exact decimal form).
+    /// </summary>
+    public static int Thirds(Completion completion) => completion switch
+    {
+        Completion.NotStarted => 0,
+        Completion.Limited => 1,
+        Completion.Substantial => 2,
+        Completion.Complete => 3,
+        _ => throw new ArgumentOutOfRangeException(nameof(completion), completion, "unknown completion"),
+    };
+
+    public static Rag FromConfidence(DeliveryConfidence confidence) => confidence switch
+    {
+        DeliveryConfidence.Green => Rag.Green,
+        DeliveryConfidence.AmberGreen or DeliveryConfidence.Amber or DeliveryConfidence.AmberRed => Rag.Amber,
+        DeliveryConfidence.Red => Rag.Red,
+        _ => throw new ArgumentOutOfRangeException(nameof(confidence), confidence, "unknown confidence"),
+    };
+
+    /// <summary>Scorecard bands: excellent ≥ 90, good 75–89, pass 60–74, fail &lt; 60.</summary>
+    public static Band BandOf(decimal total) => total switch
+    {
+        >= 90 => Band.Excellent,
+        >= 75 => Band.Good,
+        >= 60 => Band.Pass,
+        _ => Band.Fail,
+    };
+
+    /// <summary>A ratio rounded to four places (half to even), or 0 when nothing is counted.</summary>
+    public static decimal Ratio(long numerator, long denominator) =>
+        denominator == 0 ? 0m : Math.Round((decimal)numerator / denominator, 4, MidpointRounding.ToEven);
+}

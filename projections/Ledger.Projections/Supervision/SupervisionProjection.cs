@@ -1,0 +1,60 @@
+using JasperFx.Events;
+using JasperFx.Events.Projections;
+using Marten;
+using Marten.Events.Projections;
+
+namespace Ledger.Projections.Supervision;
+
+/// <summary>
+/// The supervisors' cross-stream views, run asynchronously by Marten's daemon. One projection for all
+/// of them: a roll-up depends on many commitments, so each batch loads the documents it touches, folds
+/// its events in sequence order in memory (<see cref="SupervisionFold"/>) and stores what changed.
+/// What each view answers and how it is computed: ops/docs/supervision-views.md.
+/// </summary>
+public sealed class SupervisionProjection : IProjection
+{
+    public const string Name = "Supervision";
+
+    public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
+    {
+        var fold = new SupervisionFold(operations);
+        await fold.PrefetchAsync(events, cancellation);
+        foreach (var e in events)
+            await fold.ApplyAsync(e, cancellation);
+        fold.WriteTo(operations);
+    }
+
+    /// <summary>Registers the projection (async) and its documents with the columns supervisors filter and sort on.</summary>
+    public static void Register(StoreOptions opts)
+    {
+        opts.Projections.Add(new SupervisionProjection(), ProjectionLifecycle.Async, Name, async =>
+        {
+            // A rebuild must start from nothing: a custom projection declares no storage of its own,
+            // so without these rules a rebuild would replay into the surviving documents.
+            foreach (var type in SupervisionFold.DocumentTypes)
+                async.DeleteViewTypeOnTeardown(type);
+        });
+
+        opts.Schema.For<CommitmentStanding>().Identity(x => x.Id)
+            .Duplicate(x => x.AgreementId).Duplicate(x => x.TaskArea).Duplicate(x => x.LeadGovernmentId)
+            .Duplicate(x => x.LeadProvince).Duplicate(x => x.LeadPrefecture).Duplicate(x => x.Status)
+            .Duplicate(x => x.Rag).Duplicate(x => x.Deadline).Duplicate(x => x.OverdueSince!);
+        opts.Schema.For<GovernmentCompliance>().Identity(x => x.Id)
+            .Duplicate(x => x.Province).Duplicate(x => x.Prefecture).Duplicate(x => x.Rag).Duplicate(x => x.OverdueItems);
+        opts.Schema.For<AgreementProgress>().Identity(x => x.Id)
+            .Duplicate(x => x.TaskArea).Duplicate(x => x.Progress);
+        opts.Schema.For<AreaSummary>().Identity(x => x.Id).Duplicate(x => x.Scope);
+        opts.Schema.For<OverdueItem>().Identity(x => x.Id)
+            .Duplicate(x => x.DueOn).Duplicate(x => x.CommitmentId).Duplicate(x => x.AgreementId).Duplicate(x => x.TaskArea)
+            .Duplicate(x => x.LeadGovernmentId).Duplicate(x => x.LeadProvince).Duplicate(x => x.LeadPrefecture).Duplicate(x => x.Kind);
+        opts.Schema.For<RectificationTrack>().Identity(x => x.Id)
+            .Duplicate(x => x.CommitmentId).Duplicate(x => x.AgreementId).Duplicate(x => x.TaskArea).Duplicate(x => x.GovernmentId)
+            .Duplicate(x => x.Province).Duplicate(x => x.Prefecture).Duplicate(x => x.Status).Duplicate(x => x.DueOn).Duplicate(x => x.OrderedAt);
+        opts.Schema.For<Scorecard>().Identity(x => x.Id)
+            .Duplicate(x => x.CycleId).Duplicate(x => x.Period).Duplicate(x => x.GovernmentId).Duplicate(x => x.Province)
+            .Duplicate(x => x.Prefecture).Duplicate(x => x.Band).Duplicate(x => x.Rank);
+        opts.Schema.For<EvaluationCycleEntry>().Identity(x => x.Id);
+        opts.Schema.For<TrendPoint>().Identity(x => x.Id)
+            .Duplicate(x => x.Scope).Duplicate(x => x.Key).Duplicate(x => x.Period);
+    }
+}

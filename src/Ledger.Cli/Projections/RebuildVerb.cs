@@ -1,0 +1,108 @@
+using System.CommandLine;
+using System.Diagnostics;
+using JasperFx.Events.Projections;
+using Ledger.Infrastructure.Store;
+using Marten;
+using Npgsql;
+
+namespace Ledger.Cli.Projections;
+
+/// <summary>
+/// <c>ledger rebuild [projection]</c>: tears an async projection's documents down and replays every
+/// event through it with Marten's rebuild, without starting the daemon. Run it while no node serves
+/// the views, or accept that they are empty until it finishes.
+/// </summary>
+public static class RebuildVerb
+{
+    public static Command Command()
+    {
+        var name = new Argument<string?>("projection") { Description = "the async projection to rebuild (default: every one)", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("rebuild", "Rebuild async projections from the whole event log, with progress; prints events processed and time taken.") { name };
+        command.SetAction(async (parse, ct) =>
+        {
+            var settings = LedgerSettings.From(Verbs.Configuration());
+            await using var store = LedgerStore.Create(settings.ConnectionString, settings.Schema, TimeProvider.System);
+            var known = AsyncProjections(store);
+            var requested = parse.GetValue(name);
+            IReadOnlyList<string> chosen = requested is null ? known : [Match(requested, known)];
+            try
+            {
+                await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+                foreach (var projection in chosen)
+                    await RebuildAsync(store, settings.Schema, projection, ct);
+            }
+            catch (NpgsqlException ex)
+            {
+                throw new CliFailure($"cannot reach the ledger's database ({ex.Message}); is PostgreSQL running? ./ops/ledger up starts the private cluster");
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    internal static IReadOnlyList<string> AsyncProjections(DocumentStore store) =>
+        [.. store.Options.Projections.All.Where(p => p.Lifecycle == ProjectionLifecycle.Async).Select(p => p.Name).Order(StringComparer.Ordinal)];
+
+    private static string Match(string requested, IReadOnlyList<string> known) =>
+        known.FirstOrDefault(k => k.Equals(requested, StringComparison.OrdinalIgnoreCase))
+        ?? throw new CliFailure($"unknown projection '{requested}'; known: {string.Join(", ", known)}", 2);
+
+    private static async Task RebuildAsync(DocumentStore store, string schema, string projection, CancellationToken ct)
+    {
+        var (total, top) = await CountEventsAsync(store, schema, ct);
+        var progress = new Progress($"rebuild {projection}");
+        var clock = Stopwatch.StartNew();
+        using var daemon = await store.BuildProjectionDaemonAsync();
+        var reached = new ReachedSequence(projection);
+        using (daemon.Tracker.Subscribe(reached))
+        {
+            var rebuild = daemon.RebuildProjectionAsync(projection, TimeSpan.FromMinutes(10), ct);
+            while (!rebuild.IsCompleted)
+            {
+                progress.Report(Fraction(reached.Sequence, top, total), Clamp(total));
+                await Task.WhenAny(rebuild, Task.Delay(200, ct));
+            }
+            await rebuild;
+        }
+        progress.Report(Clamp(total), Clamp(total));
+        progress.Done();
+        Console.WriteLine($"rebuilt {projection}: {total} events in {clock.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    private static async Task<(long Count, long Top)> CountEventsAsync(DocumentStore store, string schema, CancellationToken ct)
+    {
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand($"select count(*), coalesce(max(seq_id), 0) from \"{schema}\".mt_events", connection);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    // The tracker reports sequence numbers; the bar counts events, scaled by how far through the sequence the rebuild is.
+    private static int Fraction(long sequence, long top, long total) =>
+        top == 0 ? 0 : Clamp((long)(Math.Min(sequence, top) / (double)top * total));
+
+    private static int Clamp(long value) => (int)Math.Min(value, int.MaxValue);
+
+    private sealed class ReachedSequence(string projection) : IObserver<ShardState>
+    {
+        private long _sequence;
+
+        public long Sequence => Interlocked.Read(ref _sequence);
+
+        public void OnNext(ShardState value)
+        {
+            if (value.ShardName.StartsWith(projection + ":", StringComparison.Ordinal) && value.Sequence > Sequence)
+                Interlocked.Exchange(ref _sequence, value.Sequence);
+        }
+
+        public void OnCompleted()
+        {
+        }
+
+        public void OnError(Exception error)
+        {
+        }
+    }
+}
