@@ -3,10 +3,12 @@ using System.Text.Json.Serialization;
 using Ledger.Api.Agreements;
 using Ledger.Api.Audit;
 using Ledger.Api.Commitments;
+using Ledger.Api.Evaluation;
 using Ledger.Api.Governments;
 using Ledger.Api.Health;
 using Ledger.Api.Http;
 using Ledger.Api.Integrity;
+using Ledger.Api.Supervision;
 using Ledger.Api.OpenApi;
 using Ledger.Infrastructure;
 using Ledger.Infrastructure.Identity;
@@ -37,7 +39,8 @@ public static class LedgerApi
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemMapping.AddStatusCode);
         builder.Services.AddExceptionHandler<ProblemMapping>();
-        builder.Services.AddHealthChecks().AddCheck<PostgresReadyCheck>("postgres").AddCheck<IntegrityLagCheck>("integrity");
+        builder.Services.AddHealthChecks().AddCheck<PostgresReadyCheck>("postgres").AddCheck<IntegrityLagCheck>("integrity")
+            .AddCheck<ProjectionLagCheck>("projections").AddCheck<ClockLeaderCheck>("clock");
         builder.Services.AddAuthorization(Policies.Add);
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
@@ -78,6 +81,9 @@ public static class LedgerApi
         app.MapGovernmentEndpoints();
         app.MapAgreementEndpoints();
         app.MapCommitmentEndpoints();
+        app.MapEvaluationEndpoints();
+        app.MapSupervisionEndpoints();
+        app.MapSupervisionViews();
         app.MapIntegrityEndpoints();
         app.MapAuditEndpoints();
         return app;

@@ -116,17 +116,18 @@ public sealed class AuditExportTests(AuditExportTests.ExportFixture fixture) : I
         var dir = await ExportedAsync();
         var path = Path.Combine(dir, AuditBundle.Events);
         var lines = await File.ReadAllLinesAsync(path);
-        // The corridor's last event is a government's report; claim a supervisor wrote it.
-        var forged = lines[^1].Replace("\"role\":\"government\"", "\"role\":\"supervisor\"", StringComparison.Ordinal);
-        Assert.NotEqual(lines[^1], forged);
-        lines[^1] = forged;
+        // The corridor's last government report: claim a supervisor wrote it.
+        var at = Array.FindLastIndex(lines, l => l.Contains("\"role\":\"government\"", StringComparison.Ordinal));
+        var forged = lines[at].Replace("\"role\":\"government\"", "\"role\":\"supervisor\"", StringComparison.Ordinal);
+        Assert.NotEqual(lines[at], forged);
+        lines[at] = forged;
         await File.WriteAllTextAsync(path, string.Join('\n', lines) + "\n");
         await RewriteManifestAsync(dir);
 
         var (exit, _, error) = await RunAsync("export", "verify", dir);
 
         Assert.Equal(1, exit);
-        Assert.Contains($"{AuditBundle.Events} line {lines.Length}", error);
+        Assert.Contains($"{AuditBundle.Events} line {at + 1}", error);
     }
 
     [Fact]

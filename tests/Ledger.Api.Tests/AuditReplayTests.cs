@@ -73,10 +73,14 @@ public sealed class AuditReplayTests(ScenarioTests.LoadedScenario scenario) : IC
         Assert.Equal(
             [
                 "claims.claim-feasibility.state",
+                // The scenario's 2025-Q3 assessment of the corridor.
+                "completion",
+                "confidence",
                 "indicators.preparatory-work.actual.2023",
                 "indicators.preparatory-work.actual.2024",
                 "indicators.preparatory-work.actual.2025",
                 "milestones.feasibility-approved.status",
+                "risk",
             ],
             changes.Keys.Order(StringComparer.Ordinal));
 

@@ -54,7 +54,7 @@ public sealed partial class OpenApiTests(LedgerHost host) : IClassFixture<Ledger
         string[] features = ["/api/governments", "/api/agreements", "/api/commitments"];
         var writes = Operations(document).Where(o => o.Method == "post" && features.Any(f => o.Path.StartsWith(f, StringComparison.Ordinal))).ToList();
 
-        Assert.Equal(17, writes.Count);
+        Assert.Equal(25, writes.Count);
         Assert.All(writes, write =>
         {
             var responses = write.Operation["responses"]!.AsObject();

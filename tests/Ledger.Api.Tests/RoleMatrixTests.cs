@@ -114,6 +114,45 @@ public sealed class RoleMatrixTests(MatrixHost host) : IClassFixture<MatrixHost>
         new("/api/commitments/{commitmentId}/claims/{claimId}/verification", null, [Caller.Supervisor],
             async (t, _) => CommitmentCall(await t.ClaimedCommitmentAsync(), "claims/station-claim/verification",
                 new { method = "SiteInspection", verdict = "Verified", findings = "Station inspected on site; in service." })),
+        new("/api/commitments/{commitmentId}/assessments", null, [Caller.Supervisor],
+            async (t, _) => CommitmentCall(await t.ActiveCommitmentAsync(), "assessments", Assessment())),
+        new("/api/commitments/{commitmentId}/rectifications", null, [Caller.Supervisor],
+            async (t, _) => CommitmentCall(await t.ActiveCommitmentAsync(), "rectifications", t.Rectification())),
+        // Ordered to Liuyang: the contributor is a participant, but not the government the order binds (403).
+        new("/api/commitments/{commitmentId}/rectifications/{rectificationId}/response", null, [Caller.Lead],
+            async (t, _) => CommitmentCall(await t.OrderedCommitmentAsync(), "rectifications/matrix-rect/response", RectificationResponse())),
+        new("/api/commitments/{commitmentId}/rectifications/{rectificationId}/acceptance", null, [Caller.Supervisor],
+            async (t, _) => CommitmentCall(await t.RespondedCommitmentAsync(), "rectifications/matrix-rect/acceptance", new { findings = "Station in service." })),
+        new("/api/commitments/{commitmentId}/rectifications/{rectificationId}/rejection", null, [Caller.Supervisor],
+            async (t, _) => CommitmentCall(await t.RespondedCommitmentAsync(), "rectifications/matrix-rect/rejection",
+                new { findings = "No acceptance report.", newDueOn = t.DaysAhead(120) })),
+        // A participating government raises to coordination, a supervisor to decision; a foreign government is no participant (403).
+        new("/api/commitments/{commitmentId}/escalations", null, [Caller.Lead, Caller.Contributor, Caller.Supervisor],
+            async (t, _) => CommitmentCall(await t.ActiveCommitmentAsync(), "escalations", Escalation())),
+        new("/api/commitments/{commitmentId}/escalations/{escalationId}/decision", "raised to coordination", [Caller.Supervisor],
+            async (t, _) => CommitmentCall(await t.EscalatedCommitmentAsync("government"), "escalations/matrix-escalation/decision", EscalationDecision())),
+        new("/api/commitments/{commitmentId}/escalations/{escalationId}/decision", "raised to decision", [Caller.Decision],
+            async (t, _) => CommitmentCall(await t.EscalatedCommitmentAsync("supervisor"), "escalations/matrix-escalation/decision", EscalationDecision())),
+        new("/api/commitments/{commitmentId}/revision", null, [Caller.Decision],
+            async (t, _) => CommitmentCall(await t.DecidedCommitmentAsync(), "revision", new
+            {
+                revisionId = "matrix-revision",
+                reason = "Decision of the promotion conference.",
+                decisionReference = "matrix-decision",
+                newDeadline = t.DaysAhead(365),
+            })),
+        new("/api/evaluations", null, [Caller.Supervisor], (_, _) => Task.FromResult(OpenCycle())),
+        new("/api/evaluations/{cycleId}/scorecards", null, [Caller.Supervisor],
+            async (t, _) => EvaluationCall(await t.OpenCycleAsync(), "scorecards", null)),
+        // Every registered government has a scorecard of its own to appeal.
+        new("/api/evaluations/{cycleId}/appeals", "its own score", Governments,
+            async (t, _) => EvaluationCall(await t.PublishedCycleAsync(), "appeals", new { appealId = "matrix-appeal", grounds = "The station report was counted late." })),
+        new("/api/evaluations/{cycleId}/appeals", "another government's score", [],
+            async (t, c) => EvaluationCall(await t.PublishedCycleAsync(), "appeals",
+                new { appealId = "matrix-appeal", grounds = "Their score is too high.", governmentId = c == Caller.Lead ? PilotZone.Shangli : PilotZone.Liuyang })),
+        new("/api/evaluations/{cycleId}/appeals/{appealId}/decision", null, [Caller.Supervisor],
+            async (t, _) => EvaluationCall(await t.AppealedCycleAsync(), "appeals/matrix-appeal/decision",
+                new { upheld = false, findings = "The report was counted on the day it arrived." })),
         // Signs a checkpoint of the log: any role may, and it appends no event.
         new("/api/integrity/checkpoints", null, Authenticated, (_, _) => Task.FromResult(new Call("/api/integrity/checkpoints", null, null))),
     ];
@@ -322,6 +361,69 @@ public sealed class RoleMatrixTests(MatrixHost host) : IClassFixture<MatrixHost>
         statement = "The joint monitoring station has been in service since 20 June 2024.",
     };
 
+    // Supervision: dates relative to the host's clock, so that "after today" holds wherever the clock stands.
+    private string DaysAhead(int days) =>
+        DateOnly.FromDateTime(host.Clock.GetUtcNow().UtcDateTime).AddDays(days).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static object Assessment() => new
+    {
+        assessmentId = "matrix-assessment",
+        period = "2024",
+        completion = "Substantial",
+        confidence = "AmberGreen",
+        risk = "Low",
+        rationale = "Eleven months at Class III or better.",
+    };
+
+    private object Rectification() => new
+    {
+        rectificationId = "matrix-rect",
+        governmentId = PilotZone.Liuyang,
+        findings = "The joint monitoring station missed its due date.",
+        requiredActions = new[] { "Put the station in service" },
+        dueOn = DaysAhead(90),
+    };
+
+    private static object RectificationResponse() => new { response = "The station is in service.", evidenceIds = Array.Empty<string>() };
+
+    private static object Escalation() => new
+    {
+        escalationId = "matrix-escalation",
+        subject = "The station's power connection is blocked across the border.",
+        options = new[] { "Reschedule the station" },
+    };
+
+    private static object EscalationDecision() => new { decisionReference = "matrix-decision", decision = "Reschedule the station." };
+
+    private async Task<string> OrderedCommitmentAsync()
+    {
+        var id = await ActiveCommitmentAsync();
+        await host.Client("supervisor").PostJsonAsync($"/api/commitments/{id}/rectifications", Rectification()).Ok();
+        return id;
+    }
+
+    private async Task<string> RespondedCommitmentAsync()
+    {
+        var id = await OrderedCommitmentAsync();
+        await host.Client("government", PilotZone.Liuyang).PostJsonAsync($"/api/commitments/{id}/rectifications/matrix-rect/response", RectificationResponse()).Ok();
+        return id;
+    }
+
+    // By "government" (Liuyang) the escalation goes to coordination; by "supervisor", to decision.
+    private async Task<string> EscalatedCommitmentAsync(string by)
+    {
+        var id = await ActiveCommitmentAsync();
+        await host.Client(by, by == "government" ? PilotZone.Liuyang : null).PostJsonAsync($"/api/commitments/{id}/escalations", Escalation()).Ok();
+        return id;
+    }
+
+    private async Task<string> DecidedCommitmentAsync()
+    {
+        var id = await EscalatedCommitmentAsync("supervisor");
+        await host.Client("decision").PostJsonAsync($"/api/commitments/{id}/escalations/matrix-escalation/decision", EscalationDecision()).Ok();
+        return id;
+    }
+
     private async Task<string> DraftedAgreementAsync()
     {
         var draft = DraftAgreement();
@@ -376,6 +478,45 @@ public sealed class RoleMatrixTests(MatrixHost host) : IClassFixture<MatrixHost>
     {
         var id = await ActiveCommitmentAsync();
         await host.Client("government", PilotZone.Liuyang).PostJsonAsync($"/api/commitments/{id}/evidence", Evidence("station-acceptance")).Ok();
+        return id;
+    }
+
+    private static Call OpenCycle()
+    {
+        var id = $"matrix-cycle-{Next()}";
+        return new Call("/api/evaluations", new
+        {
+            cycleId = id,
+            period = "2024",
+            start = "2024-01-01",
+            end = "2024-12-31",
+            methodVersion = "xgb-scorecard-2024.1",
+            weights = new { indicatorAchievement = 40, milestonesOnTime = 20, reportingTimeliness = 10, verificationPassRate = 15, rectificationOnTime = 10, jointActions = 5 },
+        }, $"evaluation/{id}");
+    }
+
+    private static Call EvaluationCall(string cycleId, string action, object? body) =>
+        new($"/api/evaluations/{cycleId}/{action}", body, $"evaluation/{cycleId}");
+
+    private async Task<string> OpenCycleAsync()
+    {
+        var open = OpenCycle();
+        await host.Client("supervisor").PostJsonAsync(open.Path, open.Body!).Ok();
+        return open.StreamKey!["evaluation/".Length..];
+    }
+
+    private async Task<string> PublishedCycleAsync()
+    {
+        var id = await OpenCycleAsync();
+        await host.Client("supervisor").PostAsync($"/api/evaluations/{id}/scorecards", null).Ok();
+        return id;
+    }
+
+    private async Task<string> AppealedCycleAsync()
+    {
+        var id = await PublishedCycleAsync();
+        await host.Client("government", PilotZone.Liuyang).PostJsonAsync($"/api/evaluations/{id}/appeals",
+            new { appealId = "matrix-appeal", grounds = "The station report was counted late." }).Ok();
         return id;
     }
 

@@ -16,6 +16,11 @@ public sealed class ScenarioTests(ScenarioTests.LoadedScenario scenario) : IClas
     private const int Governments = 12;
     private const int Agreements = 5;
     private const int Commitments = 20;
+    // The notices the loader's clock passes append (see ScenarioLoader): deadlines and milestones
+    // within 30 days at a step on a new day, dates passed unmet, and periods unreported 30 days after they closed.
+    private const int Approaching = 17;
+    private const int Overdue = 12;
+    private const int Missing = 4;
 
     private LedgerHost Host => scenario.Host;
 
@@ -24,6 +29,7 @@ public sealed class ScenarioTests(ScenarioTests.LoadedScenario scenario) : IClas
     {
         Assert.Equal(scenario.File.Steps.Count, scenario.FirstLoad.Appended);
         Assert.Equal(0, scenario.FirstLoad.AlreadyLoaded);
+        Assert.Equal(Approaching + Overdue + Missing, scenario.FirstLoad.Notices);
     }
 
     [Fact]
@@ -36,6 +42,7 @@ public sealed class ScenarioTests(ScenarioTests.LoadedScenario scenario) : IClas
 
         Assert.Equal(0, outcome.Appended);
         Assert.Equal(scenario.File.Steps.Count, outcome.AlreadyLoaded);
+        Assert.Equal(0, outcome.Notices);
         Assert.Equal(before, await CountsAsync());
         Assert.Equal(events, await PilotZone.StreamLengthAsync(Host, "commitment/a05-hospital-direct-settlement"));
     }
@@ -174,6 +181,32 @@ public sealed class ScenarioTests(ScenarioTests.LoadedScenario scenario) : IClas
         Assert.NotEqual((string?)then["value"], (string?)now["value"]);
         Assert.True(DateTimeOffset.Parse((string)now["at"]!, System.Globalization.CultureInfo.InvariantCulture) > midYear);
         Assert.Contains(record["reports"]!.AsArray(), r => (string?)r!["asOf"] == "2023-06-15" && ((string?)r["reportedAt"])!.StartsWith("2023-06-", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_clock_notices_are_in_the_ledger_as_the_system_actor_stamped_when_the_scenario_reached_them()
+    {
+        var byType = new Dictionary<string, long>();
+        foreach (var type in new[] { "deadline_approaching.v1", "commitment_overdue.v1", "report_missing.v1" })
+            byType[type] = await TestDatabase.ScalarAsync<long>($"select count(*) from \"{Host.Schema}\".mt_events where type = '{type}' and user_name = 'system'");
+        Assert.Equal(Approaching, byType["deadline_approaching.v1"]);
+        Assert.Equal(Overdue, byType["commitment_overdue.v1"]);
+        Assert.Equal(Missing, byType["report_missing.v1"]);
+
+        // The Chaling section: noticed approaching, then overdue on the morning the rectification was
+        // ordered (just before it), then approaching again under the date the revision gave it, and met in time.
+        var events = await GetArrayAsync("/api/commitments/a03-border-road-upgrade/events");
+        var section = events.Where(e => (string?)e!["data"]!["milestoneId"] == "chaling-section-complete" && (string?)e["actor"]!["id"] == "system")
+            .Select(e => $"{e!["type"]} {e["data"]!["dueOn"]} {e["correlationId"]}").ToList();
+        Assert.Equal(
+            ["deadline_approaching.v1 2023-06-30 clock:2023-06-20", "commitment_overdue.v1 2023-06-30 clock:2023-07-10",
+             "deadline_approaching.v1 2024-06-30 clock:2024-06-20"],
+            section);
+        var types = events.Select(e => (string?)e!["type"]).ToList();
+        Assert.Equal(types.IndexOf("rectification_ordered.v1") - 1, types.IndexOf("commitment_overdue.v1"));
+        var overdue = events.First(e => (string?)e!["type"] == "commitment_overdue.v1")!;
+        Assert.Equal("system", (string?)overdue["actor"]!["role"]);
+        Assert.Equal(new DateTimeOffset(2023, 7, 10, 2, 0, 0, TimeSpan.Zero), (DateTimeOffset)overdue["timestamp"]!);
     }
 
     private static JsonArray Actuals(JsonNode record, string indicatorId) =>

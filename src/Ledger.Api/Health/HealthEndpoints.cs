@@ -1,6 +1,8 @@
+using Ledger.Infrastructure.Clock;
 using Ledger.Infrastructure.Integrity;
 using Ledger.Infrastructure.Resilience;
 using Ledger.Infrastructure.Store;
+using Ledger.Infrastructure.Supervision;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
@@ -76,6 +78,68 @@ public sealed class IntegrityLagCheck(IntegrityMonitor monitor, IntegrityOptions
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException or OperationCanceledException or ExecutionRejectedException)
         {
             return HealthCheckResult.Degraded("the Merkle log's status cannot be read");
+        }
+    }
+}
+
+/// <summary>
+/// Healthy while the supervision views are at most <c>Projections:MaxLagSeconds</c> (default 60) behind
+/// the ledger; degraded beyond that or when their position cannot be read. Degraded, not unhealthy:
+/// every answer carries its freshness, so a lagging view is visible to its reader, and writes go on.
+/// </summary>
+public sealed class ProjectionLagCheck(ProjectionFreshness freshness, IConfiguration configuration, ReadinessCircuit circuit) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        var limit = configuration.GetValue("Projections:MaxLagSeconds", 60.0);
+        var daemon = DaemonSetting.From(configuration) == JasperFx.Events.Daemon.DaemonMode.Disabled ? "off on this node" : "HotCold";
+        try
+        {
+            var f = await circuit.Pipeline.ExecuteAsync(async token => await freshness.CheckAsync(token), ct);
+            var detail = $"the supervision views are {f.EventsBehind} events and {f.SecondsBehind:0.#} s behind the ledger (limit {limit:0.#} s); daemon {daemon}";
+            return f.SecondsBehind <= limit ? HealthCheckResult.Healthy(detail) : HealthCheckResult.Degraded(detail);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or OperationCanceledException or ExecutionRejectedException)
+        {
+            return HealthCheckResult.Degraded("the supervision views' position cannot be read");
+        }
+    }
+}
+
+/// <summary>
+/// The deadline clock: healthy when this node leads it, when another node holds its advisory lock,
+/// or when it is switched off here by configuration; degraded when this node runs it and no node holds it (deadlines are then not watched,
+/// though nothing is lost: the next leader's first pass appends whatever fell due meanwhile).
+/// </summary>
+public sealed class ClockLeaderCheck(ClockLeadership leadership, LedgerSettings settings, ReadinessCircuit circuit) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        if (!leadership.Enabled)
+            return HealthCheckResult.Healthy("the clock is off on this node (Clock:Enabled is false)");
+        if (leadership.IsLeader)
+            return HealthCheckResult.Healthy($"this node leads the clock since {leadership.LeaderSince:O}; last pass at {leadership.LastPassAt:O}");
+        try
+        {
+            var key = DeadlineClock.LockKey(settings.Schema);
+            var heldElsewhere = await circuit.Pipeline.ExecuteAsync(async token =>
+            {
+                await using var connection = new NpgsqlConnection(settings.ConnectionString);
+                await connection.OpenAsync(token);
+                // A bigint advisory lock shows in pg_locks as its high and low 32 bits (classid, objid) with objsubid 1.
+                await using var command = new NpgsqlCommand(
+                    "select exists(select 1 from pg_locks where locktype = 'advisory' and granted and classid = @high::oid and objid = @low::oid and objsubid = 1)", connection);
+                command.Parameters.AddWithValue("high", (long)(uint)(key >> 32));
+                command.Parameters.AddWithValue("low", (long)(uint)key);
+                return (bool)(await command.ExecuteScalarAsync(token))!;
+            }, ct);
+            if (heldElsewhere) return HealthCheckResult.Healthy("another node leads the clock");
+            var error = leadership.LastError is { } e ? $" (last error: {e})" : "";
+            return HealthCheckResult.Degraded($"no node leads the deadline clock; this node is waiting to lead it{error}");
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or OperationCanceledException or ExecutionRejectedException)
+        {
+            return HealthCheckResult.Degraded("the clock's leadership cannot be read");
         }
     }
 }

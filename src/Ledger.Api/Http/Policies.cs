@@ -13,6 +13,8 @@ public static class Policies
     public const string Admin = "admin";
     public const string SupervisorOrDecision = "supervisor-or-decision";
     public const string GovernmentOrDecision = "government-or-decision";
+    public const string SupervisorOrAuditor = "supervisor-or-auditor";
+    public const string GovernmentOrSupervisor = "government-or-supervisor";
 
     public static void Add(AuthorizationOptions options)
     {
@@ -21,5 +23,7 @@ public static class Policies
             options.AddPolicy(role, p => p.RequireAuthenticatedUser().RequireClaim(LedgerClaims.Role, role));
         options.AddPolicy(SupervisorOrDecision, p => p.RequireAuthenticatedUser().RequireClaim(LedgerClaims.Role, Supervisor, Decision));
         options.AddPolicy(GovernmentOrDecision, p => p.RequireAuthenticatedUser().RequireClaim(LedgerClaims.Role, Government, Decision));
+        options.AddPolicy(SupervisorOrAuditor, p => p.RequireAuthenticatedUser().RequireClaim(LedgerClaims.Role, Supervisor, "auditor"));
+        options.AddPolicy(GovernmentOrSupervisor, p => p.RequireAuthenticatedUser().RequireClaim(LedgerClaims.Role, Government, Supervisor));
     }
 }

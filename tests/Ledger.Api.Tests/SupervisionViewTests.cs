@@ -1,0 +1,208 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Ledger.Api.Tests.Support;
+using Ledger.Infrastructure.Supervision;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Ledger.Api.Tests;
+
+/// <summary>
+/// The supervisor's question, asked of the loaded pilot-zone scenario through the API: which
+/// commitments under the transport agreement are overdue, who leads them, what rectification is
+/// open, and how did each county score last year. The expected answers are worked out by hand from
+/// ops/scenario/pilot-zone.json (the reasoning is beside each assertion).
+/// </summary>
+public sealed class SupervisionViewTests(ScenarioTests.LoadedScenario scenario) : IClassFixture<ScenarioTests.LoadedScenario>, IAsyncLifetime
+{
+    private const string Transport = "xgb-2021-a03";
+
+    private LedgerHost Host => scenario.Host;
+
+    public async Task InitializeAsync() =>
+        await Host.Services.GetRequiredService<ProjectionFreshness>().WaitUntilCurrentAsync(TimeSpan.FromSeconds(90));
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task Under_the_transport_agreement_only_the_bus_lines_are_overdue_and_Liling_leads_them()
+    {
+        var page = await GetAsync($"/api/supervision/overdue?agreement={Transport}");
+        var items = page["items"]!.AsArray();
+
+        // A3 has four commitments. The rural bus line was verified fulfilled on 2022-06-29, before its
+        // 2022-06-30 deadline. The border road's Chaling milestone was noticed overdue on 2023-07-10 but
+        // rescheduled by the decision of 2023-12 and met on 2024-06-27; its deadline was noticed
+        // overdue on 2025-01-08 and the commitment verified fulfilled on 2025-02-20. The corridor's
+        // deadline and construction milestone fall on 2025-12-31, after the scenario's last step. The
+        // bus lines (deadline 2023-12-31) were never claimed: overdue from the first pass of 2024.
+        var item = Assert.Single(items)!;
+        Assert.Equal("a03-cross-province-bus-lines", (string?)item["item"]!["commitmentId"]);
+        Assert.Equal("Deadline", (string?)item["item"]!["kind"]);
+        Assert.Equal("2023-12-31", (string?)item["item"]!["dueOn"]);
+        Assert.Equal("430281", (string?)item["item"]!["leadGovernmentId"]);
+        Assert.Contains("Liling", (string?)item["leadGovernmentName"]);
+        var today = DateOnly.FromDateTime(Host.Clock.GetUtcNow().ToOffset(TimeSpan.FromHours(8)).DateTime);
+        Assert.Equal(today.DayNumber - new DateOnly(2023, 12, 31).DayNumber, (int?)item["daysOverdue"]);
+        Assert.Equal(["rect-bus-lines-claim"], item["item"]!["openRectificationIds"]!.AsArray().Select(x => (string?)x));
+    }
+
+    [Fact]
+    public async Task Under_the_transport_agreement_one_rectification_is_open_and_past_due()
+    {
+        var open = (await GetAsync($"/api/supervision/rectifications?agreement={Transport}&open=true"))["items"]!.AsArray();
+        var all = (await GetAsync($"/api/supervision/rectifications?agreement={Transport}"))["items"]!.AsArray();
+
+        // Two orders under A3: the Chaling section's (rejected once, escalated, accepted 2024-07-10)
+        // and the bus lines' (ordered 2024-02-05, due 2024-04-30, never answered).
+        Assert.Equal(2, all.Count);
+        var entry = Assert.Single(open)!;
+        var order = entry["rectification"]!;
+        Assert.Equal("rect-bus-lines-claim", (string?)order["rectificationId"]);
+        Assert.Equal("430281", (string?)order["governmentId"]);
+        Assert.Equal("Ordered", (string?)order["status"]);
+        Assert.Equal("2024-04-30", (string?)order["dueOn"]);
+        Assert.True((bool?)entry["pastDue"]);
+
+        var chaling = all.Single(r => (string?)r!["rectification"]!["rectificationId"] == "rect-chaling-section")!["rectification"]!;
+        Assert.Equal("Accepted", (string?)chaling["status"]);
+        Assert.Equal("2023-11-30", (string?)chaling["dueOn"]);
+        Assert.Equal(2, chaling["responses"]!.AsArray().Count);
+        Assert.Equal("esc-chaling-section", (string?)chaling["escalationId"]);
+        Assert.Equal("Decision", (string?)chaling["escalationLevel"]);
+        Assert.Equal("xgb-ppc-2023-02", (string?)chaling["decisionReference"]);
+    }
+
+    [Fact]
+    public async Task The_water_commitment_turned_amber_after_the_class_iv_month()
+    {
+        var water = (await GetAsync("/api/supervision/commitments?agreement=xgb-2021-a01&colour=Amber"))["items"]!.AsArray();
+
+        var standing = Assert.Single(water)!;
+        Assert.Equal("a01-water-class-iii", (string?)standing["commitmentId"]);
+        Assert.Equal("2022-Q3", (string?)standing["assessmentPeriod"]);
+        Assert.Equal("Amber", (string?)standing["confidence"]);
+    }
+
+    [Fact]
+    public async Task Every_county_has_a_published_2024_scorecard_and_Liling_and_Chaling_score_as_worked_out_by_hand()
+    {
+        var cards = (await GetAsync("/api/supervision/scorecards?cycle=2024&limit=50"))["items"]!.AsArray();
+
+        Assert.Equal(12, cards.Count);
+        Assert.Equal(Enumerable.Range(1, 12), cards.Select(c => (int)c!["rank"]!));
+        var totals = cards.Select(c => (decimal)c!["total"]!).ToList();
+        Assert.Equal(totals.OrderByDescending(t => t), totals);
+
+        // Chaling (430224) takes part in the border road (lead), the social security card and the
+        // red-tourism pass. 2024: the road's 2024 figure 18 of 18 (ratio 1 → 40); the Chaling section,
+        // rescheduled to 2024-06-30, met 2024-06-27 (20); the road's 2024 report filed 2025-01-08,
+        // within 30 days (10); one verdict in 2024, verified (15); no order due in 2024 (10, nothing
+        // to measure); all three commitments cross the border (5). Total 100.0.
+        var chaling = cards.Single(c => (string?)c!["governmentId"] == "430224")!;
+        Assert.Equal(100.0m, (decimal)chaling["total"]!);
+        Assert.Equal("Excellent", (string?)chaling["band"]);
+
+        // Liling (430281) takes part in the patrols, the eco-compensation settlement, the bus lines, the
+        // co-built park and the service items. Indicator periods ending in 2024: patrols 6 of 4 (1.5,
+        // capped 1.2), settlement not reported (0), park 17 of 17 (1) → mean 0.7333 → 29.33 points;
+        // no milestone due (20); reports: patrols and park on time, settlement missing → 2/3 → 6.67;
+        // no verdict on its claims (15); the bus-lines order due 2024-04-30 never accepted → 0/1 → 0;
+        // five of five cross the border (5). Total 29.33 + 20 + 6.67 + 15 + 0 + 5 = 76.0, Good.
+        var liling = cards.Single(c => (string?)c!["governmentId"] == "430281")!;
+        Assert.Equal(76.0m, (decimal)liling["total"]!);
+        Assert.Equal("Good", (string?)liling["band"]);
+        var points = liling["components"]!.AsArray().ToDictionary(c => (string)c!["name"]!, c => (decimal)c!["points"]!);
+        Assert.Equal(29.33m, points["indicatorAchievement"]);
+        Assert.Equal(6.67m, points["reportingTimeliness"]);
+        Assert.Equal(0m, points["rectificationOnTime"]);
+        var appeal = Assert.Single(liling["appeals"]!.AsArray())!;
+        Assert.Equal("appeal-liling-2024", (string?)appeal["appealId"]);
+        Assert.False((bool?)appeal["upheld"]);
+    }
+
+    [Fact]
+    public async Task Every_answer_says_how_fresh_the_views_are()
+    {
+        var page = await GetAsync("/api/supervision/governments?limit=1");
+
+        var freshness = page["freshness"]!;
+        Assert.Equal(0, (long?)freshness["eventsBehind"]);
+        Assert.Equal((long?)freshness["storePosition"], (long?)freshness["position"]);
+        Assert.True((long?)freshness["position"] > 200);
+    }
+
+    [Fact]
+    public async Task Readiness_reports_the_views_current()
+    {
+        var ready = await (await Host.Anonymous().GetAsync("/health/ready")).ReadAsync();
+
+        var projections = ready["checks"]!["projections"]!;
+        Assert.Equal("healthy", (string?)projections["status"]);
+        Assert.StartsWith("the supervision views are 0 events and 0 s behind the ledger", (string?)projections["detail"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Walking_the_pages_with_the_cursor_returns_every_commitment_once_in_order()
+    {
+        var all = (await GetAsync("/api/supervision/commitments?sort=-deadline&limit=200"))["items"]!.AsArray()
+            .Select(x => (string?)x!["commitmentId"]).ToList();
+        var walked = new List<string?>();
+        string? cursor = null;
+        do
+        {
+            var page = await GetAsync("/api/supervision/commitments?sort=-deadline&limit=3" + (cursor is null ? "" : "&cursor=" + cursor));
+            walked.AddRange(page["items"]!.AsArray().Select(x => (string?)x!["commitmentId"]));
+            cursor = (string?)page["next"];
+        }
+        while (cursor is not null);
+
+        Assert.Equal(20, all.Count);
+        Assert.Equal(all, walked);
+    }
+
+    [Theory]
+    [InlineData("/api/supervision/commitments?county=430281", HttpStatusCode.BadRequest, "unknown_filter", "county")]
+    [InlineData("/api/supervision/commitments?cursor=not-a-cursor", HttpStatusCode.BadRequest, "invalid_cursor", "cursor")]
+    [InlineData("/api/supervision/commitments?limit=0", HttpStatusCode.UnprocessableEntity, "limit_out_of_range", "limit")]
+    [InlineData("/api/supervision/commitments?limit=201", HttpStatusCode.UnprocessableEntity, "limit_out_of_range", "limit")]
+    [InlineData("/api/supervision/commitments?limit=ten", HttpStatusCode.BadRequest, "invalid_limit", "limit")]
+    [InlineData("/api/supervision/commitments?colour=Purple", HttpStatusCode.UnprocessableEntity, "invalid_filter_value", "colour")]
+    [InlineData("/api/supervision/commitments?province=hunan", HttpStatusCode.UnprocessableEntity, "invalid_filter_value", "province")]
+    [InlineData("/api/supervision/commitments?sort=mood", HttpStatusCode.UnprocessableEntity, "unknown_sort", "sort")]
+    [InlineData("/api/supervision/overdue?period=2024-Q5", HttpStatusCode.BadRequest, "invalid_period", "period")]
+    [InlineData("/api/supervision/rectifications?open=maybe", HttpStatusCode.BadRequest, "invalid_flag", "open")]
+    [InlineData("/api/supervision/areas?scope=county", HttpStatusCode.UnprocessableEntity, "invalid_filter_value", "scope")]
+    public async Task Bad_queries_are_refused_naming_the_parameter(string path, HttpStatusCode status, string code, string field)
+    {
+        var response = await Host.Client("supervisor").GetAsync(path);
+
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.ReadAsync();
+        Assert.Equal(code, (string?)problem["code"]);
+        Assert.Equal(field, (string?)problem["field"]);
+    }
+
+    [Fact]
+    public async Task A_cursor_from_another_sort_or_with_a_forged_key_is_refused()
+    {
+        var first = await GetAsync("/api/supervision/commitments?sort=deadline&limit=2");
+        var cursor = (string)first["next"]!;
+
+        var otherSort = await Host.Client("supervisor").GetAsync("/api/supervision/commitments?sort=progress&limit=2&cursor=" + cursor);
+        Assert.Equal(HttpStatusCode.BadRequest, otherSort.StatusCode);
+        Assert.Equal("cursor_sort_mismatch", (string?)(await otherSort.ReadAsync())["code"]);
+
+        var forged = Convert.ToBase64String("[\"deadline\",\"yesterday\",\"x\"]"u8.ToArray()).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var bad = await Host.Client("supervisor").GetAsync("/api/supervision/commitments?sort=deadline&cursor=" + forged);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("invalid_cursor", (string?)(await bad.ReadAsync())["code"]);
+    }
+
+    private async Task<JsonNode> GetAsync(string path)
+    {
+        var response = await Host.Client("supervisor").GetAsync(path);
+        Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return await response.ReadAsync();
+    }
+}
