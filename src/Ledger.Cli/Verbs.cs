@@ -14,6 +14,7 @@ public static class Verbs
     {
         yield return Setup();
         yield return Seed();
+        yield return Reset();
         yield return Token();
         yield return Tour();
         yield return Proofs.ProofVerbs.Command();
@@ -81,6 +82,33 @@ public static class Verbs
         {
             throw new CliFailure($"cannot reach PostgreSQL ({ex.Message}); is it running? ./ops/ledger up starts the private cluster");
         }
+    }
+
+    private static Command Reset()
+    {
+        var yes = new Option<bool>("--yes") { Description = "really drop it" };
+        var command = new Command("reset", "Drop the ledger's schema: every event, view and key-free record in it (for a development ledger; the next `up` starts afresh).") { yes };
+        command.SetAction(async (parse, ct) =>
+        {
+            var settings = LedgerSettings.From(Configuration());
+            var where = settings.IsEmbedded ? "the private cluster's ledger database" : "the configured database";
+            if (!parse.GetValue(yes))
+                throw new CliFailure($"this drops schema '{settings.Schema}' in {where}, with every event in it; run ./ops/ledger reset --yes to do it", 2);
+            try
+            {
+                await using var connection = new NpgsqlConnection(settings.ConnectionString);
+                await connection.OpenAsync(ct);
+                await using var command = new NpgsqlCommand($"drop schema if exists \"{settings.Schema.Replace("\"", "\"\"", StringComparison.Ordinal)}\" cascade", connection);
+                await command.ExecuteNonQueryAsync(ct);
+            }
+            catch (NpgsqlException ex)
+            {
+                throw new CliFailure($"cannot reach PostgreSQL ({ex.Message}); is it running? ./ops/ledger up starts the private cluster");
+            }
+            Console.WriteLine($"dropped schema '{settings.Schema}' in {where}");
+            return 0;
+        });
+        return command;
     }
 
     private static Command Token()

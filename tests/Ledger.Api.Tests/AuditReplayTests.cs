@@ -72,6 +72,9 @@ public sealed class AuditReplayTests(ScenarioTests.LoadedScenario scenario) : IC
         var changes = diff["changes"]!.AsArray().ToDictionary(c => (string)c!["field"]!, c => c!);
         Assert.Equal(
             [
+                // Construction started on 2025-12-31: both claims verified on 2026-01-09.
+                "claims.claim-construction-start.state",
+                "claims.claim-corridor.state",
                 "claims.claim-feasibility.state",
                 // The scenario's 2025-Q3 assessment of the corridor.
                 "completion",
@@ -79,8 +82,10 @@ public sealed class AuditReplayTests(ScenarioTests.LoadedScenario scenario) : IC
                 "indicators.preparatory-work.actual.2023",
                 "indicators.preparatory-work.actual.2024",
                 "indicators.preparatory-work.actual.2025",
+                "milestones.construction-started.status",
                 "milestones.feasibility-approved.status",
                 "risk",
+                "status",
             ],
             changes.Keys.Order(StringComparer.Ordinal));
 
@@ -103,7 +108,11 @@ public sealed class AuditReplayTests(ScenarioTests.LoadedScenario scenario) : IC
 
         Assert.Null((string?)changes["indicators.preparatory-work.actual.2024"]["from"]);
         Assert.Equal("82", (string?)changes["indicators.preparatory-work.actual.2024"]["to"]);
-        Assert.Equal("93", (string?)changes["indicators.preparatory-work.actual.2025"]["to"]);
+        Assert.Equal("100", (string?)changes["indicators.preparatory-work.actual.2025"]["to"]);
+        Assert.Equal(["93", "100"], changes["indicators.preparatory-work.actual.2025"]["events"]!.AsArray().Select(e => (string?)e!["value"]));
+        Assert.Equal("Active", (string?)changes["status"]["from"]);
+        Assert.Equal("Fulfilled", (string?)changes["status"]["to"]);
+        Assert.Equal("Met", (string?)changes["milestones.construction-started.status"]["to"]);
         Assert.Equal("verified", (string?)changes["claims.claim-feasibility.state"]["to"]);
         Assert.Equal(["open", "verified"], changes["claims.claim-feasibility.state"]["events"]!.AsArray().Select(e => (string?)e!["value"]));
     }
@@ -126,11 +135,11 @@ public sealed class AuditReplayTests(ScenarioTests.LoadedScenario scenario) : IC
         Assert.All(whole, e => Assert.Equal("not_requested", (string?)e!["proofStatus"]));
 
         var reports = (await GetAsync($"/api/audit/commitments/{Corridor}/events?type=progress_reported.v1"))["events"]!.AsArray();
-        Assert.Equal(["r-2023-06", "r-2023-12", "r-2024-12", "r-2025-09"], reports.Select(e => (string?)e!["event"]!["data"]!["reportId"]));
+        Assert.Equal(["r-2023-06", "r-2023-12", "r-2024-12", "r-2025-09", "r-2025-12"], reports.Select(e => (string?)e!["event"]!["data"]!["reportId"]));
 
         var two = (await GetAsync($"/api/audit/commitments/{Corridor}/events?type=progress_reported.v1&type=evidence_attached.v1"))["events"]!.AsArray();
-        Assert.Equal(5, two.Count);
-        Assert.Equal(4, two.Count(e => (string?)e!["event"]!["type"] == "progress_reported.v1"));
+        Assert.Equal(7, two.Count);
+        Assert.Equal(5, two.Count(e => (string?)e!["event"]!["type"] == "progress_reported.v1"));
 
         var from = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.FromHours(8));
         var to = new DateTimeOffset(2024, 12, 31, 23, 59, 59, TimeSpan.FromHours(8));

@@ -18,9 +18,19 @@ public sealed class ScenarioTests(ScenarioTests.LoadedScenario scenario) : IClas
     private const int Commitments = 20;
     // The notices the loader's clock passes append (see ScenarioLoader): deadlines and milestones
     // within 30 days at a step on a new day, dates passed unmet, and periods unreported 30 days after they closed.
-    private const int Approaching = 17;
-    private const int Overdue = 12;
+    // The last eleven approaching notices come from the pass of 2025-12-31 (days left 0): ten
+    // commitments end that day, the corridor's construction milestone too. Nine of those commitments
+    // were never claimed: the pass of 2026-01-09 notices their deadlines overdue.
+    private const int Approaching = 28;
+    private const int Overdue = 21;
     private const int Missing = 4;
+
+    private static readonly string[] UnclaimedAtTheEndOf2025 =
+    [
+        "a01-eco-compensation-settlement", "a01-joint-river-patrols", "a01-pingjiang-xiushui-emergency-drills", "a01-water-class-iii",
+        "a02-study-tour-exchange", "a04-co-built-park-firms", "a04-fireworks-automation", "a04-fireworks-zero-major-accidents",
+        "a05-teacher-exchange",
+    ];
 
     private LedgerHost Host => scenario.Host;
 
@@ -192,6 +202,10 @@ public sealed class ScenarioTests(ScenarioTests.LoadedScenario scenario) : IClas
         Assert.Equal(Approaching, byType["deadline_approaching.v1"]);
         Assert.Equal(Overdue, byType["commitment_overdue.v1"]);
         Assert.Equal(Missing, byType["report_missing.v1"]);
+        var endOf2025 = await TestDatabase.ScalarAsync<string>(
+            $"select string_agg(substr(stream_id, 12), ',' order by stream_id) from \"{Host.Schema}\".mt_events " +
+            "where type = 'commitment_overdue.v1' and data ->> 'dueOn' = '2025-12-31' and data ->> 'kind' = 'Deadline'");
+        Assert.Equal(UnclaimedAtTheEndOf2025, endOf2025.Split(','));
 
         // The Chaling section: noticed approaching, then overdue on the morning the rectification was
         // ordered (just before it), then approaching again under the date the revision gave it, and met in time.

@@ -75,12 +75,15 @@ public sealed class SupervisionViewTests(ScenarioTests.LoadedScenario scenario) 
     [Fact]
     public async Task The_water_commitment_turned_amber_after_the_class_iv_month()
     {
-        var water = (await GetAsync("/api/supervision/commitments?agreement=xgb-2021-a01&colour=Amber"))["items"]!.AsArray();
+        var standing = (await GetAsync("/api/supervision/commitments?agreement=xgb-2021-a01&limit=10"))["items"]!.AsArray()
+            .Single(x => (string?)x!["commitmentId"] == "a01-water-class-iii")!;
+        var record = await GetAsync("/api/commitments/a01-water-class-iii");
 
-        var standing = Assert.Single(water)!;
-        Assert.Equal("a01-water-class-iii", (string?)standing["commitmentId"]);
+        // Assessed Green for 2022-Q1; after July 2022 measured Class IV, Amber for 2022-Q3 — the latest
+        // assessment. (Its 2025-12-31 deadline has since passed unclaimed, so its colour is now Red.)
         Assert.Equal("2022-Q3", (string?)standing["assessmentPeriod"]);
         Assert.Equal("Amber", (string?)standing["confidence"]);
+        Assert.Equal(["Green", "Amber"], record["history"]!["confidence"]!.AsArray().Select(v => (string?)v!["value"]));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -45,6 +46,13 @@ public sealed class ScenarioLoader(string[] hostArgs)
         await app.StartAsync(ct);
         var correlation = $"scenario:{scenario.Name}";
         var loaded = await LoadedStepsAsync(app.Services.GetRequiredService<LedgerSettings>(), correlation, ct);
+        var keys = scenario.Steps.Select(StepKey).ToList();
+        // A ledger loaded from another version of the file would otherwise take a changed step for
+        // one it already holds, or hold steps this file no longer has: refuse rather than mix them.
+        if (loaded.Except(keys, StringComparer.Ordinal).Order(StringComparer.Ordinal).FirstOrDefault() is { } foreign)
+            throw new InvalidOperationException(
+                $"the ledger holds {loaded.Except(keys, StringComparer.Ordinal).Count()} scenario steps that are not in this version of '{scenario.Name}' " +
+                $"(first: {foreign}); load it into an empty ledger: ./ops/ledger reset --yes drops the ledger's schema");
         using var client = app.GetTestClient();
         var issuer = new TokenIssuer(app.Services.GetRequiredService<TokenSettings>(), TimeProvider.System);
         var tokens = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -54,7 +62,7 @@ public sealed class ScenarioLoader(string[] hostArgs)
         for (var i = 0; i < scenario.Steps.Count; i++)
         {
             var step = scenario.Steps[i];
-            var key = $"scenario-{i + 1:D4}";
+            var key = keys[i];
             if (loaded.Contains(key))
             {
                 replayed++;
@@ -88,6 +96,18 @@ public sealed class ScenarioLoader(string[] hostArgs)
             notices += (await deadlines.RunAsync(clock.GetUtcNow(), ct)).Appended;
         await app.StopAsync(ct);
         return new Outcome(appended, replayed, notices);
+    }
+
+    /// <summary>
+    /// A step's idempotency key: its position and a digest of its content (time, actor, path and body),
+    /// so that inserting, changing or removing a step elsewhere in the file never makes the ledger take
+    /// one step for another.
+    /// </summary>
+    public static string StepKey(ScenarioStep step, int index)
+    {
+        var content = $"{step.At:O}|{step.Actor}|{step.Post}|{step.Body?.ToJsonString() ?? ""}";
+        var digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content)))[..12];
+        return $"scenario-{index + 1:D4}-{digest}";
     }
 
     /// <summary>The idempotency keys of the scenario's steps whose events are already stored.</summary>
