@@ -19,6 +19,8 @@ public static class LedgerServices
     {
         var settings = LedgerSettings.From(configuration);
         services.AddSingleton(settings);
+        var projections = ProjectionSettings.From(configuration);
+        services.AddSingleton(projections);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(_ => TokenSettings.From(configuration, settings.DataDirectory));
         services.AddSingleton<TokenIssuer>();
@@ -30,12 +32,16 @@ public static class LedgerServices
             {
                 var options = new StoreOptions();
                 LedgerStore.Configure(options, settings.ConnectionString, settings.Schema, sp.GetRequiredService<TimeProvider>());
+                // How often a standby node tries for the daemon's shard lock, so how soon it takes over from a stopped one.
+                options.Projections.LeadershipPollingTime = (int)projections.LeadershipPolling.TotalMilliseconds;
                 return options;
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
             .AddAsyncDaemon(DaemonSetting.From(configuration));
         services.AddSingleton<ProjectionFreshness>();
+        services.AddSingleton<ProjectionMonitor>();
+        services.AddHostedService<ProjectionGauges>();
         // After Marten, so that its schema (mt_events) exists when the integrity schema is applied.
         services.AddLedgerIntegrity(configuration, settings);
         services.AddHostedService<IdempotencyCleanup>();

@@ -2,6 +2,9 @@ using System.Collections;
 using System.Diagnostics;
 using System.Net;
 using Ledger.Api.Tests.Support;
+using Ledger.Infrastructure.Clock;
+using Ledger.Infrastructure.Supervision;
+using Marten;
 using Ledger.Infrastructure.Telemetry;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
@@ -175,6 +178,27 @@ public sealed class TelemetryTests(ObservedHost host) : IClassFixture<ObservedHo
         Assert.Contains(host.Logs.Snapshot(), l => l.TraceId == trace && l.CategoryName == "Microsoft.AspNetCore.Hosting.Diagnostics");
     }
 
+    [Fact]
+    public async Task A_clock_pass_counts_the_notices_it_appended_by_type()
+    {
+        string[] notices = ["deadline_approaching.v1", "commitment_overdue.v1", "report_missing.v1"];
+        await PilotZone.RegisterGovernmentsAsync(host);
+        await PilotZone.ActivateAgreementAsync(host);
+        await PilotZone.ActiveCommitmentAsync(host, "t-clock-water");
+        var before = notices.ToDictionary(n => n, n => host.Total("ledger.clock.notices", n));
+
+        // The host's clock stands in 2026, after the commitment's first periods and dates: the pass has notices to append.
+        var pass = await host.Services.GetRequiredService<ClockPass>().RunAsync(host.Clock.GetUtcNow(), CancellationToken.None);
+
+        Assert.True(pass.Appended > 0, "the pass appended no notice");
+        var stored = await TestDatabase.ScalarAsync<long>(
+            $"select count(*) from \"{host.Schema}\".mt_events where stream_id = 'commitment/t-clock-water' and type = any(array['{string.Join("','", notices)}'])");
+        Assert.Equal(pass.Appended, stored);
+        Assert.Equal(before["deadline_approaching.v1"] + pass.Approaching, host.Total("ledger.clock.notices", "deadline_approaching.v1"));
+        Assert.Equal(before["commitment_overdue.v1"] + pass.Overdue, host.Total("ledger.clock.notices", "commitment_overdue.v1"));
+        Assert.Equal(before["report_missing.v1"] + pass.Missing, host.Total("ledger.clock.notices", "report_missing.v1"));
+    }
+
     private static HttpRequestMessage Register(string id) => new(HttpMethod.Post, "/api/governments")
     {
         Content = Json.Body(new { governmentId = id, nameZh = "测试", nameEn = "Test " + id, province = "Hunan", prefecture = "Changsha", level = "County" }),
@@ -185,5 +209,130 @@ public sealed class TelemetryTests(ObservedHost host) : IClassFixture<ObservedHo
         if (trace is { } id)
             request.Headers.Add("traceparent", $"00-{id}-{ActivitySpanId.CreateRandom()}-01");
         return await host.Client("admin").SendAsync(request);
+    }
+}
+
+/// <summary>
+/// A host whose daemon is off (<c>Ledger:Daemon</c> Disabled), so the supervision views stand still
+/// until the test runs a daemon itself; its projection status is cached for two seconds of real time,
+/// and its metrics are kept in memory.
+/// </summary>
+public sealed class StillViewsHost : LedgerHost
+{
+    public static readonly TimeSpan StatusMaxAge = TimeSpan.FromSeconds(2);
+
+    public Recorded<MetricSnapshot> Metrics { get; } = new();
+
+    protected override void Customize(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Ledger:Daemon", "Disabled");
+        builder.UseSetting("Projections:StatusMaxAge", "00:00:02");
+        builder.UseSetting("RateLimits:Enabled", "false");
+        builder.ConfigureTestServices(services => services.ConfigureOpenTelemetryMeterProvider(m => m.AddInMemoryExporter(Metrics)));
+    }
+
+    /// <summary>The gauge's value at a collection made now, or null when it reported nothing.</summary>
+    public double? Gauge(string name)
+    {
+        Metrics.Clear();
+        Services.GetRequiredService<MeterProvider>().ForceFlush();
+        var metric = Metrics.Snapshot().LastOrDefault(m => m.Name == name);
+        if (metric is null || metric.MetricPoints.Count == 0) return null;
+        var point = Assert.Single(metric.MetricPoints);
+        return metric.MetricType == MetricType.LongGauge ? point.GetGaugeLastValueLong() : point.GetGaugeLastValueDouble();
+    }
+
+    /// <summary>Runs Marten's daemon until the views reflect every committed event, then stops it, as a serving node would have.</summary>
+    public async Task CatchUpAsync()
+    {
+        var store = Services.GetRequiredService<IDocumentStore>();
+        using var daemon = await store.BuildProjectionDaemonAsync();
+        await daemon.StartAllAsync();
+        try
+        {
+            await Services.GetRequiredService<ProjectionFreshness>().WaitUntilCurrentAsync(TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            await daemon.StopAllAsync();
+        }
+    }
+
+    /// <summary>Past the status cache's age in real time: the next reading goes to PostgreSQL.</summary>
+    public static Task PastStatusAgeAsync() => Task.Delay(StatusMaxAge + TimeSpan.FromMilliseconds(300));
+
+    public async Task RegisterAsync(params string[] ids)
+    {
+        var admin = Client("admin");
+        foreach (var id in ids)
+            await admin.PostJsonAsync("/api/governments", new { governmentId = id, nameZh = "测试", nameEn = "Test " + id, province = "Hunan", prefecture = "Zhuzhou", level = "County" }).Ok();
+    }
+}
+
+/// <summary>
+/// How far the supervision views lag, in numbers: <c>ledger.projection.lag_events</c> and
+/// <c>ledger.projection.lag_seconds</c>, read from a status cached for a few seconds; and readiness on
+/// a node whose daemon is off, which depends on whether any node keeps the views current.
+/// </summary>
+[Collection(nameof(TelemetryTests))]
+public sealed class ProjectionLagTelemetryTests(StillViewsHost host) : IClassFixture<StillViewsHost>
+{
+    [Fact]
+    public async Task The_lag_gauges_count_the_events_the_views_have_not_processed_and_the_age_of_the_oldest()
+    {
+        await host.CatchUpAsync();
+        await StillViewsHost.PastStatusAgeAsync();
+        Assert.Equal(0, host.Gauge("ledger.projection.lag_events"));
+        Assert.Equal(0, host.Gauge("ledger.projection.lag_seconds"));
+
+        await host.RegisterAsync("840001", "840002");
+        host.Clock.Advance(TimeSpan.FromSeconds(90));
+        // Within the cache's age a collection does not read PostgreSQL again.
+        Assert.Equal(0, host.Gauge("ledger.projection.lag_events"));
+
+        await StillViewsHost.PastStatusAgeAsync();
+        Assert.Equal(2, host.Gauge("ledger.projection.lag_events"));
+        Assert.Equal(90, host.Gauge("ledger.projection.lag_seconds"));
+
+        await host.RegisterAsync("840003");
+        host.Clock.Advance(TimeSpan.FromSeconds(30));
+        await StillViewsHost.PastStatusAgeAsync();
+        Assert.Equal(3, host.Gauge("ledger.projection.lag_events"));
+        Assert.Equal(120, host.Gauge("ledger.projection.lag_seconds"));
+
+        await host.CatchUpAsync();
+        await StillViewsHost.PastStatusAgeAsync();
+        Assert.Equal(0, host.Gauge("ledger.projection.lag_events"));
+        Assert.Equal(0, host.Gauge("ledger.projection.lag_seconds"));
+    }
+
+    [Fact]
+    public async Task With_no_node_running_the_views_readiness_turns_degraded_past_the_limit_and_healthy_once_they_catch_up()
+    {
+        await host.CatchUpAsync();
+        await StillViewsHost.PastStatusAgeAsync();
+        var current = await ProjectionsAsync();
+        Assert.Equal("healthy", current.Status);
+        Assert.Equal("the supervision views are 0 events and 0 s behind the ledger (limit 60 s); the daemon is off on this node and no node runs the supervision projection", current.Detail);
+
+        await host.RegisterAsync("850001");
+        host.Clock.Advance(TimeSpan.FromSeconds(61));
+        await StillViewsHost.PastStatusAgeAsync();
+        var behind = await ProjectionsAsync();
+        Assert.Equal("degraded", behind.Status);
+        Assert.StartsWith("the supervision views are 1 events and 61 s behind the ledger (limit 60 s)", behind.Detail, StringComparison.Ordinal);
+
+        await host.CatchUpAsync();
+        await StillViewsHost.PastStatusAgeAsync();
+        Assert.Equal("healthy", (await ProjectionsAsync()).Status);
+    }
+
+    private async Task<(string? Status, string Detail)> ProjectionsAsync()
+    {
+        var response = await host.Anonymous().GetAsync("/health/ready");
+        // Degraded keeps the node in service: readiness still answers 200.
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var projections = (await response.ReadAsync())["checks"]!["projections"]!;
+        return ((string?)projections["status"], (string?)projections["detail"] ?? "");
     }
 }

@@ -5,6 +5,8 @@ using System.Security.Cryptography;
 using Ledger.Api.Tests.Support;
 using Ledger.Infrastructure.Integrity;
 using Ledger.Infrastructure.Store;
+using Ledger.Infrastructure.Supervision;
+using JasperFx;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -27,7 +29,15 @@ public sealed class Node(string? sharedSchema, string tokenKey, string checkpoin
         builder.UseSetting("Integrity:PollInterval", "00:00:00.050");
         builder.UseSetting("Integrity:CheckpointInterval", "00:00:00");
         builder.UseSetting("RateLimits:Enabled", "false");
+        // A standby daemon tries for the projection shard's lock four times a second (Marten's default is
+        // every 5 s), so a takeover after the active node stops is quick enough to wait for in a test.
+        builder.UseSetting("Projections:LeadershipPolling", "00:00:00.250");
     }
+
+    /// <summary>Whether this node's daemon is running the supervision projection's shard right now.</summary>
+    public bool RunsSupervisionShard =>
+        Services.GetRequiredService<Marten.Events.Daemon.Coordination.IProjectionCoordinator>()
+            .DaemonForMainDatabase().StatusFor(ProjectionFreshness.ShardName) == AgentStatus.Running;
 }
 
 /// <summary>Two nodes on one database and schema. The first drops the schema at the end; the second only stops.</summary>
@@ -165,6 +175,45 @@ public sealed class TwoNodeTests(TwoNodes nodes) : IClassFixture<TwoNodes>
         Assert.All(checkpoints, c => Assert.Equal(Convert.ToBase64String(roots[c.TreeSize]), c.Root));
     }
 
+    [Fact]
+    public async Task Exactly_one_node_runs_the_supervision_shard_and_both_serve_views_current_with_writes_from_either()
+    {
+        var active = await Daemons.OneActiveAsync(A, B);
+        var standby = active == A ? B : A;
+        await PilotZone.ActiveCommitmentAsync(A, "two-views-a");
+        await PilotZone.ActiveCommitmentAsync(B, "two-views-b");
+        await B.Client("government", PilotZone.Liuyang).SendAsync(Report("two-views-a", "views-via-b")).Ok();
+        await A.Client("government", PilotZone.Liuyang).SendAsync(Report("two-views-b", "views-via-a")).Ok();
+
+        await standby.Services.GetRequiredService<ProjectionFreshness>().WaitUntilCurrentAsync(TimeSpan.FromSeconds(60));
+
+        // Sampled over a second and a half: never both, never neither, and one holder of the shard's lock.
+        for (var sample = 0; sample < 30; sample++)
+        {
+            Assert.True(active.RunsSupervisionShard, $"sample {sample}: the active node stopped running the shard");
+            Assert.False(standby.RunsSupervisionShard, $"sample {sample}: the standby node runs the shard too");
+            Assert.Equal(1, await Daemons.LockHoldersAsync(A));
+            await Task.Delay(50);
+        }
+        var last = await TestDatabase.ScalarAsync<long>($"select max(seq_id) from \"{A.SharedSchema}\".mt_events");
+        foreach (var node in new[] { A, B })
+        {
+            var page = await node.Client("supervisor").GetAsync("/api/supervision/commitments?limit=200").Ok();
+            var body = await page.ReadAsync();
+            var freshness = body["freshness"]!;
+            Assert.Equal(0, (long?)freshness["eventsBehind"]);
+            Assert.Equal(last, (long?)freshness["position"]);
+            Assert.Equal(last, (long?)freshness["storePosition"]);
+            var views = body["items"]!.AsArray().ToDictionary(x => (string)x!["commitmentId"]!, x => (string?)x!["status"]);
+            Assert.Equal("Active", views["two-views-a"]);
+            Assert.Equal("Active", views["two-views-b"]);
+        }
+
+        // Readiness: both healthy; each says where the views are kept current.
+        Assert.EndsWith("this node runs the supervision projection", await Daemons.ReadyProjectionsAsync(active), StringComparison.Ordinal);
+        Assert.EndsWith("another node runs the supervision projection; this node stands by", await Daemons.ReadyProjectionsAsync(standby), StringComparison.Ordinal);
+    }
+
     private Task<long> CountAsync(string table) => TestDatabase.ScalarAsync<long>($"select count(*) from \"{A.SharedSchema}\".{table}");
 
     private async Task<long> ScalarAsync(NpgsqlDataSource db, string sql)
@@ -222,5 +271,111 @@ public sealed class TwoNodeTests(TwoNodes nodes) : IClassFixture<TwoNodes>
         if (ifMatch is { } version) request.Headers.IfMatch.Add(new EntityTagHeaderValue($"\"{version}\""));
         if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
         return request;
+    }
+}
+
+/// <summary>Two nodes on one schema, either of which a test may stop; the schema is dropped once both are down.</summary>
+public sealed class StoppableNodes : IAsyncLifetime
+{
+    public StoppableNodes()
+    {
+        var tokenKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        var checkpointSeed = CheckpointKeys.NewSeed();
+        A = new Node(null, tokenKey, checkpointSeed);
+        B = new Node(A.Schema, tokenKey, checkpointSeed);
+    }
+
+    public Node A { get; }
+    public Node B { get; }
+
+    public async Task InitializeAsync()
+    {
+        await A.InitializeAsync();
+        await B.InitializeAsync();
+        await PilotZone.RegisterGovernmentsAsync(A);
+        await PilotZone.ActivateAgreementAsync(B);
+    }
+
+    public async Task DisposeAsync()
+    {
+        // Stopping a node twice is harmless; the schema goes only after both stopped.
+        await A.DisposeAsync();
+        await B.DisposeAsync();
+        await TestDatabase.DropSchemaAsync(A.SharedSchema);
+    }
+}
+
+/// <summary>
+/// The supervision projection runs HotCold: when the node running it stops, the other takes its
+/// shard's lock within a few leadership polls and brings the views up to date with what was written
+/// after the stop.
+/// </summary>
+public sealed class DaemonFailoverTests(StoppableNodes nodes) : IClassFixture<StoppableNodes>
+{
+    [Fact]
+    public async Task When_the_node_running_the_views_stops_the_other_takes_over_and_the_views_catch_up()
+    {
+        var active = await Daemons.OneActiveAsync(nodes.A, nodes.B);
+        var survivor = active == nodes.A ? nodes.B : nodes.A;
+        await PilotZone.ActiveCommitmentAsync(active, "failover-before");
+        var freshness = survivor.Services.GetRequiredService<ProjectionFreshness>();
+        await freshness.WaitUntilCurrentAsync(TimeSpan.FromSeconds(60));
+
+        await active.DisposeAsync();
+        var stoppedAt = Stopwatch.StartNew();
+        // Written while the views may have no daemon at all: nothing may be lost.
+        await PilotZone.ActiveCommitmentAsync(survivor, "failover-after");
+        await survivor.Client("supervisor").PostJsonAsync("/api/commitments/failover-before/suspension", new { reason = "Written after the active node stopped." }).Ok();
+
+        while (!survivor.RunsSupervisionShard && stoppedAt.Elapsed < TimeSpan.FromSeconds(30))
+            await Task.Delay(50);
+        var takeover = stoppedAt.Elapsed;
+        Assert.True(survivor.RunsSupervisionShard, "the surviving node did not take the supervision shard within 30 s");
+        await freshness.WaitUntilCurrentAsync(TimeSpan.FromSeconds(60));
+        var current = stoppedAt.Elapsed;
+
+        Assert.Equal(1, await Daemons.LockHoldersAsync(survivor));
+        var body = await (await survivor.Client("supervisor").GetAsync("/api/supervision/commitments?limit=200").Ok()).ReadAsync();
+        var last = await TestDatabase.ScalarAsync<long>($"select max(seq_id) from \"{survivor.SharedSchema}\".mt_events");
+        Assert.Equal(last, (long?)body["freshness"]!["position"]);
+        var views = body["items"]!.AsArray().ToDictionary(x => (string)x!["commitmentId"]!, x => (string?)x!["status"]);
+        Assert.Equal("Active", views["failover-after"]);
+        Assert.Equal("Suspended", views["failover-before"]);
+        Assert.EndsWith("this node runs the supervision projection", await Daemons.ReadyProjectionsAsync(survivor), StringComparison.Ordinal);
+        Console.WriteLine($"daemon failover: shard taken {takeover.TotalSeconds:0.00} s after the stop, views current {current.TotalSeconds:0.00} s after it");
+    }
+}
+
+/// <summary>What the tests read about the daemons of several nodes on one schema.</summary>
+internal static class Daemons
+{
+    /// <summary>Waits (at most 30 s, a node may still be starting) until exactly one of the nodes runs the supervision shard, and returns it.</summary>
+    public static async Task<Node> OneActiveAsync(params Node[] nodes)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var running = nodes.Where(n => n.RunsSupervisionShard).ToList();
+            if (running.Count == 1) return running[0];
+            Assert.True(running.Count == 0, $"{running.Count} nodes run the supervision shard at once");
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "no node took the supervision shard within 30 s");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Sessions holding the supervision shard's advisory lock (Marten's HotCold election) for the node's schema.</summary>
+    public static async Task<long> LockHoldersAsync(Node node)
+    {
+        var key = node.Services.GetRequiredService<ProjectionMonitor>().LockId();
+        return await TestDatabase.ScalarAsync<long>(
+            $"select count(*) from pg_locks where locktype = 'advisory' and granted and classid = {(uint)(key >> 32)} and objid = {(uint)key} and objsubid = 1");
+    }
+
+    /// <summary>The projections entry of the node's readiness report, which must be healthy; returns its detail.</summary>
+    public static async Task<string> ReadyProjectionsAsync(Node node)
+    {
+        var projections = (await (await node.Anonymous().GetAsync("/health/ready")).ReadAsync())["checks"]!["projections"]!;
+        Assert.Equal("healthy", (string?)projections["status"]);
+        return (string?)projections["detail"] ?? "";
     }
 }

@@ -84,20 +84,30 @@ public sealed class IntegrityLagCheck(IntegrityMonitor monitor, IntegrityOptions
 
 /// <summary>
 /// Healthy while the supervision views are at most <c>Projections:MaxLagSeconds</c> (default 60) behind
-/// the ledger; degraded beyond that or when their position cannot be read. Degraded, not unhealthy:
-/// every answer carries its freshness, so a lagging view is visible to its reader, and writes go on.
+/// the ledger; degraded beyond that or when their position cannot be read. The views are shared by
+/// every node, so a node whose daemon stands by (HotCold: another node holds the shard) or is off is
+/// healthy as long as some node keeps them current; the detail says which node runs the shard.
+/// Degraded, not unhealthy: every answer carries its freshness, so a lagging view is visible to its
+/// reader, and writes go on.
 /// </summary>
-public sealed class ProjectionLagCheck(ProjectionFreshness freshness, IConfiguration configuration, ReadinessCircuit circuit) : IHealthCheck
+public sealed class ProjectionLagCheck(ProjectionMonitor monitor, ProjectionSettings settings, ReadinessCircuit circuit) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {
-        var limit = configuration.GetValue("Projections:MaxLagSeconds", 60.0);
-        var daemon = DaemonSetting.From(configuration) == JasperFx.Events.Daemon.DaemonMode.Disabled ? "off on this node" : "HotCold";
         try
         {
-            var f = await circuit.Pipeline.ExecuteAsync(async token => await freshness.CheckAsync(token), ct);
-            var detail = $"the supervision views are {f.EventsBehind} events and {f.SecondsBehind:0.#} s behind the ledger (limit {limit:0.#} s); daemon {daemon}";
-            return f.SecondsBehind <= limit ? HealthCheckResult.Healthy(detail) : HealthCheckResult.Degraded(detail);
+            var (f, runner) = await circuit.Pipeline.ExecuteAsync(async token =>
+                (await monitor.CurrentAsync(token), await monitor.RunnerAsync(token)), ct);
+            var daemon = (monitor.Mode, runner) switch
+            {
+                (_, ShardRunner.ThisNode) => "this node runs the supervision projection",
+                (JasperFx.Events.Daemon.DaemonMode.HotCold, ShardRunner.AnotherNode) => "another node runs the supervision projection; this node stands by",
+                (JasperFx.Events.Daemon.DaemonMode.HotCold, _) => "no node runs the supervision projection; this node is waiting to take it",
+                (_, ShardRunner.AnotherNode) => "the daemon is off on this node; another node runs the supervision projection",
+                _ => "the daemon is off on this node and no node runs the supervision projection",
+            };
+            var detail = $"the supervision views are {f.EventsBehind} events and {f.SecondsBehind:0.#} s behind the ledger (limit {settings.MaxLagSeconds:0.#} s); {daemon}";
+            return f.SecondsBehind <= settings.MaxLagSeconds ? HealthCheckResult.Healthy(detail) : HealthCheckResult.Degraded(detail);
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException or OperationCanceledException or ExecutionRejectedException)
         {
