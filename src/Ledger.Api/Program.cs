@@ -35,6 +35,7 @@ public static class LedgerApi
         builder.Services.AddLedgerTelemetry(builder.Configuration);
         builder.Services.AddLedgerOpenApi();
         builder.Services.AddLedgerRateLimits();
+        builder.Services.AddAccessLog();
         builder.Services.Configure<JsonOptions>(o => LedgerJson.Configure(o.SerializerOptions));
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemMapping.AddStatusCode);
@@ -73,6 +74,8 @@ public static class LedgerApi
         app.UseAuthentication();
         // After authentication: the limit is per principal (the token's subject), else per address.
         app.UseRateLimiter();
+        // Before authorization: a refused replay is recorded as well as a granted one.
+        app.UseAccessLog();
         app.UseAuthorization();
         app.Use(RequestEnvelope.HashBodyAsync);
 
@@ -81,11 +84,14 @@ public static class LedgerApi
         app.MapGovernmentEndpoints();
         app.MapAgreementEndpoints();
         app.MapCommitmentEndpoints();
+        app.MapOcdsEndpoints();
         app.MapEvaluationEndpoints();
         app.MapSupervisionEndpoints();
         app.MapSupervisionViews();
         app.MapIntegrityEndpoints();
         app.MapAuditEndpoints();
+        app.MapAccessLogEndpoints();
+        app.MapViewsAsOfEndpoints();
         return app;
     }
 }

@@ -39,7 +39,7 @@ public sealed class AuditExportTests(AuditExportTests.ExportFixture fixture) : I
         var (exit, _, error) = await RunAsync("export", "--government", Suichuan, "--out", dir);
 
         Assert.True(exit == 0, error);
-        Assert.Equal([AuditBundle.Checkpoint, AuditBundle.EventsCsv, AuditBundle.Events, AuditBundle.Manifest, AuditBundle.Proofs],
+        Assert.Equal([AuditBundle.Checkpoint, AuditBundle.CommitmentsCsv, AuditBundle.ComplianceCsv, AuditBundle.EventsCsv, AuditBundle.Events, AuditBundle.Manifest, AuditBundle.Proofs],
             Directory.EnumerateFiles(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         var manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(dir, AuditBundle.Manifest)))!;
         var streams = manifest["selection"]!["streams"]!.AsArray().Select(s => (string)s!).ToList();
@@ -77,6 +77,56 @@ public sealed class AuditExportTests(AuditExportTests.ExportFixture fixture) : I
         var stranger = await RunAsync("export", "verify", dir, "--key", CheckpointKeys.VerifierKeyOf(CheckpointKeys.NewSeed(), IntegritySettings.DefaultOrigin));
         Assert.Equal(1, stranger.Exit);
         Assert.Contains(AuditBundle.Checkpoint, stranger.Error);
+    }
+
+    [Fact]
+    public async Task A_government_bundle_has_a_row_per_commitment_and_its_compliance_row_checked_by_the_manifest()
+    {
+        var dir = fixture.NewTarget();
+        Assert.Equal(0, (await RunAsync("export", "--government", Suichuan, "--out", dir)).Exit);
+
+        var manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(dir, AuditBundle.Manifest)))!;
+        var commitments = manifest["selection"]!["streams"]!.AsArray().Select(s => (string)s!).Where(s => s.StartsWith("commitment/", StringComparison.Ordinal)).ToList();
+        var rows = await File.ReadAllLinesAsync(Path.Combine(dir, AuditBundle.CommitmentsCsv));
+        Assert.StartsWith("commitment_id,agreement_id,lead_government_id,", rows[0]);
+        Assert.Equal(commitments.Select(c => c["commitment/".Length..]).Order(StringComparer.Ordinal), rows[1..].Select(r => r.Split(',')[0]));
+        var corridor = Assert.Single(rows, r => r.StartsWith("a03-suichuan-guidong-corridor,", StringComparison.Ordinal));
+        Assert.Contains(",360827,", corridor);
+        var compliance = await File.ReadAllLinesAsync(Path.Combine(dir, AuditBundle.ComplianceCsv));
+        Assert.StartsWith("government_id,", compliance[0]);
+        Assert.All(compliance[1..], r => Assert.StartsWith($"{Suichuan},", r));
+        var listed = manifest["files"]!.AsArray().Select(f => (string)f!["name"]!).ToList();
+        Assert.Contains(AuditBundle.CommitmentsCsv, listed);
+        Assert.Contains(AuditBundle.ComplianceCsv, listed);
+
+        // A changed row is caught by export verify, naming the file.
+        await File.AppendAllTextAsync(Path.Combine(dir, AuditBundle.CommitmentsCsv), "forged,row\n");
+        var (exit, _, error) = await RunAsync("export", "verify", dir);
+        Assert.Equal(1, exit);
+        Assert.Contains(AuditBundle.CommitmentsCsv, error);
+    }
+
+    [Fact]
+    public async Task An_auditors_export_is_recorded_in_the_access_log_and_so_is_a_refused_one()
+    {
+        var dataDirectory = Environment.GetEnvironmentVariable("LEDGER_DATA_DIR")!;
+        var token = new Ledger.Infrastructure.Identity.TokenIssuer(
+            Ledger.Infrastructure.Identity.TokenSettings.From(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(), dataDirectory),
+            TimeProvider.System).Issue("auditor", null, TimeSpan.FromMinutes(10), subject: "auditor:nao-hunan");
+        var dir = fixture.NewTarget();
+
+        var (exit, _, error) = await RunAsync("export", "--government", Suichuan, "--from", "2023-01-01T00:00:00+08:00", "--out", dir, "--token", token);
+        Assert.True(exit == 0, error);
+        var refused = await RunAsync("export", "--commitment", "no-such-commitment", "--out", fixture.NewTarget(), "--token", token);
+        Assert.Equal(1, refused.Exit);
+        Assert.Equal(2, (await RunAsync("export", "--all", "--out", fixture.NewTarget(), "--token", "not-a-token")).Exit);
+
+        var table = $"\"{fixture.Host.Schema}\".ledger_access_log";
+        var written = await TestDatabase.ScalarAsync<string>(
+            $"select concat_ws('|', actor_id, actor_role, coalesce(actor_government, '-'), action, target, array_to_string(subjects, ','), filters->>'scope', filters->>'from', status) from {table} where target = '{dir}'");
+        Assert.Equal($"auditor:nao-hunan|auditor|-|ledger export|{dir}|{Suichuan}|government|2023-01-01T00:00:00.0000000+08:00|0", written);
+        Assert.Equal(1L, await TestDatabase.ScalarAsync<long>(
+            $"select count(*) from {table} where actor_id = 'auditor:nao-hunan' and subjects = array['no-such-commitment'] and status = 1"));
     }
 
     [Fact]

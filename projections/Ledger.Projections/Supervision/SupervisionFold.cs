@@ -10,8 +10,14 @@ namespace Ledger.Projections.Supervision;
 /// touches it, so the documents after a batch are the documents after the same events one by one:
 /// the result does not depend on how events were grouped into batches.
 /// </summary>
-public sealed class SupervisionFold(IQuerySession source)
+/// <remarks>
+/// The daemon's fold reads missing documents from the store (<see cref="SupervisionFold(IQuerySession)"/>).
+/// A fold made by <see cref="FromNothing"/> has no store behind it: it starts from no documents, so
+/// replaying a prefix of the log into it yields the documents the daemon held after that prefix.
+/// </remarks>
+public sealed class SupervisionFold
 {
+    private readonly IQuerySession? _source;
     private readonly Dictionary<(Type Type, string Id), object?> _documents = [];
     private readonly List<(Type Type, string Id)> _changed = [];
     private readonly HashSet<(Type Type, string Id)> _changedSet = [];
@@ -34,8 +40,24 @@ public sealed class SupervisionFold(IQuerySession source)
         [typeof(OverdueItem)] = (o, id) => o.Delete<OverdueItem>(id),
     };
 
+    /// <summary>A fold over the documents in <paramref name="source"/>, as the daemon runs it.</summary>
+    public SupervisionFold(IQuerySession source) => _source = source;
+
+    private SupervisionFold() => _source = null;
+
+    /// <summary>A fold over no stored documents: every document it shows was made by the events applied to it.</summary>
+    public static SupervisionFold FromNothing() => new();
+
     /// <summary>Every document type the projection writes: a rebuild deletes them all first.</summary>
     public static IReadOnlyCollection<Type> DocumentTypes => Writers.Keys;
+
+    /// <summary>A document as the events applied so far left it (null when absent or deleted), without reading the store.</summary>
+    public T? Held<T>(string id) where T : class =>
+        _documents.TryGetValue((typeof(T), id), out var document) ? (T?)document : null;
+
+    /// <summary>Every document of one type the fold holds, in no particular order.</summary>
+    public IEnumerable<T> AllHeld<T>() where T : class =>
+        _documents.Where(d => d.Key.Type == typeof(T) && d.Value is not null).Select(d => (T)d.Value!);
 
     public void WriteTo(IDocumentOperations operations)
     {
@@ -111,8 +133,8 @@ public sealed class SupervisionFold(IQuerySession source)
     private async Task<IReadOnlyList<T>> PrefetchAsync<T>(HashSet<string> ids, CancellationToken ct) where T : class
     {
         ids.RemoveWhere(id => _documents.ContainsKey((typeof(T), id)));
-        if (ids.Count == 0) return [];
-        var loaded = await source.LoadManyAsync<T>(ct, ids);
+        if (ids.Count == 0 || _source is null) return [];
+        var loaded = await _source.LoadManyAsync<T>(ct, ids);
         foreach (var id in ids) _documents[(typeof(T), id)] = null;
         foreach (var document in loaded) _documents[(typeof(T), IdOf(document))] = document;
         return loaded;
@@ -135,7 +157,7 @@ public sealed class SupervisionFold(IQuerySession source)
     private async Task<T?> FindAsync<T>(string id, CancellationToken ct) where T : class
     {
         if (_documents.TryGetValue((typeof(T), id), out var known)) return (T?)known;
-        var loaded = await source.LoadAsync<T>(id, ct);
+        var loaded = _source is null ? null : await _source.LoadAsync<T>(id, ct);
         _documents[(typeof(T), id)] = loaded;
         return loaded;
     }

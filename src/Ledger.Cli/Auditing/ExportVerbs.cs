@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Ledger.Infrastructure.Audit;
+using Ledger.Infrastructure.Identity;
 using Ledger.Infrastructure.Integrity;
 using Ledger.Infrastructure.Store;
 using Npgsql;
@@ -22,9 +23,10 @@ public static class ExportVerbs
         var from = new Option<string?>("--from") { Description = "only events at or after this time (ISO 8601, e.g. 2023-01-01T00:00:00+08:00)" };
         var to = new Option<string?>("--to") { Description = "only events at or before this time" };
         var output = new Option<DirectoryInfo?>("--out") { Description = "the bundle folder to create (must not exist, or be empty)" };
+        var token = new Option<string?>("--token") { Description = "your ledger token (or LEDGER_TOKEN): the access log records the export under its actor; without one, under your operating-system account" };
         var command = new Command("export", "Write an audit bundle: the events with envelopes, their inclusion proofs, the signed checkpoint and a manifest.")
         {
-            commitment, agreement, government, all, from, to, output,
+            commitment, agreement, government, all, from, to, output, token,
         };
         command.Subcommands.Add(Verify());
         command.SetAction(async (parse, ct) =>
@@ -48,11 +50,13 @@ public static class ExportVerbs
             var (settings, keys) = Load();
             await using var db = NpgsqlDataSource.Create(settings.ConnectionString);
             var integrity = new LedgerIntegrity(db, settings.Schema, CheckpointKeys.CreateSigner(keys), TimeProvider.System, new MerkleIntegrator(db, settings.Schema));
+            var access = new ExportAccess(new AccessLog(db, settings.Schema, TimeProvider.System),
+                await Actor(parse.GetValue(token) ?? Environment.GetEnvironmentVariable("LEDGER_TOKEN"), settings), Guid.CreateVersion7().ToString());
             var progress = new Progress("export");
             try
             {
                 var outcome = await new AuditExporter(db, integrity, TimeProvider.System).WriteAsync(selection, target.FullName,
-                    (done, of) => progress.Report((int)Math.Min(done, int.MaxValue), (int)Math.Min(of, int.MaxValue)), ct);
+                    (done, of) => progress.Report((int)Math.Min(done, int.MaxValue), (int)Math.Min(of, int.MaxValue)), ct, access);
                 progress.Done();
                 Console.WriteLine($"exported {outcome.Events} events from {outcome.Streams} streams to {outcome.Directory}, proved in the checkpoint of tree size {outcome.TreeSize}");
                 if (outcome.LeftOutAfterCheckpoint > 0)
@@ -87,6 +91,19 @@ public static class ExportVerbs
             throw new CliFailure(result.Status == 1 ? "INVALID: " + result.Message : result.Message, result.Status);
         });
         return command;
+    }
+
+    private static async Task<AccessActor> Actor(string? token, LedgerSettings settings)
+    {
+        if (string.IsNullOrWhiteSpace(token)) return AccessLogActors.OperatingSystemAccount();
+        try
+        {
+            return await AccessLogActors.FromTokenAsync(token.Trim(), TokenSettings.From(Verbs.Configuration(), settings.DataDirectory), TimeProvider.System);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliFailure($"--token: {ex.Message}", 2);
+        }
     }
 
     private static DateTimeOffset? Time(string? raw, string option)

@@ -8,7 +8,8 @@ namespace Ledger.Infrastructure.Audit;
 /// An audit bundle: a folder an auditor can check offline. <c>events.jsonl</c> holds one line per
 /// event, the event's leaf bytes (so SHA-256(0x00 ‖ line) is its leaf hash); <c>proofs.jsonl</c> the
 /// inclusion proof of the event on the same line against <c>checkpoint.txt</c>, the signed checkpoint;
-/// <c>events.csv</c> the same events for a spreadsheet; <c>manifest.json</c> every other file's SHA-256
+/// <c>events.csv</c> the same events for a spreadsheet, <c>commitments.csv</c> the selected commitments' compiled
+/// records and, for a government, <c>compliance.csv</c> its compliance row; <c>manifest.json</c> every other file's SHA-256
 /// and size, what was selected, the counts and the verifier key of the ledger that signed the checkpoint.
 /// </summary>
 public static class AuditBundle
@@ -16,11 +17,18 @@ public static class AuditBundle
     public const string Format = "ledger-audit-bundle/1";
     public const string Events = "events.jsonl";
     public const string EventsCsv = "events.csv";
+    /// <summary>The compiled record of each selected commitment, one row each.</summary>
+    public const string CommitmentsCsv = "commitments.csv";
+    /// <summary>For a government's bundle, its row of the supervisors' compliance view.</summary>
+    public const string ComplianceCsv = "compliance.csv";
     public const string Checkpoint = "checkpoint.txt";
     public const string Proofs = "proofs.jsonl";
     public const string Manifest = "manifest.json";
 
-    /// <summary>The files the manifest must list, in the order they are written.</summary>
+    /// <summary>
+    /// The files the manifest must list. The view CSVs are not among them: they are checked by their
+    /// hashes when the manifest lists them, and bundles written before they existed still verify.
+    /// </summary>
     public static IReadOnlyList<string> Files { get; } = [Events, EventsCsv, Checkpoint, Proofs];
 
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
@@ -69,7 +77,7 @@ public sealed record ManifestCheckpoint(long TreeSize, string Root);
 public sealed record ManifestFile(string Name, string Sha256, long Size);
 
 /// <summary>A bundle that cannot be written; <see cref="BadInput"/> when the request itself is at fault.</summary>
-public sealed class AuditBundleException(string message, bool badInput = false) : Exception(message)
+public class AuditBundleException(string message, bool badInput = false) : Exception(message)
 {
     public bool BadInput { get; } = badInput;
 }

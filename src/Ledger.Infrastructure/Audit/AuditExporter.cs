@@ -29,7 +29,35 @@ public sealed class AuditExporter(NpgsqlDataSource db, LedgerIntegrity integrity
             throw new AuditBundleException($"{directory} is not empty; --out names a folder that does not exist yet or is empty", badInput: true);
     }
 
-    public async Task<Outcome> WriteAsync(ExportSelection selection, string directory, Action<long, long>? progress, CancellationToken ct)
+    /// <summary>
+    /// Writes the bundle. With <paramref name="access"/> the export is recorded in the access log: a
+    /// finished bundle only once its entry is committed (else no bundle appears), a refused or failed
+    /// one with its exit code.
+    /// </summary>
+    public async Task<Outcome> WriteAsync(ExportSelection selection, string directory, Action<long, long>? progress, CancellationToken ct,
+        ExportAccess? access = null)
+    {
+        try
+        {
+            return await WriteBundleAsync(selection, directory, progress, access, ct);
+        }
+        catch (Exception ex) when (access is not null && ex is not AccessNotRecordedException)
+        {
+            var status = ex is AuditBundleException { BadInput: true } ? 2 : 1;
+            try
+            {
+                await access.Log.RecordAsync(access.Attempt(selection, directory), status, CancellationToken.None);
+            }
+            catch (Exception recording) when (recording is NpgsqlException or TimeoutException or InvalidOperationException)
+            {
+                throw new AuditBundleException($"{ex.Message}; the attempt could not be recorded in the access log either ({recording.Message})",
+                    ex is AuditBundleException { BadInput: true });
+            }
+            throw;
+        }
+    }
+
+    private async Task<Outcome> WriteBundleAsync(ExportSelection selection, string directory, Action<long, long>? progress, ExportAccess? access, CancellationToken ct)
     {
         var target = Path.GetFullPath(directory.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
         EnsureWritableTarget(target);
@@ -49,6 +77,7 @@ public sealed class AuditExporter(NpgsqlDataSource db, LedgerIntegrity integrity
         try
         {
             var outcome = await WriteFilesAsync(selection, streams, staging, progress, ct);
+            if (access is not null) await RecordWrittenAsync(access, selection, target, ct);
             // An empty target folder is replaced; Directory.Move never merges into an existing one.
             if (Directory.Exists(target)) Directory.Delete(target);
             Directory.Move(staging, target);
@@ -122,6 +151,9 @@ public sealed class AuditExporter(NpgsqlDataSource db, LedgerIntegrity integrity
             note.Write(Utf8.GetBytes(checkpoint.SignedNote));
             files.Add(note.Finish(AuditBundle.Checkpoint));
         }
+        files.Add(await WriteCommitmentsAsync(staging, streams, ct));
+        if (selection.Scope == ExportScope.Government)
+            files.Add(await WriteComplianceAsync(staging, selection.Id!, ct));
         files.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
 
         var manifest = new BundleManifest(
@@ -135,6 +167,102 @@ public sealed class AuditExporter(NpgsqlDataSource db, LedgerIntegrity integrity
         await File.WriteAllBytesAsync(Path.Combine(staging, AuditBundle.Manifest), JsonSerializer.SerializeToUtf8Bytes(manifest, AuditBundle.IndentedJson), ct);
         return new Outcome(staging, written, seenStreams.Count, checkpoint.TreeSize, leftOut);
     }
+
+    private static async Task RecordWrittenAsync(ExportAccess access, ExportSelection selection, string target, CancellationToken ct)
+    {
+        try
+        {
+            await access.Log.RecordAsync(access.Attempt(selection, target), 0, ct);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            // Accountability first: an export that cannot be recorded leaves no bundle behind.
+            throw new AccessNotRecordedException($"the export could not be recorded in the access log ({ex.Message}); no bundle was written");
+        }
+    }
+
+    /// <summary>
+    /// The compiled commitment record of every selected commitment, one row each, as it stands when the
+    /// bundle is written (the version column says after which event), read row by row.
+    /// </summary>
+    private async Task<ManifestFile> WriteCommitmentsAsync(string staging, IReadOnlyList<string>? streams, CancellationToken ct)
+    {
+        await using var file = new HashingFile(Path.Combine(staging, AuditBundle.CommitmentsCsv));
+        file.Write(Utf8.GetBytes(string.Join(',', CommitmentColumns) + "\n"));
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var command = new NpgsqlCommand($"""
+            select data->>'commitmentId', data->>'agreementId', data->>'leadGovernmentId', data->>'leadDepartment', data->>'resultType',
+                   data->>'title', data->>'description', data->>'deadline', data->>'status',
+                   (select string_agg((c->>'governmentId') || ':' || (c->>'sharePercent'), ';' order by c->>'governmentId')
+                      from jsonb_array_elements(data->'contributors') c),
+                   (select string_agg((m->'definition'->>'milestoneId') || ':' || (m->>'status'), ';' order by n)
+                      from jsonb_array_elements(data->'milestones') with ordinality as t(m, n)),
+                   data->>'completion', data->>'confidence', data->>'risk', data->>'registeredAt', data->>'lastUpdatedAt', data->>'version'
+            from "{integrity.Schema}".mt_doc_commitmentrecord
+            where id like 'commitment/%' {(streams is null ? "" : "and id = any(@streams)")}
+            order by id
+            """, connection);
+        if (streams is not null) command.Parameters.AddWithValue("streams", streams.ToArray());
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var cells = new string?[reader.FieldCount];
+            for (var i = 0; i < cells.Length; i++) cells[i] = reader.IsDBNull(i) ? null : reader.GetString(i);
+            file.Write(Utf8.GetBytes(string.Join(',', cells.Select(Csv)) + "\n"));
+        }
+        return file.Finish(AuditBundle.CommitmentsCsv);
+    }
+
+    /// <summary>
+    /// The government's row of the supervisors' compliance view, with the position of the views (the
+    /// last event sequence they reflect) and how many events they were still behind, since they are
+    /// asynchronous. Header only when the views hold no row for it yet.
+    /// </summary>
+    private async Task<ManifestFile> WriteComplianceAsync(string staging, string governmentId, CancellationToken ct)
+    {
+        await using var file = new HashingFile(Path.Combine(staging, AuditBundle.ComplianceCsv));
+        file.Write(Utf8.GetBytes(string.Join(',', ComplianceColumns) + "\n"));
+        var schema = integrity.Schema;
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using (var exists = new NpgsqlCommand($"select to_regclass('\"{schema}\".mt_doc_governmentcompliance') is not null", connection))
+        {
+            if (!(bool)(await exists.ExecuteScalarAsync(ct))!) return file.Finish(AuditBundle.ComplianceCsv);
+        }
+        await using var command = new NpgsqlCommand($"""
+            with p as (select coalesce((select last_seq_id from "{schema}".mt_event_progression where name = @shard), 0) as pos)
+            select d.data->>'governmentId', d.data->>'nameZh', d.data->>'nameEn', d.data->>'province', d.data->>'prefecture', d.data->>'rag',
+                   d.data->>'led', d.data->>'ledActive', d.data->>'ledFulfilled', d.data->>'ledGreen', d.data->>'ledAmber', d.data->>'ledRed',
+                   d.data->>'ledNotAssessed', d.data->>'participatesIn', d.data->>'itemsDue', d.data->>'itemsOnTime', d.data->>'onTimeRate',
+                   d.data->>'overdueItems', d.data->>'overdueCommitments', d.data->>'openRectifications', d.data->>'rejectedRectifications',
+                   d.data->>'nextRectificationDueOn', p.pos::text,
+                   (select count(*) from "{schema}".mt_events e where e.seq_id > p.pos)::text
+            from "{schema}".mt_doc_governmentcompliance d, p
+            where d.id = @id
+            """, connection);
+        command.Parameters.AddWithValue("shard", Supervision.ProjectionFreshness.ShardName);
+        command.Parameters.AddWithValue("id", governmentId);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var cells = new string?[reader.FieldCount];
+            for (var i = 0; i < cells.Length; i++) cells[i] = reader.IsDBNull(i) ? null : reader.GetString(i);
+            file.Write(Utf8.GetBytes(string.Join(',', cells.Select(Csv)) + "\n"));
+        }
+        return file.Finish(AuditBundle.ComplianceCsv);
+    }
+
+    private static readonly string[] CommitmentColumns =
+    [
+        "commitment_id", "agreement_id", "lead_government_id", "lead_department", "result_type", "title", "description", "deadline", "status",
+        "contributors", "milestones", "completion", "confidence", "risk", "registered_at", "last_updated_at", "version",
+    ];
+
+    private static readonly string[] ComplianceColumns =
+    [
+        "government_id", "name_zh", "name_en", "province", "prefecture", "rag", "led", "led_active", "led_fulfilled", "led_green", "led_amber",
+        "led_red", "led_not_assessed", "participates_in", "items_due", "items_on_time", "on_time_rate", "overdue_items", "overdue_commitments",
+        "open_rectifications", "rejected_rectifications", "next_rectification_due_on", "views_position", "views_events_behind",
+    ];
 
     /// <summary>The stream keys the selection covers, or null for the whole ledger. An unknown id is refused.</summary>
     private async Task<IReadOnlyList<string>?> ResolveStreamsAsync(ExportSelection selection, CancellationToken ct)
@@ -249,3 +377,25 @@ public sealed class AuditExporter(NpgsqlDataSource db, LedgerIntegrity integrity
         }
     }
 }
+
+/// <summary>Who exports, for the access log: the entry names the verb, the selection, the output folder and this actor.</summary>
+public sealed record ExportAccess(AccessLog Log, AccessActor Actor, string CorrelationId)
+{
+    public const string Action = "ledger export";
+
+    public AccessAttempt Attempt(ExportSelection selection, string target)
+    {
+        var filters = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
+        {
+            ["scope"] = [selection.Scope.ToString().ToLowerInvariant()],
+        };
+        if (selection.Id is { } id) filters["id"] = [id];
+        if (selection.From is { } from) filters["from"] = [from.ToString("O", CultureInfo.InvariantCulture)];
+        if (selection.To is { } to) filters["to"] = [to.ToString("O", CultureInfo.InvariantCulture)];
+        return new AccessAttempt(Log.Time.GetUtcNow(), Actor, Action, Path.GetFullPath(target),
+            selection.Id is { } subject ? [subject] : [], filters, CorrelationId);
+    }
+}
+
+/// <summary>A finished export whose access-log entry could not be written: the bundle is discarded.</summary>
+public sealed class AccessNotRecordedException(string message) : AuditBundleException(message);

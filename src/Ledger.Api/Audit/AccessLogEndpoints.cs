@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Ledger.Api.Http;
+using Ledger.Api.OpenApi;
+using Ledger.Api.Supervision;
+using Ledger.Infrastructure.Audit;
+using Ledger.Infrastructure.Identity;
+using Ledger.Infrastructure.Store;
+using Microsoft.AspNetCore.Http.Features;
+using Npgsql;
+
+namespace Ledger.Api.Audit;
+
+/// <summary>One page of the access log, newest first; <see cref="Next"/> is the cursor of the following page (null on the last).</summary>
+public sealed record AccessLogPage(IReadOnlyList<AccessLogEntry> Items, string? Next);
+
+/// <summary>
+/// Every replay is recorded in one place, a middleware, so an audit endpoint cannot forget it: each GET
+/// under /api/audit/ (whoever maps it) and each event history (/api/{governments,agreements,commitments}/{id}/events).
+/// It runs before authorization, so a refused attempt (403) is recorded as well as a granted one. The
+/// answer is held back until its entry is committed: a read whose access cannot be recorded fails with
+/// 503 and discloses nothing. Requests without a token are not recorded; they are refused (401) before
+/// anything is read and there is nobody to hold to account.
+/// </summary>
+public static class AccessLogEndpoints
+{
+    public const string AccessLogUnavailable = "access_log_unavailable";
+
+    private static readonly string[] Filters = ["actor", "subject", "from", "to"];
+    private static readonly string[] HistoryCollections = ["governments", "agreements", "commitments"];
+    // Query parameters that name what is read, beside the route's own ids.
+    private static readonly string[] SubjectParameters = ["government", "governmentId", "agreement", "agreementId", "commitment", "commitmentId", "stream"];
+
+    public static IServiceCollection AddAccessLog(this IServiceCollection services) =>
+        services.AddSingleton(sp => new AccessLog(
+            sp.GetRequiredKeyedService<NpgsqlDataSource>("ledger-integrity"), sp.GetRequiredService<LedgerSettings>().Schema, sp.GetRequiredService<TimeProvider>()));
+
+    /// <summary>Place after authentication (the actor is known) and before authorization (refusals are recorded too).</summary>
+    public static IApplicationBuilder UseAccessLog(this IApplicationBuilder app) => app.Use(RecordAsync);
+
+    public static RouteGroupBuilder MapAccessLogEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/audit").WithTags("Audit").RequireAuthorization(Policies.SupervisorOrDecision).WithStandardResponses();
+        group.MapGet("/access-log", Query).Produces<AccessLogPage>()
+            .WithName("AccessLog").WithSummary("Who replayed or exported what, when, and the outcome; filter by actor, subject, from/to; newest first, keyset paged.");
+        return group;
+    }
+
+    public static bool IsRecorded(HttpRequest request)
+    {
+        if (!HttpMethods.IsGet(request.Method)) return false;
+        var path = request.Path.Value ?? "";
+        if (path.StartsWith("/api/audit/", StringComparison.OrdinalIgnoreCase)) return true;
+        var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return parts is ["api", var collection, _, "events"] && HistoryCollections.Contains(collection, StringComparer.OrdinalIgnoreCase);
+    }
+
+    private static async Task RecordAsync(HttpContext http, Func<Task> next)
+    {
+        if (!IsRecorded(http.Request) || http.User.Identity?.IsAuthenticated != true)
+        {
+            await next();
+            return;
+        }
+        var log = http.RequestServices.GetRequiredService<AccessLog>();
+        var attempt = Attempt(http, log.Time.GetUtcNow());
+
+        var original = http.Features.Get<IHttpResponseBodyFeature>()!;
+        await using var buffer = new MemoryStream();
+        http.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(buffer, original));
+        int status;
+        try
+        {
+            await next();
+            status = http.Response.StatusCode;
+        }
+        catch (Exception ex)
+        {
+            http.Features.Set(original);
+            status = ex is OperationCanceledException && http.RequestAborted.IsCancellationRequested
+                ? 499 // the client went away; nothing was answered
+                : ProblemMapping.Map(ex).Status;
+            await RecordOrRefuseAsync(log, attempt, status, http.RequestAborted);
+            throw;
+        }
+        http.Features.Set(original);
+        await RecordOrRefuseAsync(log, attempt, status, http.RequestAborted);
+        http.Response.ContentLength = buffer.Length;
+        buffer.Position = 0;
+        await buffer.CopyToAsync(http.Response.Body, http.RequestAborted);
+    }
+
+    private static async Task RecordOrRefuseAsync(AccessLog log, AccessAttempt attempt, int status, CancellationToken ct)
+    {
+        try
+        {
+            await log.RecordAsync(attempt, status, ct);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            throw new RequestRejected(StatusCodes.Status503ServiceUnavailable, AccessLogUnavailable,
+                "This read could not be recorded in the access log, so it is not answered; try again shortly.");
+        }
+    }
+
+    private static AccessAttempt Attempt(HttpContext http, DateTimeOffset at)
+    {
+        var user = http.User;
+        var actor = new AccessActor(user.FindFirst(LedgerClaims.Subject)?.Value, user.FindFirst(LedgerClaims.Role)?.Value, user.FindFirst(LedgerClaims.Government)?.Value);
+        var pattern = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText;
+        var action = $"GET {(pattern is null ? http.Request.Path.Value : "/" + pattern.TrimStart('/'))}";
+
+        var subjects = new List<string>();
+        foreach (var (_, value) in http.Request.RouteValues)
+        {
+            if (value is string text && !string.IsNullOrWhiteSpace(text)) subjects.Add(text);
+        }
+        var filters = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var (name, values) in http.Request.Query)
+        {
+            var given = values.Where(v => v is not null).Select(v => v!).ToList();
+            filters[name] = given;
+            if (SubjectParameters.Contains(name, StringComparer.Ordinal))
+                subjects.AddRange(given.Where(v => !string.IsNullOrWhiteSpace(v)));
+        }
+
+        var header = http.Request.Headers[RequestEnvelope.CorrelationHeader].ToString();
+        var correlation = header.Length is > 0 and <= 200 && !header.Any(char.IsControl)
+            ? header
+            : Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier;
+        return new AccessAttempt(at, actor, action, http.Request.Path.Value ?? "", subjects, filters, correlation);
+    }
+
+    public static async Task<IResult> Query(HttpContext http, AccessLog log)
+    {
+        var query = ViewQuery.From(http, Filters);
+        var now = log.Time.GetUtcNow();
+        var (from, to) = AuditQuery.Range(query.Text("from"), query.Text("to"), now);
+        var limit = query.Limit();
+        var before = query.Text("cursor") is { } cursor ? Cursor.Read(cursor) : (long?)null;
+
+        var (entries, next) = await log.QueryAsync(new AccessLogQuery(query.Text("actor"), query.Text("subject"), from, to, limit, before), http.RequestAborted);
+        return TypedResults.Ok(new AccessLogPage(entries, next is { } id ? Cursor.Write(id) : null));
+    }
+
+    /// <summary>An opaque token for the last id of a page: base64url of "access-log:{id}".</summary>
+    private static class Cursor
+    {
+        private const string Prefix = "access-log:";
+
+        public static string Write(long id) =>
+            Convert.ToBase64String(Encoding.UTF8.GetBytes(Prefix + id.ToString(CultureInfo.InvariantCulture))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+        public static long Read(string cursor)
+        {
+            try
+            {
+                var text = cursor.Replace('-', '+').Replace('_', '/');
+                text = text.PadRight(text.Length + (4 - text.Length % 4) % 4, '=');
+                var plain = Encoding.UTF8.GetString(Convert.FromBase64String(text));
+                if (plain.StartsWith(Prefix, StringComparison.Ordinal)
+                    && long.TryParse(plain.AsSpan(Prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0)
+                    return id;
+            }
+            catch (FormatException)
+            {
+            }
+            throw new RequestRejected(StatusCodes.Status400BadRequest, "invalid_cursor", "'cursor' is not a cursor this API issued.", "cursor");
+        }
+    }
+}

@@ -1,0 +1,248 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using JasperFx.Events;
+using Ledger.Api.Http;
+using Ledger.Api.OpenApi;
+using Ledger.Contracts;
+using Ledger.Projections;
+using Marten;
+
+namespace Ledger.Api.Commitments;
+
+/// <summary>
+/// A commitment as an Open Contracting (OCDS 1.1) record package: one release per event, the compiled
+/// release (the latest value of every mapped field) and the versioned release (each field's history).
+/// All three come from the same list of (path, value) facts per event, read from the commitment
+/// record's per-field history and the events' own data, so they cannot disagree. The mapping is
+/// documented in ops/docs/ocds-mapping.md.
+/// </summary>
+public static class OcdsEndpoints
+{
+    public const string OcidPrefix = "ocds-xgb-";
+    public const string ContractsKey = "contracts";
+
+    public static RouteGroupBuilder MapOcdsEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/commitments").WithTags("Commitments").RequireAuthorization(Policies.Reader).WithStandardResponses();
+        group.MapGet("/{commitmentId}/ocds", Record).Produces<JsonObject>()
+            .WithName("CommitmentOcds").WithSummary("The commitment as an OCDS record package: releases per event, compiled release and versioned release.");
+        return group;
+    }
+
+    public static async Task<IResult> Record(string commitmentId, HttpContext http, IQuerySession session, TimeProvider time)
+    {
+        var ct = http.RequestAborted;
+        var streamKey = StreamKeys.Commitment(commitmentId);
+        var record = await session.LoadAsync<CommitmentRecord>(streamKey, ct)
+            ?? throw new RequestRejected(StatusCodes.Status404NotFound, "commitment_not_found", $"Commitment {commitmentId} does not exist.");
+        var events = await session.Events.FetchStreamAsync(streamKey, token: ct);
+        return TypedResults.Json(Build(record, events, time.GetUtcNow(), $"/api/commitments/{commitmentId}/ocds"), statusCode: 200);
+    }
+
+    /// <summary>One fact of a release: where it goes in the OCDS document and its value.</summary>
+    private sealed record Fact(string[] Path, JsonNode? Value);
+
+    public static JsonObject Build(CommitmentRecord record, IReadOnlyList<IEvent> events, DateTimeOffset now, string uri)
+    {
+        var ocid = OcidPrefix + record.CommitmentId;
+        var byVersion = record.History
+            .SelectMany(h => h.Value.Select(v => (Field: h.Key, v.Value, v.Version)))
+            .ToLookup(x => x.Version);
+
+        var releases = new JsonArray();
+        var compiled = Release(ocid, $"{ocid}-compiled", events.Count > 0 ? events[^1].Timestamp : record.LastUpdatedAt, "compiled");
+        var versioned = new JsonObject { ["ocid"] = ocid };
+        var implementationSeen = false;
+        foreach (var e in events)
+        {
+            var tag = Tag(e.Data, ref implementationSeen);
+            var releaseId = $"{e.StreamKey}/{e.Version.ToString(CultureInfo.InvariantCulture)}";
+            var facts = EventFacts(record, e).Concat(byVersion[e.Version].Select(f => FieldFact(record, f.Field, f.Value))).ToList();
+
+            var release = Release(ocid, releaseId, e.Timestamp, tag);
+            foreach (var fact in facts)
+            {
+                Put(release, fact.Path, fact.Value?.DeepClone());
+                Put(compiled, fact.Path, fact.Value?.DeepClone());
+                AddVersion(versioned, fact.Path, fact.Value, releaseId, e.Timestamp, tag);
+            }
+            releases.Add(release);
+        }
+
+        return new JsonObject
+        {
+            ["uri"] = uri,
+            ["version"] = "1.1",
+            ["publishedDate"] = now.ToString("O", CultureInfo.InvariantCulture),
+            ["publisher"] = new JsonObject { ["name"] = "Hunan–Jiangxi Border Regional Cooperation Ledger" },
+            ["extensions"] = new JsonArray(),
+            ["records"] = new JsonArray(new JsonObject
+            {
+                ["ocid"] = ocid,
+                ["releases"] = releases,
+                ["compiledRelease"] = compiled,
+                ["versionedRelease"] = versioned,
+            }),
+        };
+    }
+
+    private static JsonObject Release(string ocid, string id, DateTimeOffset date, string tag) => new()
+    {
+        ["ocid"] = ocid,
+        ["id"] = id,
+        ["date"] = date.ToString("O", CultureInfo.InvariantCulture),
+        ["tag"] = new JsonArray(tag),
+        ["initiationType"] = "tender",
+    };
+
+    /// <summary>Release tags (ops/docs/ocds-mapping.md): registration plans, activation contracts, the rest implements.</summary>
+    private static string Tag(object data, ref bool implementationSeen)
+    {
+        switch (data)
+        {
+            case CommitmentRegistered: return "planning";
+            case ContributorAssigned or IndicatorDefined or MilestoneScheduled: return "planningUpdate";
+            case CommitmentActivated: return "contract";
+            case CommitmentSuspended or CommitmentResumed: return "contractUpdate";
+            case CommitmentRevised: return "contractAmendment";
+            case CommitmentWithdrawn: return "contractTermination";
+            default:
+                var tag = implementationSeen ? "implementationUpdate" : "implementation";
+                implementationSeen = true;
+                return tag;
+        }
+    }
+
+    /// <summary>Facts an event states that the record keeps no history for: identities, names, types.</summary>
+    private static IEnumerable<Fact> EventFacts(CommitmentRecord record, IEvent e)
+    {
+        var c = Contract(record);
+        switch (e.Data)
+        {
+            case CommitmentRegistered d:
+                yield return new Fact(["relatedProcesses#" + d.AgreementId, "relationship"], new JsonArray("framework"));
+                yield return new Fact(["relatedProcesses#" + d.AgreementId, "scheme"], "ocid");
+                yield return new Fact(["relatedProcesses#" + d.AgreementId, "identifier"], OcidPrefix + d.AgreementId);
+                yield return new Fact(["parties#" + d.LeadGovernmentId, "roles"], new JsonArray("supplier"));
+                yield return new Fact(["parties#" + d.LeadGovernmentId, "details", "ledgerRole"], "lead");
+                yield return new Fact(["ledger", "agreementId"], d.AgreementId);
+                yield return new Fact(["ledger", "resultType"], Camel(d.ResultType.ToString()));
+                break;
+            case ContributorAssigned d:
+                yield return new Fact(["parties#" + d.GovernmentId, "roles"], new JsonArray("supplier"));
+                yield return new Fact(["parties#" + d.GovernmentId, "details", "ledgerRole"], "contributor");
+                break;
+            case IndicatorDefined d:
+                var metric = (string[])[.. c, "implementation", "metrics#" + d.Indicator.IndicatorId];
+                yield return new Fact([.. metric, "title"], d.Indicator.Name);
+                var indicator = (string[])["ledger", "indicators#" + d.Indicator.IndicatorId];
+                yield return new Fact([.. indicator, "measure"], Camel(d.Indicator.Measure.ToString()));
+                yield return new Fact([.. indicator, "unit"], d.Indicator.Unit);
+                yield return new Fact([.. indicator, "direction"], Camel(d.Indicator.Direction.ToString()));
+                yield return new Fact([.. indicator, "aggregation"], Camel(d.Indicator.Aggregation.ToString()));
+                break;
+            case MilestoneScheduled d:
+                var milestone = (string[])[.. c, "milestones#" + d.Milestone.MilestoneId];
+                yield return new Fact([.. milestone, "title"], d.Milestone.Title);
+                yield return new Fact([.. milestone, "type"], Camel(d.Milestone.Type.ToString()));
+                break;
+            case MilestoneStatusChanged { MetOn: { } metOn } d:
+                yield return new Fact([.. c, "milestones#" + d.MilestoneId, "dateMet"], Day(metOn));
+                break;
+        }
+    }
+
+    /// <summary>Where each field of the record's history goes; what OCDS has no field for goes under "ledger".</summary>
+    private static Fact FieldFact(CommitmentRecord record, string field, string? value)
+    {
+        var c = Contract(record);
+        var parts = field.Split('.');
+        return parts switch
+        {
+            ["title"] => new Fact([.. c, "title"], value),
+            ["description"] => new Fact([.. c, "description"], value),
+            ["deadline"] => new Fact([.. c, "period", "endDate"], value),
+            ["status"] => new Fact([.. c, "status"], ContractStatus(value)),
+            ["leadGovernmentId"] => new Fact(["ledger", "leadGovernmentId"], value),
+            ["leadDepartment"] => new Fact(["ledger", "leadDepartment"], value),
+            ["contributors", var g, "sharePercent"] => new Fact(["parties#" + g, "details", "sharePercent"], Number(value)),
+            ["milestones", var m, "status"] => new Fact([.. c, "milestones#" + m, "status"], Camel(value)),
+            ["milestones", var m, "due"] => new Fact([.. c, "milestones#" + m, "dueDate"], value),
+            ["indicators", var i, "actual", var period] =>
+                new Fact([.. c, "implementation", "metrics#" + i, "observations#" + period, "measure"], Number(value)),
+            ["completion" or "confidence" or "risk"] => new Fact(["ledger", "assessment", parts[0]], Camel(value)),
+            [var collection, var id, var leaf] => new Fact(["ledger", collection + "#" + id, leaf], value),
+            _ => new Fact(["ledger", field], value),
+        };
+    }
+
+    private static string[] Contract(CommitmentRecord record) => [ContractsKey + "#" + record.CommitmentId];
+
+    /// <summary>OCDS's contract status codelist: pending, active, cancelled, terminated.</summary>
+    public static string? ContractStatus(string? status) => status switch
+    {
+        null => null,
+        "Draft" => "pending",
+        "Active" or "FulfilmentClaimed" or "Suspended" => "active",
+        "Fulfilled" => "terminated",
+        "Withdrawn" => "cancelled",
+        _ => Camel(status),
+    };
+
+    private static JsonNode? Number(string? value) =>
+        decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out var number) ? JsonValue.Create(number) : value;
+
+    private static string? Camel(string? value) => string.IsNullOrEmpty(value) ? value : char.ToLowerInvariant(value[0]) + value[1..];
+
+    private static string Day(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>Sets a value at a path; a segment "name#id" is the element of array "name" whose "id" is id (created if absent).</summary>
+    private static void Put(JsonObject root, string[] path, JsonNode? value)
+    {
+        var node = Walk(root, path);
+        node[path[^1]] = value;
+    }
+
+    /// <summary>Appends a version to the field's history unless its value is the one already shown (OCDS versioned release).</summary>
+    private static void AddVersion(JsonObject root, string[] path, JsonNode? value, string releaseId, DateTimeOffset date, string tag)
+    {
+        var node = Walk(root, path);
+        if (node[path[^1]] is not JsonArray versions)
+            node[path[^1]] = versions = [];
+        if (versions.Count > 0 && JsonNode.DeepEquals(versions[^1]!["value"], value)) return;
+        versions.Add(new JsonObject
+        {
+            ["releaseID"] = releaseId,
+            ["releaseDate"] = date.ToString("O", CultureInfo.InvariantCulture),
+            ["releaseTag"] = new JsonArray(tag),
+            ["value"] = value?.DeepClone(),
+        });
+    }
+
+    private static JsonObject Walk(JsonObject root, string[] path)
+    {
+        var node = root;
+        foreach (var segment in path[..^1])
+        {
+            var hash = segment.IndexOf('#', StringComparison.Ordinal);
+            if (hash < 0)
+            {
+                if (node[segment] is not JsonObject child)
+                    node[segment] = child = [];
+                node = child;
+                continue;
+            }
+            var (name, id) = (segment[..hash], segment[(hash + 1)..]);
+            if (node[name] is not JsonArray array)
+                node[name] = array = [];
+            var element = array.OfType<JsonObject>().FirstOrDefault(x => (string?)x["id"] == id);
+            if (element is null)
+            {
+                element = new JsonObject { ["id"] = id };
+                array.Add(element);
+            }
+            node = element;
+        }
+        return node;
+    }
+}

@@ -1,0 +1,87 @@
+using JasperFx.Events;
+using Ledger.Projections.Supervision;
+using Marten;
+
+namespace Ledger.Infrastructure.Audit;
+
+/// <summary>
+/// Where a replay of the supervision views stopped: the point asked for (a time or a sequence), the
+/// last event folded in, how many events were folded, and how many events stamped at or before the
+/// time were held back because an earlier sequence was stamped after it.
+/// </summary>
+/// <param name="At">The time asked for, when the question was a time.</param>
+/// <param name="Position">The sequence asked for, when the question was a daemon position.</param>
+/// <param name="LastSequence">The sequence of the last event included; 0 when none was.</param>
+/// <param name="LastTimestamp">The time that event records; null when none was included.</param>
+/// <param name="Events">Events folded in.</param>
+/// <param name="HeldBack">
+/// Events stamped at or before <paramref name="At"/> that follow, in sequence, an event stamped after it
+/// (two writers whose stamps and commits crossed). The live view, which never skips a sequence, could
+/// not show them before that later-stamped event, so they are not included; 0 when stamps follow sequence.
+/// </param>
+public sealed record ReplayPoint(DateTimeOffset? At, long? Position, long LastSequence, DateTimeOffset? LastTimestamp, long Events, long HeldBack);
+
+/// <summary>The supervision documents as they stood at a <see cref="ReplayPoint"/>.</summary>
+public sealed record ViewsAt(ReplayPoint Point, SupervisionFold Documents);
+
+/// <summary>
+/// The supervisors' views as they were: the event log replayed, in sequence order, into the very fold
+/// the daemon runs (<see cref="SupervisionFold"/>), started from no documents instead of from today's.
+/// </summary>
+/// <remarks>
+/// "As it was at T" is the longest prefix of the log, in sequence order, whose events are all stamped
+/// at or before T: the documents the daemon produced once it had processed exactly those events. Each
+/// event is stamped before its transaction commits and the daemon applies events strictly in sequence
+/// order, so no live view at T can have shown more; a daemon that lagged at T showed an earlier prefix
+/// (its answer's freshness said how far behind it was), which <c>position</c> replays exactly.
+/// Events are read in pages of <see cref="PageSize"/> by sequence; memory holds one page and the
+/// documents (one per commitment, government, agreement, area, open overdue item, rectification order,
+/// scorecard and trend quarter), never the whole log. Each question replays from the first event: the
+/// cost is that of the prefix (about what a rebuild of it costs).
+/// </remarks>
+public static class ViewsAsOf
+{
+    public const int PageSize = 1_000;
+
+    /// <summary>Replays every event up to <paramref name="at"/> (see remarks) or up to sequence <paramref name="position"/>; give one.</summary>
+    public static async Task<ViewsAt> ReplayAsync(IQuerySession session, DateTimeOffset? at, long? position, CancellationToken ct)
+    {
+        if (at is null == position is null)
+            throw new ArgumentException("Give exactly one of a time or a position.", nameof(at));
+
+        var fold = SupervisionFold.FromNothing();
+        long last = 0, count = 0;
+        DateTimeOffset? lastTimestamp = null;
+        IEvent? stampedAfter = null;
+        while (stampedAfter is null)
+        {
+            var after = last;
+            var query = session.Events.QueryAllRawEvents().Where(e => e.Sequence > after);
+            if (position is { } p) query = query.Where(e => e.Sequence <= p);
+            var page = await query.OrderBy(e => e.Sequence).Take(PageSize).ToListAsync(ct);
+            foreach (var e in page)
+            {
+                if (at is { } t && e.Timestamp > t)
+                {
+                    stampedAfter = e;
+                    break;
+                }
+                await fold.ApplyAsync(e, ct);
+                last = e.Sequence;
+                lastTimestamp = e.Timestamp;
+                count++;
+            }
+            if (page.Count < PageSize) break;
+        }
+
+        long heldBack = 0;
+        if (stampedAfter is not null && at is { } time)
+        {
+            var boundary = stampedAfter.Sequence;
+            // Npgsql writes a timestamptz parameter only from a UTC offset; the instant is the same.
+            time = time.ToUniversalTime();
+            heldBack = await session.Events.QueryAllRawEvents().Where(e => e.Sequence > boundary && e.Timestamp <= time).CountAsync(ct);
+        }
+        return new ViewsAt(new ReplayPoint(at, position, last, lastTimestamp, count, heldBack), fold);
+    }
+}
