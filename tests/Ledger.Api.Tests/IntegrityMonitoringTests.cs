@@ -3,7 +3,6 @@ using System.Net;
 using Ledger.Api.Tests.Support;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
 
 namespace Ledger.Api.Tests;
@@ -26,15 +25,7 @@ public sealed class MonitoredHost : LedgerHost
     }
 
     /// <summary>The gauge's value at a collection made now, or null when it reported nothing.</summary>
-    public double? Gauge(string name)
-    {
-        Metrics.Clear();
-        Services.GetRequiredService<MeterProvider>().ForceFlush();
-        var metric = Metrics.Snapshot().LastOrDefault(m => m.Name == name);
-        if (metric is null || metric.MetricPoints.Count == 0) return null;
-        var point = Assert.Single(metric.MetricPoints);
-        return metric.MetricType == MetricType.LongGauge ? point.GetGaugeLastValueLong() : point.GetGaugeLastValueDouble();
-    }
+    public double? Gauge(string name) => Gauges.Read(Services, Metrics, name);
 
     /// <summary>Brings the log up to date (and signs a checkpoint) through the API, as an auditor would.</summary>
     public async Task IntegrateAsync()

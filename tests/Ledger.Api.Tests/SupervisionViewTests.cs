@@ -1,8 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Ledger.Api.Tests.Support;
-using Ledger.Infrastructure.Supervision;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Ledger.Api.Tests;
 
@@ -12,16 +10,9 @@ namespace Ledger.Api.Tests;
 /// open, and how did each county score last year. The expected answers are worked out by hand from
 /// ops/scenario/pilot-zone.json (the reasoning is beside each assertion).
 /// </summary>
-public sealed class SupervisionViewTests(ScenarioTests.LoadedScenario scenario) : IClassFixture<ScenarioTests.LoadedScenario>, IAsyncLifetime
+public sealed class SupervisionViewTests(ScenarioTests.LoadedScenario scenario) : ScenarioViewTests(scenario), IClassFixture<ScenarioTests.LoadedScenario>
 {
     private const string Transport = "xgb-2021-a03";
-
-    private LedgerHost Host => scenario.Host;
-
-    public async Task InitializeAsync() =>
-        await Host.Services.GetRequiredService<ProjectionFreshness>().WaitUntilCurrentAsync(TimeSpan.FromSeconds(90));
-
-    public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
     public async Task Under_the_transport_agreement_only_the_bus_lines_are_overdue_and_Liling_leads_them()

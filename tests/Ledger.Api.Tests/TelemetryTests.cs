@@ -232,15 +232,7 @@ public sealed class StillViewsHost : LedgerHost
     }
 
     /// <summary>The gauge's value at a collection made now, or null when it reported nothing.</summary>
-    public double? Gauge(string name)
-    {
-        Metrics.Clear();
-        Services.GetRequiredService<MeterProvider>().ForceFlush();
-        var metric = Metrics.Snapshot().LastOrDefault(m => m.Name == name);
-        if (metric is null || metric.MetricPoints.Count == 0) return null;
-        var point = Assert.Single(metric.MetricPoints);
-        return metric.MetricType == MetricType.LongGauge ? point.GetGaugeLastValueLong() : point.GetGaugeLastValueDouble();
-    }
+    public double? Gauge(string name) => Gauges.Read(Services, Metrics, name);
 
     /// <summary>Runs Marten's daemon until the views reflect every committed event, then stops it, as a serving node would have.</summary>
     public async Task CatchUpAsync()

@@ -40,10 +40,10 @@ public sealed class Node(string? sharedSchema, string tokenKey, string checkpoin
             .DaemonForMainDatabase().StatusFor(ProjectionFreshness.ShardName) == AgentStatus.Running;
 }
 
-/// <summary>Two nodes on one database and schema. The first drops the schema at the end; the second only stops.</summary>
-public sealed class TwoNodes : IAsyncLifetime
+/// <summary>Two nodes sharing the first one's schema, token key and checkpoint key, with the pilot zone's governments and agreement.</summary>
+public abstract class NodePair
 {
-    public TwoNodes()
+    protected NodePair()
     {
         var tokenKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         var checkpointSeed = CheckpointKeys.NewSeed();
@@ -54,14 +54,21 @@ public sealed class TwoNodes : IAsyncLifetime
     public Node A { get; }
     public Node B { get; }
 
-    public async Task InitializeAsync()
+    /// <summary>Starts both nodes and registers the pilot zone through A; the agreement is activated through the node given.</summary>
+    protected async Task StartAsync(Node activatesAgreement)
     {
         // One after the other: the second finds the schema in place and changes nothing.
         await A.InitializeAsync();
         await B.InitializeAsync();
         await PilotZone.RegisterGovernmentsAsync(A);
-        await PilotZone.ActivateAgreementAsync(A);
+        await PilotZone.ActivateAgreementAsync(activatesAgreement);
     }
+}
+
+/// <summary>Two nodes on one database and schema. The first drops the schema at the end; the second only stops.</summary>
+public sealed class TwoNodes : NodePair, IAsyncLifetime
+{
+    public Task InitializeAsync() => StartAsync(A);
 
     public async Task DisposeAsync()
     {
@@ -275,26 +282,9 @@ public sealed class TwoNodeTests(TwoNodes nodes) : IClassFixture<TwoNodes>
 }
 
 /// <summary>Two nodes on one schema, either of which a test may stop; the schema is dropped once both are down.</summary>
-public sealed class StoppableNodes : IAsyncLifetime
+public sealed class StoppableNodes : NodePair, IAsyncLifetime
 {
-    public StoppableNodes()
-    {
-        var tokenKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        var checkpointSeed = CheckpointKeys.NewSeed();
-        A = new Node(null, tokenKey, checkpointSeed);
-        B = new Node(A.Schema, tokenKey, checkpointSeed);
-    }
-
-    public Node A { get; }
-    public Node B { get; }
-
-    public async Task InitializeAsync()
-    {
-        await A.InitializeAsync();
-        await B.InitializeAsync();
-        await PilotZone.RegisterGovernmentsAsync(A);
-        await PilotZone.ActivateAgreementAsync(B);
-    }
+    public Task InitializeAsync() => StartAsync(B);
 
     public async Task DisposeAsync()
     {

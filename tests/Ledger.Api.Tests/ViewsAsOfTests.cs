@@ -180,17 +180,10 @@ public sealed class ViewsAsOfTests(LedgerHost host, ITestOutputHelper output) : 
 /// The scenario's own question: what the compliance view said about Chaling (430224) on 2023-10-31,
 /// in the middle of the Chaling section's rectification, against what it says today; and the refusals.
 /// </summary>
-public sealed class ViewsAsOfScenarioTests(ScenarioTests.LoadedScenario scenario) : IClassFixture<ScenarioTests.LoadedScenario>, IAsyncLifetime
+public sealed class ViewsAsOfScenarioTests(ScenarioTests.LoadedScenario scenario) : ScenarioViewTests(scenario), IClassFixture<ScenarioTests.LoadedScenario>
 {
     private const string Chaling = "430224";
     private const string EndOfOctober2023 = "2023-10-31T23%3A59%3A59%2B08%3A00";
-
-    private LedgerHost Host => scenario.Host;
-
-    public async Task InitializeAsync() =>
-        await Host.Services.GetRequiredService<ProjectionFreshness>().WaitUntilCurrentAsync(TimeSpan.FromSeconds(90));
-
-    public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
     public async Task On_31_October_2023_Chaling_had_one_open_rectification_rejected_and_an_overdue_milestone()

@@ -52,7 +52,7 @@ public sealed class PostgresReadyCheck(LedgerSettings settings, ReadinessCircuit
                 ? HealthCheckResult.Healthy("PostgreSQL answers and the schema is in place")
                 : HealthCheckResult.Unhealthy("the ledger schema is missing");
         }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or OperationCanceledException or ExecutionRejectedException)
+        catch (Exception ex) when (Readiness.CannotRead(ex))
         {
             return HealthCheckResult.Unhealthy("PostgreSQL does not answer");
         }
@@ -67,19 +67,11 @@ public sealed class PostgresReadyCheck(LedgerSettings settings, ReadinessCircuit
 /// </summary>
 public sealed class IntegrityLagCheck(IntegrityMonitor monitor, IntegrityOptions options, ReadinessCircuit circuit) : IHealthCheck
 {
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
-    {
-        try
-        {
-            var status = await circuit.Pipeline.ExecuteAsync(async token => await monitor.CurrentAsync(token), ct);
-            var detail = $"the Merkle log is {status.EventsBehind} events behind the ledger (limit {options.MaxLagEvents}); tree size {status.TreeSize}";
-            return status.EventsBehind <= options.MaxLagEvents ? HealthCheckResult.Healthy(detail) : HealthCheckResult.Degraded(detail);
-        }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or OperationCanceledException or ExecutionRejectedException)
-        {
-            return HealthCheckResult.Degraded("the Merkle log's status cannot be read");
-        }
-    }
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default) =>
+        Readiness.LagAsync(circuit, async token => await monitor.CurrentAsync(token),
+            status => (status.EventsBehind <= options.MaxLagEvents,
+                $"the Merkle log is {status.EventsBehind} events behind the ledger (limit {options.MaxLagEvents}); tree size {status.TreeSize}"),
+            "the Merkle log's status cannot be read", ct);
 }
 
 /// <summary>
@@ -92,27 +84,22 @@ public sealed class IntegrityLagCheck(IntegrityMonitor monitor, IntegrityOptions
 /// </summary>
 public sealed class ProjectionLagCheck(ProjectionMonitor monitor, ProjectionSettings settings, ReadinessCircuit circuit) : IHealthCheck
 {
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default) =>
+        Readiness.LagAsync(circuit, async token => (Freshness: await monitor.CurrentAsync(token), Runner: await monitor.RunnerAsync(token)),
+            status => (status.Freshness.SecondsBehind <= settings.MaxLagSeconds, Detail(status.Freshness, status.Runner)),
+            "the supervision views' position cannot be read", ct);
+
+    private string Detail(Freshness f, ShardRunner runner)
     {
-        try
+        var daemon = (monitor.Mode, runner) switch
         {
-            var (f, runner) = await circuit.Pipeline.ExecuteAsync(async token =>
-                (await monitor.CurrentAsync(token), await monitor.RunnerAsync(token)), ct);
-            var daemon = (monitor.Mode, runner) switch
-            {
-                (_, ShardRunner.ThisNode) => "this node runs the supervision projection",
-                (JasperFx.Events.Daemon.DaemonMode.HotCold, ShardRunner.AnotherNode) => "another node runs the supervision projection; this node stands by",
-                (JasperFx.Events.Daemon.DaemonMode.HotCold, _) => "no node runs the supervision projection; this node is waiting to take it",
-                (_, ShardRunner.AnotherNode) => "the daemon is off on this node; another node runs the supervision projection",
-                _ => "the daemon is off on this node and no node runs the supervision projection",
-            };
-            var detail = $"the supervision views are {f.EventsBehind} events and {f.SecondsBehind:0.#} s behind the ledger (limit {settings.MaxLagSeconds:0.#} s); {daemon}";
-            return f.SecondsBehind <= settings.MaxLagSeconds ? HealthCheckResult.Healthy(detail) : HealthCheckResult.Degraded(detail);
-        }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or OperationCanceledException or ExecutionRejectedException)
-        {
-            return HealthCheckResult.Degraded("the supervision views' position cannot be read");
-        }
+            (_, ShardRunner.ThisNode) => "this node runs the supervision projection",
+            (JasperFx.Events.Daemon.DaemonMode.HotCold, ShardRunner.AnotherNode) => "another node runs the supervision projection; this node stands by",
+            (JasperFx.Events.Daemon.DaemonMode.HotCold, _) => "no node runs the supervision projection; this node is waiting to take it",
+            (_, ShardRunner.AnotherNode) => "the daemon is off on this node; another node runs the supervision projection",
+            _ => "the daemon is off on this node and no node runs the supervision projection",
+        };
+        return $"the supervision views are {f.EventsBehind} events and {f.SecondsBehind:0.#} s behind the ledger (limit {settings.MaxLagSeconds:0.#} s); {daemon}";
     }
 }
 
@@ -147,9 +134,35 @@ public sealed class ClockLeaderCheck(ClockLeadership leadership, LedgerSettings 
             var error = leadership.LastError is { } e ? $" (last error: {e})" : "";
             return HealthCheckResult.Degraded($"no node leads the deadline clock; this node is waiting to lead it{error}");
         }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or OperationCanceledException or ExecutionRejectedException)
+        catch (Exception ex) when (Readiness.CannotRead(ex))
         {
             return HealthCheckResult.Degraded("the clock's leadership cannot be read");
+        }
+    }
+}
+
+/// <summary>What the readiness checks share: which failures mean "cannot be read", and the lag checks' verdict.</summary>
+internal static class Readiness
+{
+    /// <summary>PostgreSQL down or slow, or the readiness circuit refusing to try: the check reports it rather than throwing.</summary>
+    public static bool CannotRead(Exception ex) =>
+        ex is NpgsqlException or TimeoutException or OperationCanceledException or ExecutionRejectedException;
+
+    /// <summary>
+    /// Reads a status through the readiness circuit: healthy within its limit, degraded beyond it or when it
+    /// cannot be read. Degraded, not unhealthy: a lag keeps the node in service and shows in the report.
+    /// </summary>
+    public static async Task<HealthCheckResult> LagAsync<T>(
+        ReadinessCircuit circuit, Func<CancellationToken, ValueTask<T>> read, Func<T, (bool WithinLimit, string Detail)> judge, string unreadable, CancellationToken ct)
+    {
+        try
+        {
+            var (withinLimit, detail) = judge(await circuit.Pipeline.ExecuteAsync(read, ct));
+            return withinLimit ? HealthCheckResult.Healthy(detail) : HealthCheckResult.Degraded(detail);
+        }
+        catch (Exception ex) when (CannotRead(ex))
+        {
+            return HealthCheckResult.Degraded(unreadable);
         }
     }
 }

@@ -64,8 +64,8 @@ public static class SupervisionViewEndpoints
         SortKey<CommitmentStanding>[] sorts =
         [
             new("commitmentId", "id", TextType, x => x.Id),
-            new("deadline", "data->>'deadline'", DateType, x => Day(x.Deadline)),
-            new("overdueSince", "coalesce(data->>'overdueSince', '9999-12-31')", DateType, x => x.OverdueSince is { } d ? Day(d) : "9999-12-31"),
+            new("deadline", "deadline", DateType, x => Day(x.Deadline)),
+            new("overdueSince", "coalesce(overdue_since, date '9999-12-31')", DateType, x => x.OverdueSince is { } d ? Day(d) : "9999-12-31"),
             new("progress", "(data->>'progress')::numeric", NumericType, x => Number(x.Progress)),
             new("openRectifications", "(data->>'openRectifications')::numeric", NumericType, x => Number(x.OpenRectifications)),
         ];
@@ -84,7 +84,7 @@ public static class SupervisionViewEndpoints
         [
             new("governmentId", "id", TextType, x => x.Id),
             new("onTimeRate", "coalesce((data->>'onTimeRate')::numeric, -1)", NumericType, x => Number(x.OnTimeRate ?? -1)),
-            new("overdueItems", "(data->>'overdueItems')::numeric", NumericType, x => Number(x.OverdueItems)),
+            new("overdueItems", "overdue_items::numeric", NumericType, x => Number(x.OverdueItems)),
             new("openRectifications", "(data->>'openRectifications')::numeric", NumericType, x => Number(x.OpenRectifications)),
         ];
         return TypedResults.Ok(await q.PageAsync(query, sorts, x => x.Id, await freshness.CheckAsync(ct), Same, ct));
@@ -99,7 +99,7 @@ public static class SupervisionViewEndpoints
         SortKey<AgreementProgress>[] sorts =
         [
             new("agreementId", "id", TextType, x => x.Id),
-            new("progress", "(data->>'progress')::numeric", NumericType, x => Number(x.Progress)),
+            new("progress", "progress", NumericType, x => Number(x.Progress)),
             new("overdueItems", "(data->>'overdueItems')::numeric", NumericType, x => Number(x.OverdueItems)),
         ];
         return TypedResults.Ok(await q.PageAsync(query, sorts, x => x.Id, await freshness.CheckAsync(ct), Same, ct));
@@ -133,8 +133,8 @@ public static class SupervisionViewEndpoints
         SortKey<OverdueItem>[] sorts =
         [
             // Earliest due first: the most days overdue at the top of the queue.
-            new("dueOn", "data->>'dueOn'", DateType, x => Day(x.DueOn)),
-            new("commitmentId", "data->>'commitmentId'", TextType, x => x.CommitmentId),
+            new("dueOn", "due_on", DateType, x => Day(x.DueOn)),
+            new("commitmentId", "commitment_id", TextType, x => x.CommitmentId),
         ];
         var today = SupervisionRules.ZoneDate(time.GetUtcNow());
         return TypedResults.Ok(await q.PageAsync(query, sorts, x => x.Id, await freshness.CheckAsync(ct), async items =>
@@ -158,8 +158,8 @@ public static class SupervisionViewEndpoints
         if (q.Period() is { } period) query = query.Where(x => x.DueOn >= period.From && x.DueOn <= period.To);
         SortKey<RectificationTrack>[] sorts =
         [
-            new("dueOn", "data->>'dueOn'", DateType, x => Day(x.DueOn)),
-            new("orderedAt", "(data->>'orderedAt')::timestamptz", "timestamptz", x => x.OrderedAt.ToString("O", CultureInfo.InvariantCulture)),
+            new("dueOn", "due_on", DateType, x => Day(x.DueOn)),
+            new("orderedAt", "ordered_at", "timestamptz", x => x.OrderedAt.ToString("O", CultureInfo.InvariantCulture)),
         ];
         var today = SupervisionRules.ZoneDate(time.GetUtcNow());
         return TypedResults.Ok(await q.PageAsync(query, sorts, x => x.Id, await freshness.CheckAsync(ct), async items =>
@@ -186,9 +186,9 @@ public static class SupervisionViewEndpoints
         SortKey<Scorecard>[] sorts =
         [
             // Within a cycle, rank order; the id ("cycle/government") keeps cycles apart.
-            new("rank", "(data->>'rank')::numeric", NumericType, x => Number(x.Rank)),
+            new("rank", "rank::numeric", NumericType, x => Number(x.Rank)),
             new("total", "(data->>'total')::numeric", NumericType, x => Number(x.Total)),
-            new("governmentId", "data->>'governmentId'", TextType, x => x.GovernmentId),
+            new("governmentId", "government_id", TextType, x => x.GovernmentId),
         ];
         return TypedResults.Ok(await q.PageAsync(query, sorts, x => x.Id, await freshness.CheckAsync(ct), Same, ct));
     }
@@ -206,7 +206,7 @@ public static class SupervisionViewEndpoints
             var last = SupervisionRules.Quarter(new DateTimeOffset(period.To.ToDateTime(TimeOnly.MinValue), SupervisionRules.ZoneOffset));
             query = query.Where(x => x.MatchesSql("data->>'period' between ? and ?", first, last));
         }
-        SortKey<TrendPoint>[] sorts = [new("period", "data->>'period'", TextType, x => x.Period)];
+        SortKey<TrendPoint>[] sorts = [new("period", "period", TextType, x => x.Period)];
         return TypedResults.Ok(await q.PageAsync(query, sorts, x => x.Id, await freshness.CheckAsync(ct), Same, ct));
     }
 

@@ -12,8 +12,9 @@ namespace Ledger.Api.Supervision;
 public sealed record Page<T>(IReadOnlyList<T> Items, string? Next, Freshness Freshness);
 
 /// <summary>
-/// How a view can be sorted: a SQL expression over the document (the same value <see cref="Value"/>
-/// reads from a loaded one) and its type. The document id breaks ties, in the same direction, so
+/// How a view can be sorted: a SQL expression of type <see cref="SqlType"/> over the document's row —
+/// its indexed column where the document has one, so that a page is read in index order — and the
+/// same value as <see cref="Value"/> reads it from a loaded document. The document id breaks ties, in the same direction, so
 /// that (key, id) orders every row exactly once and a keyset cursor can resume after any row.
 /// </summary>
 public sealed record SortKey<T>(string Name, string Sql, string SqlType, Func<T, string> Value);
@@ -150,10 +151,10 @@ public sealed class ViewQuery
             if (!readable)
                 throw new RequestRejected(StatusCodes.Status400BadRequest, "invalid_cursor", "'cursor' is not a cursor this API issued.", "cursor");
             var comparison = descending ? "<" : ">";
-            query = query.Where(x => x.MatchesSql($"(cast({sort.Sql} as {sort.SqlType}), id) {comparison} (cast(? as {sort.SqlType}), ?)", key, lastId));
+            query = query.Where(x => x.MatchesSql($"({sort.Sql}, id) {comparison} (cast(? as {sort.SqlType}), ?)", key, lastId));
         }
         var direction = descending ? "desc" : "asc";
-        var rows = await query.OrderBySql($"cast({sort.Sql} as {sort.SqlType}) {direction}").ThenBySql($"id {direction}").Take(limit + 1).ToListAsync(ct);
+        var rows = await query.OrderBySql($"{sort.Sql} {direction}").ThenBySql($"id {direction}").Take(limit + 1).ToListAsync(ct);
         var items = rows.Take(limit).ToList();
         var next = rows.Count > limit ? Cursor.Write(requested, sort.Value(items[^1]), id(items[^1])) : null;
         return new Page<TOut>(await shape(items), next, freshness);

@@ -50,9 +50,7 @@ public static partial class CommitmentDecider
         var s = Existing(state, c.CommitmentId);
         Require.Role(c.Actor, ActorRole.Supervisor, "assess commitments");
         RequireUnderSupervision(s, allowSuspended: false, "assessed");
-        RequireId(c.AssessmentId, "assessmentId");
-        if (s.AssessmentIds.Contains(c.AssessmentId))
-            throw DomainException.Conflict("duplicate_assessment", $"Assessment {c.AssessmentId} already exists.", "assessmentId");
+        RequireNewId(c.AssessmentId, "assessmentId", "Assessment", s.AssessmentIds.Contains);
         Require.Text(c.Period, "period", 20);
         RequireDefined(c.Completion, "completion");
         RequireDefined(c.Confidence, "confidence");
@@ -71,9 +69,7 @@ public static partial class CommitmentDecider
         var s = Existing(state, c.CommitmentId);
         Require.Role(c.Actor, ActorRole.Supervisor, "order rectification");
         RequireUnderSupervision(s, allowSuspended: true, "ordered to rectify");
-        RequireId(c.RectificationId, "rectificationId");
-        if (s.Rectifications.ContainsKey(c.RectificationId))
-            throw DomainException.Conflict("duplicate_rectification", $"Rectification {c.RectificationId} already exists.", "rectificationId");
+        RequireNewId(c.RectificationId, "rectificationId", "Rectification", s.Rectifications.ContainsKey);
         if (!s.IsParticipant(c.GovernmentId))
             throw DomainException.Rule("not_a_participant", $"Government {c.GovernmentId} neither leads nor contributes to {s.CommitmentId}.", "governmentId");
         Require.Text(c.Findings, "findings", 4000);
@@ -116,11 +112,7 @@ public static partial class CommitmentDecider
     /// <summary>Invariants: only a supervisor accepts, only a response awaiting review, with findings; acceptance closes the order.</summary>
     public static IReadOnlyList<object> Decide(CommitmentState? state, AcceptRectification c)
     {
-        var s = Existing(state, c.CommitmentId);
-        Require.Role(c.Actor, ActorRole.Supervisor, "accept rectification");
-        RequireNotWithdrawn(s);
-        var r = RespondedRectification(s, c.RectificationId);
-        Require.Text(c.Findings, "findings", 4000);
+        var (s, r) = ReviewedResponse(state, c.CommitmentId, c.RectificationId, c.Findings, c.Actor, "accept rectification");
         return [new RectificationAccepted(s.CommitmentId, r.RectificationId, c.Findings, c.Actor.Id, c.Now)];
     }
 
@@ -130,11 +122,7 @@ public static partial class CommitmentDecider
     /// </summary>
     public static IReadOnlyList<object> Decide(CommitmentState? state, RejectRectification c)
     {
-        var s = Existing(state, c.CommitmentId);
-        Require.Role(c.Actor, ActorRole.Supervisor, "reject rectification");
-        RequireNotWithdrawn(s);
-        var r = RespondedRectification(s, c.RectificationId);
-        Require.Text(c.Findings, "findings", 4000);
+        var (s, r) = ReviewedResponse(state, c.CommitmentId, c.RectificationId, c.Findings, c.Actor, "reject rectification");
         if (c.NewDueOn is { } due)
             RequireAfterToday(due, c.Now, "newDueOn");
         return [new RectificationRejected(s.CommitmentId, r.RectificationId, c.Findings, c.NewDueOn, c.Actor.Id, c.Now)];
@@ -158,9 +146,7 @@ public static partial class CommitmentDecider
         if (from == GovernanceLevel.Execution && !s.IsParticipant(c.Actor.GovernmentId))
             throw DomainException.Forbidden("not_a_participant", $"Government {c.Actor.GovernmentId} neither leads nor contributes to {s.CommitmentId}.");
         RequireUnderSupervision(s, allowSuspended: true, "escalated");
-        RequireId(c.EscalationId, "escalationId");
-        if (s.Escalations.ContainsKey(c.EscalationId))
-            throw DomainException.Conflict("duplicate_escalation", $"Escalation {c.EscalationId} already exists.", "escalationId");
+        RequireNewId(c.EscalationId, "escalationId", "Escalation", s.Escalations.ContainsKey);
         Require.Text(c.Subject, "subject", 2000);
         var options = RequireItems(c.Options, "options", "options_required", "At least one option is put to the level above.", 2000);
         if (c.RectificationId is not null)
@@ -208,9 +194,7 @@ public static partial class CommitmentDecider
         var s = Existing(state, c.CommitmentId);
         Require.Role(c.Actor, ActorRole.Decision, "revise commitments");
         RequireUnderSupervision(s, allowSuspended: true, "revised");
-        RequireId(c.RevisionId, "revisionId");
-        if (s.RevisionIds.Contains(c.RevisionId))
-            throw DomainException.Conflict("duplicate_revision", $"Revision {c.RevisionId} already exists.", "revisionId");
+        RequireNewId(c.RevisionId, "revisionId", "Revision", s.RevisionIds.Contains);
         Require.Text(c.Reason, "reason", 4000);
         Require.Text(c.DecisionReference, "decisionReference", 200);
         if (!s.Escalations.Values.Any(x => x.To == GovernanceLevel.Decision && x.DecisionReference == c.DecisionReference))
@@ -290,6 +274,18 @@ public static partial class CommitmentDecider
             ? r
             : throw DomainException.NotFound("rectification_not_found", $"Rectification {rectificationId} does not exist on {s.CommitmentId}.", "rectificationId");
 
+    /// <summary>Accepting and rejecting are one review: a supervisor's, of a response awaiting it, with findings.</summary>
+    private static (CommitmentState State, RectificationState Rectification) ReviewedResponse(
+        CommitmentState? state, string commitmentId, string rectificationId, string findings, Actor actor, string action)
+    {
+        var s = Existing(state, commitmentId);
+        Require.Role(actor, ActorRole.Supervisor, action);
+        RequireNotWithdrawn(s);
+        var r = RespondedRectification(s, rectificationId);
+        Require.Text(findings, "findings", 4000);
+        return (s, r);
+    }
+
     private static RectificationState RespondedRectification(CommitmentState s, string rectificationId)
     {
         var r = RectificationOf(s, rectificationId);
@@ -302,6 +298,14 @@ public static partial class CommitmentDecider
     {
         if (!IdPattern().IsMatch(id ?? ""))
             throw DomainException.Rule("invalid_" + ToSnake(field), $"'{field}' must be 3-64 lower-case letters, digits or dashes.", field);
+    }
+
+    /// <summary>An id the caller chose for something new on the commitment: well-formed and used once.</summary>
+    private static void RequireNewId(string id, string field, string noun, Func<string, bool> used)
+    {
+        RequireId(id, field);
+        if (used(id))
+            throw DomainException.Conflict("duplicate_" + noun.ToLowerInvariant(), $"{noun} {id} already exists.", field);
     }
 
     // "assessmentId" → "assessment_id", so the code reads like the other deciders' invalid_*_id codes.

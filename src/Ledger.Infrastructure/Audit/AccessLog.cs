@@ -110,16 +110,7 @@ public sealed class AccessLog(NpgsqlDataSource db, string schema, TimeProvider t
             sql.Append(" and subjects @> array[@subject]::text[]");
             command.Parameters.AddWithValue("subject", subject);
         }
-        if (query.From is { } from)
-        {
-            sql.Append(" and at >= @from");
-            command.Parameters.AddWithValue("from", from.ToUniversalTime());
-        }
-        if (query.To is { } to)
-        {
-            sql.Append(" and at <= @to");
-            command.Parameters.AddWithValue("to", to.ToUniversalTime());
-        }
+        TimeWindow.AppendTo(sql, command, "at", query.From, query.To);
         if (query.Before is { } before)
         {
             sql.Append(" and id < @before");

@@ -203,13 +203,7 @@ public sealed class AuditExporter(NpgsqlDataSource db, LedgerIntegrity integrity
             order by id
             """, connection);
         if (streams is not null) command.Parameters.AddWithValue("streams", streams.ToArray());
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            var cells = new string?[reader.FieldCount];
-            for (var i = 0; i < cells.Length; i++) cells[i] = reader.IsDBNull(i) ? null : reader.GetString(i);
-            file.Write(Utf8.GetBytes(string.Join(',', cells.Select(Csv)) + "\n"));
-        }
+        await WriteRowsAsync(command, file, ct);
         return file.Finish(AuditBundle.CommitmentsCsv);
     }
 
@@ -241,13 +235,7 @@ public sealed class AuditExporter(NpgsqlDataSource db, LedgerIntegrity integrity
             """, connection);
         command.Parameters.AddWithValue("shard", Supervision.ProjectionFreshness.ShardName);
         command.Parameters.AddWithValue("id", governmentId);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            var cells = new string?[reader.FieldCount];
-            for (var i = 0; i < cells.Length; i++) cells[i] = reader.IsDBNull(i) ? null : reader.GetString(i);
-            file.Write(Utf8.GetBytes(string.Join(',', cells.Select(Csv)) + "\n"));
-        }
+        await WriteRowsAsync(command, file, ct);
         return file.Finish(AuditBundle.ComplianceCsv);
     }
 
@@ -318,19 +306,22 @@ public sealed class AuditExporter(NpgsqlDataSource db, LedgerIntegrity integrity
             sql.Append(" and e.stream_id = any(@streams)");
             command.Parameters.AddWithValue("streams", streams.ToArray());
         }
-        if (selection.From is { } from)
-        {
-            sql.Append(" and e.timestamp >= @from");
-            command.Parameters.AddWithValue("from", from.ToUniversalTime());
-        }
-        if (selection.To is { } to)
-        {
-            sql.Append(" and e.timestamp <= @to");
-            command.Parameters.AddWithValue("to", to.ToUniversalTime());
-        }
+        TimeWindow.AppendTo(sql, command, "e.timestamp", selection.From, selection.To);
         if (!count) sql.Append(" order by e.seq_id");
         command.CommandText = sql.ToString();
         return command;
+    }
+
+    /// <summary>Every row the query returns, one CSV line each; its columns are all text, a null an empty cell.</summary>
+    private static async Task WriteRowsAsync(NpgsqlCommand command, HashingFile file, CancellationToken ct)
+    {
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var cells = new string?[reader.FieldCount];
+            for (var i = 0; i < cells.Length; i++) cells[i] = reader.IsDBNull(i) ? null : reader.GetString(i);
+            file.Write(Utf8.GetBytes(string.Join(',', cells.Select(Csv)) + "\n"));
+        }
     }
 
     private static string CsvLine(LeafEnvelope e) => string.Join(',',

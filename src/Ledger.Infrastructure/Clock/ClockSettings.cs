@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Configuration;
 
 namespace Ledger.Infrastructure.Clock;
@@ -39,12 +38,6 @@ public sealed record ClockSettings(bool Enabled, TimeSpan Interval, TimeSpan Lea
             throw new InvalidOperationException($"{Section}:{name} must be a whole number of days, zero or more (e.g. 30.00:00:00).");
     }
 
-    private static TimeSpan Read(IConfiguration configuration, string name, TimeSpan fallback)
-    {
-        var raw = configuration[$"{Section}:{name}"];
-        if (string.IsNullOrWhiteSpace(raw)) return fallback;
-        return TimeSpan.TryParse(raw, CultureInfo.InvariantCulture, out var value)
-            ? value
-            : throw new InvalidOperationException($"{Section}:{name} is not a TimeSpan (d.hh:mm:ss): '{raw}'.");
-    }
+    private static TimeSpan Read(IConfiguration configuration, string name, TimeSpan fallback) =>
+        SettingsParser.TimeSpanOr(configuration, $"{Section}:{name}", fallback);
 }

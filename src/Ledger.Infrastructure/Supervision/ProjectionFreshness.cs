@@ -30,22 +30,36 @@ public sealed class ProjectionFreshness(IDocumentStore store, TimeProvider time)
     {
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
-        // One statement, one snapshot: the position and the events above it are read consistently.
-        await using var command = new NpgsqlCommand($"""
-            with p as (select coalesce((select last_seq_id from "{_schema}".mt_event_progression where name = $1), 0) as pos)
-            select p.pos,
-                   coalesce((select max(seq_id) from "{_schema}".mt_events), 0),
-                   (select count(*) from "{_schema}".mt_events e where e.seq_id > p.pos),
-                   (select min(e.timestamp) from "{_schema}".mt_events e where e.seq_id > p.pos)
-            from p
-            """, connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = ShardName });
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        await reader.ReadAsync(ct);
-        var position = reader.GetInt64(0);
-        var storePosition = reader.GetInt64(1);
-        var behind = reader.GetInt64(2);
-        DateTimeOffset? oldest = reader.IsDBNull(3) ? null : await reader.GetFieldValueAsync<DateTimeOffset>(3, ct);
+        // One snapshot for both statements, so the position and the events above it agree. The count
+        // takes the position as a parameter: with it the planner scans the sequence index from there
+        // (nothing, when current); computed inside one statement it planned a parallel scan of a
+        // third of the events, 30–50 ms per answer at a million events (measured).
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        long position, storePosition;
+        await using (var command = new NpgsqlCommand($"""
+            select coalesce((select last_seq_id from "{_schema}".mt_event_progression where name = $1), 0),
+                   coalesce((select max(seq_id) from "{_schema}".mt_events), 0)
+            """, connection, transaction))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = ShardName });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            position = reader.GetInt64(0);
+            storePosition = reader.GetInt64(1);
+        }
+        long behind = 0;
+        DateTimeOffset? oldest = null;
+        if (storePosition > position)
+        {
+            await using var command = new NpgsqlCommand(
+                $"""select count(*), min(timestamp) from "{_schema}".mt_events where seq_id > $1""", connection, transaction);
+            command.Parameters.Add(new NpgsqlParameter { Value = position });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            behind = reader.GetInt64(0);
+            oldest = reader.IsDBNull(1) ? null : await reader.GetFieldValueAsync<DateTimeOffset>(1, ct);
+        }
+        await transaction.CommitAsync(ct);
         var now = time.GetUtcNow();
         var seconds = oldest is { } o ? Math.Max(0, Math.Round((now - o).TotalSeconds, 3)) : 0;
         return new Freshness(position, storePosition, behind, seconds, now);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Configuration;
 
 namespace Ledger.Infrastructure.Writing;
@@ -26,12 +25,6 @@ public sealed record IdempotencySettings(TimeSpan Window, TimeSpan CleanupInterv
         return new IdempotencySettings(window, interval);
     }
 
-    private static TimeSpan Read(IConfiguration configuration, string name, TimeSpan fallback)
-    {
-        var raw = configuration[$"{Section}:{name}"];
-        if (string.IsNullOrWhiteSpace(raw)) return fallback;
-        return TimeSpan.TryParse(raw, CultureInfo.InvariantCulture, out var value)
-            ? value
-            : throw new InvalidOperationException($"{Section}:{name} is not a TimeSpan (d.hh:mm:ss): '{raw}'.");
-    }
+    private static TimeSpan Read(IConfiguration configuration, string name, TimeSpan fallback) =>
+        SettingsParser.TimeSpanOr(configuration, $"{Section}:{name}", fallback);
 }
