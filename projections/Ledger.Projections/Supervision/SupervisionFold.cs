@@ -128,6 +128,39 @@ public sealed class SupervisionFold
         await PrefetchAsync<GovernmentCompliance>(governments, ct);
         await PrefetchAsync<Scorecard>(cards, ct);
         await PrefetchAsync<EvaluationCycleEntry>(cycles, ct);
+        await PrefetchRollUpsAsync(events, ct);
+    }
+
+    /// <summary>
+    /// The trend points and area summaries a batch is likely to touch, in two round trips instead of
+    /// one per document (they were most of a rebuild's round trips: measured). The trend ids are a
+    /// superset — each commitment event's quarter for the zone, its agreement and every participant —
+    /// and anything still missed is loaded when first touched, so this changes no result.
+    /// </summary>
+    private async Task PrefetchRollUpsAsync(IReadOnlyList<IEvent> events, CancellationToken ct)
+    {
+        if (_source is null) return;
+        var points = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var e in events)
+        {
+            var commitmentId = e.Data switch
+            {
+                CommitmentRegistered r => r.CommitmentId,
+                ContributorAssigned c => c.CommitmentId,
+                RectificationOrdered o => o.CommitmentId,
+                _ => CommitmentOf(e.Data),
+            };
+            if (commitmentId is null || Held<CommitmentStanding>(commitmentId) is not { } s) continue;
+            var period = SupervisionRules.Quarter(e.Timestamp);
+            points.Add(TrendPoint.IdFor("zone", TrendPoint.ZoneKey, period));
+            points.Add(TrendPoint.IdFor("agreement", s.AgreementId, period));
+            foreach (var government in s.Participants) points.Add(TrendPoint.IdFor("government", government, period));
+        }
+        if (points.Count == 0) return;
+        await PrefetchAsync<TrendPoint>(points, ct);
+        // A handful of documents in all (task areas, provinces, prefectures): read them whole.
+        foreach (var area in await _source.Query<AreaSummary>().ToListAsync(ct))
+            _documents.TryAdd((typeof(AreaSummary), area.Id), area);
     }
 
     private async Task<IReadOnlyList<T>> PrefetchAsync<T>(HashSet<string> ids, CancellationToken ct) where T : class
