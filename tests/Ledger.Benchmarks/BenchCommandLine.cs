@@ -1,7 +1,12 @@
 using System.Globalization;
 using Ledger.Benchmarks.Appends;
+using Ledger.Benchmarks.Export;
 using Ledger.Benchmarks.Integrity;
+using Ledger.Benchmarks.Queries;
+using Ledger.Benchmarks.Rebuild;
+using Ledger.Benchmarks.Replay;
 using Ledger.Benchmarks.Reporting;
+using Ledger.Benchmarks.Zone;
 using Npgsql;
 
 namespace Ledger.Benchmarks;
@@ -11,14 +16,15 @@ public static class BenchCommandLine
 {
     private const string Usage = """
         usage: Ledger.Benchmarks [run] [--quick] [--out FILE] [--connection STRING] [--clients 1,16,64]
-                                 [--cases append,integrity] [--events N]
+                                 [--cases append,integrity,export,rebuild,queries,replay] [--events N]
                Ledger.Benchmarks compare [--latest FILE] [--baseline FILE] [--threshold 0.2]
 
         run       measures every case on a database of its own (LEDGER_BENCH_CONNECTION, else the private
                   cluster's ledger_bench database), prints a table and writes the results as JSON
                   (default artifacts/bench/latest.json); its schemas are dropped and created afresh.
-                  --cases picks the groups to run (default both); --events sets the ledger size of the
-                  integrity cases (default 1,000,000; 100,000 with --quick)
+                  --cases picks the groups to run (default all); --events sets the ledger size of the
+                  integrity cases (the export case runs over a tenth of it) and of the generated pilot-zone ledger the rebuild, queries and replay
+                  cases share (default 1,000,000; 100,000 with --quick)
         compare   flags every ratio of the latest results that fell by more than the threshold below the
                   baseline (default ops/bench-baseline.json); exit code 1 when any did
         """;
@@ -26,6 +32,9 @@ public static class BenchCommandLine
     private const string OursSchema = "bench_api";
     private const string PeerSchema = "bench_peer";
     private const string LimitSchema = "bench_limit";
+    private const string ZoneSchema = "bench_zone";
+    private static readonly string[] KnownCases = ["append", "integrity", "export", "rebuild", "queries", "replay"];
+    private static readonly string[] ZoneCases = ["rebuild", "queries", "replay"];
 
     public static async Task<int> Main(string[] args)
     {
@@ -58,10 +67,13 @@ public static class BenchCommandLine
         if (options.Value("--clients") is { } list)
             settings = settings with { Clients = [.. list.Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture))] };
         if (options.Value("--events") is { } events)
-            settings = settings with { IntegrityEvents = int.Parse(events, NumberStyles.AllowThousands, CultureInfo.InvariantCulture) };
-        var cases = (options.Value("--cases") ?? "append,integrity").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
-        if (cases.Count == 0 || cases.Except(["append", "integrity"]).FirstOrDefault() is { } unknown)
-            throw new ArgumentException($"--cases takes append and/or integrity{(cases.Count == 0 ? "" : $", not '{cases.Except(["append", "integrity"]).First()}'")}");
+        {
+            var n = int.Parse(events, NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
+            settings = settings with { IntegrityEvents = n, ZoneEvents = n };
+        }
+        var cases = (options.Value("--cases") ?? string.Join(',', KnownCases)).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        if (cases.Count == 0 || cases.Except(KnownCases).FirstOrDefault() is { } unknown)
+            throw new ArgumentException($"--cases takes one or more of {string.Join(", ", KnownCases)}{(cases.Count == 0 ? "" : $", not '{cases.Except(KnownCases).First()}'")}");
         var connection = options.Value("--connection")
             ?? Environment.GetEnvironmentVariable("LEDGER_BENCH_CONNECTION")
             ?? BenchSettings.DefaultConnection;
@@ -70,6 +82,7 @@ public static class BenchCommandLine
         await Console.Error.WriteLineAsync($"bench: {(options.Flag("--quick") ? "quick" : "full")}: {string.Join(" and ", cases.Order())}; "
             + (cases.Contains("append") ? $"appends: {settings.Runs} runs of ~{settings.SecondsPerRun} s per target, clients {string.Join(", ", settings.Clients)}; " : "")
             + (cases.Contains("integrity") ? $"integrity: {settings.IntegrityEvents:N0} events, {settings.IntegrityRuns} runs per target, {settings.ProofsPerRun} proofs per run; " : "")
+            + (cases.Overlaps(ZoneCases) ? $"pilot-zone ledger of ~{settings.ZoneEvents:N0} events{(settings.ZoneEvents < 1_000_000 ? " (fewer than the million the query targets are set at)" : "")}; " : "")
             + $"{Environment.ProcessorCount} cores");
         await DropSchemasAsync(connection);
 
@@ -91,19 +104,58 @@ public static class BenchCommandLine
             results.AddRange(await new IntegrityCase(settings, connection).RunAsync());
             await Console.Error.WriteLineAsync($"bench: integrity cases took {(started.Elapsed - integrityStarted).TotalSeconds:F0} s");
         }
+        if (cases.Contains("export"))
+        {
+            // After the integrity cases, whose ledger (tree integrated) it reuses when they ran.
+            var exportStarted = started.Elapsed;
+            if (await new ExportCase(settings, connection).RunAsync() is { } export) results.Add(export);
+            await Console.Error.WriteLineAsync($"bench: export case took {(started.Elapsed - exportStarted).TotalSeconds:F0} s");
+        }
+        if (cases.Overlaps(ZoneCases))
+        {
+            var zoneStarted = started.Elapsed;
+            results.AddRange(await ZoneCasesAsync(settings, connection, cases));
+            await Console.Error.WriteLineAsync($"bench: rebuild, query and replay cases took {(started.Elapsed - zoneStarted).TotalSeconds:F0} s");
+        }
 
         await CaseResult.WriteAsync(output, results);
         Console.Write(CaseResult.Table(results));
-        if (results.FirstOrDefault(r => r.PeakRssMb is not null) is { } verify)
-            Console.WriteLine($"{verify.Case}: peak RSS of `ledger verify` (child process) {verify.PeakRssMb:F1} MB over {verify.Events:N0} events, {verify.PeakRssMbSmall:F1} MB over {verify.EventsSmall:N0}");
+        foreach (var child in results.Where(r => r.PeakRssMb is not null))
+            Console.WriteLine($"{child.Case}: peak RSS of `ledger {(child.Case == "export.all" ? "export --all" : child.Case.Split('.').Last())}` (child process) {child.PeakRssMb:F1} MB over {child.Events:N0} events, {child.PeakRssMbSmall:F1} MB over {child.EventsSmall:N0}");
         await Console.Error.WriteLineAsync($"bench: wrote {output} after {started.Elapsed.TotalSeconds:F0} s");
         return 0;
+    }
+
+    /// <summary>
+    /// The cases over one generated pilot-zone ledger: the rebuild (which leaves the views), the
+    /// supervisors' queries on those views and the audit replay, the last two through one API host.
+    /// </summary>
+    private static async Task<IReadOnlyList<CaseResult>> ZoneCasesAsync(BenchSettings settings, string connection, HashSet<string> cases)
+    {
+        var results = new List<CaseResult>();
+        await using var db = NpgsqlDataSource.Create(connection);
+        var zone = ZoneLedger.OfAbout(settings.ZoneEvents);
+        var loaded = await ZoneLoad.CreateAsync(db, connection, ZoneSchema, zone, CancellationToken.None);
+        var rebuild = new RebuildCase(settings, connection, ZoneSchema);
+        if (cases.Contains("rebuild"))
+            results.Add(await rebuild.RunAsync(db, loaded.Events, CancellationToken.None));
+        else if (cases.Contains("queries"))
+            await rebuild.RebuildOnceAsync(db, loaded.Events, CancellationToken.None);
+        if (!cases.Contains("queries") && !cases.Contains("replay")) return results;
+
+        await QueryCase.SettleAsync(db, ZoneSchema, CancellationToken.None);
+        await using var api = await ZoneApi.StartAsync(connection, ZoneSchema);
+        if (cases.Contains("queries"))
+            results.AddRange((await new QueryCase(settings, api, db, ZoneSchema).RunAsync(zone.AgreementIds, CancellationToken.None)).Select(r => r with { Events = loaded.Events }));
+        if (cases.Contains("replay"))
+            results.AddRange(await new ReplayCase(settings, api, db, ZoneSchema).RunAsync(CancellationToken.None));
+        return results;
     }
 
     private static async Task DropSchemasAsync(string connection)
     {
         await using var source = NpgsqlDataSource.Create(connection);
-        await using var command = source.CreateCommand(string.Join("; ", new[] { OursSchema, PeerSchema, LimitSchema, IntegrityCase.Schema, IntegrityCase.SmallSchema }.Select(s => $"drop schema if exists \"{s}\" cascade")));
+        await using var command = source.CreateCommand(string.Join("; ", new[] { OursSchema, PeerSchema, LimitSchema, IntegrityCase.Schema, IntegrityCase.SmallSchema, ExportCase.SmallSchema, ZoneSchema }.Select(s => $"drop schema if exists \"{s}\" cascade")));
         await command.ExecuteNonQueryAsync();
     }
 
