@@ -1,23 +1,16 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text;
 using Ledger.Contracts;
-using Ledger.Infrastructure.Identity;
 using Marten;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Ledger.Benchmarks.Appends;
 
 /// <summary>
-/// Ours: the ledger's whole HTTP path. The real API (<see cref="LedgerApi.Build"/>) on Kestrel on a
-/// loopback port, in a schema of its own; each append is a POST of a progress report with a real
+/// Ours: the ledger's whole HTTP path. The real API on Kestrel on a loopback port
+/// (<see cref="LoopbackApi"/>), in a schema of its own; each append is a POST of a progress report with a real
 /// bearer token, through authentication, binding, the decider and the writer's fetch → decide → append.
 /// </summary>
 public sealed class OursHttp : IAppendTarget
@@ -32,13 +25,12 @@ public sealed class OursHttp : IAppendTarget
     private OursHttp(WebApplication app, Uri address)
     {
         _app = app;
-        var issuer = new TokenIssuer(app.Services.GetRequiredService<TokenSettings>(), TimeProvider.System);
+        var issuer = LoopbackApi.Tokens(app);
         var tokens = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         string Token(string role, string? government) =>
             tokens.GetOrAdd($"{role}:{government}", _ => issuer.Issue(role, government, TimeSpan.FromHours(1)));
 
-        _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue, UseProxy = false }) { BaseAddress = address };
-        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token("government", PilotSetup.Liuyang));
+        _http = LoopbackApi.Client(address, Token("government", PilotSetup.Liuyang));
         _setup = new PilotSetup(_http, Token);
     }
 
@@ -46,21 +38,13 @@ public sealed class OursHttp : IAppendTarget
 
     public static async Task<OursHttp> StartAsync(string connectionString, string schema)
     {
-        var app = LedgerApi.Build(
-        [
-            $"--ConnectionStrings:Ledger={connectionString}",
-            $"--Ledger:Schema={schema}",
-            $"--Auth:SigningKey={Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}",
-            "--urls=http://127.0.0.1:0",
+        var (app, address) = await LoopbackApi.StartAsync(connectionString, schema,
             // The benchmark is one principal at up to 64 clients: the per-principal limit would measure itself.
             "--RateLimits:Enabled=false",
             // The pilot commitments' dates are past: a running deadline clock would append to the measured streams.
-            "--Clock:Enabled=false",
-        ], builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+            "--Clock:Enabled=false");
 
-        var ours = new OursHttp(app, new Uri(address));
+        var ours = new OursHttp(app, address);
         await ours._setup.GovernmentsAndAgreementAsync();
         await ours._setup.ActiveCommitmentAsync(TemplateCommitment);
         return ours;
