@@ -47,7 +47,7 @@ public sealed class EvaluationTests(EvaluationHost host) : IClassFixture<Evaluat
 
         // Shangli claims its patrol plan (due 2024-03-31) late and thinly: needs more evidence, never met.
         host.Clock.Set(At(2024, 4, 10));
-        await Shangli().PostJsonAsync($"/api/commitments/{Patrols}/evidence", Evidence("patrol-plan-draft", "2024-04-10")).Ok();
+        await Shangli().PostJsonAsync($"/api/commitments/{Patrols}/evidence", PilotRequests.Evidence("patrol-plan-draft", "2024-04-10")).Ok();
         await Shangli().PostJsonAsync($"/api/commitments/{Patrols}/claims", MilestoneClaim("patrol-plan-claim", "patrol-plan", "patrol-plan-draft")).Ok();
         host.Clock.Set(At(2024, 4, 15));
         await Supervisor().PostJsonAsync($"/api/commitments/{Patrols}/claims/patrol-plan-claim/verification",
@@ -55,7 +55,7 @@ public sealed class EvaluationTests(EvaluationHost host) : IClassFixture<Evaluat
 
         // Liuyang's monitoring station (due 2024-06-30) is verified on site on 2024-06-25: met on time.
         host.Clock.Set(At(2024, 6, 20));
-        await Liuyang().PostJsonAsync($"/api/commitments/{PilotZone.Commitment}/evidence", Evidence("station-acceptance", "2024-06-20")).Ok();
+        await Liuyang().PostJsonAsync($"/api/commitments/{PilotZone.Commitment}/evidence", PilotRequests.Evidence("station-acceptance", "2024-06-20")).Ok();
         await Liuyang().PostJsonAsync($"/api/commitments/{PilotZone.Commitment}/claims",
             MilestoneClaim("station-claim", "joint-monitoring-station", "station-acceptance")).Ok();
         host.Clock.Set(At(2024, 6, 25));
@@ -336,18 +336,6 @@ public sealed class EvaluationTests(EvaluationHost host) : IClassFixture<Evaluat
             },
         },
         milestones = new[] { new { milestoneId = "patrol-plan", title = "Joint patrol plan approved", type = "Approval", due = "2024-03-31" } },
-    };
-
-    private static object Evidence(string evidenceId, string issuedOn) => new
-    {
-        evidenceId,
-        documentType = "InspectionReport",
-        title = "Evidence " + evidenceId,
-        sha256 = new string('c', 64),
-        storageUri = $"https://evidence.example.org/evaluation/{evidenceId}.pdf",
-        issuer = "Joint office",
-        issuedOn,
-        confidentiality = "Public",
     };
 
     private static object MilestoneClaim(string claimId, string milestoneId, string evidenceId) => new

@@ -106,7 +106,7 @@ public sealed class RoleMatrixTests(MatrixHost host) : IClassFixture<MatrixHost>
                 reason = "One month was misread.",
             })),
         new("/api/commitments/{commitmentId}/evidence", null, [Caller.Lead, Caller.Contributor],
-            async (t, _) => CommitmentCall(await t.ActiveCommitmentAsync(), "evidence", Evidence("matrix-evidence"))),
+            async (t, _) => CommitmentCall(await t.ActiveCommitmentAsync(), "evidence", PilotRequests.Evidence("matrix-evidence"))),
         new("/api/commitments/{commitmentId}/claims", null, [Caller.Lead],
             async (t, _) => CommitmentCall(await t.EvidencedCommitmentAsync(), "claims", Claim())),
         new("/api/commitments/{commitmentId}/claims/{claimId}/withdrawal", null, [Caller.Lead],
@@ -340,18 +340,6 @@ public sealed class RoleMatrixTests(MatrixHost host) : IClassFixture<MatrixHost>
         narrative = "Eleven months at Class III or better.",
     };
 
-    private static object Evidence(string evidenceId) => new
-    {
-        evidenceId,
-        documentType = "InspectionReport",
-        title = "Acceptance of the Jinyushi joint monitoring station",
-        sha256 = new string('b', 64),
-        storageUri = $"https://evidence.example.org/matrix/{evidenceId}.pdf",
-        issuer = "Liuyang Ecology and Environment Bureau",
-        issuedOn = "2024-06-20",
-        confidentiality = "Public",
-    };
-
     private static object Claim() => new
     {
         claimId = "station-claim",
@@ -477,7 +465,7 @@ public sealed class RoleMatrixTests(MatrixHost host) : IClassFixture<MatrixHost>
     private async Task<string> EvidencedCommitmentAsync()
     {
         var id = await ActiveCommitmentAsync();
-        await host.Client("government", PilotZone.Liuyang).PostJsonAsync($"/api/commitments/{id}/evidence", Evidence("station-acceptance")).Ok();
+        await host.Client("government", PilotZone.Liuyang).PostJsonAsync($"/api/commitments/{id}/evidence", PilotRequests.Evidence("station-acceptance")).Ok();
         return id;
     }
 

@@ -48,7 +48,7 @@ public sealed class SupervisionTests(LedgerHost host) : IClassFixture<LedgerHost
         await supervisor.PostJsonAsync(Path(id, "assessments"), Assessment("as-2024-q2", "Green", "Substantial")).Ok();
         await supervisor.PostJsonAsync(Path(id, "assessments"), Assessment("as-2024-q3", "AmberRed", "Limited")).Ok();
         await supervisor.PostJsonAsync(Path(id, "rectifications"), Order("rect-station")).Ok();
-        await liuyang.PostJsonAsync(Path(id, "evidence"), Evidence("ev-station-contract")).Ok();
+        await liuyang.PostJsonAsync(Path(id, "evidence"), PilotRequests.Evidence("ev-station-contract")).Ok();
         await liuyang.PostJsonAsync(Path(id, "rectifications/rect-station/response"), new
         {
             response = "The equipment contract is signed; installation is scheduled.",
@@ -252,7 +252,7 @@ public sealed class SupervisionTests(LedgerHost host) : IClassFixture<LedgerHost
     public async Task A_fulfilled_commitment_is_not_revised()
     {
         var id = await DecidedAsync("sup-fulfilled");
-        await Liuyang().PostJsonAsync(Path(id, "evidence"), Evidence("ev-final")).Ok();
+        await Liuyang().PostJsonAsync(Path(id, "evidence"), PilotRequests.Evidence("ev-final")).Ok();
         await Liuyang().PostJsonAsync(Path(id, "claims"), new { claimId = "claim-all", scope = "Commitment", evidenceIds = new[] { "ev-final" }, statement = "Delivered." }).Ok();
         await Supervisor().PostJsonAsync(Path(id, "claims/claim-all/verification"), new { method = "SiteInspection", verdict = "Verified", findings = "Seen." }).Ok();
 
@@ -323,7 +323,7 @@ public sealed class SupervisionTests(LedgerHost host) : IClassFixture<LedgerHost
     {
         var id = await ActiveAsync("sup-unknown-evidence");
         await Supervisor().PostJsonAsync(Path(id, "rectifications"), Order("rect-1")).Ok();
-        await Liuyang().PostJsonAsync(Path(id, "evidence"), Evidence("ev-real")).Ok();
+        await Liuyang().PostJsonAsync(Path(id, "evidence"), PilotRequests.Evidence("ev-real")).Ok();
         await AssertRefusedAsync(id, () => Liuyang().PostJsonAsync(Path(id, "rectifications/rect-1/response"),
                 new { response = "See the attached.", evidenceIds = new[] { "ev-real", "ev-imagined" } }),
             HttpStatusCode.UnprocessableEntity, "unknown_evidence", "evidenceIds[1]");
@@ -461,17 +461,5 @@ public sealed class SupervisionTests(LedgerHost host) : IClassFixture<LedgerHost
         reason = "Decision of the promotion conference.",
         decisionReference,
         newDeadline = "2026-06-30",
-    };
-
-    private static object Evidence(string evidenceId) => new
-    {
-        evidenceId,
-        documentType = "OfficialDocument",
-        title = "Joint monitoring station equipment contract",
-        sha256 = new string('c', 64),
-        storageUri = $"https://evidence.example.org/supervision/{evidenceId}.pdf",
-        issuer = "Liuyang Ecology and Environment Bureau",
-        issuedOn = "2024-07-10",
-        confidentiality = "Public",
     };
 }

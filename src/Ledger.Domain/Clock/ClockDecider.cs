@@ -74,11 +74,11 @@ public static class ClockDecider
         Due(DueKind.Deadline, null, state.Deadline);
 
         var claimed = state.OpenClaims.Values.Where(c => c.Scope == ClaimScope.Milestone).Select(c => c.Subject).ToHashSet(StringComparer.Ordinal);
-        var milestones = state.MilestoneDue
-            .Where(m => state.Milestones.GetValueOrDefault(m.Key) != MilestoneStatus.Met && !claimed.Contains(m.Key))
-            .OrderBy(m => m.Value).ThenBy(m => m.Key, StringComparer.Ordinal);
-        foreach (var (milestoneId, due) in milestones)
-            Due(DueKind.Milestone, milestoneId, due);
+        var milestones = state.MilestoneDefinitions.Values
+            .Where(m => state.Milestones.GetValueOrDefault(m.MilestoneId) != MilestoneStatus.Met && !claimed.Contains(m.MilestoneId))
+            .OrderBy(m => m.Due).ThenBy(m => m.MilestoneId, StringComparer.Ordinal);
+        foreach (var m in milestones)
+            Due(DueKind.Milestone, m.MilestoneId, m.Due);
 
         var missing = state.Indicators.Values
             .SelectMany(i => (i.Periods ?? []).Select(p => (Indicator: i.IndicatorId, Period: p, DueOn: p.End.AddDays(graceDays))))

@@ -32,9 +32,6 @@ public sealed record CommitmentState(
     ImmutableHashSet<string> ClaimIds,
     ImmutableDictionary<string, OpenClaim> OpenClaims)
 {
-    /// <summary>Each milestone's due date (revisions move it).</summary>
-    public ImmutableDictionary<string, DateOnly> MilestoneDue { get; init; } = ImmutableDictionary<string, DateOnly>.Empty;
-
     /// <summary>Each milestone as last scheduled or revised: a revision re-dates it and keeps its title and type unless it names new ones.</summary>
     public ImmutableDictionary<string, Milestone> MilestoneDefinitions { get; init; } = ImmutableDictionary<string, Milestone>.Empty;
 
@@ -62,7 +59,6 @@ public sealed record CommitmentState(
         ({ } s, MilestoneScheduled e) => s with
         {
             Milestones = s.Milestones.SetItem(e.Milestone.MilestoneId, MilestoneStatus.Scheduled),
-            MilestoneDue = s.MilestoneDue.SetItem(e.Milestone.MilestoneId, e.Milestone.Due),
             MilestoneDefinitions = s.MilestoneDefinitions.SetItem(e.Milestone.MilestoneId, e.Milestone),
         },
         ({ } s, MilestoneStatusChanged e) => s with { Milestones = s.Milestones.SetItem(e.MilestoneId, e.Status) },
@@ -107,7 +103,6 @@ public sealed record CommitmentState(
         {
             RevisionIds = s.RevisionIds.Add(e.RevisionId),
             Deadline = e.NewDeadline ?? s.Deadline,
-            MilestoneDue = s.MilestoneDue.SetItems(e.RescheduledMilestones.Select(m => KeyValuePair.Create(m.MilestoneId, m.Due))),
             MilestoneDefinitions = s.MilestoneDefinitions.SetItems(e.RescheduledMilestones.Select(m => KeyValuePair.Create(m.MilestoneId, m))),
             // A rescheduled milestone that had been judged not met is scheduled again under its new date.
             Milestones = s.Milestones.SetItems(e.RescheduledMilestones

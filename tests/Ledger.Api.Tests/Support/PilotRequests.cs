@@ -94,4 +94,17 @@ public static class PilotRequests
         milestones = new[] { new { milestoneId = "joint-monitoring-station", title = "Joint monitoring station in service", type = "Delivery", due = "2024-06-30" } },
         contributors = new[] { new { governmentId = Shangli, sharePercent = 40 } },
     };
+
+    /// <summary>An evidence attachment for the water commitment's monitoring station, issued on the given day.</summary>
+    public static object Evidence(string evidenceId, string issuedOn = "2024-06-20") => new
+    {
+        evidenceId,
+        documentType = "InspectionReport",
+        title = "Acceptance of the Jinyushi joint monitoring station",
+        sha256 = new string('b', 64),
+        storageUri = $"https://evidence.example.org/pilot/{evidenceId}.pdf",
+        issuer = "Liuyang Ecology and Environment Bureau",
+        issuedOn,
+        confidentiality = "Public",
+    };
 }

@@ -35,8 +35,8 @@ public class SupervisingRevisionsTests
             .AndState(s =>
             {
                 Assert.Equal(NewDeadline, s.Deadline);
-                Assert.Equal(NewPatrolDue, s.MilestoneDue[PatrolPlan]);
-                Assert.Equal(StationMilestone.Due, s.MilestoneDue[Station]);
+                Assert.Equal(NewPatrolDue, s.MilestoneDefinitions[PatrolPlan].Due);
+                Assert.Equal(StationMilestone.Due, s.MilestoneDefinitions[Station].Due);
                 Assert.Contains("rev-1", s.RevisionIds);
             });
 
@@ -176,7 +176,7 @@ public class SupervisingRevisionsTests
         Assert.Equal((RectificationStatus.Responded, 2, new DateOnly(2024, 7, 31)),
             (state.Rectifications["rect-patrol"].Status, state.Rectifications["rect-patrol"].Responses, state.Rectifications["rect-patrol"].DueOn));
         Assert.Equal(NewDeadline, state.Deadline);
-        Assert.Equal(NewPatrolDue, state.MilestoneDue[PatrolPlan]);
+        Assert.Equal(NewPatrolDue, state.MilestoneDefinitions[PatrolPlan].Due);
         Assert.Equal(CommitmentStatus.Active, state.Status);
     }
 }
