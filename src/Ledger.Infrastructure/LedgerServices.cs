@@ -25,6 +25,7 @@ public static class LedgerServices
         services.AddSingleton(_ => TokenSettings.From(configuration, settings.DataDirectory));
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton(IdempotencySettings.From(configuration));
+        services.AddSingleton(WriteSettings.From(configuration));
         services.AddSingleton<LedgerWriter>();
         // Before AddMarten: its hosted service applies the schema at start, which needs PostgreSQL up.
         services.AddStartupResilience(configuration);

@@ -114,8 +114,12 @@ public sealed class TelemetryTests(ObservedHost host) : IClassFixture<ObservedHo
         Assert.Equal("government/800001", append.GetTagItem("ledger.stream"));
         Assert.Equal(request.SpanId, decide.ParentSpanId);
         Assert.Equal(request.SpanId, append.ParentSpanId);
-        // The commit runs inside the append span: its SQL is a child of it.
-        Assert.Contains(spans, a => a.Source.Name == "Npgsql" && a.ParentSpanId == append.SpanId);
+        // The commit runs under the append span (group commit: the batch's span hangs from its first
+        // append and links the others), and its SQL is a child of the commit.
+        var commit = Assert.Single(spans, a => a.Source.Name == "Ledger" && a.OperationName == "ledger.commit");
+        Assert.Equal(append.SpanId, commit.ParentSpanId);
+        Assert.Equal(1, commit.GetTagItem("ledger.batch"));
+        Assert.Contains(spans, a => a.Source.Name == "Npgsql" && a.ParentSpanId == commit.SpanId);
     }
 
     [Fact]

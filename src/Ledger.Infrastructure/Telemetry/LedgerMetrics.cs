@@ -3,9 +3,9 @@ using System.Diagnostics.Metrics;
 namespace Ledger.Infrastructure.Telemetry;
 
 /// <summary>
-/// The ledger's own meter. Counters only: what was appended (by pinned event name), how often a
+/// The ledger's own meter: what was appended (by pinned event name), how often a
 /// writer was told it was behind (412), and how often a client's retry was answered from the
-/// idempotency record instead of appending again.
+/// idempotency record instead of appending again; and how many appends shared each commit.
 /// </summary>
 public static class LedgerMetrics
 {
@@ -25,6 +25,11 @@ public static class LedgerMetrics
 
     private static readonly Counter<long> ClockNotices = Meter.CreateCounter<long>(
         "ledger.clock.notices", unit: "{event}", description: "Notices the deadline clock appended as the system actor, by event type.");
+
+    private static readonly Histogram<int> Batches = Meter.CreateHistogram<int>(
+        "ledger.appends.batch_size", unit: "{append}", description: "Appends committed together in one transaction (group commit).");
+
+    public static void GroupCommitted(int appends) => Batches.Record(appends);
 
     public static void ClockNoticed(string eventType, int count)
     {

@@ -14,12 +14,18 @@ namespace Ledger.Infrastructure.Writing;
 /// whole fetch → decide → append runs again in a new session (the failed commit appended nothing, so
 /// this is not a blind retry).
 ///
+/// The commit itself goes through <see cref="GroupCommit"/> when it is on (section <c>Writes</c>): the
+/// appends of concurrent requests share one transaction, each still checked at its own expected version.
+///
 /// An idempotency record replays for <see cref="IdempotencySettings.Window"/> after it was recorded
 /// (by the injected clock); after that the key is free and the request is decided afresh, its new
 /// outcome replacing the old record.
 /// </summary>
-public sealed class LedgerWriter(IDocumentStore store, TimeProvider time, IdempotencySettings idempotency)
+public sealed class LedgerWriter(IDocumentStore store, TimeProvider time, IdempotencySettings idempotency, WriteSettings writes)
+    : IAsyncDisposable
 {
+    private readonly GroupCommit? _group = writes.GroupCommit ? new GroupCommit(store, writes.MaxBatch) : null;
+
     public static readonly ActivitySource Activity = new("Ledger");
     // Enough for a burst of writers on one stream: each failed attempt means another writer succeeded.
     private const int AttemptsWithoutIfMatch = 12;
@@ -89,8 +95,9 @@ public sealed class LedgerWriter(IDocumentStore store, TimeProvider time, Idempo
             return replay;
         }
 
-        await using var session = store.LightweightSession();
-        var history = await session.Events.FetchStreamAsync(streamKey, token: ct);
+        IReadOnlyList<JasperFx.Events.IEvent> history;
+        await using (var read = store.QuerySession())
+            history = await read.Events.FetchStreamAsync(streamKey, token: ct);
         // Look again: a twin request may have committed between the first look and the read above,
         // and its events would otherwise make this one fail as a duplicate instead of a replay.
         if (context.IdempotencyKey is not null && history.Count > 0 && await FindIdempotentAsync(context, ct) is { } twin)
@@ -116,58 +123,36 @@ public sealed class LedgerWriter(IDocumentStore store, TimeProvider time, Idempo
         if (events.Count == 0)
             return new AppendResult(streamKey, version, []);
 
-        Stamp(session, context);
-        if (version == 0)
-        {
-            // StartStream, not Append: a second creator of the same stream fails at commit.
-            session.Events.StartStream(streamKey, [.. events]);
-        }
-        else
-        {
-            // Quick append mode checks this at commit: a concurrent writer makes the commit fail whole.
-            // (Append with an expected version needs Rich mode; setting it on the stream action does not.)
-            var action = session.Events.Append(streamKey, [.. events]);
-            action.ExpectedVersionOnServer = version;
-        }
-
         var types = events.Select(e => EventNames.All[e.GetType()]).ToList();
         var result = new AppendResult(streamKey, version + events.Count, types);
-        if (context.IdempotencyKey is not null)
+        var record = context.IdempotencyKey is null ? null : new IdempotencyRecord
         {
-            var record = new IdempotencyRecord
-            {
-                Id = IdempotencyId(context),
-                RequestHash = context.RequestHash ?? "",
-                StreamKey = streamKey,
-                Version = result.Version,
-                EventTypes = types,
-                RecordedAt = time.GetUtcNow(),
-            };
-            // Insert fails at commit if a twin recorded the key meanwhile; an expired record is replaced.
-            if (prior is null) session.Insert(record);
-            else session.Store(record);
-        }
+            Id = IdempotencyId(context),
+            RequestHash = context.RequestHash ?? "",
+            StreamKey = streamKey,
+            Version = result.Version,
+            EventTypes = types,
+            RecordedAt = time.GetUtcNow(),
+        };
+        var append = new PendingAppend(streamKey, version, events, context, record, replacesRecord: prior is not null);
 
         using (var appendSpan = Activity.StartActivity("ledger.append"))
         {
             appendSpan?.SetTag("ledger.stream", streamKey);
             appendSpan?.SetTag("ledger.version", result.Version);
-            await session.SaveChangesAsync(ct);
+            if (_group is not null)
+            {
+                await _group.CommitAsync(append);
+            }
+            else
+            {
+                await using var session = PendingAppend.OpenSession(store);
+                append.WriteTo(session);
+                await session.SaveChangesAsync(ct);
+            }
         }
         LedgerMetrics.EventsAppended(types);
         return result;
-    }
-
-    private static void Stamp(IDocumentSession session, RequestContext context)
-    {
-        session.CorrelationId = context.CorrelationId;
-        session.CausationId = context.CausationId;
-        session.LastModifiedBy = context.Actor.Id;
-        session.SetHeader(EnvelopeHeaders.ActorRole, context.Actor.Role.ToString().ToLowerInvariant());
-        if (context.Actor.GovernmentId is { } government)
-            session.SetHeader(EnvelopeHeaders.ActorGovernment, government);
-        if (context.IdempotencyKey is { } key)
-            session.SetHeader(EnvelopeHeaders.IdempotencyKey, key);
     }
 
     // Keys are scoped to the actor: two governments choosing the same key never collide.
@@ -198,7 +183,12 @@ public sealed class LedgerWriter(IDocumentStore store, TimeProvider time, Idempo
         return state?.Version ?? 0;
     }
 
-    private static bool IsConcurrencyFailure(Exception ex) =>
+    internal static bool IsConcurrencyFailure(Exception ex) =>
         ex is ConcurrencyException or ExistingStreamIdCollisionException or DocumentAlreadyExistsException
         || ex.InnerException is ConcurrencyException or ExistingStreamIdCollisionException;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_group is not null) await _group.DisposeAsync();
+    }
 }

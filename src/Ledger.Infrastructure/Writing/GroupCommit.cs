@@ -1,0 +1,219 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using JasperFx.Events;
+using Ledger.Infrastructure.Telemetry;
+using Marten;
+
+namespace Ledger.Infrastructure.Writing;
+
+/// <summary>
+/// An append a request has decided and wants committed: the events for one stream at the version the
+/// decision read, the envelope, and the idempotency record to store with them.
+/// </summary>
+internal sealed class PendingAppend(string streamKey, long version, IReadOnlyList<object> events, RequestContext context, IdempotencyRecord? record, bool replacesRecord)
+{
+    public string StreamKey { get; } = streamKey;
+    public long Version { get; } = version;
+    public IReadOnlyList<object> Events { get; } = events;
+    public RequestContext Context { get; } = context;
+    public IdempotencyRecord? Record { get; } = record;
+    public bool ReplacesRecord { get; } = replacesRecord;
+    public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The span the request appends under, for the commit's span to hang from or link to.</summary>
+    public ActivityContext? Trace { get; set; }
+
+    /// <summary>
+    /// A session for appends that carry their own envelopes: Marten's defaults (the trace's ids as
+    /// correlation and causation) are cleared, so an event without a causation id stores none.
+    /// </summary>
+    public static IDocumentSession OpenSession(IDocumentStore store)
+    {
+        var session = store.LightweightSession();
+        session.CorrelationId = null;
+        session.CausationId = null;
+        session.LastModifiedBy = null;
+        return session;
+    }
+
+    /// <summary>Writes this append into <paramref name="session"/>; nothing reaches the database before SaveChanges.</summary>
+    public void WriteTo(IDocumentSession session)
+    {
+        StreamAction action;
+        if (Version == 0)
+        {
+            // StartStream, not Append: a second creator of the same stream fails at commit.
+            action = session.Events.StartStream(StreamKey, [.. Events]);
+        }
+        else
+        {
+            // Quick append mode checks this at commit: a concurrent writer makes the commit fail whole.
+            // (Append with an expected version needs Rich mode; setting it on the stream action does not.)
+            action = session.Events.Append(StreamKey, [.. Events]);
+            action.ExpectedVersionOnServer = Version;
+        }
+        // The envelope goes on each event rather than on the session, which other appends share.
+        foreach (var e in action.Events) Envelope.Stamp(e, Context);
+
+        if (Record is null) return;
+        // Insert fails at commit if a twin recorded the key meanwhile; an expired record is replaced.
+        if (ReplacesRecord) session.Store(Record);
+        else session.Insert(Record);
+    }
+}
+
+/// <summary>
+/// Group commit: the appends that concurrent requests have decided are written in one transaction,
+/// so a burst of writers pays for one round of statements and one WAL flush instead of one each.
+///
+/// Exactness is kept per append. Each still carries the version its decision read as the expected
+/// version (or starts its stream), so Marten's check at commit catches a concurrent writer exactly as
+/// before; two appends to the same stream, or two records of the same idempotency key, never share a
+/// batch (the later one waits for the next). When a batch fails on such a check, PostgreSQL has rolled
+/// all of it back, and each append is committed again alone, so that only the one that lost the race
+/// sees the conflict (and is decided afresh by the writer). Any other failure — a broken connection, a
+/// database that went away — fails every append of the batch, as it would have failed each alone.
+/// </summary>
+public sealed class GroupCommit : IAsyncDisposable
+{
+    private readonly IDocumentStore _store;
+    private readonly int _maxBatch;
+    private readonly Channel<PendingAppend> _queue = Channel.CreateUnbounded<PendingAppend>(
+        new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
+    private readonly Task _loop;
+
+    public GroupCommit(IDocumentStore store, int maxBatch) : this(store, maxBatch, Task.CompletedTask)
+    {
+    }
+
+    /// <summary>Starts committing once <paramref name="startAfter"/> completes (tests queue a whole batch first).</summary>
+    internal GroupCommit(IDocumentStore store, int maxBatch, Task startAfter)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
+        _store = store;
+        _maxBatch = maxBatch;
+        // The loop serves every request: it must not carry the first one's trace or other context.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _loop = Task.Run(async () =>
+            {
+                await startAfter;
+                await RunAsync();
+            });
+        }
+    }
+
+    internal async Task CommitAsync(PendingAppend append)
+    {
+        append.Trace = Activity.Current?.Context;
+        // Once the writer is shutting down, an append is committed on its own rather than refused.
+        if (!_queue.Writer.TryWrite(append))
+            await CommitAloneAsync(append);
+        // The commit is not cancelled with the request: once queued it lands or fails as a whole.
+        await append.Committed.Task;
+    }
+
+    private async Task RunAsync()
+    {
+        var reader = _queue.Reader;
+        var waiting = new List<PendingAppend>();
+        while (waiting.Count > 0 || await reader.WaitToReadAsync())
+        {
+            var batch = new List<PendingAppend>();
+            var streams = new HashSet<string>(StringComparer.Ordinal);
+            var keys = new HashSet<string>(StringComparer.Ordinal);
+            var later = new List<PendingAppend>();
+
+            void Take(PendingAppend append)
+            {
+                var clashes = streams.Contains(append.StreamKey) || (append.Record is { } r && keys.Contains(r.Id));
+                if (clashes || batch.Count >= _maxBatch)
+                {
+                    later.Add(append);
+                    return;
+                }
+                streams.Add(append.StreamKey);
+                if (append.Record is { } record) keys.Add(record.Id);
+                batch.Add(append);
+            }
+
+            foreach (var append in waiting) Take(append);
+            while (batch.Count < _maxBatch && reader.TryRead(out var next)) Take(next);
+            waiting = later;
+
+            await CommitBatchAsync(batch);
+        }
+    }
+
+    private async Task CommitBatchAsync(IReadOnlyList<PendingAppend> batch)
+    {
+        try
+        {
+            using var span = StartCommitSpan(batch);
+            await using var session = PendingAppend.OpenSession(_store);
+            foreach (var append in batch) append.WriteTo(session);
+            await session.SaveChangesAsync();
+            LedgerMetrics.GroupCommitted(batch.Count);
+        }
+        catch (Exception ex) when (batch.Count > 1 && LedgerWriter.IsConcurrencyFailure(ex))
+        {
+            await Task.WhenAll(batch.Select(CommitAloneAsync));
+            return;
+        }
+        catch (Exception ex)
+        {
+            foreach (var append in batch) append.Committed.TrySetException(ex);
+            return;
+        }
+        foreach (var append in batch) append.Committed.TrySetResult();
+    }
+
+    private async Task CommitAloneAsync(PendingAppend append)
+    {
+        try
+        {
+            using var span = StartCommitSpan([append]);
+            await using var session = PendingAppend.OpenSession(_store);
+            append.WriteTo(session);
+            await session.SaveChangesAsync();
+            LedgerMetrics.GroupCommitted(1);
+            append.Committed.TrySetResult();
+        }
+        catch (Exception ex)
+        {
+            append.Committed.TrySetException(ex);
+        }
+    }
+
+    // The commit's span is a child of the first append's span and links the others, so each request's
+    // trace leads to the SQL that committed it.
+    private static Activity? StartCommitSpan(IReadOnlyList<PendingAppend> batch)
+    {
+        var links = batch.Skip(1).Where(a => a.Trace is not null).Select(a => new ActivityLink(a.Trace!.Value)).ToList();
+        var span = LedgerWriter.Activity.StartActivity("ledger.commit", ActivityKind.Internal, batch[0].Trace ?? default, links: links);
+        span?.SetTag("ledger.batch", batch.Count);
+        return span;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop;
+    }
+}
+
+/// <summary>The envelope as each event stores it: correlation, causation, actor and headers.</summary>
+internal static class Envelope
+{
+    public static void Stamp(IEvent e, RequestContext context)
+    {
+        e.CorrelationId = context.CorrelationId;
+        e.CausationId = context.CausationId;
+        e.UserName = context.Actor.Id;
+        e.SetHeader(EnvelopeHeaders.ActorRole, context.Actor.Role.ToString().ToLowerInvariant());
+        if (context.Actor.GovernmentId is { } government)
+            e.SetHeader(EnvelopeHeaders.ActorGovernment, government);
+        if (context.IdempotencyKey is { } key)
+            e.SetHeader(EnvelopeHeaders.IdempotencyKey, key);
+    }
+}

@@ -1,0 +1,140 @@
+using Ledger.Contracts;
+using Ledger.Api.Tests.Support;
+using Ledger.Domain;
+using Ledger.Infrastructure.Store;
+using Ledger.Infrastructure.Writing;
+using Marten;
+
+namespace Ledger.Api.Tests;
+
+/// <summary>
+/// Group commit on the real PostgreSQL: appends queued together share one transaction (seen in
+/// mt_events' xmin), yet each keeps its own expected version and idempotency record — an append that
+/// lost a race fails alone and the others land; two appends to one stream never share a batch.
+/// </summary>
+public sealed class GroupCommitTests : IAsyncLifetime
+{
+    private readonly string _schema = TestDatabase.NewSchemaName("grp");
+    private DocumentStore _store = null!;
+
+    public async Task InitializeAsync()
+    {
+        _store = LedgerStore.Create(TestDatabase.ConnectionString, _schema, TimeProvider.System);
+        await _store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _store.DisposeAsync();
+        await TestDatabase.DropSchemaAsync(_schema);
+    }
+
+    [Fact]
+    public async Task Appends_queued_together_commit_in_one_transaction_with_their_own_envelopes()
+    {
+        var (outcomes, _) = await CommitTogetherAsync(Enumerable.Range(0, 10).Select(i => Start($"g{i}", $"actor-{i}")).ToArray());
+
+        Assert.All(outcomes, o => Assert.Null(o));
+        Assert.Equal(10L, await ScalarAsync("select count(*) from \"{0}\".mt_events"));
+        Assert.Equal(1L, await ScalarAsync("select count(distinct xmin::text) from \"{0}\".mt_events"));
+        // Each event carries its own request's actor, not the batch's first one.
+        Assert.Equal(10L, await ScalarAsync("select count(distinct user_name) from \"{0}\".mt_events"));
+        Assert.Equal(0L, await ScalarAsync("select count(*) from \"{0}\".mt_events where user_name <> 'actor-' || substr(stream_id, 13)"));
+        Assert.Equal(10L, await ScalarAsync("select count(distinct correlation_id) from \"{0}\".mt_events"));
+        // No causation was given: none is stored (not a trace id filled in by the session).
+        Assert.Equal(0L, await ScalarAsync("select count(*) from \"{0}\".mt_events where causation_id is not null"));
+    }
+
+    [Fact]
+    public async Task An_append_that_lost_its_race_fails_alone_and_the_rest_of_its_batch_lands()
+    {
+        await CommitTogetherAsync(Start("g-taken", "first"));
+
+        // Starting an existing stream fails Marten's check at commit: the batch is rolled back and
+        // committed again append by append.
+        var (outcomes, _) = await CommitTogetherAsync([Start("g-taken", "second"), .. Enumerable.Range(0, 6).Select(i => Start($"g-ok-{i}", "ok"))]);
+
+        Assert.True(outcomes[0] is not null && LedgerWriter.IsConcurrencyFailure(outcomes[0]!), $"expected a concurrency failure, got {outcomes[0]}");
+        Assert.All(outcomes.Skip(1), o => Assert.Null(o));
+        Assert.Equal(1L, await ScalarAsync("select count(*) from \"{0}\".mt_events where stream_id = 'government/g-taken'"));
+        Assert.Equal("first", await ScalarAsync<string>("select user_name from \"{0}\".mt_events where stream_id = 'government/g-taken'"));
+        Assert.Equal(6L, await ScalarAsync("select count(*) from \"{0}\".mt_events where stream_id like 'government/g-ok-%'"));
+    }
+
+    [Fact]
+    public async Task Two_appends_to_one_stream_at_the_same_version_never_both_land()
+    {
+        await CommitTogetherAsync(Start("g-shared", "creator"));
+
+        var (outcomes, _) = await CommitTogetherAsync(Append("g-shared", 1, "a"), Append("g-shared", 1, "b"), Start("g-other", "c"));
+
+        // Had both gone into one session, Marten would have appended them as one action at version 1.
+        Assert.Null(outcomes[0]);
+        Assert.True(outcomes[1] is not null && LedgerWriter.IsConcurrencyFailure(outcomes[1]!), $"expected a concurrency failure, got {outcomes[1]}");
+        Assert.Null(outcomes[2]);
+        Assert.Equal(2L, await ScalarAsync("select max(version) from \"{0}\".mt_events where stream_id = 'government/g-shared'"));
+        Assert.Equal("a", await ScalarAsync<string>("select user_name from \"{0}\".mt_events where stream_id = 'government/g-shared' and version = 2"));
+    }
+
+    [Fact]
+    public async Task Two_records_of_one_idempotency_key_never_both_land()
+    {
+        var (outcomes, _) = await CommitTogetherAsync(Start("g-key-1", "k", record: "actor|key-1"), Start("g-key-2", "k", record: "actor|key-1"));
+
+        Assert.Null(outcomes[0]);
+        Assert.True(outcomes[1] is not null && LedgerWriter.IsConcurrencyFailure(outcomes[1]!), $"expected a duplicate key failure, got {outcomes[1]}");
+        Assert.Equal(0L, await ScalarAsync("select count(*) from \"{0}\".mt_events where stream_id = 'government/g-key-2'"));
+        await using var session = _store.QuerySession();
+        Assert.Equal("government/g-key-1", (await session.LoadAsync<IdempotencyRecord>("actor|key-1"))?.StreamKey);
+    }
+
+    [Fact]
+    public async Task A_batch_is_never_larger_than_the_limit()
+    {
+        var (outcomes, transactions) = await CommitTogetherAsync(maxBatch: 4, Enumerable.Range(0, 10).Select(i => Start($"g-lim-{i}", "l")).ToArray());
+
+        Assert.All(outcomes, o => Assert.Null(o));
+        Assert.Equal(3L, transactions); // 4 + 4 + 2
+    }
+
+    private Task<(Exception?[] Outcomes, long Transactions)> CommitTogetherAsync(params PendingAppend[] appends) =>
+        CommitTogetherAsync(64, appends);
+
+    /// <summary>Queues every append before the group commit starts, then waits for each outcome.</summary>
+    private async Task<(Exception?[] Outcomes, long Transactions)> CommitTogetherAsync(int maxBatch, params PendingAppend[] appends)
+    {
+        var start = new TaskCompletionSource();
+        var before = await ScalarAsync("select count(distinct xmin::text) from \"{0}\".mt_events");
+        var group = new GroupCommit(_store, maxBatch, start.Task);
+        var pending = appends.Select(group.CommitAsync).ToArray();
+        start.SetResult();
+        var outcomes = new Exception?[appends.Length];
+        for (var i = 0; i < pending.Length; i++)
+        {
+            try { await pending[i]; }
+            catch (Exception ex) { outcomes[i] = ex; }
+        }
+        await group.DisposeAsync();
+        return (outcomes, await ScalarAsync("select count(distinct xmin::text) from \"{0}\".mt_events") - before);
+    }
+
+    private static PendingAppend Start(string government, string actor, string? record = null) =>
+        new(StreamKeys.Government(government), 0, [Registered(government)], Context(actor), Record(record, government), replacesRecord: false);
+
+    private static PendingAppend Append(string government, long version, string actor) =>
+        new(StreamKeys.Government(government), version, [Registered(government)], Context(actor), null, replacesRecord: false);
+
+    private static GovernmentRegistered Registered(string id) =>
+        new(id, "测试县", "Test County", Province.Hunan, "株洲市", GovernmentLevel.County, "admin", DateTimeOffset.UtcNow);
+
+    private static RequestContext Context(string actor) => new(new Actor(actor, ActorRole.Admin), Guid.NewGuid().ToString("N"));
+
+    private static IdempotencyRecord? Record(string? id, string government) => id is null ? null : new IdempotencyRecord
+    {
+        Id = id, RequestHash = "h", StreamKey = StreamKeys.Government(government), Version = 1, EventTypes = ["government_registered"], RecordedAt = DateTimeOffset.UtcNow,
+    };
+
+    private Task<long> ScalarAsync(string sql) => ScalarAsync<long>(sql);
+
+    private Task<T> ScalarAsync<T>(string sql) => TestDatabase.ScalarAsync<T>(string.Format(sql, _schema));
+}
