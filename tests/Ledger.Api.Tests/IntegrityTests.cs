@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Ledger.Api.Tests.Support;
 using Ledger.Cli;
+using Ledger.Infrastructure.Audit;
 using Ledger.Infrastructure.Integrity;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -198,6 +199,54 @@ public sealed class IntegrityTests : IAsyncLifetime
         Assert.Equal(before + 1, resolved.TreeSize);
         Assert.Equal(1, await CountAsync(db, "ledger_merkle_gaps"));
         Assert.True((await _host.VerifyAsync()).Valid);
+    }
+
+    [Fact]
+    public async Task Proofs_made_together_equal_the_proofs_hashed_from_the_events_alone()
+    {
+        for (var i = 0; i < 18; i++) await PilotZone.ActiveCommitmentAsync(_host, $"proofs-{i:D2}");
+        await using var db = _host.Database();
+        await new MerkleIntegrator(db, _host.Schema).IntegrateAsync();
+        await _host.Integrity.CheckpointAsync(CancellationToken.None);
+
+        // The independent answer: every leaf hash recomputed from the events, every proof hashed in memory.
+        var leaves = new List<byte[]>();
+        var located = new List<(long LeafIndex, long Sequence, string Stream, long Version)>();
+        await using (var connection = await db.OpenConnectionAsync())
+        {
+            await foreach (var e in EventRows.AfterAsync(connection, null, _host.Schema, 0, null, CancellationToken.None))
+            {
+                located.Add((leaves.Count, e.Sequence, e.Stream, e.Version));
+                leaves.Add(Rfc9162.LeafHash(LeafEncoding.Encode(e)));
+            }
+        }
+        var memory = new MemoryMerkleHashes(leaves);
+        var size = leaves.Count;
+        Assert.True(size > 100 && (size & (size - 1)) != 0, $"a tree of {size} leaves: the test wants a ragged right edge");
+        var root = Convert.ToBase64String(await MerkleReader.RootAsync(memory, size));
+
+        await using var prover = await InclusionProver.OpenAsync(db, _host.Schema, CancellationToken.None);
+        Assert.Equal(size, prover.Checkpoint!.TreeSize);
+        // The whole ledger, chunks that end mid-subtree, a sparse pick (no prefetch), the last leaf, the middle.
+        List<(long, long, string, long)>[] selections =
+        [
+            located, located[..37], located[37..], [.. located.Where((_, i) => i % 7 == 3)], [located[^1]], located[(size / 2 - 5)..(size / 2 + 5)],
+        ];
+        foreach (var selection in selections)
+        {
+            var proofs = await prover.ProveLeavesAsync(selection, CancellationToken.None);
+            Assert.Equal(selection.Count, proofs.Count);
+            for (var i = 0; i < selection.Count; i++)
+            {
+                var (index, sequence, _, _) = selection[i];
+                var expected = await MerkleReader.InclusionProofAsync(memory, index, size);
+                Assert.Equal(expected.Select(Convert.ToBase64String), proofs[i].Proof);
+                Assert.Equal(Convert.ToBase64String(leaves[(int)index]), proofs[i].LeafHash);
+                Assert.Equal(index, proofs[i].LeafIdx);
+                Assert.Equal(sequence, proofs[i].Sequence);
+                Assert.Equal(root, proofs[i].Root);
+            }
+        }
     }
 
     private async Task<(long Seq, string Stream, long Version)> EventAsync(string type)

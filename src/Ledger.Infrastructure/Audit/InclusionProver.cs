@@ -13,12 +13,14 @@ public sealed class InclusionProver : IAsyncDisposable
     private readonly NpgsqlConnection _connection;
     private readonly NpgsqlTransaction _tx;
     private readonly MerkleStore _store;
+    private readonly PrefetchedMerkleHashes _hashes;
 
     private InclusionProver(NpgsqlConnection connection, NpgsqlTransaction tx, MerkleStore store, StoredCheckpoint? checkpoint)
     {
         _connection = connection;
         _tx = tx;
         _store = store;
+        _hashes = new PrefetchedMerkleHashes(store);
         Checkpoint = checkpoint;
     }
 
@@ -61,11 +63,31 @@ public sealed class InclusionProver : IAsyncDisposable
     public async Task<InclusionProofDocument> ProveLeafAsync(long leafIndex, long sequence, string stream, long version, CancellationToken ct)
     {
         var checkpoint = Checkpoint ?? throw new InvalidOperationException("no checkpoint to prove against");
-        var proof = await MerkleReader.InclusionProofAsync(_store, leafIndex, checkpoint.TreeSize, ct);
-        var leafHash = await _store.LeafHashAsync(leafIndex, ct);
+        var proof = await MerkleReader.InclusionProofAsync(_hashes, leafIndex, checkpoint.TreeSize, ct);
+        var leafHash = await _hashes.LeafHashAsync(leafIndex, ct);
         // The signed note is given once beside the proofs, not repeated in each.
         return new InclusionProofDocument(leafIndex, checkpoint.TreeSize, checkpoint.Root, Convert.ToBase64String(leafHash),
             [.. proof.Select(Convert.ToBase64String)], sequence, stream, version, null);
+    }
+
+    /// <summary>
+    /// The proofs of many leaves already located (each below the checkpoint's tree size), in order.
+    /// When they lie close together (an export of the whole ledger or a period) the tree over their
+    /// range is read in two statements first; the hashes shared by their proofs are read once either way.
+    /// </summary>
+    public async Task<IReadOnlyList<InclusionProofDocument>> ProveLeavesAsync(
+        IReadOnlyList<(long LeafIndex, long Sequence, string Stream, long Version)> leaves, CancellationToken ct)
+    {
+        if (leaves.Count == 0) return [];
+        var lo = leaves.Min(l => l.LeafIndex);
+        var hi = leaves.Max(l => l.LeafIndex) + 1;
+        // Dense enough that reading the whole range costs less than reading path by path.
+        var dense = hi - lo <= 4L * leaves.Count;
+        await _hashes.PrefetchAsync(lo, dense ? hi : lo, ct);
+        var proofs = new InclusionProofDocument[leaves.Count];
+        for (var i = 0; i < leaves.Count; i++)
+            proofs[i] = await ProveLeafAsync(leaves[i].LeafIndex, leaves[i].Sequence, leaves[i].Stream, leaves[i].Version, ct);
+        return proofs;
     }
 
     public async ValueTask DisposeAsync()

@@ -22,6 +22,41 @@ public sealed class MerkleStore(NpgsqlConnection connection, string schema, Npgs
         return await command.ExecuteScalarAsync(ct) as byte[];
     }
 
+    /// <summary>The stored leaf hashes of leaves <paramref name="lo"/> … <paramref name="hi"/>-1, in one statement.</summary>
+    public async Task<Dictionary<long, byte[]>> LeafHashesAsync(long lo, long hi, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            $"select leaf_index, leaf_hash from \"{schema}\".ledger_merkle_leaves where leaf_index >= @lo and leaf_index < @hi", connection, tx);
+        command.Parameters.AddWithValue("lo", lo);
+        command.Parameters.AddWithValue("hi", hi);
+        var found = new Dictionary<long, byte[]>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) found[reader.GetInt64(0)] = (byte[])reader[1];
+        return found;
+    }
+
+    /// <summary>
+    /// The stored subtrees (level ≥ 1) at node indices <paramref name="lo"/> &gt;&gt; level − 1 …
+    /// (<paramref name="hi"/> − 1) &gt;&gt; level + 1 of every level: those over leaves lo … hi-1 and
+    /// their neighbours on either side, in one statement (an index range per level).
+    /// </summary>
+    public async Task<Dictionary<(int Level, long Index), byte[]>> SubtreesOverAsync(long lo, long hi, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            $"""
+            select n.level, n.node_index, n.hash
+            from generate_series(1, 62) as l(level)
+            join "{schema}".ledger_merkle_nodes n
+              on n.level = l.level and n.node_index between (@lo >> l.level) - 1 and ((@hi - 1) >> l.level) + 1
+            """, connection, tx);
+        command.Parameters.AddWithValue("lo", lo);
+        command.Parameters.AddWithValue("hi", hi);
+        var found = new Dictionary<(int, long), byte[]>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) found[(reader.GetInt32(0), reader.GetInt64(1))] = (byte[])reader[2];
+        return found;
+    }
+
     public async Task<(long TreeSize, long LastSeq, byte[] Root)> StateAsync(bool forUpdate, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(
