@@ -114,8 +114,8 @@ public sealed class RebuildCase(BenchSettings settings, string connectionString,
         var runs = settings.RebuildRuns;
         var summary = trips.Summary();
         var total = summary.Sum(s => s.Ms) / 1000;
-        var batches = Math.Ceiling(events / 1000.0) * runs;
-        Log($"rebuild.supervision profile over {runs} rebuilds ({seconds / runs:F1} s each, ~{batches / runs:N0} daemon batches of 1,000 events): "
+        var batches = Math.Ceiling(events / (double)SupervisionProjection.BatchSize) * runs;
+        Log($"rebuild.supervision profile over {runs} rebuilds ({seconds / runs:F1} s each, ~{batches / runs:N0} daemon batches of {SupervisionProjection.BatchSize:N0} events): "
             + $"{summary.Sum(s => s.Count) / (double)runs:N0} round trips per rebuild through Marten sessions took {total / seconds:P0} of the time; the rest is the fold, serialization and the daemon:");
         foreach (var (kind, count, ms) in summary.Take(10))
             Log($"  {kind,-70} {count / batches,6:F1} per batch × {ms / Math.Max(1, count),6:F2} ms = {ms / 1000 / runs,6:F1} s per rebuild");
