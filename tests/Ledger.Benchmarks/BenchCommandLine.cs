@@ -94,8 +94,9 @@ public static class BenchCommandLine
             await using var peer = await PeerMarten.CreateAsync(connection, PeerSchema, await ours.TemplateEventsAsync());
             await using var limit = await LimitNpgsql.CreateAsync(connection, LimitSchema);
             var appends = new AppendCase(settings, ours, peer, limit);
+            // The API process's peak resident set so far, after each case (the load grows with the clients).
             foreach (var clients in settings.Clients)
-                results.Add(await appends.RunAsync(clients));
+                results.Add(await appends.RunAsync(clients) with { PeakRssMb = Math.Round(ours.ApiPeakRssMb, 1) });
             await Console.Error.WriteLineAsync($"bench: append cases took {started.Elapsed.TotalSeconds:F0} s");
         }
         if (cases.Contains("integrity"))
@@ -120,7 +121,9 @@ public static class BenchCommandLine
 
         await CaseResult.WriteAsync(output, results);
         Console.Write(CaseResult.Table(results));
-        foreach (var child in results.Where(r => r.PeakRssMb is not null))
+        foreach (var append in results.Where(r => r.PeakRssMb is not null && r.Case.StartsWith("append.", StringComparison.Ordinal)))
+            Console.WriteLine($"{append.Case}: peak RSS of the API process (its own, apart from the load's clients) {append.PeakRssMb:F1} MB by the end of this case");
+        foreach (var child in results.Where(r => r.PeakRssMb is not null && !r.Case.StartsWith("append.", StringComparison.Ordinal)))
             Console.WriteLine($"{child.Case}: peak RSS of `ledger {(child.Case == "export.all" ? "export --all" : child.Case.Split('.').Last())}` (child process) {child.PeakRssMb:F1} MB over {child.Events:N0} events, {child.PeakRssMbSmall:F1} MB over {child.EventsSmall:N0}");
         await Console.Error.WriteLineAsync($"bench: wrote {output} after {started.Elapsed.TotalSeconds:F0} s");
         return 0;

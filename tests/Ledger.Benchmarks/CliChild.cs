@@ -78,7 +78,8 @@ public static class CliChild
         }
     }
 
-    private static long? VmHwmKb(int pid)
+    /// <summary>The peak resident set size of a running process, from /proc; null once it is gone.</summary>
+    internal static long? VmHwmKb(int pid)
     {
         try
         {

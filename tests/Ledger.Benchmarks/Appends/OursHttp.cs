@@ -2,49 +2,54 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using Ledger.Contracts;
-using Marten;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
+using Ledger.Infrastructure.Store;
 
 namespace Ledger.Benchmarks.Appends;
 
 /// <summary>
-/// Ours: the ledger's whole HTTP path. The real API on Kestrel on a loopback port
-/// (<see cref="LoopbackApi"/>), in a schema of its own; each append is a POST of a progress report with a real
-/// bearer token, through authentication, binding, the decider and the writer's fetch → decide → append.
+/// Ours: the ledger's whole HTTP path. The real API in a process of its own (<see cref="ApiChild"/>),
+/// in a schema of its own; each append is a POST of a progress report with a real bearer token, through
+/// authentication, binding, the decider and the writer's fetch → decide → append (group commit on, as
+/// deployed), with the Merkle worker and the projection daemon running as on any node.
 /// </summary>
 public sealed class OursHttp : IAppendTarget
 {
     public const string TemplateCommitment = "bench-template";
 
-    private readonly WebApplication _app;
+    private readonly ApiChild _api;
+    private readonly string _connectionString;
+    private readonly string _schema;
     private readonly HttpClient _http;
     private readonly PilotSetup _setup;
     private string _run = "";
 
-    private OursHttp(WebApplication app, Uri address)
+    private OursHttp(ApiChild api, string connectionString, string schema)
     {
-        _app = app;
-        var issuer = LoopbackApi.Tokens(app);
+        _api = api;
+        _connectionString = connectionString;
+        _schema = schema;
         var tokens = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         string Token(string role, string? government) =>
-            tokens.GetOrAdd($"{role}:{government}", _ => issuer.Issue(role, government, TimeSpan.FromHours(1)));
+            tokens.GetOrAdd($"{role}:{government}", _ => api.Tokens.Issue(role, government, TimeSpan.FromHours(1)));
 
-        _http = LoopbackApi.Client(address, Token("government", PilotSetup.Liuyang));
+        _http = LoopbackApi.Client(api.Address, Token("government", PilotSetup.Liuyang));
         _setup = new PilotSetup(_http, Token);
     }
 
     public string Name => "ours";
 
+    /// <summary>The API process's peak resident set size so far, in MB.</summary>
+    public double ApiPeakRssMb => _api.PeakRssMb;
+
     public static async Task<OursHttp> StartAsync(string connectionString, string schema)
     {
-        var (app, address) = await LoopbackApi.StartAsync(connectionString, schema,
+        var api = await ApiChild.StartAsync(connectionString, schema,
             // The benchmark is one principal at up to 64 clients: the per-principal limit would measure itself.
             "--RateLimits:Enabled=false",
             // The pilot commitments' dates are past: a running deadline clock would append to the measured streams.
             "--Clock:Enabled=false");
 
-        var ours = new OursHttp(app, address);
+        var ours = new OursHttp(api, connectionString, schema);
         await ours._setup.GovernmentsAndAgreementAsync();
         await ours._setup.ActiveCommitmentAsync(TemplateCommitment);
         return ours;
@@ -53,7 +58,8 @@ public sealed class OursHttp : IAppendTarget
     /// <summary>The events the API wrote for an active commitment, for the peer to start its streams with.</summary>
     public async Task<IReadOnlyList<object>> TemplateEventsAsync()
     {
-        await using var session = _app.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        await using var store = LedgerStore.Create(_connectionString, _schema, TimeProvider.System);
+        await using var session = store.QuerySession();
         var events = await session.Events.FetchStreamAsync(StreamKeys.Commitment(TemplateCommitment));
         return [.. events.Select(e => e.Data)];
     }
@@ -82,7 +88,6 @@ public sealed class OursHttp : IAppendTarget
     public async ValueTask DisposeAsync()
     {
         _http.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _api.DisposeAsync();
     }
 }

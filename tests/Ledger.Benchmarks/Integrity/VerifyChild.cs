@@ -11,15 +11,18 @@ public static class VerifyChild
     public sealed record Outcome(double PeakRssMb, double Seconds, string Output, string Method);
 
     /// <summary>The CLI's ledger.dll next to this harness's build, or null when it has not been built.</summary>
-    public static string? CliPath()
+    public static string? CliPath() => BuiltDll("Ledger.Cli", "ledger.dll");
+
+    /// <summary>A project's dll under src/, built in this harness's configuration, or null when it has not been built.</summary>
+    public static string? BuiltDll(string project, string dll)
     {
         // …/tests/Ledger.Benchmarks/bin/<configuration>/<tfm>/
         var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var configuration = tfm.Parent;
         var root = configuration?.Parent?.Parent?.Parent?.Parent;
         if (root is null) return null;
-        var dll = Path.Combine(root.FullName, "src", "Ledger.Cli", "bin", configuration!.Name, tfm.Name, "ledger.dll");
-        return File.Exists(dll) ? dll : null;
+        var path = Path.Combine(root.FullName, "src", project, "bin", configuration!.Name, tfm.Name, dll);
+        return File.Exists(path) ? path : null;
     }
 
     public static async Task<Outcome> RunAsync(string cliDll, string connectionString, string schema, string verifierKey, CancellationToken ct)

@@ -32,7 +32,10 @@ public sealed record CaseResult(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public long? Events { get; init; }
 
-    /// <summary>Peak resident set size in MB of a `ledger verify` child process over <see cref="Events"/> events.</summary>
+    /// <summary>
+    /// Peak resident set size in MB: of a `ledger verify` or `ledger export` child process over
+    /// <see cref="Events"/> events; for an append case, of the API process by the end of that case.
+    /// </summary>
     [JsonPropertyName("peak_rss_mb")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? PeakRssMb { get; init; }
