@@ -22,6 +22,7 @@ public static class Verbs
         yield return Auditing.IntegrityVerbs.Checkpoint();
         yield return Auditing.ExportVerbs.Export();
         yield return Projections.RebuildVerb.Command();
+        yield return Importing.ImportVerb.Command();
     }
 
     /// <summary>The tool's configuration: appsettings.json beside it, then the environment.</summary>

@@ -1,0 +1,173 @@
+using System.Text.Json.Nodes;
+using Ledger.Api.Tests.Support;
+using Ledger.Cli;
+using Ledger.Infrastructure.Audit;
+
+namespace Ledger.Api.Tests;
+
+/// <summary>
+/// <c>ledger import</c>, the bulk path: a commitment exported from one ledger (the scenario) is
+/// imported into another with its history, envelopes, times and record intact, and the Merkle log takes
+/// it up; a refused file names its line, exits 2 and writes nothing, even when the fault is past the
+/// first thousands of lines.
+/// </summary>
+[Collection(AuditCliCollection.Name)]
+public sealed class ImportTests(AuditExportTests.ExportFixture fixture) : IClassFixture<AuditExportTests.ExportFixture>, IAsyncLifetime
+{
+    private const string Corridor = "a03-suichuan-guidong-corridor";
+    private readonly LedgerHost _target = new();
+
+    public Task InitializeAsync() => _target.InitializeAsync();
+
+    public Task DisposeAsync() => _target.StopAsync();
+
+    [Fact]
+    public async Task A_commitment_exported_from_one_ledger_imports_into_another_with_its_history_and_record()
+    {
+        var events = await ExportedEventsAsync();
+
+        var (exit, output, error) = await ImportAsync(events);
+
+        Assert.True(exit == 0, error);
+        var lines = (await File.ReadAllLinesAsync(events)).Length;
+        Assert.Contains($"imported {lines} events in 1 streams", output);
+        var source = fixture.Host.Client("auditor");
+        var target = _target.Client("auditor");
+        // The record is rebuilt from the same events by the same inline projection.
+        var expected = JsonNode.Parse(await source.GetStringAsync($"/api/commitments/{Corridor}"));
+        var actual = JsonNode.Parse(await target.GetStringAsync($"/api/commitments/{Corridor}"));
+        Assert.True(JsonNode.DeepEquals(expected, actual), $"expected {expected}\nactual {actual}");
+        // Every envelope is as it was, but for the global sequence numbers (the new ledger's own) and the
+        // idempotency keys (a request's, not part of the leaf a bundle holds).
+        var before = JsonNode.Parse(await source.GetStringAsync($"/api/commitments/{Corridor}/events"))!.AsArray();
+        var after = JsonNode.Parse(await target.GetStringAsync($"/api/commitments/{Corridor}/events"))!.AsArray();
+        Assert.Equal(lines, after.Count);
+        for (var i = 0; i < before.Count; i++)
+        {
+            foreach (var name in new[] { "sequence", "idempotencyKey" })
+            {
+                before[i]!.AsObject().Remove(name);
+                after[i]!.AsObject().Remove(name);
+            }
+            Assert.True(JsonNode.DeepEquals(before[i], after[i]), $"event {i + 1}: expected {before[i]}\nactual {after[i]}");
+        }
+        // The Merkle worker integrates the imported events like any append.
+        await WaitForAsync(async () => await CountAsync("ledger_merkle_leaves") == lines);
+
+        // The same file again: the streams exist, nothing is added.
+        var again = await ImportAsync(events);
+        Assert.Equal(2, again.Exit);
+        Assert.Contains($"the ledger already holds commitment/{Corridor}", again.Error);
+        Assert.Equal(lines, await CountAsync("mt_events"));
+    }
+
+    [Theory]
+    [InlineData("type", "\"no_such_event.v1\"", "unknown event type 'no_such_event.v1'")]
+    [InlineData("stream", "\"ledger/other\"", "stream 'ledger/other' is not one of the ledger's kinds")]
+    [InlineData("timestamp", "\"2023-06-20T10:00:00\"", "is not an ISO 8601 time with its offset")]
+    [InlineData("actor", "{\"id\":\"x\",\"role\":\"mayor\"}", "actor.role 'mayor' is not one of")]
+    [InlineData("actor", "{\"id\":\"government:360827\",\"role\":\"government\"}", "actor.government is required")]
+    [InlineData("data", "{\"commitmentId\":\"x\"}", "data does not read as")]
+    [InlineData("version", "7", "version 7 of commitment/")]
+    public async Task A_file_with_one_bad_line_is_refused_with_its_line_and_nothing_is_written(string field, string json, string message)
+    {
+        var events = await ExportedEventsAsync();
+        var lines = (await File.ReadAllLinesAsync(events)).ToList();
+        var node = JsonNode.Parse(lines[2])!.AsObject();
+        node[field] = JsonNode.Parse(json);
+        lines[2] = node.ToJsonString();
+        await File.WriteAllLinesAsync(events, lines);
+
+        var (exit, _, error) = await ImportAsync(events);
+
+        Assert.Equal(2, exit);
+        Assert.Contains($"{events}:3: ", error);
+        Assert.Contains(message, error);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.Equal(0, await CountAsync("mt_events"));
+    }
+
+    [Fact]
+    public async Task A_fault_on_the_last_of_thousands_of_lines_leaves_the_ledger_untouched()
+    {
+        var corridor = await File.ReadAllLinesAsync(await ExportedEventsAsync());
+        var lines = new List<string>();
+        // Copies of the corridor under new ids: more events than one write chunk.
+        for (var copy = 0; lines.Count <= 2_500; copy++)
+        {
+            foreach (var line in corridor)
+            {
+                var node = JsonNode.Parse(line)!.AsObject();
+                node["stream"] = $"commitment/copy-{copy:D3}";
+                node["data"]!["commitmentId"] = $"copy-{copy:D3}";
+                lines.Add(node.ToJsonString());
+            }
+        }
+        lines.Add("{\"stream\": \"commitment/copy-000\", \"type\": ");
+        var path = Path.Combine(Path.GetTempPath(), $"import-{Guid.NewGuid():N}.jsonl");
+        await File.WriteAllLinesAsync(path, lines);
+        try
+        {
+            var (exit, _, error) = await ImportAsync(path);
+
+            Assert.Equal(2, exit);
+            Assert.Contains($"{path}:{lines.Count}: not a JSON object", error);
+            Assert.Equal(0, await CountAsync("mt_events"));
+            Assert.Equal(0, await CountAsync("mt_streams"));
+
+            // Without the broken line the same file goes in whole.
+            await File.WriteAllLinesAsync(path, lines[..^1]);
+            Assert.Equal(0, (await ImportAsync(path)).Exit);
+            Assert.Equal(lines.Count - 1, await CountAsync("mt_events"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>The corridor's events.jsonl from a fresh bundle of the scenario ledger.</summary>
+    private async Task<string> ExportedEventsAsync()
+    {
+        var dir = fixture.NewTarget();
+        var (exit, _, error) = await CliAsync(fixture.Host.Schema, "export", "--commitment", Corridor, "--out", dir);
+        Assert.True(exit == 0, error);
+        return Path.Combine(dir, AuditBundle.Events);
+    }
+
+    private Task<(int Exit, string Output, string Error)> ImportAsync(string path) => CliAsync(_target.Schema, "import", path);
+
+    /// <summary>Runs the tool in-process against one schema, capturing what it prints.</summary>
+    private static async Task<(int Exit, string Output, string Error)> CliAsync(string schema, params string[] args)
+    {
+        var saved = Environment.GetEnvironmentVariable("Ledger__Schema");
+        var (output, error) = (new StringWriter(), new StringWriter());
+        var (savedOut, savedError) = (Console.Out, Console.Error);
+        Environment.SetEnvironmentVariable("Ledger__Schema", schema);
+        Console.SetOut(output);
+        Console.SetError(error);
+        try
+        {
+            var exit = await LedgerCommandLine.Main(args);
+            return (exit, output.ToString(), error.ToString());
+        }
+        finally
+        {
+            Console.SetOut(savedOut);
+            Console.SetError(savedError);
+            Environment.SetEnvironmentVariable("Ledger__Schema", saved);
+        }
+    }
+
+    private Task<long> CountAsync(string table) => TestDatabase.ScalarAsync<long>($"select count(*) from \"{_target.Schema}\".{table}");
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("the condition did not hold within 30 s");
+            await Task.Delay(100);
+        }
+    }
+}
