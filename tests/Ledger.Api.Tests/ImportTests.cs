@@ -6,10 +6,11 @@ using Ledger.Infrastructure.Audit;
 namespace Ledger.Api.Tests;
 
 /// <summary>
-/// <c>ledger import</c>, the bulk path: a commitment exported from one ledger (the scenario) is
-/// imported into another with its history, envelopes, times and record intact, and the Merkle log takes
-/// it up; a refused file names its line, exits 2 and writes nothing, even when the fault is past the
-/// first thousands of lines.
+/// <c>ledger import</c>, the bulk path: the scenario ledger exported whole is imported into an empty
+/// one with its histories, envelopes, times and records intact; the Merkle log and the supervisors'
+/// views take it up (the same compliance view as the source's); a refused file names its line, exits 2
+/// and writes nothing — a bad field, a reference to a stream that is neither in the ledger nor earlier
+/// in the file, or a fault on the last of thousands of lines.
 /// </summary>
 [Collection(AuditCliCollection.Name)]
 public sealed class ImportTests(AuditExportTests.ExportFixture fixture) : IClassFixture<AuditExportTests.ExportFixture>, IAsyncLifetime
@@ -22,18 +23,18 @@ public sealed class ImportTests(AuditExportTests.ExportFixture fixture) : IClass
     public Task DisposeAsync() => _target.StopAsync();
 
     [Fact]
-    public async Task A_commitment_exported_from_one_ledger_imports_into_another_with_its_history_and_record()
+    public async Task A_ledger_exported_whole_imports_into_an_empty_one_with_its_histories_records_and_views()
     {
-        var events = await ExportedEventsAsync();
+        var events = await ExportedLedgerAsync();
 
         var (exit, output, error) = await ImportAsync(events);
 
         Assert.True(exit == 0, error);
         var lines = (await File.ReadAllLinesAsync(events)).Length;
-        Assert.Contains($"imported {lines} events in 1 streams", output);
+        Assert.Contains($"imported {lines} events in ", output);
         var source = fixture.Host.Client("auditor");
         var target = _target.Client("auditor");
-        // The record is rebuilt from the same events by the same inline projection.
+        // The record is rebuilt from the same events by the same projection the store runs inline.
         var expected = JsonNode.Parse(await source.GetStringAsync($"/api/commitments/{Corridor}"));
         var actual = JsonNode.Parse(await target.GetStringAsync($"/api/commitments/{Corridor}"));
         Assert.True(JsonNode.DeepEquals(expected, actual), $"expected {expected}\nactual {actual}");
@@ -41,7 +42,7 @@ public sealed class ImportTests(AuditExportTests.ExportFixture fixture) : IClass
         // idempotency keys (a request's, not part of the leaf a bundle holds).
         var before = JsonNode.Parse(await source.GetStringAsync($"/api/commitments/{Corridor}/events"))!.AsArray();
         var after = JsonNode.Parse(await target.GetStringAsync($"/api/commitments/{Corridor}/events"))!.AsArray();
-        Assert.Equal(lines, after.Count);
+        Assert.Equal(before.Count, after.Count);
         for (var i = 0; i < before.Count; i++)
         {
             foreach (var name in new[] { "sequence", "idempotencyKey" })
@@ -51,14 +52,54 @@ public sealed class ImportTests(AuditExportTests.ExportFixture fixture) : IClass
             }
             Assert.True(JsonNode.DeepEquals(before[i], after[i]), $"event {i + 1}: expected {before[i]}\nactual {after[i]}");
         }
-        // The Merkle worker integrates the imported events like any append.
+        // The Merkle worker integrates the imported events like any append, and the supervisors' views
+        // (the daemon on the target's node) take them up: the same compliance view as the source's.
         await WaitForAsync(async () => await CountAsync("ledger_merkle_leaves") == lines);
+        var governments = "/api/supervision/governments?limit=200";
+        await WaitForAsync(async () => (long?)JsonNode.Parse(await _target.Client("supervisor").GetStringAsync(governments))!["freshness"]!["eventsBehind"] == 0);
+        var sourceView = JsonNode.Parse(await fixture.Host.Client("supervisor").GetStringAsync(governments))!["items"];
+        var targetView = JsonNode.Parse(await _target.Client("supervisor").GetStringAsync(governments))!["items"];
+        Assert.True(JsonNode.DeepEquals(sourceView, targetView), $"expected {sourceView}\nactual {targetView}");
+        // The sequence every append draws from moved past what the import wrote.
+        Assert.True(await TestDatabase.ScalarAsync<bool>(
+            $"select (select last_value from \"{_target.Schema}\".mt_events_sequence) >= (select max(seq_id) from \"{_target.Schema}\".mt_events)"));
 
         // The same file again: the streams exist, nothing is added.
         var again = await ImportAsync(events);
         Assert.Equal(2, again.Exit);
-        Assert.Contains($"the ledger already holds commitment/{Corridor}", again.Error);
+        Assert.Contains("the ledger already holds ", again.Error);
         Assert.Equal(lines, await CountAsync("mt_events"));
+    }
+
+    [Fact]
+    public async Task What_an_event_refers_to_must_be_in_the_ledger_or_earlier_in_the_file()
+    {
+        // The corridor alone: its registration names an agreement and a government the empty ledger lacks.
+        var corridor = await ExportedCommitmentAsync();
+        var (exit, _, error) = await ImportAsync(corridor);
+        Assert.Equal(2, exit);
+        Assert.Contains($"{corridor}:1: refers to agreement/xgb-2021-a03, which is neither in the ledger nor earlier in the file", error);
+
+        // The whole ledger with the corridor's registration moved first: its agreement comes later.
+        var whole = await ExportedLedgerAsync();
+        var lines = (await File.ReadAllLinesAsync(whole)).ToList();
+        var registration = lines.FindIndex(l => l.Contains("\"commitment_registered.v1\"") && l.Contains(Corridor));
+        lines.Insert(0, lines[registration]);
+        lines.RemoveAt(registration + 1);
+        await File.WriteAllLinesAsync(whole, lines);
+        (exit, _, error) = await ImportAsync(whole);
+        Assert.Equal(2, exit);
+        Assert.Contains($"{whole}:1: refers to agreement/xgb-2021-a03, which comes later in the file", error);
+
+        // An event whose commitment id is not its stream's.
+        var renamed = JsonNode.Parse(lines[0])!.AsObject();
+        renamed["data"]!["commitmentId"] = "another-commitment";
+        lines[0] = renamed.ToJsonString();
+        await File.WriteAllLinesAsync(whole, lines);
+        (exit, _, error) = await ImportAsync(whole);
+        Assert.Equal(2, exit);
+        Assert.Contains($"{whole}:1: CommitmentId names commitment/another-commitment, but the event is in commitment/{Corridor}", error);
+        Assert.Equal(0, await CountAsync("mt_events"));
     }
 
     [Theory]
@@ -68,10 +109,10 @@ public sealed class ImportTests(AuditExportTests.ExportFixture fixture) : IClass
     [InlineData("actor", "{\"id\":\"x\",\"role\":\"mayor\"}", "actor.role 'mayor' is not one of")]
     [InlineData("actor", "{\"id\":\"government:360827\",\"role\":\"government\"}", "actor.government is required")]
     [InlineData("data", "{\"commitmentId\":\"x\"}", "data does not read as")]
-    [InlineData("version", "7", "version 7 of commitment/")]
+    [InlineData("version", "7", "version 7 of ")]
     public async Task A_file_with_one_bad_line_is_refused_with_its_line_and_nothing_is_written(string field, string json, string message)
     {
-        var events = await ExportedEventsAsync();
+        var events = await ExportedLedgerAsync();
         var lines = (await File.ReadAllLinesAsync(events)).ToList();
         var node = JsonNode.Parse(lines[2])!.AsObject();
         node[field] = JsonNode.Parse(json);
@@ -90,10 +131,12 @@ public sealed class ImportTests(AuditExportTests.ExportFixture fixture) : IClass
     [Fact]
     public async Task A_fault_on_the_last_of_thousands_of_lines_leaves_the_ledger_untouched()
     {
-        var corridor = await File.ReadAllLinesAsync(await ExportedEventsAsync());
-        var lines = new List<string>();
-        // Copies of the corridor under new ids: more events than one write chunk.
-        for (var copy = 0; lines.Count <= 2_500; copy++)
+        var corridor = (await File.ReadAllLinesAsync(await ExportedLedgerAsync()))
+            .Where(l => l.Contains($"\"stream\":\"commitment/{Corridor}\"")).ToList();
+        // The whole ledger, then copies of the corridor under new ids (their agreement and governments
+        // are in it): thousands of lines, the last one broken.
+        var lines = (await File.ReadAllLinesAsync(await ExportedLedgerAsync())).ToList();
+        for (var copy = 0; lines.Count <= 6_000; copy++)
         {
             foreach (var line in corridor)
             {
@@ -127,12 +170,27 @@ public sealed class ImportTests(AuditExportTests.ExportFixture fixture) : IClass
     }
 
     /// <summary>The corridor's events.jsonl from a fresh bundle of the scenario ledger.</summary>
-    private async Task<string> ExportedEventsAsync()
+    private async Task<string> ExportedCommitmentAsync()
     {
         var dir = fixture.NewTarget();
         var (exit, _, error) = await CliAsync(fixture.Host.Schema, "export", "--commitment", Corridor, "--out", dir);
         Assert.True(exit == 0, error);
         return Path.Combine(dir, AuditBundle.Events);
+    }
+
+    /// <summary>The whole scenario ledger's events.jsonl, every event covered by a checkpoint signed after it was integrated.</summary>
+    private async Task<string> ExportedLedgerAsync()
+    {
+        var schema = fixture.Host.Schema;
+        var count = await TestDatabase.ScalarAsync<long>($"select count(*) from \"{schema}\".mt_events");
+        await WaitForAsync(async () => await TestDatabase.ScalarAsync<long>($"select coalesce(max(tree_size), 0) from \"{schema}\".ledger_merkle_state") == count);
+        Assert.Equal(0, (await CliAsync(schema, "checkpoint")).Exit);
+        var dir = fixture.NewTarget();
+        var (exit, _, error) = await CliAsync(schema, "export", "--all", "--out", dir);
+        Assert.True(exit == 0, error);
+        var events = Path.Combine(dir, AuditBundle.Events);
+        Assert.Equal(count, (await File.ReadAllLinesAsync(events)).Length);
+        return events;
     }
 
     private Task<(int Exit, string Output, string Error)> ImportAsync(string path) => CliAsync(_target.Schema, "import", path);

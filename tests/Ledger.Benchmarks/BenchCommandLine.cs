@@ -1,6 +1,7 @@
 using System.Globalization;
 using Ledger.Benchmarks.Appends;
 using Ledger.Benchmarks.Export;
+using Ledger.Benchmarks.Import;
 using Ledger.Benchmarks.Integrity;
 using Ledger.Benchmarks.Queries;
 using Ledger.Benchmarks.Rebuild;
@@ -16,15 +17,15 @@ public static class BenchCommandLine
 {
     private const string Usage = """
         usage: Ledger.Benchmarks [run] [--quick] [--out FILE] [--connection STRING] [--clients 1,16,64]
-                                 [--cases append,integrity,export,rebuild,queries,replay] [--events N]
+                                 [--cases append,integrity,export,import,rebuild,queries,replay] [--events N]
                Ledger.Benchmarks compare [--latest FILE] [--baseline FILE] [--threshold 0.2]
 
         run       measures every case on a database of its own (LEDGER_BENCH_CONNECTION, else the private
                   cluster's ledger_bench database), prints a table and writes the results as JSON
                   (default artifacts/bench/latest.json); its schemas are dropped and created afresh.
                   --cases picks the groups to run (default all); --events sets the ledger size of the
-                  integrity cases (the export case runs over a tenth of it) and of the generated pilot-zone ledger the rebuild, queries and replay
-                  cases share (default 1,000,000; 100,000 with --quick)
+                  integrity cases (the export case runs over a tenth of it) and of the generated pilot-zone ledger the import, rebuild,
+                  queries and replay cases share (default 1,000,000; 100,000 with --quick)
         compare   flags every ratio of the latest results that fell by more than the threshold below the
                   baseline (default ops/bench-baseline.json); exit code 1 when any did
         """;
@@ -33,7 +34,7 @@ public static class BenchCommandLine
     private const string PeerSchema = "bench_peer";
     private const string LimitSchema = "bench_limit";
     private const string ZoneSchema = "bench_zone";
-    private static readonly string[] KnownCases = ["append", "integrity", "export", "rebuild", "queries", "replay"];
+    private static readonly string[] KnownCases = ["append", "integrity", "export", "import", "rebuild", "queries", "replay"];
     private static readonly string[] ZoneCases = ["rebuild", "queries", "replay"];
 
     public static async Task<int> Main(string[] args)
@@ -82,7 +83,7 @@ public static class BenchCommandLine
         await Console.Error.WriteLineAsync($"bench: {(options.Flag("--quick") ? "quick" : "full")}: {string.Join(" and ", cases.Order())}; "
             + (cases.Contains("append") ? $"appends: {settings.Runs} runs of ~{settings.SecondsPerRun} s per target, clients {string.Join(", ", settings.Clients)}; " : "")
             + (cases.Contains("integrity") ? $"integrity: {settings.IntegrityEvents:N0} events, {settings.IntegrityRuns} runs per target, {settings.ProofsPerRun} proofs per run; " : "")
-            + (cases.Overlaps(ZoneCases) ? $"pilot-zone ledger of ~{settings.ZoneEvents:N0} events{(settings.ZoneEvents < 1_000_000 ? " (fewer than the million the query targets are set at)" : "")}; " : "")
+            + (cases.Overlaps([.. ZoneCases, "import"]) ? $"pilot-zone ledger of ~{settings.ZoneEvents:N0} events{(settings.ZoneEvents < 1_000_000 ? " (fewer than the million the query targets are set at)" : "")}; " : "")
             + $"{Environment.ProcessorCount} cores");
         await DropSchemasAsync(connection);
 
@@ -112,6 +113,13 @@ public static class BenchCommandLine
             if (await new ExportCase(settings, connection).RunAsync() is { } export) results.Add(export);
             await Console.Error.WriteLineAsync($"bench: export case took {(started.Elapsed - exportStarted).TotalSeconds:F0} s");
         }
+        if (cases.Contains("import"))
+        {
+            var importStarted = started.Elapsed;
+            await using var db = NpgsqlDataSource.Create(connection);
+            if (await new ImportCase(settings, connection).RunAsync(db, CancellationToken.None) is { } import) results.Add(import);
+            await Console.Error.WriteLineAsync($"bench: import case took {(started.Elapsed - importStarted).TotalSeconds:F0} s");
+        }
         if (cases.Overlaps(ZoneCases))
         {
             var zoneStarted = started.Elapsed;
@@ -124,7 +132,8 @@ public static class BenchCommandLine
         foreach (var append in results.Where(r => r.PeakRssMb is not null && r.Case.StartsWith("append.", StringComparison.Ordinal)))
             Console.WriteLine($"{append.Case}: peak RSS of the API process (its own, apart from the load's clients) {append.PeakRssMb:F1} MB by the end of this case");
         foreach (var child in results.Where(r => r.PeakRssMb is not null && !r.Case.StartsWith("append.", StringComparison.Ordinal)))
-            Console.WriteLine($"{child.Case}: peak RSS of `ledger {(child.Case == "export.all" ? "export --all" : child.Case.Split('.').Last())}` (child process) {child.PeakRssMb:F1} MB over {child.Events:N0} events, {child.PeakRssMbSmall:F1} MB over {child.EventsSmall:N0}");
+            Console.WriteLine($"{child.Case}: peak RSS of `ledger {child.Case switch { "export.all" => "export --all", "import.bulk" => "import", _ => child.Case.Split('.').Last() }}` (child process) {child.PeakRssMb:F1} MB over {child.Events:N0} events"
+                + (child.EventsSmall is null ? "" : $", {child.PeakRssMbSmall:F1} MB over {child.EventsSmall:N0}"));
         await Console.Error.WriteLineAsync($"bench: wrote {output} after {started.Elapsed.TotalSeconds:F0} s");
         return 0;
     }
@@ -158,7 +167,7 @@ public static class BenchCommandLine
     private static async Task DropSchemasAsync(string connection)
     {
         await using var source = NpgsqlDataSource.Create(connection);
-        await using var command = source.CreateCommand(string.Join("; ", new[] { OursSchema, PeerSchema, LimitSchema, IntegrityCase.Schema, IntegrityCase.SmallSchema, ExportCase.SmallSchema, ZoneSchema }.Select(s => $"drop schema if exists \"{s}\" cascade")));
+        await using var command = source.CreateCommand(string.Join("; ", new[] { OursSchema, PeerSchema, LimitSchema, IntegrityCase.Schema, IntegrityCase.SmallSchema, ExportCase.SmallSchema, ImportCase.Schema, ZoneSchema }.Select(s => $"drop schema if exists \"{s}\" cascade")));
         await command.ExecuteNonQueryAsync();
     }
 

@@ -1,12 +1,19 @@
+using System.Collections.Concurrent;
 using System.Globalization;
+using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using Ledger.Contracts;
 using Ledger.Domain;
+using JasperFx.Events.Projections;
+using Ledger.Infrastructure.Store;
 using Ledger.Infrastructure.Writing;
+using Ledger.Projections;
 using Marten;
+using JasperFx.Events;
 using Marten.Services;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Ledger.Infrastructure.Import;
 
@@ -24,111 +31,264 @@ public sealed class ImportRejected(string message) : Exception(message);
 ///
 /// The whole file is checked before anything is written: every line parses, names a known event
 /// type whose data reads as that event, a stream of the ledger's kinds that the ledger does not hold
-/// yet, a timestamp with its offset and an actor with a known role. Then every event is appended through
-/// Marten's sessions (inline views included) inside one transaction that commits at the end: a failure
-/// anywhere leaves the ledger as it was. The deciders are not run again: an import adds history that was
-/// decided elsewhere, with its own actors and times. The Merkle log and the supervisors' views take the
-/// new events up as they take any append.
+/// yet, a timestamp with its offset and an actor with a known role. Then, inside one transaction that
+/// commits at the end (a failure anywhere leaves the ledger as it was): the streams and then the events
+/// are written by binary COPY in Marten's layout (data as the store's serializer writes it, the envelope
+/// in the same columns and headers as every append, sequence numbers drawn from the store's own sequence
+/// in file order), and each imported stream's inline record (commitment record, government, agreement)
+/// is built once from its events by the projection the store runs inline. The deciders are not run
+/// again: an import adds history that was decided elsewhere, with its own actors and times. The Merkle
+/// log and the supervisors' views take the new events up as they take any append (they wait for the
+/// import's transaction rather than skip its sequence numbers).
 /// </summary>
-public sealed class LedgerImport(DocumentStore store)
+public sealed class LedgerImport : IAsyncDisposable
 {
-    /// <summary>Events per session inside the transaction: bounds memory, not atomicity.</summary>
-    public const int ChunkSize = 2_000;
+    /// <summary>How often progress is reported, in events.</summary>
+    public const int ProgressEvery = 5_000;
+
+    /// <summary>Streams whose inline records are built per session.</summary>
+    public const int RecordChunk = 200;
 
     private static readonly string[] StreamKinds = ["government/", "agreement/", "commitment/", "evaluation/"];
     private static readonly IReadOnlyDictionary<string, Type> TypesByName = EventNames.All.ToDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
-
+    // The ids by which events name other streams, and the kind of stream each names.
+    private static readonly (string Property, string Kind)[] ReferenceKinds =
+    [
+        ("CommitmentId", "commitment/"), ("AgreementId", "agreement/"), ("GovernmentId", "government/"),
+        ("LeadGovernmentId", "government/"), ("CycleId", "evaluation/"),
+    ];
+    private static readonly ConcurrentDictionary<Type, (PropertyInfo Property, string Kind)[]> ReferencesOf = new();
     private static readonly IReadOnlyDictionary<string, ActorRole> Roles =
         Enum.GetValues<ActorRole>().ToDictionary(r => r.ToString().ToLowerInvariant(), StringComparer.Ordinal);
 
-    public sealed record Outcome(long Events, int Streams);
+    // The tenant column's value for a store without tenancy, as Marten writes it.
+    private const string DefaultTenant = "*DEFAULT*";
+
+    private readonly DocumentStore _store;
+    private readonly string _schema;
+
+    public LedgerImport(string connectionString, string schema, TimeProvider time)
+    {
+        _store = LedgerStore.Create(connectionString, schema, time);
+        _schema = schema;
+        // The records built at the end must be every inline view there is.
+        var inline = _store.Options.Projections.All.Where(p => p.Lifecycle == ProjectionLifecycle.Inline).Select(p => p.GetType().Name).Order().ToArray();
+        string[] built = [nameof(CommitmentRecordProjection), nameof(GovernmentViewProjection), nameof(AgreementViewProjection)];
+        if (!inline.SequenceEqual(built.Order()))
+            throw new InvalidOperationException($"the import builds {string.Join(", ", built)} but the store's inline views are {string.Join(", ", inline)}");
+    }
+
+    /// <summary>What was imported, and how long each step took: checking the file, appending its events, building the records.</summary>
+    public sealed record Outcome(long Events, int Streams, TimeSpan Checking, TimeSpan Appending, TimeSpan Records);
 
     /// <summary>One checked line, ready to append.</summary>
     private sealed record Line(string Stream, object Data, DateTimeOffset Timestamp, RequestContext Context);
 
+    /// <summary>A stream of the file: how many events, the first and last event's time.</summary>
+    private sealed record StreamSpan(long Events, DateTimeOffset First, DateTimeOffset Last);
+
     /// <summary>Checks the whole file, then appends it in one transaction. <paramref name="progress"/> gets (events appended, of).</summary>
     public async Task<Outcome> ImportAsync(string path, Action<long, long>? progress, CancellationToken ct)
     {
-        var streams = await CheckAsync(path, ct);
-        var total = streams.Values.Sum();
-        await RefuseExistingAsync(streams.Keys, ct);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await _store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        var (streams, outside) = Check(path, ct);
+        var total = streams.Values.Sum(s => s.Events);
+        await RefuseExistingAsync(streams.Keys, outside, ct);
+        var checking = clock.Elapsed;
 
-        await using var connection = store.Storage.Database.CreateConnection();
+        await using var connection = _store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        var started = new HashSet<string>(StringComparer.Ordinal);
-        long appended = 0;
-        var chunk = new List<Line>(ChunkSize);
-        foreach (var (line, _, _) in Read(path))
-        {
-            chunk.Add(line);
-            if (chunk.Count < ChunkSize) continue;
-            appended += await AppendAsync(tx, chunk, started, ct);
-            progress?.Invoke(appended, total);
-        }
-        appended += await AppendAsync(tx, chunk, started, ct);
+        var sequences = await NextSequencesAsync(connection, tx, total, ct);
+        await CopyStreamsAsync(connection, streams, ct);
+        var appended = await CopyEventsAsync(connection, path, sequences, progress, total, ct);
+        var appending = clock.Elapsed - checking;
+        foreach (var keys in streams.Keys.Chunk(RecordChunk))
+            await BuildRecordsAsync(tx, keys, ct);
         await tx.CommitAsync(ct);
         progress?.Invoke(appended, total);
-        return new Outcome(appended, streams.Count);
+        return new Outcome(appended, streams.Count, checking, appending, clock.Elapsed - checking - appending);
     }
 
-    /// <summary>The first pass: every line checked; the streams and how many events each gets.</summary>
-    private static Task<Dictionary<string, long>> CheckAsync(string path, CancellationToken ct)
+    /// <summary>
+    /// The first pass: every line checked; the streams with their events' count and span, and the
+    /// streams outside the file that lines refer to (each with the first line that does).
+    /// </summary>
+    private static (Dictionary<string, StreamSpan> Streams, Dictionary<string, string> Outside) Check(string path, CancellationToken ct)
     {
-        var streams = new Dictionary<string, long>(StringComparer.Ordinal);
+        var streams = new Dictionary<string, StreamSpan>(StringComparer.Ordinal);
+        var outside = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (line, version, at) in Read(path))
         {
             ct.ThrowIfCancellationRequested();
-            var next = streams.GetValueOrDefault(line.Stream) + 1;
+            var span = streams.GetValueOrDefault(line.Stream);
+            var next = (span?.Events ?? 0) + 1;
             if (version is { } given && given != next)
                 throw new ImportRejected($"{at}: version {given} of {line.Stream}, but it is event {next} of that stream in the file");
-            streams[line.Stream] = next;
-        }
-        if (streams.Count == 0) throw new ImportRejected($"{path}: no events to import");
-        return Task.FromResult(streams);
-    }
-
-    private async Task RefuseExistingAsync(IEnumerable<string> streams, CancellationToken ct)
-    {
-        await using var connection = store.Storage.Database.CreateConnection();
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(
-            $"select id from \"{store.Options.Events.DatabaseSchemaName}\".mt_streams where id = any(@ids) order by id limit 3", connection);
-        command.Parameters.AddWithValue("ids", streams.ToArray());
-        var existing = new List<string>();
-        await using (var reader = await command.ExecuteReaderAsync(ct))
-            while (await reader.ReadAsync(ct)) existing.Add(reader.GetString(0));
-        if (existing.Count > 0)
-            throw new ImportRejected($"the ledger already holds {string.Join(", ", existing)}{(existing.Count == 3 ? ", …" : "")}; an import adds whole new streams only (nothing was written)");
-    }
-
-    private async Task<long> AppendAsync(NpgsqlTransaction tx, List<Line> chunk, HashSet<string> started, CancellationToken ct)
-    {
-        if (chunk.Count == 0) return 0;
-        await using (var session = store.LightweightSession(SessionOptions.ForTransaction(tx)))
-        {
-            session.CorrelationId = null;
-            session.CausationId = null;
-            session.LastModifiedBy = null;
-            // Grouped by stream in file order: one action per stream per chunk.
-            foreach (var group in chunk.GroupBy(l => l.Stream, StringComparer.Ordinal))
+            foreach (var (property, key) in References(line.Data))
             {
-                var lines = group.ToList();
-                var action = started.Add(group.Key)
-                    ? session.Events.StartStream(group.Key, [.. lines.Select(l => l.Data)])
-                    : session.Events.Append(group.Key, [.. lines.Select(l => l.Data)]);
-                for (var i = 0; i < lines.Count; i++)
+                if (key.StartsWith(Kind(line.Stream), StringComparison.Ordinal))
                 {
-                    var e = action.Events[i];
-                    e.Timestamp = lines[i].Timestamp;
-                    Envelope.Stamp(e, lines[i].Context);
+                    // An id of the stream's own kind names the stream itself.
+                    if (key != line.Stream)
+                        throw new ImportRejected($"{at}: {property} names {key}, but the event is in {line.Stream}");
+                }
+                else if (!streams.ContainsKey(key))
+                {
+                    outside.TryAdd(key, at);
                 }
             }
-            await session.SaveChangesAsync(ct);
+            streams[line.Stream] = new StreamSpan(next, span?.First ?? line.Timestamp, line.Timestamp);
         }
-        var count = chunk.Count;
-        chunk.Clear();
-        return count;
+        if (streams.Count == 0) throw new ImportRejected($"{path}: no events to import");
+        foreach (var (key, at) in outside)
+        {
+            if (streams.ContainsKey(key))
+                throw new ImportRejected($"{at}: refers to {key}, which comes later in the file (what an event refers to must come before it)");
+        }
+        return (streams, outside);
+    }
+
+    private static string Kind(string stream) => stream[..(stream.IndexOf('/', StringComparison.Ordinal) + 1)];
+
+    /// <summary>The streams an event names through its ids (commitment, agreement, government, evaluation cycle), with the property that names each.</summary>
+    private static IEnumerable<(string Property, string Stream)> References(object data)
+    {
+        foreach (var (property, kind) in ReferencesOf.GetOrAdd(data.GetType(), static type =>
+            [.. ReferenceKinds
+                .Select(r => (Property: type.GetProperty(r.Property), r.Kind))
+                .Where(r => r.Property is not null && r.Property.PropertyType == typeof(string))
+                .Select(r => (r.Property!, r.Kind))]))
+        {
+            if (property.GetValue(data) is string { Length: > 0 } id) yield return (property.Name, kind + id);
+        }
+    }
+
+    private async Task RefuseExistingAsync(IEnumerable<string> streams, Dictionary<string, string> outside, CancellationToken ct)
+    {
+        var existing = await ExistingAsync([.. streams], 3, ct);
+        if (existing.Count > 0)
+            throw new ImportRejected($"the ledger already holds {string.Join(", ", existing)}{(existing.Count == 3 ? ", …" : "")}; an import adds whole new streams only (nothing was written)");
+        var found = await ExistingAsync([.. outside.Keys], outside.Count, ct);
+        foreach (var (key, at) in outside.OrderBy(o => o.Value, StringComparer.Ordinal))
+        {
+            if (!found.Contains(key))
+                throw new ImportRejected($"{at}: refers to {key}, which is neither in the ledger nor earlier in the file (nothing was written)");
+        }
+    }
+
+    private async Task<List<string>> ExistingAsync(string[] streams, int limit, CancellationToken ct)
+    {
+        if (streams.Length == 0) return [];
+        await using var connection = _store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(
+            $"select id from \"{_schema}\".mt_streams where id = any(@ids) order by id limit @limit", connection);
+        command.Parameters.AddWithValue("ids", streams);
+        command.Parameters.AddWithValue("limit", limit);
+        var existing = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) existing.Add(reader.GetString(0));
+        return existing;
+    }
+
+    /// <summary>Sequence numbers for every event, ascending, from the sequence every append draws from.</summary>
+    private async Task<long[]> NextSequencesAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long count, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"select nextval('\"{_schema}\".mt_events_sequence') from generate_series(1, @n)", connection, tx);
+        command.Parameters.AddWithValue("n", count);
+        var sequences = new long[count];
+        var i = 0;
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct)) sequences[i++] = reader.GetInt64(0);
+        Array.Sort(sequences);
+        return sequences;
+    }
+
+    private async Task CopyStreamsAsync(NpgsqlConnection connection, Dictionary<string, StreamSpan> streams, CancellationToken ct)
+    {
+        await using var copy = await connection.BeginBinaryImportAsync(
+            $"copy \"{_schema}\".mt_streams (id, version, timestamp, created, tenant_id, is_archived) from stdin (format binary)", ct);
+        foreach (var (id, span) in streams)
+        {
+            await copy.StartRowAsync(ct);
+            await copy.WriteAsync(id, NpgsqlDbType.Varchar, ct);
+            await copy.WriteAsync(span.Events, NpgsqlDbType.Bigint, ct);
+            await copy.WriteAsync(span.Last, NpgsqlDbType.TimestampTz, ct);
+            await copy.WriteAsync(span.First, NpgsqlDbType.TimestampTz, ct);
+            await copy.WriteAsync(DefaultTenant, NpgsqlDbType.Varchar, ct);
+            await copy.WriteAsync(false, NpgsqlDbType.Boolean, ct);
+        }
+        await copy.CompleteAsync(ct);
+    }
+
+    /// <summary>The second pass: every event in file order, in the columns Marten's appends fill.</summary>
+    private async Task<long> CopyEventsAsync(NpgsqlConnection connection, string path, long[] sequences, Action<long, long>? progress, long total, CancellationToken ct)
+    {
+        var serializer = _store.Options.Serializer();
+        var versions = new Dictionary<string, long>(StringComparer.Ordinal);
+        var dotNetNames = new Dictionary<Type, string>();
+        await using var copy = await connection.BeginBinaryImportAsync(
+            $"copy \"{_schema}\".mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, correlation_id, causation_id, headers, user_name, is_archived) from stdin (format binary)", ct);
+        copy.Timeout = TimeSpan.FromHours(1);
+        long i = 0;
+        foreach (var (line, _, _) in Read(path))
+        {
+            var type = line.Data.GetType();
+            if (!dotNetNames.TryGetValue(type, out var dotNet))
+                dotNetNames[type] = dotNet = $"{type.FullName}, {type.Assembly.GetName().Name}";
+            var version = versions[line.Stream] = versions.GetValueOrDefault(line.Stream) + 1;
+            var actor = line.Context.Actor;
+            var headers = new Dictionary<string, object> { [EnvelopeHeaders.ActorRole] = actor.Role.ToString().ToLowerInvariant() };
+            if (actor.GovernmentId is { } government) headers[EnvelopeHeaders.ActorGovernment] = government;
+
+            await copy.StartRowAsync(ct);
+            await copy.WriteAsync(sequences[i], NpgsqlDbType.Bigint, ct);
+            await copy.WriteAsync(Guid.CreateVersion7(line.Timestamp), NpgsqlDbType.Uuid, ct);
+            await copy.WriteAsync(line.Stream, NpgsqlDbType.Varchar, ct);
+            await copy.WriteAsync(version, NpgsqlDbType.Bigint, ct);
+            await copy.WriteAsync(serializer.ToJson(line.Data), NpgsqlDbType.Jsonb, ct);
+            await copy.WriteAsync(EventNames.All[type], NpgsqlDbType.Varchar, ct);
+            await copy.WriteAsync(line.Timestamp, NpgsqlDbType.TimestampTz, ct);
+            await copy.WriteAsync(DefaultTenant, NpgsqlDbType.Varchar, ct);
+            await copy.WriteAsync(dotNet, NpgsqlDbType.Varchar, ct);
+            await copy.WriteAsync(line.Context.CorrelationId, NpgsqlDbType.Varchar, ct);
+            if (line.Context.CausationId is { } causation) await copy.WriteAsync(causation, NpgsqlDbType.Varchar, ct);
+            else await copy.WriteNullAsync(ct);
+            await copy.WriteAsync(serializer.ToJson(headers), NpgsqlDbType.Jsonb, ct);
+            await copy.WriteAsync(actor.Id, NpgsqlDbType.Varchar, ct);
+            await copy.WriteAsync(false, NpgsqlDbType.Boolean, ct);
+            if (++i % ProgressEvery == 0) progress?.Invoke(i, total);
+        }
+        await copy.CompleteAsync(ct);
+        return i;
+    }
+
+    /// <summary>Each stream's inline record from its events (read back in one statement per chunk), by the projection the store runs inline.</summary>
+    private async Task BuildRecordsAsync(NpgsqlTransaction tx, IReadOnlyList<string> keys, CancellationToken ct)
+    {
+        await using var session = _store.LightweightSession(SessionOptions.ForTransaction(tx));
+        var wanted = keys.Where(k => !k.StartsWith("evaluation/", StringComparison.Ordinal)).ToArray();
+        if (wanted.Length == 0) return;
+        var events = await session.Events.QueryAllRawEvents()
+            .Where(e => e.StreamKey.IsOneOf(wanted))
+            .OrderBy(e => e.Sequence)
+            .ToListAsync(ct);
+        foreach (var stream in events.GroupBy(e => e.StreamKey!, StringComparer.Ordinal))
+        {
+            var history = stream.ToList();
+            if (stream.Key.StartsWith("commitment/", StringComparison.Ordinal)) await StoreRecordAsync<CommitmentRecord>(session, history, ct);
+            else if (stream.Key.StartsWith("government/", StringComparison.Ordinal)) await StoreRecordAsync<GovernmentView>(session, history, ct);
+            else if (stream.Key.StartsWith("agreement/", StringComparison.Ordinal)) await StoreRecordAsync<AgreementView>(session, history, ct);
+        }
+        await session.SaveChangesAsync(ct);
+    }
+
+    private async Task StoreRecordAsync<T>(IDocumentSession session, IReadOnlyList<IEvent> history, CancellationToken ct) where T : class
+    {
+        var record = await _store.Options.Projections.AggregatorFor<T>().BuildAsync(history, session, null, ct);
+        if (record is not null) session.Store(record);
     }
 
     /// <summary>Every line of the file, parsed and checked, with the version it names (if any).</summary>
@@ -222,6 +382,8 @@ public sealed class LedgerImport(DocumentStore store)
             throw new ImportRejected($"{at}: {label ?? name} must be a non-empty string");
         return value.GetString();
     }
+
+    public ValueTask DisposeAsync() => _store.DisposeAsync();
 }
 
 /// <summary>How event data is read from an import file: as the store writes it (camelCase, enums as strings), strictly.</summary>
