@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ledger.Api.Tests.Support;
-using Ledger.Cli;
 using Ledger.Cli.Scenario;
 using Ledger.Infrastructure.Audit;
 using Ledger.Infrastructure.Integrity;
@@ -266,23 +265,7 @@ public sealed class AuditExportTests(AuditExportTests.ExportFixture fixture) : I
     }
 
     /// <summary>Runs the tool in-process against the fixture's database, capturing what it prints.</summary>
-    private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
-    {
-        var (output, error) = (new StringWriter(), new StringWriter());
-        var (savedOut, savedError) = (Console.Out, Console.Error);
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            var exit = await LedgerCommandLine.Main(args);
-            return (exit, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(savedOut);
-            Console.SetError(savedError);
-        }
-    }
+    private static Task<(int Exit, string Output, string Error)> RunAsync(params string[] args) => LedgerTool.RunAsync(null, args);
 
     /// <summary>A host and the tool sharing one checkpoint key, with the pilot-zone scenario loaded.</summary>
     public sealed class ExportFixture : IAsyncLifetime

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Ledger.Api.Tests.Support;
-using Ledger.Cli;
 using Ledger.Infrastructure.Audit;
 
 namespace Ledger.Api.Tests;
@@ -195,27 +194,7 @@ public sealed class ImportTests(AuditExportTests.ExportFixture fixture) : IClass
 
     private Task<(int Exit, string Output, string Error)> ImportAsync(string path) => CliAsync(_target.Schema, "import", path);
 
-    /// <summary>Runs the tool in-process against one schema, capturing what it prints.</summary>
-    private static async Task<(int Exit, string Output, string Error)> CliAsync(string schema, params string[] args)
-    {
-        var saved = Environment.GetEnvironmentVariable("Ledger__Schema");
-        var (output, error) = (new StringWriter(), new StringWriter());
-        var (savedOut, savedError) = (Console.Out, Console.Error);
-        Environment.SetEnvironmentVariable("Ledger__Schema", schema);
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            var exit = await LedgerCommandLine.Main(args);
-            return (exit, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(savedOut);
-            Console.SetError(savedError);
-            Environment.SetEnvironmentVariable("Ledger__Schema", saved);
-        }
-    }
+    private static Task<(int Exit, string Output, string Error)> CliAsync(string schema, params string[] args) => LedgerTool.RunAsync(schema, args);
 
     private Task<long> CountAsync(string table) => TestDatabase.ScalarAsync<long>($"select count(*) from \"{_target.Schema}\".{table}");
 
