@@ -147,6 +147,44 @@ public sealed class TwoNodeTests(TwoNodes nodes) : IClassFixture<TwoNodes>
     }
 
     [Fact]
+    public async Task A_node_whose_kept_state_of_a_stream_is_behind_decides_again_on_the_stream_as_it_is()
+    {
+        const string id = "two-kept";
+        await PilotZone.ActiveCommitmentAsync(A, id);
+        var onA = A.Client("government", PilotZone.Liuyang);
+        var onB = B.Client("government", PilotZone.Liuyang);
+        await onA.SendAsync(Report(id, "rep-1")).Ok(); // A keeps the stream's state at this version
+
+        // B writes: A's kept state is one event behind. A write through A without If-Match still lands.
+        await onB.SendAsync(Report(id, "rep-2")).Ok();
+        var third = await onA.SendAsync(Report(id, "rep-3"));
+        Assert.Equal(HttpStatusCode.Created, third.StatusCode);
+        var length = await PilotZone.StreamLengthAsync(A, $"commitment/{id}");
+        Assert.Equal($"\"{length}\"", third.Headers.ETag?.Tag);
+
+        // With If-Match at the version B's write made, A does not answer 412 from what it kept.
+        await onB.SendAsync(Report(id, "rep-4")).Ok();
+        var current = await PilotZone.StreamLengthAsync(A, $"commitment/{id}");
+        var conditional = await onA.SendAsync(Report(id, "rep-5", ifMatch: current));
+        Assert.Equal(HttpStatusCode.Created, conditional.StatusCode);
+
+        // A keeps the commitment suspended (its own write); B resumes it. A report through A is decided on
+        // the resumed commitment, not refused on what A kept.
+        var supervisorA = A.Client("supervisor");
+        await supervisorA.PostJsonAsync($"/api/commitments/{id}/suspension", new { reason = "Monitoring data under review." }).Ok();
+        await B.Client("supervisor").PostJsonAsync($"/api/commitments/{id}/resumption", new { reason = "Review closed." }).Ok();
+        var afterResume = await onA.SendAsync(Report(id, "rep-6"));
+        Assert.Equal(HttpStatusCode.Created, afterResume.StatusCode);
+
+        // And a refusal on a state that is current stands: rep-6 again is a duplicate, through either node.
+        var duplicate = await onA.SendAsync(Report(id, "rep-6"));
+        Assert.Equal(HttpStatusCode.Conflict, duplicate.StatusCode);
+        var reports = (await (await A.Client("auditor").GetAsync($"/api/commitments/{id}/events")).ReadAsync()).AsArray()
+            .Count(e => (string?)e!["type"] == "progress_reported.v1");
+        Assert.Equal(6, reports);
+    }
+
+    [Fact]
     public async Task Both_nodes_Merkle_workers_running_at_once_build_one_log_that_verifies_with_one_leaf_per_event()
     {
         var commitments = new[] { "two-log-1", "two-log-2", "two-log-3", "two-log-4" };

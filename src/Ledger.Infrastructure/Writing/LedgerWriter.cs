@@ -16,6 +16,8 @@ namespace Ledger.Infrastructure.Writing;
 ///
 /// The commit itself goes through <see cref="GroupCommit"/> when it is on (section <c>Writes</c>): the
 /// appends of concurrent requests share one transaction, each still checked at its own expected version.
+/// The decider's state of streams this node wrote is kept (<see cref="StreamStates"/>), so a command on
+/// such a stream skips the read; a stale state fails at commit, or is confirmed before a refusal.
 ///
 /// An idempotency record replays for <see cref="IdempotencySettings.Window"/> after it was recorded
 /// (by the injected clock); after that the key is free and the request is decided afresh, its new
@@ -25,6 +27,7 @@ public sealed class LedgerWriter(IDocumentStore store, TimeProvider time, Idempo
     : IAsyncDisposable
 {
     private readonly GroupCommit? _group = writes.GroupCommit ? new GroupCommit(store, writes.MaxBatch) : null;
+    private readonly StreamStates _states = new(writes.CachedStreams);
 
     public static readonly ActivitySource Activity = new("Ledger");
     // Enough for a burst of writers on one stream: each failed attempt means another writer succeeded.
@@ -62,10 +65,12 @@ public sealed class LedgerWriter(IDocumentStore store, TimeProvider time, Idempo
         {
             try
             {
-                return await AttemptAsync(streamKey, expectedVersion, evolve, decide, context, ct);
+                return await AttemptAsync(streamKey, expectedVersion, evolve, decide, context, useCache: true, ct);
             }
             catch (Exception ex) when (IsConcurrencyFailure(ex))
             {
+                // Whatever this node knew of the stream is behind: the next attempt reads it afresh.
+                _states.Forget(streamKey);
                 if (context.IdempotencyKey is not null && await FindIdempotentAsync(context, ct) is { } first)
                 {
                     LedgerMetrics.IdempotentReplay();
@@ -85,7 +90,7 @@ public sealed class LedgerWriter(IDocumentStore store, TimeProvider time, Idempo
 
     private async Task<AppendResult> AttemptAsync<TState>(
         string streamKey, long? expectedVersion, Func<TState?, object, TState?> evolve,
-        Func<TState?, IReadOnlyList<object>> decide, RequestContext context, CancellationToken ct)
+        Func<TState?, IReadOnlyList<object>> decide, RequestContext context, bool useCache, CancellationToken ct)
         where TState : class
     {
         var prior = context.IdempotencyKey is null ? null : await LoadIdempotencyAsync(context, ct);
@@ -95,17 +100,27 @@ public sealed class LedgerWriter(IDocumentStore store, TimeProvider time, Idempo
             return replay;
         }
 
-        IReadOnlyList<JasperFx.Events.IEvent> history;
-        await using (var read = store.QuerySession())
-            history = await read.Events.FetchStreamAsync(streamKey, token: ct);
-        // Look again: a twin request may have committed between the first look and the read above,
-        // and its events would otherwise make this one fail as a duplicate instead of a replay.
-        if (context.IdempotencyKey is not null && history.Count > 0 && await FindIdempotentAsync(context, ct) is { } twin)
+        // The state as this node last knew it when that matches what the client expects; else the stream read and folded.
+        long version = 0;
+        TState? state = null;
+        var cached = useCache && _states.TryGet(streamKey, out version, out state)
+            && (expectedVersion is null || expectedVersion == version);
+        if (!cached)
+        {
+            IReadOnlyList<JasperFx.Events.IEvent> history;
+            await using (var read = store.QuerySession())
+                history = await read.Events.FetchStreamAsync(streamKey, token: ct);
+            version = history.Count == 0 ? 0 : history[^1].Version;
+            state = history.Aggregate((TState?)null, (s, e) => evolve(s, e.Data));
+            _states.Set(streamKey, version, state);
+        }
+        // Look again: a twin request may have committed between the first look and now, and its events
+        // would otherwise make this one fail as a duplicate instead of a replay.
+        if (context.IdempotencyKey is not null && version > 0 && await FindIdempotentAsync(context, ct) is { } twin)
         {
             LedgerMetrics.IdempotentReplay();
             return twin;
         }
-        var version = history.Count == 0 ? 0 : history[^1].Version;
         if (expectedVersion is { } expected && expected != version)
         {
             LedgerMetrics.Conflict();
@@ -115,13 +130,31 @@ public sealed class LedgerWriter(IDocumentStore store, TimeProvider time, Idempo
         IReadOnlyList<object> events;
         using (var decideSpan = Activity.StartActivity("ledger.decide"))
         {
-            var state = history.Aggregate((TState?)null, (s, e) => evolve(s, e.Data));
-            events = decide(state);
             decideSpan?.SetTag("ledger.stream", streamKey);
+            decideSpan?.SetTag("ledger.cached", cached);
+            try
+            {
+                events = decide(state);
+            }
+            catch (Exception) when (cached)
+            {
+                // Refused on a state this node kept: the refusal stands only if the stream has not moved on.
+                if (await CurrentVersionAsync(streamKey, ct) == version) throw;
+                _states.Forget(streamKey);
+                return await AttemptAsync(streamKey, expectedVersion, evolve, decide, context, useCache: false, ct);
+            }
             decideSpan?.SetTag("ledger.events", events.Count);
         }
         if (events.Count == 0)
+        {
+            // Nothing to append: likewise confirmed against the stream as it is when decided on a kept state.
+            if (cached && await CurrentVersionAsync(streamKey, ct) != version)
+            {
+                _states.Forget(streamKey);
+                return await AttemptAsync(streamKey, expectedVersion, evolve, decide, context, useCache: false, ct);
+            }
             return new AppendResult(streamKey, version, []);
+        }
 
         var types = events.Select(e => EventNames.All[e.GetType()]).ToList();
         var result = new AppendResult(streamKey, version + events.Count, types);
@@ -151,6 +184,7 @@ public sealed class LedgerWriter(IDocumentStore store, TimeProvider time, Idempo
                 await session.SaveChangesAsync(ct);
             }
         }
+        _states.Set(streamKey, result.Version, events.Aggregate(state, evolve));
         LedgerMetrics.EventsAppended(types);
         return result;
     }
