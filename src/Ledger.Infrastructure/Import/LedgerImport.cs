@@ -3,14 +3,14 @@ using System.Globalization;
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
+using JasperFx.Events;
+using JasperFx.Events.Projections;
 using Ledger.Contracts;
 using Ledger.Domain;
-using JasperFx.Events.Projections;
 using Ledger.Infrastructure.Store;
 using Ledger.Infrastructure.Writing;
 using Ledger.Projections;
 using Marten;
-using JasperFx.Events;
 using Marten.Services;
 using Npgsql;
 using NpgsqlTypes;
@@ -31,7 +31,9 @@ public sealed class ImportRejected(string message) : Exception(message);
 ///
 /// The whole file is checked before anything is written: every line parses, names a known event
 /// type whose data reads as that event, a stream of the ledger's kinds that the ledger does not hold
-/// yet, a timestamp with its offset and an actor with a known role. Then, inside one transaction that
+/// yet, a timestamp with its offset, an actor with a known role, and every agreement, government,
+/// commitment or evaluation cycle an event names either in the ledger or earlier in the file (the
+/// supervisors' views, like the deciders, rely on that). Then, inside one transaction that
 /// commits at the end (a failure anywhere leaves the ledger as it was): the streams and then the events
 /// are written by binary COPY in Marten's layout (data as the store's serializer writes it, the envelope
 /// in the same columns and headers as every append, sequence numbers drawn from the store's own sequence
