@@ -25,7 +25,7 @@ public sealed class SupervisionProjection : IProjection
     }
 
     /// <summary>The daemon's batch: how many events at most are folded and stored together.</summary>
-    public const int BatchSize = 5_000;
+    public const int BatchSize = 20_000;
 
     /// <summary>Registers the projection (async) and its documents with the columns supervisors filter and sort on.</summary>
     public static void Register(StoreOptions opts)
