@@ -27,7 +27,7 @@ public static class CheckpointKeys
         }
 
         ArgumentException.ThrowIfNullOrWhiteSpace(keyFile);
-        return SignerFrom(File.Exists(keyFile) ? ReadSeed(keyFile) : CreateKeyFile(keyFile), origin ?? keyName, keyName);
+        return SignerFrom(File.Exists(keyFile) ? ReadSeedOnceWritten(keyFile) : CreateKeyFile(keyFile), origin ?? keyName, keyName);
     }
 
     /// <summary>The signer that <paramref name="settings"/> describe: their origin, key name and key.</summary>
@@ -71,9 +71,27 @@ public static class CheckpointKeys
         }
     }
 
-    private static byte[] ReadSeed(string keyFile) =>
-        DecodeSeed(File.ReadAllText(keyFile))
-        ?? throw new InvalidOperationException($"The checkpoint key file {keyFile} does not hold base64 of a 32-byte Ed25519 seed.");
+    /// <summary>
+    /// The key file's seed. A file that does not hold one yet may be another process's key being written
+    /// this instant: it is read again for a moment before it is called corrupt.
+    /// </summary>
+    private static byte[] ReadSeedOnceWritten(string keyFile)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                if (DecodeSeed(File.ReadAllText(keyFile)) is { } seed) return seed;
+            }
+            catch (IOException) when (attempt < 40)
+            {
+                // The writer still holds it exclusively.
+            }
+            if (attempt == 40)
+                throw new InvalidOperationException($"The checkpoint key file {keyFile} does not hold base64 of a 32-byte Ed25519 seed.");
+            Thread.Sleep(25);
+        }
+    }
 
     private static byte[]? DecodeSeed(string? base64)
     {
@@ -100,38 +118,25 @@ public static class CheckpointKeys
             Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
         var seed = RandomNumberGenerator.GetBytes(SeedSize);
-        // A temporary file in the same directory, born owner-only, then moved into place: a reader never sees
-        // half a key, and when two processes race the first key to land wins and the other adopts it.
-        var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        // Created exclusively (O_CREAT | O_EXCL) and born owner-only: when processes race, exactly one
+        // creates the file and the others read its key once it is written. (A temporary file moved into
+        // place is not enough: without overwrite, .NET's move on Linux may check and then rename, so two
+        // racing processes could each believe their key landed.)
         try
         {
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
             if (!OperatingSystem.IsWindows())
                 options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            using (var stream = new FileStream(temp, options))
-            using (var writer = new StreamWriter(stream))
-            {
-                writer.Write(Convert.ToBase64String(seed));
-                writer.Write('\n');
-                writer.Flush();
-                stream.Flush(flushToDisk: true);
-            }
-
-            try
-            {
-                File.Move(temp, path, overwrite: false);
-                return seed;
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                CryptographicOperations.ZeroMemory(seed);
-                return ReadSeed(path);
-            }
+            using var stream = new FileStream(path, options);
+            var text = System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(seed) + "\n");
+            stream.Write(text);
+            stream.Flush(flushToDisk: true);
+            return seed;
         }
-        finally
+        catch (IOException) when (File.Exists(path))
         {
-            if (File.Exists(temp))
-                File.Delete(temp);
+            CryptographicOperations.ZeroMemory(seed);
+            return ReadSeedOnceWritten(path);
         }
     }
 }
