@@ -136,11 +136,7 @@ public sealed class AccessLogTests(LedgerHost host) : IClassFixture<LedgerHost>,
     {
         using var response = await host.Client("supervisor").GetAsync($"/api/audit/access-log?{query}");
 
-        Assert.Equal(status, (int)response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await response.ReadAsync();
-        Assert.Equal(code, (string?)problem["code"]);
-        Assert.Equal(field, (string?)problem["field"]);
+        await response.AssertProblemAsync((System.Net.HttpStatusCode)status, code, field);
     }
 }
 

@@ -230,11 +230,7 @@ public sealed class AuditReplayTests(ScenarioTests.LoadedScenario scenario) : IC
     {
         using var response = await Host.Client("auditor").GetAsync(path);
 
-        Assert.Equal(status, (int)response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await response.ReadAsync();
-        Assert.Equal(code, (string?)problem["code"]);
-        Assert.Equal(field, (string?)problem["field"]);
+        await response.AssertProblemAsync((System.Net.HttpStatusCode)status, code, field);
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using Ledger.Api.Tests.Support;
 using Microsoft.AspNetCore.Hosting;
 
@@ -141,7 +140,7 @@ public sealed class EvaluationTests(EvaluationHost host) : IClassFixture<Evaluat
 
         var refused = await Supervisor().PostAsync("/api/evaluations/2025/scorecards", null);
 
-        await AssertProblemAsync(refused, HttpStatusCode.Conflict, "cycle_not_ended", null);
+        await refused.AssertProblemAsync(HttpStatusCode.Conflict, "cycle_not_ended", null);
         Assert.Equal(1, await PilotZone.StreamLengthAsync(host, "evaluation/2025"));
     }
 
@@ -153,7 +152,7 @@ public sealed class EvaluationTests(EvaluationHost host) : IClassFixture<Evaluat
 
         var again = await Supervisor().PostAsync("/api/evaluations/2024-once/scorecards", null);
 
-        await AssertProblemAsync(again, HttpStatusCode.Conflict, "scorecards_already_published", null);
+        await again.AssertProblemAsync(HttpStatusCode.Conflict, "scorecards_already_published", null);
         Assert.Equal(4, await PilotZone.StreamLengthAsync(host, "evaluation/2024-once"));
     }
 
@@ -163,7 +162,7 @@ public sealed class EvaluationTests(EvaluationHost host) : IClassFixture<Evaluat
         var refused = await Supervisor().PostJsonAsync("/api/evaluations",
             Cycle("2024-bad-weights", weights: new { indicatorAchievement = 40, milestonesOnTime = 20, reportingTimeliness = 10, verificationPassRate = 15, rectificationOnTime = 10, jointActions = 10 }));
 
-        await AssertProblemAsync(refused, HttpStatusCode.UnprocessableEntity, "weights_do_not_sum_to_100", "weights");
+        await refused.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "weights_do_not_sum_to_100", "weights");
         Assert.Equal(0, await PilotZone.StreamLengthAsync(host, "evaluation/2024-bad-weights"));
     }
 
@@ -173,7 +172,7 @@ public sealed class EvaluationTests(EvaluationHost host) : IClassFixture<Evaluat
         var refused = await Supervisor().PostJsonAsync("/api/evaluations",
             Cycle("2024-missing-weight", weights: new { indicatorAchievement = 40, milestonesOnTime = 20, reportingTimeliness = 10, verificationPassRate = 15, rectificationOnTime = 15 }));
 
-        await AssertProblemAsync(refused, HttpStatusCode.BadRequest, "field_required", "weights.jointActions");
+        await refused.AssertProblemAsync(HttpStatusCode.BadRequest, "field_required", "weights.jointActions");
         Assert.Equal(0, await PilotZone.StreamLengthAsync(host, "evaluation/2024-missing-weight"));
     }
 
@@ -184,7 +183,7 @@ public sealed class EvaluationTests(EvaluationHost host) : IClassFixture<Evaluat
 
         var again = await Supervisor().PostJsonAsync("/api/evaluations", Cycle("2024-twice"));
 
-        await AssertProblemAsync(again, HttpStatusCode.Conflict, "cycle_exists", "cycleId");
+        await again.AssertProblemAsync(HttpStatusCode.Conflict, "cycle_exists", "cycleId");
         Assert.Equal(1, await PilotZone.StreamLengthAsync(host, "evaluation/2024-twice"));
     }
 
@@ -219,7 +218,7 @@ public sealed class EvaluationTests(EvaluationHost host) : IClassFixture<Evaluat
         var refused = await Shangli().PostJsonAsync("/api/evaluations/2024-foreign-appeal/appeals",
             new { appealId = "shangli-on-liuyang", grounds = "Liuyang's station was late.", governmentId = PilotZone.Liuyang });
 
-        await AssertProblemAsync(refused, HttpStatusCode.Forbidden, "not_your_scorecard", null);
+        await refused.AssertProblemAsync(HttpStatusCode.Forbidden, "not_your_scorecard", null);
         Assert.Equal(4, await PilotZone.StreamLengthAsync(host, "evaluation/2024-foreign-appeal"));
     }
 
@@ -232,7 +231,7 @@ public sealed class EvaluationTests(EvaluationHost host) : IClassFixture<Evaluat
         var refused = await Liuyang().PostJsonAsync("/api/evaluations/2024-late-appeal/appeals",
             new { appealId = "liuyang-late", grounds = "The report was on time." });
 
-        await AssertProblemAsync(refused, HttpStatusCode.Conflict, "appeal_window_closed", null);
+        await refused.AssertProblemAsync(HttpStatusCode.Conflict, "appeal_window_closed", null);
         Assert.Equal(4, await PilotZone.StreamLengthAsync(host, "evaluation/2024-late-appeal"));
     }
 
@@ -245,7 +244,7 @@ public sealed class EvaluationTests(EvaluationHost host) : IClassFixture<Evaluat
         var refused = await Supervisor().PostJsonAsync("/api/evaluations/2024-no-total/appeals/liuyang-total/decision",
             new { upheld = true, findings = "Recounted." });
 
-        await AssertProblemAsync(refused, HttpStatusCode.UnprocessableEntity, "revised_total_required", "revisedTotal");
+        await refused.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "revised_total_required", "revisedTotal");
         Assert.Equal(5, await PilotZone.StreamLengthAsync(host, "evaluation/2024-no-total"));
     }
 
@@ -263,10 +262,10 @@ public sealed class EvaluationTests(EvaluationHost host) : IClassFixture<Evaluat
     [Fact]
     public async Task An_unknown_cycle_is_not_found()
     {
-        await AssertProblemAsync(await Auditor().GetAsync("/api/evaluations/1999"), HttpStatusCode.NotFound, "cycle_not_found", null);
-        await AssertProblemAsync(await Auditor().GetAsync("/api/evaluations/1999/preview"), HttpStatusCode.NotFound, "cycle_not_found", null);
-        await AssertProblemAsync(await Auditor().GetAsync("/api/evaluations/1999/events"), HttpStatusCode.NotFound, "cycle_not_found", null);
-        await AssertProblemAsync(await Supervisor().PostAsync("/api/evaluations/1999/scorecards", null), HttpStatusCode.NotFound, "cycle_not_found", "cycleId");
+        await (await Auditor().GetAsync("/api/evaluations/1999")).AssertProblemAsync(HttpStatusCode.NotFound, "cycle_not_found", null);
+        await (await Auditor().GetAsync("/api/evaluations/1999/preview")).AssertProblemAsync(HttpStatusCode.NotFound, "cycle_not_found", null);
+        await (await Auditor().GetAsync("/api/evaluations/1999/events")).AssertProblemAsync(HttpStatusCode.NotFound, "cycle_not_found", null);
+        await (await Supervisor().PostAsync("/api/evaluations/1999/scorecards", null)).AssertProblemAsync(HttpStatusCode.NotFound, "cycle_not_found", "cycleId");
         Assert.Equal(0, await PilotZone.StreamLengthAsync(host, "evaluation/1999"));
     }
 
@@ -289,16 +288,6 @@ public sealed class EvaluationTests(EvaluationHost host) : IClassFixture<Evaluat
     {
         await Supervisor().PostJsonAsync("/api/evaluations", Cycle(cycleId)).Ok();
         await Supervisor().PostAsync($"/api/evaluations/{cycleId}/scorecards", null).Ok();
-    }
-
-    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code, string? field)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == status, $"expected {(int)status}, got {(int)response.StatusCode}: {text}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = JsonNode.Parse(text)!;
-        Assert.Equal(code, (string?)problem["code"]);
-        Assert.Equal(field, (string?)problem["field"]);
     }
 
     private static object Cycle(string cycleId, string start = "2024-01-01", string end = "2024-12-31", object? weights = null) => new

@@ -400,13 +400,8 @@ public sealed class SupervisionTests(LedgerHost host) : IClassFixture<LedgerHost
         var stream = "commitment/" + commitmentId;
         var before = await PilotZone.StreamLengthAsync(host, stream);
         var response = await send();
-        var text = await response.Content.ReadAsStringAsync();
 
-        Assert.True(response.StatusCode == status, $"expected {(int)status}, got {(int)response.StatusCode}: {text}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = JsonNode.Parse(text)!;
-        Assert.Equal(code, (string?)problem["code"]);
-        Assert.Equal(field, (string?)problem["field"]);
+        await response.AssertProblemAsync(status, code, field);
         Assert.Equal(before, await PilotZone.StreamLengthAsync(host, stream));
     }
 

@@ -251,11 +251,7 @@ public sealed class ViewsAsOfScenarioTests(ScenarioTests.LoadedScenario scenario
     {
         var response = await Host.Client("auditor").GetAsync(path);
 
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await response.ReadAsync();
-        Assert.Equal(code, (string?)problem["code"]);
-        Assert.Equal(field, (string?)problem["field"]);
+        await response.AssertProblemAsync(status, code, field);
     }
 
     [Fact]

@@ -145,15 +145,13 @@ public sealed class GroupCommit : IAsyncDisposable
         }
     }
 
+    // One transaction for the batch. When one of several lost a race, PostgreSQL rolled all of them back:
+    // each is committed again alone, so only the loser conflicts.
     private async Task CommitBatchAsync(IReadOnlyList<PendingAppend> batch)
     {
         try
         {
-            using var span = StartCommitSpan(batch);
-            await using var session = PendingAppend.OpenSession(_store);
-            foreach (var append in batch) append.WriteTo(session);
-            await session.SaveChangesAsync();
-            LedgerMetrics.GroupCommitted(batch.Count);
+            await WriteAsync(_store, batch, CancellationToken.None);
         }
         catch (Exception ex) when (batch.Count > 1 && LedgerWriter.IsConcurrencyFailure(ex))
         {
@@ -168,21 +166,16 @@ public sealed class GroupCommit : IAsyncDisposable
         foreach (var append in batch) append.Committed.TrySetResult();
     }
 
-    private async Task CommitAloneAsync(PendingAppend append)
+    private Task CommitAloneAsync(PendingAppend append) => CommitBatchAsync([append]);
+
+    /// <summary>Writes <paramref name="appends"/> in one session and one transaction, under a commit span.</summary>
+    internal static async Task WriteAsync(IDocumentStore store, IReadOnlyList<PendingAppend> appends, CancellationToken ct)
     {
-        try
-        {
-            using var span = StartCommitSpan([append]);
-            await using var session = PendingAppend.OpenSession(_store);
-            append.WriteTo(session);
-            await session.SaveChangesAsync();
-            LedgerMetrics.GroupCommitted(1);
-            append.Committed.TrySetResult();
-        }
-        catch (Exception ex)
-        {
-            append.Committed.TrySetException(ex);
-        }
+        using var span = StartCommitSpan(appends);
+        await using var session = PendingAppend.OpenSession(store);
+        foreach (var append in appends) append.WriteTo(session);
+        await session.SaveChangesAsync(ct);
+        LedgerMetrics.GroupCommitted(appends.Count);
     }
 
     // The commit's span is a child of the first append's span and links the others, so each request's

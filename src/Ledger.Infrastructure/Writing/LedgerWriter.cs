@@ -127,6 +127,15 @@ public sealed class LedgerWriter(IDocumentStore store, TimeProvider time, Idempo
             throw new StreamVersionConflict(streamKey, expected, version);
         }
 
+        // A refusal or a no-op decided on a kept state stands only if the stream has not moved on since;
+        // if it has, the kept state is dropped and the command decided again on the stream as it is.
+        async Task<bool> MovedOnAsync()
+        {
+            if (await CurrentVersionAsync(streamKey, ct) == version) return false;
+            _states.Forget(streamKey);
+            return true;
+        }
+
         IReadOnlyList<object> events;
         using (var decideSpan = Activity.StartActivity("ledger.decide"))
         {
@@ -138,21 +147,15 @@ public sealed class LedgerWriter(IDocumentStore store, TimeProvider time, Idempo
             }
             catch (Exception) when (cached)
             {
-                // Refused on a state this node kept: the refusal stands only if the stream has not moved on.
-                if (await CurrentVersionAsync(streamKey, ct) == version) throw;
-                _states.Forget(streamKey);
+                if (!await MovedOnAsync()) throw;
                 return await AttemptAsync(streamKey, expectedVersion, evolve, decide, context, useCache: false, ct);
             }
             decideSpan?.SetTag("ledger.events", events.Count);
         }
         if (events.Count == 0)
         {
-            // Nothing to append: likewise confirmed against the stream as it is when decided on a kept state.
-            if (cached && await CurrentVersionAsync(streamKey, ct) != version)
-            {
-                _states.Forget(streamKey);
+            if (cached && await MovedOnAsync())
                 return await AttemptAsync(streamKey, expectedVersion, evolve, decide, context, useCache: false, ct);
-            }
             return new AppendResult(streamKey, version, []);
         }
 
@@ -173,16 +176,8 @@ public sealed class LedgerWriter(IDocumentStore store, TimeProvider time, Idempo
         {
             appendSpan?.SetTag("ledger.stream", streamKey);
             appendSpan?.SetTag("ledger.version", result.Version);
-            if (_group is not null)
-            {
-                await _group.CommitAsync(append);
-            }
-            else
-            {
-                await using var session = PendingAppend.OpenSession(store);
-                append.WriteTo(session);
-                await session.SaveChangesAsync(ct);
-            }
+            if (_group is not null) await _group.CommitAsync(append);
+            else await GroupCommit.WriteAsync(store, [append], ct);
         }
         _states.Set(streamKey, result.Version, events.Aggregate(state, evolve));
         LedgerMetrics.EventsAppended(types);

@@ -34,7 +34,8 @@ public sealed class StreamStates(int capacity)
     public void Set<TState>(string streamKey, long version, TState? state) where TState : class
     {
         if (!Enabled || version == 0) return;
-        if (_entries.Count >= capacity) _entries.Clear();
+        // Counting locks every part of the dictionary: only a new stream can push it past the bound.
+        if (!_entries.ContainsKey(streamKey) && _entries.Count >= capacity) _entries.Clear();
         var entry = new Entry(typeof(TState), version, state);
         _entries.AddOrUpdate(streamKey, entry, (_, kept) => kept.Version >= version ? kept : entry);
     }

@@ -15,6 +15,18 @@ public static class Json
     public static async Task<JsonNode> ReadAsync(this HttpResponseMessage response) =>
         JsonNode.Parse(await response.Content.ReadAsStringAsync()) ?? throw new InvalidOperationException("empty body");
 
+    /// <summary>Asserts a problem+json answer with this status, code and field (null: no field), and returns it.</summary>
+    public static async Task<JsonNode> AssertProblemAsync(this HttpResponseMessage response, System.Net.HttpStatusCode status, string code, string? field)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Xunit.Assert.True(response.StatusCode == status, $"expected {(int)status}, got {(int)response.StatusCode}: {text}");
+        Xunit.Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonNode.Parse(text) ?? throw new InvalidOperationException("empty body");
+        Xunit.Assert.Equal(code, (string?)problem["code"]);
+        Xunit.Assert.Equal(field, (string?)problem["field"]);
+        return problem;
+    }
+
     public static Task<HttpResponseMessage> PostJsonAsync(this HttpClient client, string path, object body) =>
         client.PostAsync(path, Body(body));
 
