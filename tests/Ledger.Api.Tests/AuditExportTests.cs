@@ -293,7 +293,7 @@ public sealed class AuditExportTests(AuditExportTests.ExportFixture fixture) : I
                 $"--Ledger:Schema={Host.Schema}",
                 $"--Auth:SigningKey={Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}",
                 $"--Integrity:SigningKey={Seed}",
-            ]).LoadAsync(ScenarioFile.Load(ScenarioPath()), null, timeout.Token);
+            ]).LoadAsync(ScenarioFile.Load(Repository.ScenarioPath), null, timeout.Token);
 
             foreach (var name in Variables) _saved[name] = Environment.GetEnvironmentVariable(name);
             Environment.SetEnvironmentVariable("ConnectionStrings__Ledger", TestDatabase.ConnectionString);
@@ -307,16 +307,6 @@ public sealed class AuditExportTests(AuditExportTests.ExportFixture fixture) : I
             foreach (var (name, value) in _saved) Environment.SetEnvironmentVariable(name, value);
             await Host.StopAsync();
             Directory.Delete(_root, recursive: true);
-        }
-
-        private static string ScenarioPath()
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "Ledger.sln")))
-                    return Path.Combine(dir.FullName, "ops", "scenario", "pilot-zone.json");
-            }
-            throw new FileNotFoundException("No Ledger.sln above " + AppContext.BaseDirectory);
         }
     }
 

@@ -41,7 +41,7 @@ public sealed class RecoveryTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         // Not StopAsync: the schema lives in the private cluster, which goes away whole.
-        if (_host is not null) await _host.DisposeAsync();
+        if (_host is not null) await Teardown.DisposeAsync(_host, nameof(RecoveryTests));
         if (_cluster is not null) await _cluster.DisposeAsync();
     }
 

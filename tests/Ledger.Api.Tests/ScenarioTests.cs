@@ -246,7 +246,7 @@ public sealed class ScenarioTests(ScenarioTests.LoadedScenario scenario) : IClas
     {
         public LedgerHost Host { get; } = new();
 
-        public ScenarioFile File { get; } = ScenarioFile.Load(ScenarioPath());
+        public ScenarioFile File { get; } = ScenarioFile.Load(Repository.ScenarioPath);
 
         public ScenarioLoader.Outcome FirstLoad { get; private set; } = null!;
 
@@ -270,16 +270,6 @@ public sealed class ScenarioTests(ScenarioTests.LoadedScenario scenario) : IClas
                 $"--Auth:SigningKey={Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}",
             ]);
             return await loader.LoadAsync(File, null, timeout.Token);
-        }
-
-        private static string ScenarioPath()
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (System.IO.File.Exists(Path.Combine(dir.FullName, "Ledger.sln")))
-                    return Path.Combine(dir.FullName, "ops", "scenario", "pilot-zone.json");
-            }
-            throw new FileNotFoundException("No Ledger.sln above " + AppContext.BaseDirectory);
         }
     }
 }

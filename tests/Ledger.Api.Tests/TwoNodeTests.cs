@@ -72,7 +72,7 @@ public sealed class TwoNodes : NodePair, IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await B.DisposeAsync();
+        await Teardown.DisposeAsync(B, "node B");
         await A.StopAsync();
     }
 }
@@ -327,8 +327,8 @@ public sealed class StoppableNodes : NodePair, IAsyncLifetime
     public async Task DisposeAsync()
     {
         // Stopping a node twice is harmless; the schema goes only after both stopped.
-        await A.DisposeAsync();
-        await B.DisposeAsync();
+        await Teardown.DisposeAsync(A, "node A");
+        await Teardown.DisposeAsync(B, "node B");
         await TestDatabase.DropSchemaAsync(A.SharedSchema);
     }
 }

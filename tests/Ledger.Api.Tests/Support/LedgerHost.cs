@@ -51,7 +51,7 @@ public class LedgerHost : WebApplicationFactory<Program>, IAsyncLifetime
 
     public async Task StopAsync()
     {
-        await DisposeAsync();
+        await Teardown.DisposeAsync(this, $"{GetType().Name} {Schema}");
         await TestDatabase.DropSchemaAsync(Schema);
     }
 
