@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using Ledger.Benchmarks.Integrity;
 using Ledger.Infrastructure.Identity;
@@ -18,15 +17,15 @@ public sealed class ApiChild : IAsyncDisposable
     private readonly Process _process;
     private readonly DirectoryInfo _dataDir;
 
-    private ApiChild(Process process, DirectoryInfo dataDir, Uri address, TokenIssuer tokens)
+    private ApiChild(Process process, DirectoryInfo dataDir, TokenIssuer tokens)
     {
         _process = process;
         _dataDir = dataDir;
-        Address = address;
         Tokens = tokens;
     }
 
-    public Uri Address { get; }
+    /// <summary>Where the child listens: the port the system gave it, as its log reports.</summary>
+    public Uri Address { get; private set; } = null!;
 
     /// <summary>Issues bearer tokens the child accepts.</summary>
     public TokenIssuer Tokens { get; }
@@ -39,7 +38,6 @@ public sealed class ApiChild : IAsyncDisposable
         var dll = VerifyChild.BuiltDll("Ledger.Api", "Ledger.Api.dll")
             ?? throw new InvalidOperationException("src/Ledger.Api is not built in this configuration; build the solution first");
         var key = RandomNumberGenerator.GetBytes(32);
-        var address = new Uri($"http://127.0.0.1:{FreePort()}");
         var dataDir = Directory.CreateTempSubdirectory("ledger-bench-api-");
         var start = new ProcessStartInfo("dotnet")
         {
@@ -49,25 +47,35 @@ public sealed class ApiChild : IAsyncDisposable
         };
         string[] arguments =
         [
-            dll, $"--urls={address}", $"--ConnectionStrings:Ledger={connectionString}", $"--Ledger:Schema={schema}",
-            $"--Auth:SigningKey={Convert.ToBase64String(key)}", "--Logging:LogLevel:Default=Warning", .. settings,
+            // Port 0: the child binds a port the system picks, so no other process can take it first.
+            dll, "--urls=http://127.0.0.1:0", $"--ConnectionStrings:Ledger={connectionString}", $"--Ledger:Schema={schema}",
+            $"--Auth:SigningKey={Convert.ToBase64String(key)}", "--Logging:LogLevel:Default=Warning",
+            $"--Logging:LogLevel:{ListeningLog}=Information", .. settings,
         ];
         foreach (var a in arguments) start.ArgumentList.Add(a);
         start.Environment["LEDGER_DATA_DIR"] = dataDir.FullName;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the API");
         var output = new System.Text.StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, e) =>
+        {
+            lock (output) output.AppendLine(e.Data);
+            if (e.Data?.IndexOf(ListeningOn, StringComparison.Ordinal) is { } at and >= 0)
+                listening.TrySetResult(new Uri(e.Data[(at + ListeningOn.Length)..].Trim()));
+        };
         process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
         var tokens = new TokenIssuer(new TokenSettings(TokenSettings.DefaultIssuer, TokenSettings.DefaultAudience, null, null, key), TimeProvider.System);
-        var child = new ApiChild(process, dataDir, address, tokens);
-        using var probe = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(2) };
+        var child = new ApiChild(process, dataDir, tokens);
+        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var waited = Stopwatch.StartNew();
         while (true)
         {
+            if (listening.Task.IsCompletedSuccessfully && probe.BaseAddress is null)
+                probe.BaseAddress = child.Address = listening.Task.Result;
             if (process.HasExited)
             {
                 await child.DisposeAsync();
@@ -75,7 +83,7 @@ public sealed class ApiChild : IAsyncDisposable
             }
             try
             {
-                if ((await probe.GetAsync("/health/live")).StatusCode == HttpStatusCode.OK) return child;
+                if (probe.BaseAddress is not null && (await probe.GetAsync("/health/live")).StatusCode == HttpStatusCode.OK) return child;
             }
             catch (HttpRequestException)
             {
@@ -92,13 +100,9 @@ public sealed class ApiChild : IAsyncDisposable
         }
     }
 
-    // A port the system has just handed out; the child binds it a moment later.
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    // ASP.NET Core's hosting log names the address it bound: "Now listening on: http://127.0.0.1:40123".
+    private const string ListeningLog = "Microsoft.Hosting.Lifetime";
+    private const string ListeningOn = "Now listening on:";
 
     public async ValueTask DisposeAsync()
     {

@@ -24,11 +24,17 @@ public sealed class SupervisionProjection : IProjection
         fold.WriteTo(operations);
     }
 
-    /// <summary>The daemon's batch: how many events at most are folded and stored together.</summary>
+    /// <summary>The daemon's batch on a node: how many events at most are folded and stored together.</summary>
     public const int BatchSize = 20_000;
 
-    /// <summary>Registers the projection (async) and its documents with the columns supervisors filter and sort on.</summary>
-    public static void Register(StoreOptions opts)
+    /// <summary>
+    /// The batch of a rebuild run by <c>ledger rebuild</c>, while no node serves the views: a rebuild of a
+    /// million events took 174 s with 20,000 (peak 372 MB) and 55 s with 100,000 (530 MB).
+    /// </summary>
+    public const int RebuildBatchSize = 100_000;
+
+    /// <summary>Registers the projection (async), with at most <paramref name="batchSize"/> events per daemon batch, and its documents with the columns supervisors filter and sort on.</summary>
+    public static void Register(StoreOptions opts, int batchSize = BatchSize)
     {
         opts.Projections.Add(new SupervisionProjection(), ProjectionLifecycle.Async, Name, async =>
         {
@@ -40,7 +46,7 @@ public sealed class SupervisionProjection : IProjection
             // its events touch once, so on a rebuild a commitment's standing and the roll-ups are written
             // once per batch they appear in: larger batches write them far fewer times. Live batches are
             // as small as the appends that arrive.
-            async.BatchSize = BatchSize;
+            async.BatchSize = batchSize;
         });
 
         opts.Schema.For<CommitmentStanding>().Identity(x => x.Id)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using JasperFx.Events.Projections;
 using Ledger.Infrastructure.Store;
+using Ledger.Projections.Supervision;
 using Marten;
 using Npgsql;
 
@@ -21,7 +22,7 @@ public static class RebuildVerb
         command.SetAction(async (parse, ct) =>
         {
             var settings = LedgerSettings.From(Verbs.Configuration());
-            await using var store = LedgerStore.Create(settings.ConnectionString, settings.Schema, TimeProvider.System);
+            await using var store = LedgerStore.Create(settings.ConnectionString, settings.Schema, TimeProvider.System, SupervisionProjection.RebuildBatchSize);
             var known = AsyncProjections(store);
             var requested = parse.GetValue(name);
             IReadOnlyList<string> chosen = requested is null ? known : [Match(requested, known)];

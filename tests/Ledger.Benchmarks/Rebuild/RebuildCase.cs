@@ -29,7 +29,7 @@ public sealed class RebuildCase(BenchSettings settings, string connectionString,
         var trips = new RoundTrips();
         await using var store = DocumentStore.For(opts =>
         {
-            LedgerStore.Configure(opts, connectionString, schema, TimeProvider.System);
+            LedgerStore.Configure(opts, connectionString, schema, TimeProvider.System, SupervisionProjection.RebuildBatchSize);
             opts.Logger(trips);
         });
         var rates = new Dictionary<string, List<double>> { [Ours] = [], [Peer] = [], [Limit] = [] };
@@ -62,7 +62,7 @@ public sealed class RebuildCase(BenchSettings settings, string connectionString,
     /// <summary>One untimed rebuild, when the views are wanted without measuring the rebuild.</summary>
     public async Task RebuildOnceAsync(NpgsqlDataSource db, long events, CancellationToken ct)
     {
-        await using var store = LedgerStore.Create(connectionString, schema, TimeProvider.System);
+        await using var store = LedgerStore.Create(connectionString, schema, TimeProvider.System, SupervisionProjection.RebuildBatchSize);
         var watch = Stopwatch.StartNew();
         var covered = await RebuildAsync(store, db, ct);
         if (covered != events) throw new InvalidOperationException($"the rebuild covered {covered} events, not {events}");
@@ -114,8 +114,8 @@ public sealed class RebuildCase(BenchSettings settings, string connectionString,
         var runs = settings.RebuildRuns;
         var summary = trips.Summary();
         var total = summary.Sum(s => s.Ms) / 1000;
-        var batches = Math.Ceiling(events / (double)SupervisionProjection.BatchSize) * runs;
-        Log($"rebuild.supervision profile over {runs} rebuilds ({seconds / runs:F1} s each, ~{batches / runs:N0} daemon batches of {SupervisionProjection.BatchSize:N0} events): "
+        var batches = Math.Ceiling(events / (double)SupervisionProjection.RebuildBatchSize) * runs;
+        Log($"rebuild.supervision profile over {runs} rebuilds ({seconds / runs:F1} s each, ~{batches / runs:N0} daemon batches of {SupervisionProjection.RebuildBatchSize:N0} events): "
             + $"{summary.Sum(s => s.Count) / (double)runs:N0} round trips per rebuild through Marten sessions took {total / seconds:P0} of the time; the rest is the fold, serialization and the daemon:");
         foreach (var (kind, count, ms) in summary.Take(10))
             Log($"  {kind,-70} {count / batches,6:F1} per batch × {ms / Math.Max(1, count),6:F2} ms = {ms / 1000 / runs,6:F1} s per rebuild");
