@@ -107,7 +107,7 @@ public sealed class LedgerImport : IAsyncDisposable
         var appended = await CopyEventsAsync(connection, path, sequences, progress, total, ct);
         var appending = clock.Elapsed - checking;
         foreach (var keys in streams.Keys.Chunk(RecordChunk))
-            await BuildRecordsAsync(tx, keys, ct);
+            await BuildRecordsAsync(connection, tx, keys, ct);
         await tx.CommitAsync(ct);
         progress?.Invoke(appended, total);
         return new Outcome(appended, streams.Count, checking, appending, clock.Elapsed - checking - appending);
@@ -267,22 +267,42 @@ public sealed class LedgerImport : IAsyncDisposable
         return i;
     }
 
-    /// <summary>Each stream's inline record from its events (read back in one statement per chunk), by the projection the store runs inline.</summary>
-    private async Task BuildRecordsAsync(NpgsqlTransaction tx, IReadOnlyList<string> keys, CancellationToken ct)
+    /// <summary>
+    /// Each stream's inline record from its events, by the projection the store runs inline. The chunk's
+    /// events are read back in one statement, only the columns a record is built from (the envelope's
+    /// headers are not read), and their data read as the store reads it.
+    /// </summary>
+    private async Task BuildRecordsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<string> keys, CancellationToken ct)
     {
-        await using var session = _store.LightweightSession(SessionOptions.ForTransaction(tx));
         var wanted = keys.Where(k => !k.StartsWith("evaluation/", StringComparison.Ordinal)).ToArray();
         if (wanted.Length == 0) return;
-        var events = await session.Events.QueryAllRawEvents()
-            .Where(e => e.StreamKey.IsOneOf(wanted))
-            .OrderBy(e => e.Sequence)
-            .ToListAsync(ct);
-        foreach (var stream in events.GroupBy(e => e.StreamKey!, StringComparer.Ordinal))
+        await using var session = _store.LightweightSession(SessionOptions.ForTransaction(tx));
+        var serializer = _store.Options.Serializer();
+        var histories = new Dictionary<string, List<IEvent>>(StringComparer.Ordinal);
+        await using (var command = new NpgsqlCommand(
+            $"select seq_id, id, stream_id, version, type, timestamp, data from \"{_schema}\".mt_events where stream_id = any(@ids) order by seq_id", connection, tx))
         {
-            var history = stream.ToList();
-            if (stream.Key.StartsWith("commitment/", StringComparison.Ordinal)) await StoreRecordAsync<CommitmentRecord>(session, history, ct);
-            else if (stream.Key.StartsWith("government/", StringComparison.Ordinal)) await StoreRecordAsync<GovernmentView>(session, history, ct);
-            else if (stream.Key.StartsWith("agreement/", StringComparison.Ordinal)) await StoreRecordAsync<AgreementView>(session, history, ct);
+            command.Parameters.AddWithValue("ids", wanted);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var data = serializer.FromJson(TypesByName[reader.GetString(4)], reader, 6);
+                var e = session.Events.BuildEvent(data);
+                e.Sequence = reader.GetInt64(0);
+                e.Id = reader.GetGuid(1);
+                e.StreamKey = reader.GetString(2);
+                e.Version = reader.GetInt64(3);
+                e.Timestamp = reader.GetFieldValue<DateTimeOffset>(5);
+                e.TenantId = DefaultTenant;
+                if (!histories.TryGetValue(e.StreamKey, out var history)) histories[e.StreamKey] = history = [];
+                history.Add(e);
+            }
+        }
+        foreach (var (stream, history) in histories)
+        {
+            if (stream.StartsWith("commitment/", StringComparison.Ordinal)) await StoreRecordAsync<CommitmentRecord>(session, history, ct);
+            else if (stream.StartsWith("government/", StringComparison.Ordinal)) await StoreRecordAsync<GovernmentView>(session, history, ct);
+            else if (stream.StartsWith("agreement/", StringComparison.Ordinal)) await StoreRecordAsync<AgreementView>(session, history, ct);
         }
         await session.SaveChangesAsync(ct);
     }
