@@ -29,7 +29,7 @@ public sealed class SupervisionProjection : IProjection
 
     /// <summary>
     /// The batch of a rebuild run by <c>ledger rebuild</c>, while no node serves the views: a rebuild of a
-    /// million events took 174 s with 20,000 (peak 372 MB) and 55 s with 100,000 (530 MB).
+    /// million events took 174 s with 20,000 (peak RSS 372 MB) and 51–55 s with 100,000 (514–530 MB).
     /// </summary>
     public const int RebuildBatchSize = 100_000;
 

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Reflection;
-using System.Runtime.ExceptionServices;
 using System.Text;
 using System.Text.Json;
 using JasperFx.Events;
@@ -314,47 +313,18 @@ public sealed class LedgerImport : IAsyncDisposable
         if (record is not null) session.Store(record);
     }
 
-    /// <summary>Lines parsed together (each on any core), then handed out in file order.</summary>
-    private const int ParseBlock = 2_048;
-
-    /// <summary>
-    /// Every line of the file, parsed and checked, with the version it names (if any), in file order.
-    /// A block of lines is parsed on every core at once; a line that does not parse is reported when
-    /// its turn comes, so the first line at fault is the one named, as if they were read one by one.
-    /// </summary>
+    /// <summary>Every line of the file, parsed and checked, with the version it names (if any).</summary>
     private static IEnumerable<(Line Line, long? Version, string At)> Read(string path)
     {
         using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, new FileStreamOptions { BufferSize = 1 << 16 });
         var number = 0;
-        var texts = new List<(string Text, string At)>(ParseBlock);
-        var parsed = new (Line Line, long? Version)[ParseBlock];
-        var failures = new ExceptionDispatchInfo?[ParseBlock];
-        while (true)
+        while (reader.ReadLine() is { } text)
         {
-            texts.Clear();
-            while (texts.Count < ParseBlock && reader.ReadLine() is { } text)
-            {
-                number++;
-                if (!string.IsNullOrWhiteSpace(text)) texts.Add((text, $"{path}:{number}"));
-            }
-            if (texts.Count == 0) yield break;
-            Parallel.For(0, texts.Count, i =>
-            {
-                try
-                {
-                    parsed[i] = Parse(texts[i].Text, texts[i].At);
-                    failures[i] = null;
-                }
-                catch (Exception e)
-                {
-                    failures[i] = ExceptionDispatchInfo.Capture(e);
-                }
-            });
-            for (var i = 0; i < texts.Count; i++)
-            {
-                failures[i]?.Throw();
-                yield return (parsed[i].Line, parsed[i].Version, texts[i].At);
-            }
+            number++;
+            if (string.IsNullOrWhiteSpace(text)) continue;
+            var at = $"{path}:{number}";
+            var (line, version) = Parse(text, at);
+            yield return (line, version, at);
         }
     }
 
