@@ -111,6 +111,41 @@ public sealed class ImportTests(AuditExportTests.ExportFixture fixture) : IClass
         Assert.Equal(0, await CountAsync("mt_events"));
     }
 
+    [Fact]
+    public async Task Of_several_missing_references_the_first_line_is_named()
+    {
+        // A government, then eleven commitments it leads under agreements no ledger holds: lines 2 to 12
+        // all refer to something missing, and line 2 is the first (not line 10, which sorts before it as text).
+        var lines = await File.ReadAllLinesAsync(await ExportedLedgerAsync());
+        var government = JsonNode.Parse(lines.First(l => l.Contains("\"government_registered.v1\"")))!.AsObject();
+        var governmentId = government["data"]!["governmentId"]!.GetValue<string>();
+        var registration = lines.First(l => l.Contains("\"commitment_registered.v1\"") && l.Contains(Corridor));
+        List<string> file = [government.ToJsonString()];
+        for (var n = 2; n <= 12; n++)
+        {
+            var commitment = JsonNode.Parse(registration)!.AsObject();
+            commitment["stream"] = $"commitment/c-{n}";
+            commitment["data"]!["commitmentId"] = $"c-{n}";
+            commitment["data"]!["agreementId"] = $"missing-{n}";
+            commitment["data"]!["leadGovernmentId"] = governmentId;
+            file.Add(commitment.ToJsonString());
+        }
+        var path = Path.Combine(Path.GetTempPath(), $"import-{Guid.NewGuid():N}.jsonl");
+        await File.WriteAllLinesAsync(path, file);
+        try
+        {
+            var (exit, _, error) = await ImportAsync(path);
+
+            Assert.Equal(2, exit);
+            Assert.Contains($"{path}:2: refers to agreement/missing-2, which is neither in the ledger nor earlier in the file", error);
+            Assert.Equal(0, await CountAsync("mt_events"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Theory]
     [InlineData("type", "\"no_such_event.v1\"", "unknown event type 'no_such_event.v1'")]
     [InlineData("stream", "\"ledger/other\"", "stream 'ledger/other' is not one of the ledger's kinds")]

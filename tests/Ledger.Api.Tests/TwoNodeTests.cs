@@ -176,7 +176,7 @@ public sealed class TwoNodeTests(TwoNodes nodes) : IClassFixture<TwoNodes>
         var afterResume = await onA.SendAsync(Report(id, "rep-6"));
         Assert.Equal(HttpStatusCode.Created, afterResume.StatusCode);
 
-        // And a refusal on a state that is current stands: rep-6 again is a duplicate, through either node.
+        // And a refusal on a state that is current stands: rep-6 again through A is a duplicate.
         var duplicate = await onA.SendAsync(Report(id, "rep-6"));
         Assert.Equal(HttpStatusCode.Conflict, duplicate.StatusCode);
         var reports = (await (await A.Client("auditor").GetAsync($"/api/commitments/{id}/events")).ReadAsync()).AsArray()

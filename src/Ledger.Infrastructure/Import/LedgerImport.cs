@@ -117,10 +117,11 @@ public sealed class LedgerImport : IAsyncDisposable
     /// The first pass: every line checked; the streams with their events' count and span, and the
     /// streams outside the file that lines refer to (each with the first line that does).
     /// </summary>
-    private static (Dictionary<string, StreamSpan> Streams, Dictionary<string, string> Outside) Check(string path, CancellationToken ct)
+    private static (Dictionary<string, StreamSpan> Streams, OrderedDictionary<string, string> Outside) Check(string path, CancellationToken ct)
     {
         var streams = new Dictionary<string, StreamSpan>(StringComparer.Ordinal);
-        var outside = new Dictionary<string, string>(StringComparer.Ordinal);
+        // In file order, so that the first line at fault is the one named.
+        var outside = new OrderedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (line, version, at) in Read(path))
         {
             ct.ThrowIfCancellationRequested();
@@ -167,13 +168,13 @@ public sealed class LedgerImport : IAsyncDisposable
         }
     }
 
-    private async Task RefuseExistingAsync(IEnumerable<string> streams, Dictionary<string, string> outside, CancellationToken ct)
+    private async Task RefuseExistingAsync(IEnumerable<string> streams, OrderedDictionary<string, string> outside, CancellationToken ct)
     {
         var existing = await ExistingAsync([.. streams], 3, ct);
         if (existing.Count > 0)
             throw new ImportRejected($"the ledger already holds {string.Join(", ", existing)}{(existing.Count == 3 ? ", …" : "")}; an import adds whole new streams only (nothing was written)");
         var found = await ExistingAsync([.. outside.Keys], outside.Count, ct);
-        foreach (var (key, at) in outside.OrderBy(o => o.Value, StringComparer.Ordinal))
+        foreach (var (key, at) in outside)
         {
             if (!found.Contains(key))
                 throw new ImportRejected($"{at}: refers to {key}, which is neither in the ledger nor earlier in the file (nothing was written)");

@@ -18,19 +18,21 @@ public sealed record WriteSettings(bool GroupCommit, int MaxBatch, int CachedStr
     public static WriteSettings From(IConfiguration configuration)
     {
         var group = configuration[$"{Section}:GroupCommit"];
-        var max = configuration[$"{Section}:MaxBatch"];
         var on = Default.GroupCommit;
         if (!string.IsNullOrWhiteSpace(group) && !bool.TryParse(group, out on))
             throw new InvalidOperationException($"{Section}:GroupCommit is not true or false: '{group}'.");
-        var batch = Default.MaxBatch;
-        if (!string.IsNullOrWhiteSpace(max)
-            && (!int.TryParse(max, NumberStyles.Integer, CultureInfo.InvariantCulture, out batch) || batch < 1 || batch > 1000))
-            throw new InvalidOperationException($"{Section}:MaxBatch must be a whole number from 1 to 1000: '{max}'.");
-        var cachedRaw = configuration[$"{Section}:CachedStreams"];
-        var cached = Default.CachedStreams;
-        if (!string.IsNullOrWhiteSpace(cachedRaw)
-            && (!int.TryParse(cachedRaw, NumberStyles.Integer, CultureInfo.InvariantCulture, out cached) || cached < 0 || cached > 1_000_000))
-            throw new InvalidOperationException($"{Section}:CachedStreams must be a whole number from 0 to 1000000: '{cachedRaw}'.");
-        return new WriteSettings(on, batch, cached);
+        return new WriteSettings(
+            on,
+            WholeNumber(configuration, nameof(MaxBatch), Default.MaxBatch, 1, 1_000),
+            WholeNumber(configuration, nameof(CachedStreams), Default.CachedStreams, 0, 1_000_000));
+    }
+
+    private static int WholeNumber(IConfiguration configuration, string name, int fallback, int min, int max)
+    {
+        var raw = configuration[$"{Section}:{name}"];
+        if (string.IsNullOrWhiteSpace(raw)) return fallback;
+        if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+            throw new InvalidOperationException($"{Section}:{name} must be a whole number from {min} to {max}: '{raw}'.");
+        return value;
     }
 }
