@@ -130,20 +130,14 @@ public sealed class ImportTests(AuditExportTests.ExportFixture fixture) : IClass
             commitment["data"]!["leadGovernmentId"] = governmentId;
             file.Add(commitment.ToJsonString());
         }
-        var path = Path.Combine(Path.GetTempPath(), $"import-{Guid.NewGuid():N}.jsonl");
+        var path = NewFile();
         await File.WriteAllLinesAsync(path, file);
-        try
-        {
-            var (exit, _, error) = await ImportAsync(path);
 
-            Assert.Equal(2, exit);
-            Assert.Contains($"{path}:2: refers to agreement/missing-2, which is neither in the ledger nor earlier in the file", error);
-            Assert.Equal(0, await CountAsync("mt_events"));
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        var (exit, _, error) = await ImportAsync(path);
+
+        Assert.Equal(2, exit);
+        Assert.Contains($"{path}:2: refers to agreement/missing-2, which is neither in the ledger nor earlier in the file", error);
+        Assert.Equal(0, await CountAsync("mt_events"));
     }
 
     [Theory]
@@ -193,26 +187,20 @@ public sealed class ImportTests(AuditExportTests.ExportFixture fixture) : IClass
             }
         }
         lines.Add("{\"stream\": \"commitment/copy-000\", \"type\": ");
-        var path = Path.Combine(Path.GetTempPath(), $"import-{Guid.NewGuid():N}.jsonl");
+        var path = NewFile();
         await File.WriteAllLinesAsync(path, lines);
-        try
-        {
-            var (exit, _, error) = await ImportAsync(path);
 
-            Assert.Equal(2, exit);
-            Assert.Contains($"{path}:{lines.Count}: not a JSON object", error);
-            Assert.Equal(0, await CountAsync("mt_events"));
-            Assert.Equal(0, await CountAsync("mt_streams"));
+        var (exit, _, error) = await ImportAsync(path);
 
-            // Without the broken line the same file goes in whole.
-            await File.WriteAllLinesAsync(path, lines[..^1]);
-            Assert.Equal(0, (await ImportAsync(path)).Exit);
-            Assert.Equal(lines.Count - 1, await CountAsync("mt_events"));
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        Assert.Equal(2, exit);
+        Assert.Contains($"{path}:{lines.Count}: not a JSON object", error);
+        Assert.Equal(0, await CountAsync("mt_events"));
+        Assert.Equal(0, await CountAsync("mt_streams"));
+
+        // Without the broken line the same file goes in whole.
+        await File.WriteAllLinesAsync(path, lines[..^1]);
+        Assert.Equal(0, (await ImportAsync(path)).Exit);
+        Assert.Equal(lines.Count - 1, await CountAsync("mt_events"));
     }
 
     /// <summary>The corridor's events.jsonl from a fresh bundle of the scenario ledger.</summary>
@@ -238,6 +226,9 @@ public sealed class ImportTests(AuditExportTests.ExportFixture fixture) : IClass
         Assert.Equal(count, (await File.ReadAllLinesAsync(events)).Length);
         return events;
     }
+
+    /// <summary>A file of its own under the fixture's folder, which goes with the fixture.</summary>
+    private string NewFile() => Path.Combine(Directory.CreateDirectory(fixture.NewTarget()).FullName, "events.jsonl");
 
     private Task<(int Exit, string Output, string Error)> ImportAsync(string path) => CliAsync(_target.Schema, "import", path);
 
