@@ -71,6 +71,7 @@ public static class LedgerApi
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.Use(BodyLimit.Enforce(BodyLimit.DefaultBytes));
+        app.Use(StorableText.RefuseInUrlAsync);
         app.UseAuthentication();
         // After authentication: the limit is per principal (the token's subject), else per address.
         app.UseRateLimiter();
@@ -108,6 +109,7 @@ public static class LedgerJson
         options.RespectRequiredConstructorParameters = true;
         options.MaxDepth = 32;
         options.NumberHandling = JsonNumberHandling.Strict;
+        options.Converters.Add(new StorableTextConverter());
     }
 }
 

@@ -1,9 +1,12 @@
 using Ledger.Contracts;
 using Ledger.Api.Tests.Support;
 using Ledger.Domain;
+using Ledger.Infrastructure.Resilience;
 using Ledger.Infrastructure.Store;
 using Ledger.Infrastructure.Writing;
+using Ledger.Projections;
 using Marten;
+using Npgsql;
 
 namespace Ledger.Api.Tests;
 
@@ -89,6 +92,71 @@ public sealed class GroupCommitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_append_PostgreSQL_refuses_fails_alone_and_the_rest_of_its_batch_lands()
+    {
+        // U+0000 in a name: jsonb refuses it at commit (the API refuses it earlier; this is the layer below).
+        var (outcomes, _) = await CommitTogetherAsync([Start("g-nul", "nul", name: "a\u0000b"), .. Enumerable.Range(0, 6).Select(i => Start($"g-fine-{i}", "fine"))]);
+
+        Assert.True(outcomes[0] is not null && DatabaseFailures.IsRefusal(outcomes[0]!), $"expected PostgreSQL's refusal, got {outcomes[0]}");
+        Assert.All(outcomes.Skip(1), o => Assert.Null(o));
+        Assert.Equal(0L, await ScalarAsync("select count(*) from \"{0}\".mt_events where stream_id = 'government/g-nul'"));
+        Assert.Equal(6L, await ScalarAsync("select count(*) from \"{0}\".mt_events where stream_id like 'government/g-fine-%'"));
+    }
+
+    [Fact]
+    public async Task Appends_PostgreSQL_refused_leave_no_connection_out_of_step_for_the_next()
+    {
+        // One pooled connection with auto-prepare, so every commit reuses the one a refusal happened on.
+        // A statement is prepared on its second use; when that use is refused, the valid commit after it
+        // failed with Npgsql's "unexpected DataRow" before the fix. Rounds of 2, 3… refusals, then a valid one.
+        var connection = new NpgsqlConnectionStringBuilder(TestDatabase.ConnectionString) { MaxPoolSize = 1, MaxAutoPrepare = 50, AutoPrepareMinUsages = 2 };
+        await using var store = LedgerStore.Create(connection.ConnectionString, _schema, TimeProvider.System);
+        // Marten checks the schema on a store's first commit on a second connection: done here, first.
+        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        var failures = new List<string>();
+        for (var round = 1; round <= 5; round++)
+        {
+            for (var i = 0; i <= round; i++)
+            {
+                var refused = await Xunit.Record.ExceptionAsync(() => GroupCommit.WriteAsync(store, [Start($"p-{round}-{i}", "nul", name: "a\u0000b")], CancellationToken.None));
+                Assert.True(refused is not null && DatabaseFailures.IsRefusal(refused), $"expected PostgreSQL's refusal, got {refused}");
+            }
+            var valid = await Xunit.Record.ExceptionAsync(() => GroupCommit.WriteAsync(store, [Start($"v-{round}", "fine")], CancellationToken.None));
+            if (valid is not null) failures.Add($"round {round}: {valid.GetType().Name}: {valid.Message}");
+        }
+
+        Assert.Empty(failures);
+        Assert.Equal(5L, await ScalarAsync("select count(*) from \"{0}\".mt_events where stream_id like 'government/v-%'"));
+    }
+
+    [Fact]
+    public async Task A_value_PostgreSQL_refused_in_a_query_leaves_the_pool_usable_once_cleared()
+    {
+        // Marten's query sessions hand their connection back to the pool before the error surfaces;
+        // clearing the pool is what keeps the refused connection from the next query.
+        var connection = new NpgsqlConnectionStringBuilder(TestDatabase.ConnectionString) { MaxPoolSize = 1, MaxAutoPrepare = 50, AutoPrepareMinUsages = 2 };
+        await using var store = LedgerStore.Create(connection.ConnectionString, _schema, TimeProvider.System);
+        var dataSource = ((Weasel.Postgresql.PostgresqlDatabase)store.Storage.Database).DataSource;
+        await CommitTogetherAsync(Start("g-read", "reader"));
+
+        async Task<GovernmentView?> LoadAsync(string id)
+        {
+            await using var session = store.QuerySession();
+            return await session.LoadAsync<GovernmentView>(id);
+        }
+
+        for (var round = 1; round <= 3; round++)
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                var refused = await Xunit.Record.ExceptionAsync(() => LoadAsync("government/a\u0000b"));
+                Assert.True(refused is not null && PreparedStatements.ClearPoolAfter(refused, dataSource), $"expected a refused value, got {refused}");
+            }
+            Assert.NotNull(await LoadAsync(StreamKeys.Government("g-read")));
+        }
+    }
+
+    [Fact]
     public async Task A_batch_is_never_larger_than_the_limit()
     {
         var (outcomes, transactions) = await CommitTogetherAsync(maxBatch: 4, Enumerable.Range(0, 10).Select(i => Start($"g-lim-{i}", "l")).ToArray());
@@ -118,14 +186,14 @@ public sealed class GroupCommitTests : IAsyncLifetime
         return (outcomes, await ScalarAsync("select count(distinct xmin::text) from \"{0}\".mt_events") - before);
     }
 
-    private static PendingAppend Start(string government, string actor, string? record = null) =>
-        new(StreamKeys.Government(government), 0, [Registered(government)], Context(actor), Record(record, government), replacesRecord: false);
+    private static PendingAppend Start(string government, string actor, string? record = null, string name = "测试县") =>
+        new(StreamKeys.Government(government), 0, [Registered(government, name)], Context(actor), Record(record, government), replacesRecord: false);
 
     private static PendingAppend Append(string government, long version, string actor) =>
         new(StreamKeys.Government(government), version, [Registered(government)], Context(actor), null, replacesRecord: false);
 
-    private static GovernmentRegistered Registered(string id) =>
-        new(id, "测试县", "Test County", Province.Hunan, "株洲市", GovernmentLevel.County, "admin", DateTimeOffset.UtcNow);
+    private static GovernmentRegistered Registered(string id, string name = "测试县") =>
+        new(id, name, "Test County", Province.Hunan, "株洲市", GovernmentLevel.County, "admin", DateTimeOffset.UtcNow);
 
     private static RequestContext Context(string actor) => new(new Actor(actor, ActorRole.Admin), Guid.NewGuid().ToString("N"));
 

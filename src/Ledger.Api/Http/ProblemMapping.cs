@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Ledger.Domain;
 using Ledger.Infrastructure.Resilience;
 using Ledger.Infrastructure.Writing;
+using Marten;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace Ledger.Api.Http;
@@ -11,7 +12,7 @@ namespace Ledger.Api.Http;
 /// Every failure becomes RFC 9457 problem+json with a stable <c>code</c> and, where one input is at
 /// fault, its <c>field</c>. Nothing internal (stack traces, SQL, type names) reaches the client.
 /// </summary>
-public sealed partial class ProblemMapping(IProblemDetailsService problems, ILogger<ProblemMapping> logger) : IExceptionHandler
+public sealed partial class ProblemMapping(IProblemDetailsService problems, IDocumentStore store, ILogger<ProblemMapping> logger) : IExceptionHandler
 {
     /// <summary>How long a client is asked to wait when the database is unavailable.</summary>
     public const int DatabaseRetryAfterSeconds = 5;
@@ -28,6 +29,11 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
         else if (status >= 500)
         {
             logger.LogError(exception, "Unhandled failure on {Method} {Path}", http.Request.Method, http.Request.Path);
+            // A value PostgreSQL refused may have left the connection it was sent on out of step; that
+            // connection is back in the pool by now, so the pool is cleared (PreparedStatements says why).
+            if (store.Storage.Database is Weasel.Postgresql.PostgresqlDatabase database
+                && Ledger.Infrastructure.Resilience.PreparedStatements.ClearPoolAfter(exception, database.DataSource))
+                logger.LogWarning("Cleared the connection pool after PostgreSQL refused a value on {Method} {Path}", http.Request.Method, http.Request.Path);
         }
         http.Response.StatusCode = status;
         var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = Title(status), Detail = detail };
@@ -87,6 +93,11 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
 
     private static (int, string, string, string?) FromJson(JsonException j)
     {
+        if (j is UnstorableText)
+        {
+            var at = JsonPath(j.Path) ?? "body";
+            return (400, StorableText.Code, StorableText.Detail(at), at);
+        }
         var message = j.Message;
         var missing = MissingProperty().Match(message);
         var field = JsonPath(j.Path);

@@ -179,7 +179,8 @@ public sealed class ViewQuery
             catch (Exception ex) when (ex is FormatException or JsonException or ArgumentException)
             {
             }
-            if (parts is not [{ } s, { } key, { } id])
+            // A forged cursor could carry U+0000, which PostgreSQL refuses as a parameter: not one this API issued.
+            if (parts is not [{ } s, { } key, { } id] || !StorableText.IsStorable(key) || !StorableText.IsStorable(id))
                 throw new RequestRejected(StatusCodes.Status400BadRequest, "invalid_cursor", "'cursor' is not a cursor this API issued.", "cursor");
             if (s != sort)
                 throw new RequestRejected(StatusCodes.Status400BadRequest, "cursor_sort_mismatch",

@@ -31,4 +31,23 @@ public static class DatabaseFailures
         }
         return false;
     }
+
+    /// <summary>
+    /// True when PostgreSQL itself answered with an error about the request (a constraint, a value it
+    /// cannot hold): the transaction is known to be rolled back and the connection is still up.
+    /// </summary>
+    public static bool IsRefusal(Exception exception) => FindRefusal(exception) is not null;
+
+    /// <summary>The error PostgreSQL answered with, unless the database was unavailable.</summary>
+    public static PostgresException? FindRefusal(Exception exception)
+    {
+        if (IsUnavailable(exception)) return null;
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is PostgresException pg) return pg;
+            if (e is AggregateException aggregate)
+                return aggregate.InnerExceptions.Select(FindRefusal).FirstOrDefault(x => x is not null);
+        }
+        return null;
+    }
 }

@@ -1,8 +1,11 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using JasperFx.Events;
+using Ledger.Infrastructure.Resilience;
 using Ledger.Infrastructure.Telemetry;
 using Marten;
+using Marten.Services;
+using Npgsql;
 
 namespace Ledger.Infrastructure.Writing;
 
@@ -27,9 +30,9 @@ internal sealed class PendingAppend(string streamKey, long version, IReadOnlyLis
     /// A session for appends that carry their own envelopes: Marten's defaults (the trace's ids as
     /// correlation and causation) are cleared, so an event without a causation id stores none.
     /// </summary>
-    public static IDocumentSession OpenSession(IDocumentStore store)
+    public static IDocumentSession OpenSession(IDocumentStore store, NpgsqlConnection connection)
     {
-        var session = store.LightweightSession();
+        var session = store.LightweightSession(SessionOptions.ForConnection(connection));
         session.CorrelationId = null;
         session.CausationId = null;
         session.LastModifiedBy = null;
@@ -145,15 +148,17 @@ public sealed class GroupCommit : IAsyncDisposable
         }
     }
 
-    // One transaction for the batch. When one of several lost a race, PostgreSQL rolled all of them back:
-    // each is committed again alone, so only the loser conflicts.
+    // One transaction for the batch. When one of several lost a race, or PostgreSQL refused one, it rolled
+    // all of them back and said so: each is committed again alone, so only the loser conflicts and only the
+    // append at fault fails. A failure PostgreSQL did not report (the connection broke) fails them all, as
+    // such a commit may have landed.
     private async Task CommitBatchAsync(IReadOnlyList<PendingAppend> batch)
     {
         try
         {
             await WriteAsync(_store, batch, CancellationToken.None);
         }
-        catch (Exception ex) when (batch.Count > 1 && LedgerWriter.IsConcurrencyFailure(ex))
+        catch (Exception ex) when (batch.Count > 1 && (LedgerWriter.IsConcurrencyFailure(ex) || DatabaseFailures.IsRefusal(ex)))
         {
             await Task.WhenAll(batch.Select(CommitAloneAsync));
             return;
@@ -172,9 +177,21 @@ public sealed class GroupCommit : IAsyncDisposable
     internal static async Task WriteAsync(IDocumentStore store, IReadOnlyList<PendingAppend> appends, CancellationToken ct)
     {
         using var span = StartCommitSpan(appends);
-        await using var session = PendingAppend.OpenSession(store);
-        foreach (var append in appends) append.WriteTo(session);
-        await session.SaveChangesAsync(ct);
+        // The session runs on a connection of our own, so that one PostgreSQL refused a statement on is set
+        // right before the pool can hand it to another request (PreparedStatements says why).
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        try
+        {
+            await using var session = PendingAppend.OpenSession(store, connection);
+            foreach (var append in appends) append.WriteTo(session);
+            await session.SaveChangesAsync(ct);
+        }
+        catch (Exception ex) when (DatabaseFailures.IsRefusal(ex))
+        {
+            PreparedStatements.Reset(connection);
+            throw;
+        }
         LedgerMetrics.GroupCommitted(appends.Count);
     }
 
