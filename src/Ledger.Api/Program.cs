@@ -78,6 +78,7 @@ public static class LedgerApi
         // Before authorization: a refused replay is recorded as well as a granted one.
         app.UseAccessLog();
         app.UseAuthorization();
+        app.Use(StorableText.RefuseInBodyAsync);
         app.Use(RequestEnvelope.HashBodyAsync);
 
         app.MapHealthEndpoints();
@@ -109,7 +110,6 @@ public static class LedgerJson
         options.RespectRequiredConstructorParameters = true;
         options.MaxDepth = 32;
         options.NumberHandling = JsonNumberHandling.Strict;
-        options.Converters.Add(new StorableTextConverter());
     }
 }
 

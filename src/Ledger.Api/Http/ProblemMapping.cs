@@ -93,11 +93,6 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, IDoc
 
     private static (int, string, string, string?) FromJson(JsonException j)
     {
-        if (j is UnstorableText)
-        {
-            var at = JsonPath(j.Path) ?? "body";
-            return (400, StorableText.Code, StorableText.Detail(at), at);
-        }
         var message = j.Message;
         var missing = MissingProperty().Match(message);
         var field = JsonPath(j.Path);
