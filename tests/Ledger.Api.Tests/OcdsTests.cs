@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Ledger.Api.Tests.Support;
 
 namespace Ledger.Api.Tests;
@@ -91,6 +92,35 @@ public sealed class OcdsTests(ScenarioTests.LoadedScenario scenario) : IClassFix
         Assert.Equal("met", (string?)status[^1]!["value"]);
     }
 
+    /// <summary>Each break sits in a different file of the schema (record package, release, versioned release),
+    /// so a ref left unresolved would show here as a break that goes unnoticed.</summary>
+    [Theory]
+    [InlineData("ocid", "#/records[0].ocid")]
+    [InlineData("initiationType", "#/records[0].compiledRelease.initiationType")]
+    [InlineData("awardID", "#/records[0].compiledRelease.contracts[0].awardID")]
+    [InlineData("releaseTag", "#/records[0].releases[0].tag")]
+    [InlineData("versionedRoles", "#/records[0].versionedRelease.parties[0].roles")]
+    [InlineData("relativeUri", "#/uri")]
+    public async Task A_record_package_broken_on_purpose_fails_validation_where_it_was_broken(string breakage, string path)
+    {
+        var package = await scenario.Host.Client("auditor").GetAsync($"/api/commitments/{Corridor}/ocds").ReadOkAsync();
+        var record = package["records"]![0]!.AsObject();
+        var compiled = record["compiledRelease"]!.AsObject();
+        switch (breakage)
+        {
+            case "ocid": record.Remove("ocid"); break;
+            case "initiationType": compiled["initiationType"] = "direct"; break;
+            case "awardID": compiled["contracts"]![0]!.AsObject().Remove("awardID"); break;
+            case "releaseTag": record["releases"]![0]!.AsObject().Remove("tag"); break;
+            case "versionedRoles": record["versionedRelease"]!["parties"]![0]!["roles"] = new JsonArray("supplier"); break;
+            case "relativeUri": package["uri"] = $"/api/commitments/{Corridor}/ocds"; break;
+        }
+
+        var errors = await OcdsSchemas.RecordPackageErrorsAsync(package);
+
+        Assert.Contains(errors, e => IsAt(e.TrimStart(), path));
+    }
+
     [Fact]
     public async Task An_unknown_commitment_is_a_404_problem()
     {
@@ -99,6 +129,10 @@ public sealed class OcdsTests(ScenarioTests.LoadedScenario scenario) : IClassFix
         Assert.Equal(404, (int)response.StatusCode);
         Assert.Equal("commitment_not_found", (string?)(await response.ReadAsync())["code"]);
     }
+
+    /// <summary>An error line at this path or inside it (an array's error names the item that broke it).</summary>
+    private static bool IsAt(string line, string path) =>
+        line.StartsWith(path, StringComparison.Ordinal) && line.Length > path.Length && line[path.Length] is ':' or '.' or '[';
 
     private static string? Camel(string? value) => string.IsNullOrEmpty(value) ? value : char.ToLowerInvariant(value[0]) + value[1..];
 }
