@@ -7,7 +7,8 @@ namespace Ledger.Api.Tests;
 /// <summary>
 /// The corridor commitment of the pilot-zone scenario as an OCDS record package: one release per event,
 /// a compiled release equal to the commitment record's compiled view, and a versioned release carrying
-/// each field's history (the 2023 figure: 35, then 55).
+/// each field's history (the 2023 figure: 35, then 55). Every commitment of the scenario answers a
+/// record package that validates against the official OCDS 1.1.5 schemas.
 /// </summary>
 public sealed class OcdsTests(ScenarioTests.LoadedScenario scenario) : IClassFixture<ScenarioTests.LoadedScenario>
 {
@@ -90,6 +91,58 @@ public sealed class OcdsTests(ScenarioTests.LoadedScenario scenario) : IClassFix
         var status = contract["milestones"]!.AsArray().Single(m => (string?)m!["id"] == "feasibility-approved")!["status"]!.AsArray();
         Assert.Equal("scheduled", (string?)status[0]!["value"]);
         Assert.Equal("met", (string?)status[^1]!["value"]);
+    }
+
+    [Fact]
+    public async Task The_contract_names_its_award_whose_suppliers_are_the_lead_and_the_contributors_in_force_from_activation()
+    {
+        var reader = scenario.Host.Client("auditor");
+        var record = await reader.GetAsync($"/api/commitments/{Corridor}").ReadOkAsync();
+        var events = (await reader.GetAsync($"/api/commitments/{Corridor}/events").ReadOkAsync()).AsArray();
+        var ocds = (await reader.GetAsync($"/api/commitments/{Corridor}/ocds").ReadOkAsync())["records"]![0]!;
+        var governments = record["contributors"]!.AsArray().Select(c => (string?)c!["governmentId"]).Prepend((string?)record["leadGovernmentId"]).ToList();
+
+        var compiled = ocds["compiledRelease"]!;
+        var award = Assert.Single(compiled["awards"]!.AsArray())!;
+        Assert.Equal((string?)award["id"], (string?)Assert.Single(compiled["contracts"]!.AsArray())!["awardID"]);
+        Assert.Equal(governments, award["suppliers"]!.AsArray().Select(s => (string?)s!["id"]));
+        Assert.Equal(governments, compiled["parties"]!.AsArray().Select(p => (string?)p!["id"]));
+        Assert.Equal(Ledger.Api.Commitments.OcdsEndpoints.AwardStatus((string?)record["status"]), (string?)award["status"]);
+        var activation = events.Single(e => (string?)e!["type"] == "commitment_activated.v1")!;
+        Assert.Equal((DateTimeOffset)activation["data"]!["activatedAt"]!, (DateTimeOffset)award["date"]!);
+
+        // Proposed (pending) when registered, in force (active) from the release that activated it.
+        var versioned = ocds["versionedRelease"]!;
+        var versionedAward = Assert.Single(versioned["awards"]!.AsArray())!;
+        var status = versionedAward["status"]!.AsArray();
+        Assert.Equal(["pending", "active"], status.Select(v => (string?)v!["value"]));
+        Assert.Equal($"commitment/{Corridor}/{(long)activation["version"]!}", (string?)status[1]!["releaseID"]);
+        Assert.Equal(governments, versionedAward["suppliers"]!.AsArray().Select(s => (string?)s!["id"]));
+
+        // A party's details are versioned whole: one version holds the role and the share together.
+        var contributor = versioned["parties"]!.AsArray().Single(p => (string?)p!["id"] == "431027")!;
+        var details = Assert.Single(contributor["details"]!.AsArray())!["value"]!;
+        Assert.Equal("contributor", (string?)details["ledgerRole"]);
+        Assert.Equal((decimal?)record["contributors"]!.AsArray().Single(c => (string?)c!["governmentId"] == "431027")!["sharePercent"], (decimal?)details["sharePercent"]);
+    }
+
+    [Fact]
+    public async Task Every_commitment_of_the_pilot_zone_scenario_is_a_valid_OCDS_1_1_5_record_package()
+    {
+        var reader = scenario.Host.Client("auditor");
+        var commitments = scenario.File.Steps.Where(s => s.Post == "/api/commitments").Select(s => (string)s.Body!["commitmentId"]!).ToList();
+        Assert.NotEmpty(commitments);
+
+        var invalid = new List<string>();
+        foreach (var commitment in commitments)
+        {
+            var package = await reader.GetAsync($"/api/commitments/{commitment}/ocds").ReadOkAsync();
+            var errors = await OcdsSchemas.RecordPackageErrorsAsync(package);
+            if (errors.Count > 0)
+                invalid.Add($"{commitment}:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", errors)}");
+        }
+
+        Assert.True(invalid.Count == 0, $"{invalid.Count} of {commitments.Count} record packages break the OCDS 1.1.5 schema:{Environment.NewLine}{string.Join(Environment.NewLine, invalid)}");
     }
 
     /// <summary>Each break sits in a different file of the schema (record package, release, versioned release),
