@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Ledger.Api.Tests.Support;
 
 namespace Ledger.Api.Tests;
@@ -6,7 +7,8 @@ namespace Ledger.Api.Tests;
 /// <summary>
 /// The corridor commitment of the pilot-zone scenario as an OCDS record package: one release per event,
 /// a compiled release equal to the commitment record's compiled view, and a versioned release carrying
-/// each field's history (the 2023 figure: 35, then 55).
+/// each field's history (the 2023 figure: 35, then 55). Every commitment of the scenario answers a
+/// record package that validates against the official OCDS 1.1.5 schemas.
 /// </summary>
 public sealed class OcdsTests(ScenarioTests.LoadedScenario scenario) : IClassFixture<ScenarioTests.LoadedScenario>
 {
@@ -92,6 +94,87 @@ public sealed class OcdsTests(ScenarioTests.LoadedScenario scenario) : IClassFix
     }
 
     [Fact]
+    public async Task The_contract_names_its_award_whose_suppliers_are_the_lead_and_the_contributors_in_force_from_activation()
+    {
+        var reader = scenario.Host.Client("auditor");
+        var record = await reader.GetAsync($"/api/commitments/{Corridor}").ReadOkAsync();
+        var events = (await reader.GetAsync($"/api/commitments/{Corridor}/events").ReadOkAsync()).AsArray();
+        var ocds = (await reader.GetAsync($"/api/commitments/{Corridor}/ocds").ReadOkAsync())["records"]![0]!;
+        var governments = record["contributors"]!.AsArray().Select(c => (string?)c!["governmentId"]).Prepend((string?)record["leadGovernmentId"]).ToList();
+
+        var compiled = ocds["compiledRelease"]!;
+        var award = Assert.Single(compiled["awards"]!.AsArray())!;
+        Assert.Equal((string?)award["id"], (string?)Assert.Single(compiled["contracts"]!.AsArray())!["awardID"]);
+        Assert.Equal(governments, award["suppliers"]!.AsArray().Select(s => (string?)s!["id"]));
+        Assert.Equal(governments, compiled["parties"]!.AsArray().Select(p => (string?)p!["id"]));
+        Assert.Equal(Ledger.Api.Commitments.OcdsEndpoints.AwardStatus((string?)record["status"]), (string?)award["status"]);
+        var activation = events.Single(e => (string?)e!["type"] == "commitment_activated.v1")!;
+        Assert.Equal((DateTimeOffset)activation["data"]!["activatedAt"]!, (DateTimeOffset)award["date"]!);
+
+        // Proposed (pending) when registered, in force (active) from the release that activated it.
+        var versioned = ocds["versionedRelease"]!;
+        var versionedAward = Assert.Single(versioned["awards"]!.AsArray())!;
+        var status = versionedAward["status"]!.AsArray();
+        Assert.Equal(["pending", "active"], status.Select(v => (string?)v!["value"]));
+        Assert.Equal($"commitment/{Corridor}/{(long)activation["version"]!}", (string?)status[1]!["releaseID"]);
+        Assert.Equal(governments, versionedAward["suppliers"]!.AsArray().Select(s => (string?)s!["id"]));
+
+        // A party's details are versioned whole: one version holds the role and the share together.
+        var contributor = versioned["parties"]!.AsArray().Single(p => (string?)p!["id"] == "431027")!;
+        var details = Assert.Single(contributor["details"]!.AsArray())!["value"]!;
+        Assert.Equal("contributor", (string?)details["ledgerRole"]);
+        Assert.Equal((decimal?)record["contributors"]!.AsArray().Single(c => (string?)c!["governmentId"] == "431027")!["sharePercent"], (decimal?)details["sharePercent"]);
+    }
+
+    [Fact]
+    public async Task Every_commitment_of_the_pilot_zone_scenario_is_a_valid_OCDS_1_1_5_record_package()
+    {
+        var reader = scenario.Host.Client("auditor");
+        var commitments = scenario.File.Steps.Where(s => s.Post == "/api/commitments").Select(s => (string)s.Body!["commitmentId"]!).ToList();
+        Assert.NotEmpty(commitments);
+
+        var invalid = new List<string>();
+        foreach (var commitment in commitments)
+        {
+            var package = await reader.GetAsync($"/api/commitments/{commitment}/ocds").ReadOkAsync();
+            var errors = await OcdsSchemas.RecordPackageErrorsAsync(package);
+            if (errors.Count > 0)
+                invalid.Add($"{commitment}:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", errors)}");
+        }
+
+        Assert.True(invalid.Count == 0, $"{invalid.Count} of {commitments.Count} record packages break the OCDS 1.1.5 schema:{Environment.NewLine}{string.Join(Environment.NewLine, invalid)}");
+    }
+
+    /// <summary>Each break sits in a different file of the schema (record package, release, versioned release),
+    /// so a ref left unresolved would show here as a break that goes unnoticed.</summary>
+    [Theory]
+    [InlineData("ocid", "#/records[0].ocid")]
+    [InlineData("initiationType", "#/records[0].compiledRelease.initiationType")]
+    [InlineData("awardID", "#/records[0].compiledRelease.contracts[0].awardID")]
+    [InlineData("releaseTag", "#/records[0].releases[0].tag")]
+    [InlineData("versionedRoles", "#/records[0].versionedRelease.parties[0].roles")]
+    [InlineData("relativeUri", "#/uri")]
+    public async Task A_record_package_broken_on_purpose_fails_validation_where_it_was_broken(string breakage, string path)
+    {
+        var package = await scenario.Host.Client("auditor").GetAsync($"/api/commitments/{Corridor}/ocds").ReadOkAsync();
+        var record = package["records"]![0]!.AsObject();
+        var compiled = record["compiledRelease"]!.AsObject();
+        switch (breakage)
+        {
+            case "ocid": record.Remove("ocid"); break;
+            case "initiationType": compiled["initiationType"] = "direct"; break;
+            case "awardID": compiled["contracts"]![0]!.AsObject().Remove("awardID"); break;
+            case "releaseTag": record["releases"]![0]!.AsObject().Remove("tag"); break;
+            case "versionedRoles": record["versionedRelease"]!["parties"]![0]!["roles"] = new JsonArray("supplier"); break;
+            case "relativeUri": package["uri"] = $"/api/commitments/{Corridor}/ocds"; break;
+        }
+
+        var errors = await OcdsSchemas.RecordPackageErrorsAsync(package);
+
+        Assert.Contains(errors, e => IsAt(e.TrimStart(), path));
+    }
+
+    [Fact]
     public async Task An_unknown_commitment_is_a_404_problem()
     {
         using var response = await scenario.Host.Client("auditor").GetAsync("/api/commitments/no-such-commitment/ocds");
@@ -99,6 +182,10 @@ public sealed class OcdsTests(ScenarioTests.LoadedScenario scenario) : IClassFix
         Assert.Equal(404, (int)response.StatusCode);
         Assert.Equal("commitment_not_found", (string?)(await response.ReadAsync())["code"]);
     }
+
+    /// <summary>An error line at this path or inside it (an array's error names the item that broke it).</summary>
+    private static bool IsAt(string line, string path) =>
+        line.StartsWith(path, StringComparison.Ordinal) && line.Length > path.Length && line[path.Length] is ':' or '.' or '[';
 
     private static string? Camel(string? value) => string.IsNullOrEmpty(value) ? value : char.ToLowerInvariant(value[0]) + value[1..];
 }

@@ -14,12 +14,16 @@ namespace Ledger.Api.Commitments;
 /// release (the latest value of every mapped field) and the versioned release (each field's history).
 /// All three come from the same list of (path, value) facts per event, read from the commitment
 /// record's per-field history and the events' own data, so they cannot disagree. The mapping is
-/// documented in ops/docs/ocds-mapping.md.
+/// documented in ops/docs/ocds-mapping.md; the package validates against the OCDS 1.1.5 schemas.
 /// </summary>
 public static class OcdsEndpoints
 {
     public const string OcidPrefix = "ocds-xgb-";
     public const string ContractsKey = "contracts";
+    private const string AwardsKey = "awards";
+
+    /// <summary>OCDS's initiationType codelist is closed and holds "tender" alone; every release must carry it.</summary>
+    private static readonly Fact Initiation = new(["initiationType"], "tender");
 
     public static RouteGroupBuilder MapOcdsEndpoints(this IEndpointRouteBuilder app)
     {
@@ -36,10 +40,13 @@ public static class OcdsEndpoints
         var record = await session.LoadAsync<CommitmentRecord>(streamKey, ct)
             ?? throw new RequestRejected(StatusCodes.Status404NotFound, "commitment_not_found", $"Commitment {commitmentId} does not exist.");
         var events = await session.Events.FetchStreamAsync(streamKey, token: ct);
-        return TypedResults.Json(Build(record, events, time.GetUtcNow(), $"/api/commitments/{commitmentId}/ocds"), statusCode: 200);
+        // The package's uri must be absolute (format "uri"): the address this request reached.
+        var uri = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{http.Request.Path}";
+        return TypedResults.Json(Build(record, events, time.GetUtcNow(), uri), statusCode: 200);
     }
 
-    /// <summary>One fact of a release: where it goes in the OCDS document and its value.</summary>
+    /// <summary>One fact of a release: where it goes in the OCDS document and its value. A path that ends in
+    /// "name#id" only makes that element exist (an id is never versioned).</summary>
     private sealed record Fact(string[] Path, JsonNode? Value);
 
     public static JsonObject Build(CommitmentRecord record, IReadOnlyList<IEvent> events, DateTimeOffset now, string uri)
@@ -57,14 +64,28 @@ public static class OcdsEndpoints
         {
             var tag = Tag(e.Data, ref implementationSeen);
             var releaseId = $"{e.StreamKey}/{e.Version.ToString(CultureInfo.InvariantCulture)}";
-            var facts = EventFacts(record, e).Concat(byVersion[e.Version].Select(f => FieldFact(record, f.Field, f.Value))).ToList();
+            var facts = EventFacts(record, e).Concat(byVersion[e.Version].SelectMany(f => FieldFacts(record, f.Field, f.Value))).ToList();
+            // OCDS requires a contract's awardID wherever the contract appears, so each release that
+            // touches the contract names its award.
+            var contract = Contract(record);
+            if (facts.Any(f => f.Path[0] == contract[0]))
+                facts.Insert(0, new Fact([.. contract, "awardID"], record.CommitmentId));
+            facts.Insert(0, Initiation);
 
             var release = Release(ocid, releaseId, e.Timestamp, tag);
             foreach (var fact in facts)
             {
                 Put(release, fact.Path, fact.Value?.DeepClone());
                 Put(compiled, fact.Path, fact.Value?.DeepClone());
-                AddVersion(versioned, fact.Path, fact.Value, releaseId, e.Timestamp, tag);
+            }
+            // A version is the field's value once the event is applied, read from the compiled release,
+            // so a field two facts of one event touch gets one version.
+            foreach (var path in facts.Select(f => VersionedPath(f.Path)).DistinctBy(p => string.Join('/', p)))
+            {
+                if (IsElement(path))
+                    Walk(versioned, path);
+                else
+                    AddVersion(versioned, path, Walk(compiled, path[..^1])[path[^1]], releaseId, e.Timestamp, tag);
             }
             releases.Add(release);
         }
@@ -92,7 +113,6 @@ public static class OcdsEndpoints
         ["id"] = id,
         ["date"] = date.ToString("O", CultureInfo.InvariantCulture),
         ["tag"] = new JsonArray(tag),
-        ["initiationType"] = "tender",
     };
 
     /// <summary>Release tags (ops/docs/ocds-mapping.md): registration plans, activation contracts, the rest implements.</summary>
@@ -125,12 +145,18 @@ public static class OcdsEndpoints
                 yield return new Fact(["relatedProcesses#" + d.AgreementId, "identifier"], OcidPrefix + d.AgreementId);
                 yield return new Fact(["parties#" + d.LeadGovernmentId, "roles"], new JsonArray("supplier"));
                 yield return new Fact(["parties#" + d.LeadGovernmentId, "details", "ledgerRole"], "lead");
+                yield return new Fact([.. Award(record), "suppliers#" + d.LeadGovernmentId], null);
                 yield return new Fact(["ledger", "agreementId"], d.AgreementId);
                 yield return new Fact(["ledger", "resultType"], Camel(d.ResultType.ToString()));
                 break;
             case ContributorAssigned d:
                 yield return new Fact(["parties#" + d.GovernmentId, "roles"], new JsonArray("supplier"));
                 yield return new Fact(["parties#" + d.GovernmentId, "details", "ledgerRole"], "contributor");
+                yield return new Fact([.. Award(record), "suppliers#" + d.GovernmentId], null);
+                break;
+            case CommitmentActivated d:
+                // Accepting the commitment into supervision is the decision that puts the award in force.
+                yield return new Fact([.. Award(record), "date"], d.ActivatedAt.ToString("O", CultureInfo.InvariantCulture));
                 break;
             case IndicatorDefined d:
                 var metric = (string[])[.. c, "implementation", "metrics#" + d.Indicator.IndicatorId];
@@ -152,7 +178,15 @@ public static class OcdsEndpoints
         }
     }
 
-    /// <summary>Where each field of the record's history goes; what OCDS has no field for goes under "ledger".</summary>
+    /// <summary>Where each field of the record's history goes; what OCDS has no field for goes under "ledger".
+    /// The status is both the contract's and the award's.</summary>
+    private static IEnumerable<Fact> FieldFacts(CommitmentRecord record, string field, string? value)
+    {
+        if (field == "status")
+            return [new Fact([.. Contract(record), "status"], ContractStatus(value)), new Fact([.. Award(record), "status"], AwardStatus(value))];
+        return [FieldFact(record, field, value)];
+    }
+
     private static Fact FieldFact(CommitmentRecord record, string field, string? value)
     {
         var c = Contract(record);
@@ -162,7 +196,6 @@ public static class OcdsEndpoints
             ["title"] => new Fact([.. c, "title"], value),
             ["description"] => new Fact([.. c, "description"], value),
             ["deadline"] => new Fact([.. c, "period", "endDate"], value),
-            ["status"] => new Fact([.. c, "status"], ContractStatus(value)),
             ["leadGovernmentId"] => new Fact(["ledger", "leadGovernmentId"], value),
             ["leadDepartment"] => new Fact(["ledger", "leadDepartment"], value),
             ["contributors", var g, "sharePercent"] => new Fact(["parties#" + g, "details", "sharePercent"], Number(value)),
@@ -178,6 +211,9 @@ public static class OcdsEndpoints
 
     private static string[] Contract(CommitmentRecord record) => [ContractsKey + "#" + record.CommitmentId];
 
+    /// <summary>The commitment's one award: its allocation to the lead government and the contributors, under the commitment's id.</summary>
+    private static string[] Award(CommitmentRecord record) => [AwardsKey + "#" + record.CommitmentId];
+
     /// <summary>OCDS's contract status codelist: pending, active, cancelled, terminated.</summary>
     public static string? ContractStatus(string? status) => status switch
     {
@@ -187,6 +223,16 @@ public static class OcdsEndpoints
         "Fulfilled" => "terminated",
         "Withdrawn" => "cancelled",
         _ => Camel(status),
+    };
+
+    /// <summary>OCDS's award status codelist: pending, active, cancelled, unsuccessful. A commitment fulfilled
+    /// or suspended was still awarded; only withdrawal cancels the award.</summary>
+    public static string? AwardStatus(string? status) => status switch
+    {
+        null => null,
+        "Draft" => "pending",
+        "Withdrawn" => "cancelled",
+        _ => "active",
     };
 
     private static JsonNode? Number(string? value) =>
@@ -199,14 +245,23 @@ public static class OcdsEndpoints
     /// <summary>Sets a value at a path; a segment "name#id" is the element of array "name" whose "id" is id (created if absent).</summary>
     private static void Put(JsonObject root, string[] path, JsonNode? value)
     {
-        var node = Walk(root, path);
-        node[path[^1]] = value;
+        if (IsElement(path))
+            Walk(root, path);
+        else
+            Walk(root, path[..^1])[path[^1]] = value;
     }
+
+    private static bool IsElement(string[] path) => path[^1].Contains('#', StringComparison.Ordinal);
+
+    /// <summary>Where a fact's history goes in the versioned release: a party's details have no schema of
+    /// their own, so the versioned-release schema versions them as one object, not field by field.</summary>
+    private static string[] VersionedPath(string[] path) =>
+        path is [var party, "details", _, ..] && party.StartsWith("parties#", StringComparison.Ordinal) ? path[..2] : path;
 
     /// <summary>Appends a version to the field's history unless its value is the one already shown (OCDS versioned release).</summary>
     private static void AddVersion(JsonObject root, string[] path, JsonNode? value, string releaseId, DateTimeOffset date, string tag)
     {
-        var node = Walk(root, path);
+        var node = Walk(root, path[..^1]);
         if (node[path[^1]] is not JsonArray versions)
             node[path[^1]] = versions = [];
         if (versions.Count > 0 && JsonNode.DeepEquals(versions[^1]!["value"], value)) return;
@@ -219,10 +274,11 @@ public static class OcdsEndpoints
         });
     }
 
-    private static JsonObject Walk(JsonObject root, string[] path)
+    /// <summary>The object at the end of these segments, created where absent.</summary>
+    private static JsonObject Walk(JsonObject root, string[] segments)
     {
         var node = root;
-        foreach (var segment in path[..^1])
+        foreach (var segment in segments)
         {
             var hash = segment.IndexOf('#', StringComparison.Ordinal);
             if (hash < 0)
