@@ -7,6 +7,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
 
 namespace Ledger.Browser.Tests;
 
@@ -26,6 +28,31 @@ public sealed partial class SelfContainedPagesTests(LedgerHost host, Chromium ch
 
     // The address Kestrel bound (a loopback port the system chose).
     private Uri Origin => new(host.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+
+    [Fact]
+    public async Task The_API_reference_loads_only_from_the_host_and_shows_the_operations()
+    {
+        var document = await DocumentAsync();
+        await using var traffic = await chromium.OpenAsync(Origin);
+
+        var response = await traffic.GotoAsync("/scalar");
+
+        // Rendered, not a blank page: the title, every tag in the sidebar and the first tag's operations.
+        await Expect(traffic.Page.GetByRole(AriaRole.Heading, new() { Name = "Ledger API", Level = 1 })).ToBeVisibleAsync();
+        var sidebar = traffic.Page.GetByRole(AriaRole.Complementary);
+        var tags = document["tags"]!.AsArray().Select(t => (string)t!["name"]!).ToList();
+        Assert.NotEmpty(tags);
+        foreach (var tag in tags)
+            await Expect(sidebar.GetByRole(AriaRole.Link, new() { Name = tag, Exact = true })).ToBeVisibleAsync();
+        var firstTagOperations = Summaries(document, tags[0]);
+        Assert.NotEmpty(firstTagOperations);
+        foreach (var summary in firstTagOperations)
+            await Expect(sidebar.GetByRole(AriaRole.Link, new() { Name = summary }).First).ToBeVisibleAsync();
+        await traffic.Page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("scalar.png") });
+
+        Assert.Empty(ForeignUrls(await response.TextAsync()));
+        traffic.AssertSelfContained();
+    }
 
     [Fact]
     public async Task The_OpenAPI_document_names_no_other_host()
@@ -54,6 +81,15 @@ public sealed partial class SelfContainedPagesTests(LedgerHost host, Chromium ch
         Assert.All(Pages.Concat(NotPages), listed => Assert.Contains(listed, routes));
     }
 
+    private static List<string> Summaries(JsonNode document, string tag) =>
+        [.. document["paths"]!.AsObject()
+            .SelectMany(path => path.Value!.AsObject().Select(operation => operation.Value!))
+            .Where(operation => operation["tags"]?.AsArray().Any(t => (string?)t == tag) == true)
+            .Select(operation => (string)operation["summary"]!)];
+
+    private async Task<JsonNode> DocumentAsync() =>
+        JsonNode.Parse(await host.Anonymous().GetStringAsync("/openapi/v1.json"))!;
+
     // Absolute URLs in what the host sent, other than its own: a page that names another host will
     // sooner or later make a browser ask it.
     private List<string> ForeignUrls(string body)
@@ -62,6 +98,13 @@ public sealed partial class SelfContainedPagesTests(LedgerHost host, Chromium ch
         return [.. AbsoluteUrl().Matches(body).Select(m => m.Value)
             .Where(url => !Uri.TryCreate(url, UriKind.Absolute, out var uri)
                 || !string.Equals(uri.GetLeftPart(UriPartial.Authority), own, StringComparison.OrdinalIgnoreCase))];
+    }
+
+    private static string Screenshot(string name)
+    {
+        var folder = Path.Combine(Repository.Root, "artifacts", "screenshots");
+        Directory.CreateDirectory(folder);
+        return Path.Combine(folder, name);
     }
 
     [GeneratedRegex(@"(?:https?|wss?)://[^\s""'<>)]+", RegexOptions.IgnoreCase)]
