@@ -37,9 +37,18 @@ public static class LedgerOpenApi
     public static IEndpointRouteBuilder MapLedgerOpenApi(this IEndpointRouteBuilder app)
     {
         app.MapOpenApi().AllowAnonymous();
+        // Government networks are often closed, so the reference loads nothing from outside the host:
+        // its script bundle is the one embedded in the package and served under /scalar (the
+        // default), its fonts are the browser's own instead of a font CDN's, and the parts that talk
+        // to the vendor's services (telemetry, the AI chat, the developer toolbar's share and deploy)
+        // are off. tests/Ledger.Browser.Tests fails on any request that leaves the host.
         app.MapScalarApiReference(o => o
                 .WithTitle("Ledger API")
-                .AddPreferredSecuritySchemes([BearerScheme]))
+                .AddPreferredSecuritySchemes([BearerScheme])
+                .DisableDefaultFonts()
+                .DisableTelemetry()
+                .DisableAgent()
+                .HideDeveloperTools())
             .AllowAnonymous();
         return app;
     }
