@@ -34,10 +34,11 @@ public static class Verbs
 
     private static Command Setup()
     {
-        var command = new Command("setup", "Apply the schema and load the pilot-zone scenario (once; a second run adds nothing).");
-        command.SetAction(async (_, ct) =>
+        var loadDay = LoadDayOption();
+        var command = new Command("setup", "Apply the schema and load the pilot-zone scenario (once; a second run adds nothing).") { loadDay };
+        command.SetAction(async (parse, ct) =>
         {
-            await LoadScenarioAsync(ScenarioFile.DefaultPath, ct);
+            await LoadScenarioAsync(ScenarioFile.DefaultPath, ParseLoadDay(parse.GetValue(loadDay)), ct);
             return 0;
         });
         return command;
@@ -46,18 +47,36 @@ public static class Verbs
     private static Command Seed()
     {
         var file = new Option<FileInfo?>("--file") { Description = "a scenario file (default: the pilot-zone scenario)" };
-        var command = new Command("seed", "Load a scenario through the ledger's own commands.") { file };
+        var loadDay = LoadDayOption();
+        var command = new Command("seed", "Load a scenario through the ledger's own commands.") { file, loadDay };
         command.SetAction(async (parse, ct) =>
         {
+            var day = ParseLoadDay(parse.GetValue(loadDay));
             var path = parse.GetValue(file)?.FullName ?? ScenarioFile.DefaultPath;
             if (!File.Exists(path)) throw new CliFailure($"no scenario file at {path}", 2);
-            await LoadScenarioAsync(path, ct);
+            await LoadScenarioAsync(path, day, ct);
             return 0;
         });
         return command;
     }
 
-    private static async Task LoadScenarioAsync(string path, CancellationToken ct)
+    private static Option<string?> LoadDayOption() => new("--load-day")
+    {
+        Description = "the day (yyyy-MM-dd, at UTC+8) a first load lays the scenario out for (default: today); a ledger already loaded keeps its own",
+    };
+
+    private static DateOnly ParseLoadDay(string? value)
+    {
+        var today = ScenarioLayout.ZoneDate(DateTimeOffset.UtcNow);
+        if (value is null) return today;
+        if (!DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+            throw new CliFailure($"--load-day must be a date as yyyy-MM-dd, not '{value}'", 2);
+        if (day > today)
+            throw new CliFailure($"--load-day {value} is after today ({today:yyyy-MM-dd}): a ledger records nothing in the future", 2);
+        return day;
+    }
+
+    private static async Task LoadScenarioAsync(string path, DateOnly loadDay, CancellationToken ct)
     {
         ScenarioFile scenario;
         try
@@ -71,9 +90,11 @@ public static class Verbs
         try
         {
             var progress = new Progress("scenario");
-            var outcome = await new ScenarioLoader([]).LoadAsync(scenario, progress.Report, ct);
+            var outcome = await new ScenarioLoader([]).LoadAsync(scenario, loadDay, progress.Report, ct);
             progress.Done();
-            Console.WriteLine($"scenario '{scenario.Name}': {outcome.Appended} steps appended, {outcome.AlreadyLoaded} already in the ledger, {outcome.Notices} clock notices appended");
+            var laidOut = outcome.Years == 0 ? "its dates as written" : $"its dates moved by {outcome.Years:+0;-0} years";
+            Console.WriteLine($"scenario '{scenario.Name}' laid out for {outcome.LoadDay:yyyy-MM-dd} ({laidOut}): {outcome.Appended} steps appended, " +
+                $"{outcome.AlreadyLoaded} already in the ledger, {outcome.Notices} clock notices appended");
         }
         catch (InvalidOperationException ex)
         {

@@ -293,7 +293,7 @@ public sealed class AuditExportTests(AuditExportTests.ExportFixture fixture) : I
                 $"--Ledger:Schema={Host.Schema}",
                 $"--Auth:SigningKey={Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}",
                 $"--Integrity:SigningKey={Seed}",
-            ]).LoadAsync(ScenarioFile.Load(Repository.ScenarioPath), null, timeout.Token);
+            ]).LoadAsync(ScenarioFile.Load(Repository.ScenarioPath), ScenarioLayout.ZoneDate(Host.Clock.GetUtcNow()), null, timeout.Token);
 
             foreach (var name in Variables) _saved[name] = Environment.GetEnvironmentVariable(name);
             Environment.SetEnvironmentVariable("ConnectionStrings__Ledger", TestDatabase.ConnectionString);

@@ -2,6 +2,10 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Ledger.Api.Tests.Support;
 using Ledger.Cli.Scenario;
+using Ledger.Domain.Clock;
+using Ledger.Domain.Commitments;
+using Ledger.Infrastructure.Writing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Ledger.Api.Tests;
 
@@ -9,50 +13,53 @@ namespace Ledger.Api.Tests;
 /// The pilot-zone scenario (ops/scenario/pilot-zone.json) loads through the real API into the
 /// fixture's database and schema, and the ledger then tells its storylines: the Class IV month on
 /// the Lu/Ping river, the Suichuan–Guidong corridor's milestone and its changed 2023 figure, the
-/// hospitals claim rejected and then verified, and a corrected report. Loading it twice appends nothing.
+/// hospitals claim rejected and then verified, and a corrected report. It is laid out for the day the
+/// host's clock shows, as `up` lays it out for today; loading it again on a later day appends nothing.
 /// </summary>
 public sealed class ScenarioTests(ScenarioTests.LoadedScenario scenario) : IClassFixture<ScenarioTests.LoadedScenario>
 {
     private const int Governments = 12;
     private const int Agreements = 5;
     private const int Commitments = 20;
-    // The notices the loader's clock passes append (see ScenarioLoader): deadlines and milestones
-    // within 30 days at a step on a new day, dates passed unmet, and periods unreported 30 days after they closed.
-    // The last eleven approaching notices come from the pass of 2025-12-31 (days left 0): ten
-    // commitments end that day, the corridor's construction milestone too. Nine of those commitments
-    // were never claimed: the pass of 2026-01-09 notices their deadlines overdue.
-    private const int Approaching = 28;
-    private const int Overdue = 21;
+    // The notices the loader's clock passes append (see ScenarioLoader) for the fixture's load day,
+    // 2026-06-01: deadlines and milestones within 30 days at a step on a new day, dates passed unmet,
+    // and periods unreported 30 days after they closed. The last approaching notice is the co-built
+    // park's deadline of 2026-06-30, noticed at the river's May report (30 days left). Overdue: the
+    // deadlines of the three commitments claimed after them (the routes, the hospitals, the border
+    // road), the bus lines', and the Chaling section's first due date. Missing: the eco-compensation
+    // settlement's and the emergency drills' 2023 and 2024 reports.
+    private const int Approaching = 18;
+    private const int Overdue = 5;
     private const int Missing = 4;
 
-    private static readonly string[] UnclaimedAtTheEndOf2025 =
-    [
-        "a01-eco-compensation-settlement", "a01-joint-river-patrols", "a01-pingjiang-xiushui-emergency-drills", "a01-water-class-iii",
-        "a02-study-tour-exchange", "a04-co-built-park-firms", "a04-fireworks-automation", "a04-fireworks-zero-major-accidents",
-        "a05-teacher-exchange",
-    ];
+    private static readonly string[] DeadlinesPassedUnclaimed =
+        ["a02-red-tourism-routes", "a03-border-road-upgrade", "a03-cross-province-bus-lines", "a05-hospital-direct-settlement"];
 
     private LedgerHost Host => scenario.Host;
 
     [Fact]
     public void Every_step_is_appended_on_the_first_load()
     {
-        Assert.Equal(scenario.File.Steps.Count, scenario.FirstLoad.Appended);
+        Assert.Equal(scenario.Layout.Steps.Count, scenario.FirstLoad.Appended);
         Assert.Equal(0, scenario.FirstLoad.AlreadyLoaded);
+        Assert.Equal(scenario.LoadDay, scenario.FirstLoad.LoadDay);
+        Assert.Equal(0, scenario.FirstLoad.Years);
         Assert.Equal(Approaching + Overdue + Missing, scenario.FirstLoad.Notices);
     }
 
     [Fact]
-    public async Task Loading_the_scenario_a_second_time_appends_nothing()
+    public async Task Loading_the_scenario_again_on_a_later_day_appends_nothing_and_keeps_the_first_load_day()
     {
         var before = await CountsAsync();
         var events = await PilotZone.StreamLengthAsync(Host, "commitment/a05-hospital-direct-settlement");
 
-        var outcome = await scenario.LoadAsync();
+        // As `up` does on a later day: the later day is asked for, the ledger's own is kept.
+        var outcome = await scenario.LoadAsync(scenario.LoadDay.AddMonths(4));
 
         Assert.Equal(0, outcome.Appended);
-        Assert.Equal(scenario.File.Steps.Count, outcome.AlreadyLoaded);
+        Assert.Equal(scenario.Layout.Steps.Count, outcome.AlreadyLoaded);
         Assert.Equal(0, outcome.Notices);
+        Assert.Equal(scenario.LoadDay, outcome.LoadDay);
         Assert.Equal(before, await CountsAsync());
         Assert.Equal(events, await PilotZone.StreamLengthAsync(Host, "commitment/a05-hospital-direct-settlement"));
     }
@@ -202,10 +209,10 @@ public sealed class ScenarioTests(ScenarioTests.LoadedScenario scenario) : IClas
         Assert.Equal(Approaching, byType["deadline_approaching.v1"]);
         Assert.Equal(Overdue, byType["commitment_overdue.v1"]);
         Assert.Equal(Missing, byType["report_missing.v1"]);
-        var endOf2025 = await TestDatabase.ScalarAsync<string>(
+        var deadlines = await TestDatabase.ScalarAsync<string>(
             $"select string_agg(substr(stream_id, 12), ',' order by stream_id) from \"{Host.Schema}\".mt_events " +
-            "where type = 'commitment_overdue.v1' and data ->> 'dueOn' = '2025-12-31' and data ->> 'kind' = 'Deadline'");
-        Assert.Equal(UnclaimedAtTheEndOf2025, endOf2025.Split(','));
+            "where type = 'commitment_overdue.v1' and data ->> 'kind' = 'Deadline'");
+        Assert.Equal(DeadlinesPassedUnclaimed, deadlines.Split(','));
 
         // The Chaling section: noticed approaching, then overdue on the morning the rectification was
         // ordered (just before it), then approaching again under the date the revision gave it, and met in time.
@@ -221,6 +228,36 @@ public sealed class ScenarioTests(ScenarioTests.LoadedScenario scenario) : IClas
         var overdue = events.First(e => (string?)e!["type"] == "commitment_overdue.v1")!;
         Assert.Equal("system", (string?)overdue["actor"]!["role"]);
         Assert.Equal(new DateTimeOffset(2023, 7, 10, 2, 0, 0, TimeSpan.Zero), (DateTimeOffset)overdue["timestamp"]!);
+    }
+
+    [Fact]
+    public async Task On_its_load_day_the_clock_has_nothing_left_to_say_and_the_river_was_last_reported_for_last_month()
+    {
+        // The fixture loads the scenario for the day its host's clock shows, as `up` does for today.
+        var now = Host.Clock.GetUtcNow();
+        var loadDay = ClockTick.At(now).Today;
+
+        // What a live clock would append on the load day: nothing, the loader's passes said it all.
+        var writer = Host.Services.GetRequiredService<LedgerWriter>();
+        var unsaid = new List<string>();
+        foreach (var id in (await GetArrayAsync("/api/commitments")).Select(c => (string)c!["commitmentId"]!))
+        {
+            var state = await writer.LoadAsync<CommitmentState>("commitment/" + id, CommitmentState.Evolve, CancellationToken.None);
+            unsaid.AddRange(ClockDecider.Decide(state, ClockTick.At(now)).Select(e => $"{id}: {e}"));
+        }
+        Assert.Empty(unsaid);
+
+        // No report is missing for a period that closed in the year before the load day.
+        var recent = await TestDatabase.ScalarAsync<string>(
+            $"select coalesce(string_agg(stream_id || ' ' || (data ->> 'period'), ', '), '') from \"{Host.Schema}\".mt_events " +
+            $"where type = 'report_missing.v1' and (data ->> 'periodEnd')::date >= '{loadDay.AddYears(-1):yyyy-MM-dd}'");
+        Assert.Equal("", recent);
+
+        // The monitoring section is reported every month: the latest month reported is last month.
+        var record = await GetAsync("/api/commitments/a01-water-class-iii");
+        var monthly = record["indicators"]!.AsArray().Single(i => (string?)i!["definition"]!["indicatorId"] == "monthly-class")!;
+        Assert.Equal(loadDay.AddMonths(-1).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture),
+            monthly["actuals"]!.AsArray().Select(a => (string)a!["period"]!).Max(StringComparer.Ordinal));
     }
 
     private static JsonArray Actuals(JsonNode record, string indicatorId) =>
@@ -250,6 +287,11 @@ public sealed class ScenarioTests(ScenarioTests.LoadedScenario scenario) : IClas
 
         public ScenarioLoader.Outcome FirstLoad { get; private set; } = null!;
 
+        /// <summary>The day the host's clock shows, as `up` lays the scenario out for today: fixed, so the tests are too.</summary>
+        public DateOnly LoadDay => ScenarioLayout.ZoneDate(Host.Clock.GetUtcNow());
+
+        public ScenarioLayout Layout => File.LayOut(LoadDay);
+
         public async Task InitializeAsync()
         {
             await Host.InitializeAsync();
@@ -258,9 +300,9 @@ public sealed class ScenarioTests(ScenarioTests.LoadedScenario scenario) : IClas
 
         public async Task DisposeAsync() => await ((IAsyncLifetime)Host).DisposeAsync();
 
-        /// <summary>Loads through the loader's own in-process API on the fixture's database and schema;
-        /// the loader mints its tokens with a key of its own.</summary>
-        public async Task<ScenarioLoader.Outcome> LoadAsync()
+        /// <summary>Loads through the loader's own in-process API on the fixture's database and schema, for
+        /// <paramref name="loadDay"/> (default the fixture's); the loader mints its tokens with a key of its own.</summary>
+        public async Task<ScenarioLoader.Outcome> LoadAsync(DateOnly? loadDay = null)
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
             var loader = new ScenarioLoader(
@@ -269,7 +311,7 @@ public sealed class ScenarioTests(ScenarioTests.LoadedScenario scenario) : IClas
                 $"--Ledger:Schema={Host.Schema}",
                 $"--Auth:SigningKey={Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}",
             ]);
-            return await loader.LoadAsync(File, null, timeout.Token);
+            return await loader.LoadAsync(File, loadDay ?? LoadDay, null, timeout.Token);
         }
     }
 }

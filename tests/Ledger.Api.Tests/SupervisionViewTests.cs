@@ -38,6 +38,18 @@ public sealed class SupervisionViewTests(ScenarioTests.LoadedScenario scenario) 
     }
 
     [Fact]
+    public async Task On_the_load_day_only_the_bus_lines_are_overdue_or_red()
+    {
+        var overdue = (await GetAsync("/api/supervision/overdue?limit=200"))["items"]!.AsArray();
+        var red = (await GetAsync("/api/supervision/commitments?colour=Red&limit=200"))["items"]!.AsArray();
+
+        // The bus lines are the one storyline left overdue (never claimed, the order unanswered); every
+        // other commitment is fulfilled, claimed in time, or has its deadline still ahead of the load day.
+        Assert.Equal(["a03-cross-province-bus-lines"], overdue.Select(i => (string?)i!["item"]!["commitmentId"]).Distinct());
+        Assert.Equal(["a03-cross-province-bus-lines"], red.Select(c => (string?)c!["commitmentId"]));
+    }
+
+    [Fact]
     public async Task Under_the_transport_agreement_one_rectification_is_open_and_past_due()
     {
         var open = (await GetAsync($"/api/supervision/rectifications?agreement={Transport}&open=true"))["items"]!.AsArray();

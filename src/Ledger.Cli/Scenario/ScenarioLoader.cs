@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Net;
 using System.Net.Http.Headers;
@@ -22,20 +23,36 @@ namespace Ledger.Cli.Scenario;
 /// records expire (Idempotency:Window), so a step is recognised as loaded by its key in the stored
 /// events instead: loading twice appends nothing new, however long after the first load.
 ///
+/// The scenario is laid out for a load day (<see cref="ScenarioLayout"/>): the day asked for on a
+/// first load, and after that always the day the ledger was first loaded with, which every step's
+/// correlation id names (<c>scenario:pilot-zone:2026-12-02</c>). A later load on another day thus
+/// lays out the same steps at the same dates and finds them all loaded. Keys are digests of the
+/// steps as written, whatever day they are laid out for.
+///
 /// The deadline clock does not run in the loader's host, nor does the projection daemon. The loader
 /// runs the clock's pass itself instead: before each step that falls on a new day in the zone (UTC+8),
-/// and once after the last step, at that step's time. The seeded ledger thus holds the notices a live
-/// clock would have appended by then, stamped when the scenario reached them. Passes run only where
-/// this load appends steps: a pass at an earlier time over a later history could notice what was no
-/// longer true.
+/// and once after the last step, at the start of the load day. The seeded ledger thus holds the notices
+/// a live clock would have appended by then, stamped when the scenario reached them, and a live clock
+/// on the load day has nothing to add. Passes run only where this load appends steps: a pass at an
+/// earlier time over a later history could notice what was no longer true.
 /// </summary>
 public sealed class ScenarioLoader(string[] hostArgs)
 {
-    /// <summary>Steps appended and steps found already loaded, and the clock notices this load's passes appended.</summary>
-    public sealed record Outcome(int Appended, int AlreadyLoaded, int Notices);
+    /// <summary>
+    /// Steps appended and steps found already loaded, the clock notices this load's passes appended, and
+    /// the load day the scenario is laid out for with the years its dates moved by.
+    /// </summary>
+    public sealed record Outcome(int Appended, int AlreadyLoaded, int Notices, DateOnly LoadDay, int Years);
 
-    public async Task<Outcome> LoadAsync(ScenarioFile scenario, Action<int, int>? progress, CancellationToken ct)
+    /// <summary>
+    /// Loads the scenario laid out for <paramref name="loadDay"/> (a zone date, not after today), or for
+    /// the day the ledger was first loaded with where it holds the scenario already.
+    /// </summary>
+    public async Task<Outcome> LoadAsync(ScenarioFile scenario, DateOnly loadDay, Action<int, int>? progress, CancellationToken ct)
     {
+        var today = ScenarioLayout.ZoneDate(TimeProvider.System.GetUtcNow());
+        if (loadDay > today)
+            throw new InvalidOperationException($"the load day {loadDay:yyyy-MM-dd} is after today ({today:yyyy-MM-dd}): a ledger records nothing in the future");
         var clock = new ScenarioClock();
         await using var app = LedgerApi.Build([.. hostArgs, "--Clock:Enabled=false", "--Ledger:Daemon=Disabled"], builder =>
         {
@@ -44,9 +61,14 @@ public sealed class ScenarioLoader(string[] hostArgs)
             builder.Logging.ClearProviders();
         });
         await app.StartAsync(ct);
-        var correlation = $"scenario:{scenario.Name}";
-        var loaded = await LoadedStepsAsync(app.Services.GetRequiredService<LedgerSettings>(), correlation, ct);
-        var keys = scenario.Steps.Select(StepKey).ToList();
+        var (loaded, days) = await LoadedStepsAsync(app.Services.GetRequiredService<LedgerSettings>(), scenario.Name, ct);
+        if (days.Count > 1)
+            throw new InvalidOperationException(
+                $"the ledger holds '{scenario.Name}' laid out for {days.Count} load days ({string.Join(", ", days.Select(d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)))}); " +
+                "load it into an empty ledger: ./ops/ledger reset --yes drops the ledger's schema");
+        var layout = scenario.LayOut(days.Count == 1 ? days.Min : loadDay);
+        var correlation = Correlation(scenario.Name) + layout.LoadDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var keys = layout.Steps.Select(s => StepKey(s.Written, s.Index)).ToList();
         // A ledger loaded from another version of the file would otherwise take a changed step for
         // one it already holds, or hold steps this file no longer has: refuse rather than mix them.
         if (loaded.Except(keys, StringComparer.Ordinal).Order(StringComparer.Ordinal).FirstOrDefault() is { } foreign)
@@ -59,18 +81,19 @@ public sealed class ScenarioLoader(string[] hostArgs)
         var deadlines = app.Services.GetRequiredService<ClockPass>();
 
         int appended = 0, replayed = 0, notices = 0;
-        for (var i = 0; i < scenario.Steps.Count; i++)
+        var steps = layout.Steps;
+        for (var i = 0; i < steps.Count; i++)
         {
-            var step = scenario.Steps[i];
+            var step = steps[i].Step;
             var key = keys[i];
             if (loaded.Contains(key))
             {
                 replayed++;
-                progress?.Invoke(i + 1, scenario.Steps.Count);
+                progress?.Invoke(i + 1, steps.Count);
                 continue;
             }
             clock.Set(step.At);
-            if (i > 0 && ClockTick.At(step.At).Today != ClockTick.At(scenario.Steps[i - 1].At).Today)
+            if (i > 0 && ClockTick.At(step.At).Today != ClockTick.At(steps[i - 1].Step.At).Today)
                 notices += (await deadlines.RunAsync(clock.GetUtcNow(), ct)).Appended;
             if (!tokens.TryGetValue(step.Actor, out var token))
                 tokens[step.Actor] = token = TokenFor(issuer, step.Actor);
@@ -86,17 +109,23 @@ public sealed class ScenarioLoader(string[] hostArgs)
             if (response.StatusCode != HttpStatusCode.Created)
             {
                 var problem = await response.Content.ReadAsStringAsync(ct);
-                throw new InvalidOperationException($"scenario step {i + 1} (POST {step.Post} as {step.Actor}) was refused: {(int)response.StatusCode} {Summarize(problem)}");
+                throw new InvalidOperationException($"scenario step {steps[i].Index + 1} (POST {step.Post} as {step.Actor}) was refused: {(int)response.StatusCode} {Summarize(problem)}");
             }
             if (response.Headers.Contains("Idempotent-Replayed")) replayed++;
             else appended++;
-            progress?.Invoke(i + 1, scenario.Steps.Count);
+            progress?.Invoke(i + 1, steps.Count);
         }
         if (appended > 0)
+        {
+            clock.Set(layout.LoadDayStart);
             notices += (await deadlines.RunAsync(clock.GetUtcNow(), ct)).Appended;
+        }
         await app.StopAsync(ct);
-        return new Outcome(appended, replayed, notices);
+        return new Outcome(appended, replayed, notices, layout.LoadDay, layout.Years);
     }
+
+    /// <summary>The correlation id of a scenario's steps, up to the load day that ends it.</summary>
+    private static string Correlation(string name) => $"scenario:{name}:";
 
     /// <summary>
     /// A step's idempotency key: its position and a digest of its content (time, actor, path and body),
@@ -110,20 +139,32 @@ public sealed class ScenarioLoader(string[] hostArgs)
         return $"scenario-{index + 1:D4}-{digest}";
     }
 
-    /// <summary>The idempotency keys of the scenario's steps whose events are already stored.</summary>
-    private static async Task<HashSet<string>> LoadedStepsAsync(LedgerSettings settings, string correlation, CancellationToken ct)
+    /// <summary>
+    /// The idempotency keys of the scenario's steps whose events are already stored, and the load days
+    /// their correlation ids name (none for a ledger loaded before load days were recorded).
+    /// </summary>
+    private static async Task<(HashSet<string> Keys, SortedSet<DateOnly> Days)> LoadedStepsAsync(LedgerSettings settings, string name, CancellationToken ct)
     {
         await using var connection = new NpgsqlConnection(settings.ConnectionString);
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand(
-            $"select distinct headers ->> '{EnvelopeHeaders.IdempotencyKey}' from \"{settings.Schema}\".mt_events " +
-            $"where correlation_id = @correlation and headers ? '{EnvelopeHeaders.IdempotencyKey}'", connection);
-        command.Parameters.AddWithValue("correlation", correlation);
+            $"select distinct correlation_id, headers ->> '{EnvelopeHeaders.IdempotencyKey}' from \"{settings.Schema}\".mt_events " +
+            $"where (correlation_id = @legacy or starts_with(correlation_id, @prefix)) and headers ? '{EnvelopeHeaders.IdempotencyKey}'", connection);
+        command.Parameters.AddWithValue("legacy", $"scenario:{name}");
+        command.Parameters.AddWithValue("prefix", Correlation(name));
         var keys = new HashSet<string>(StringComparer.Ordinal);
+        var days = new SortedSet<DateOnly>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
-            keys.Add(reader.GetString(0));
-        return keys;
+        {
+            var correlation = reader.GetString(0);
+            var prefix = Correlation(name);
+            if (correlation.StartsWith(prefix, StringComparison.Ordinal)
+                && DateOnly.TryParseExact(correlation[prefix.Length..], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+                days.Add(day);
+            keys.Add(reader.GetString(1));
+        }
+        return (keys, days);
     }
 
     private static string TokenFor(TokenIssuer issuer, string actor)
