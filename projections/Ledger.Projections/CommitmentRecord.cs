@@ -1,3 +1,4 @@
+using System.Text.Json;
 using JasperFx.Events;
 using Ledger.Contracts;
 using Marten.Events.Aggregation;
@@ -45,18 +46,27 @@ public sealed class CommitmentRecord
     public List<ClockNoticeEntry> ClockNotices { get; set; } = [];
     public Dictionary<string, List<FieldVersion>> History { get; set; } = [];
 
-    internal void Set(string field, string? value, IEvent e)
+    internal void Set(string field, string? value, IEvent e) => Set(field, value is null ? null : JsonSerializer.SerializeToElement(value), e);
+
+    internal void Set(string field, decimal? value, IEvent e) => Set(field, value is null ? null : JsonSerializer.SerializeToElement(value.Value), e);
+
+    private void Set(string field, JsonElement? value, IEvent e)
     {
         if (!History.TryGetValue(field, out var versions))
             History[field] = versions = [];
-        if (versions.Count > 0 && versions[^1].Value == value) return;
+        if (versions.Count > 0 && FieldVersion.Same(versions[^1].Value, value)) return;
         versions.Add(new FieldVersion(value, e.Version, e.Timestamp, e.EventTypeName));
     }
 
     internal void Touch(IEvent e) => LastUpdatedAt = e.Timestamp;
 }
 
-public sealed record FieldVersion(string? Value, long Version, DateTimeOffset At, string Event);
+/// <summary>A field's value as of one stream version, with its JSON type (a number stays a number).</summary>
+public sealed record FieldVersion(JsonElement? Value, long Version, DateTimeOffset At, string Event)
+{
+    public static bool Same(JsonElement? a, JsonElement? b) =>
+        a is null || b is null ? a is null && b is null : JsonElement.DeepEquals(a.Value, b.Value);
+}
 
 public sealed record ContributorEntry(string GovernmentId, decimal SharePercent);
 
@@ -202,7 +212,7 @@ public partial class CommitmentRecordProjection : SingleStreamProjection<Commitm
     {
         r.Contributors.RemoveAll(x => x.GovernmentId == e.Data.GovernmentId);
         r.Contributors.Add(new ContributorEntry(e.Data.GovernmentId, e.Data.SharePercent));
-        r.Set($"contributors.{e.Data.GovernmentId}.sharePercent", e.Data.SharePercent.ToString(System.Globalization.CultureInfo.InvariantCulture), e);
+        r.Set($"contributors.{e.Data.GovernmentId}.sharePercent", e.Data.SharePercent, e);
         r.Touch(e);
     }
 
@@ -483,8 +493,9 @@ public partial class CommitmentRecordProjection : SingleStreamProjection<Commitm
         indicator.Actuals.RemoveAll(x => x.Period == period);
         indicator.Actuals.Add(new ActualEntry(period, asOf, value.Value, value.Text, reportId, correctionId));
         indicator.Actuals.Sort((a, b) => string.CompareOrdinal(a.Period, b.Period));
-        var shown = value.Value?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? value.Text;
-        r.Set($"indicators.{value.IndicatorId}.actual.{period}", shown, e);
+        var field = $"indicators.{value.IndicatorId}.actual.{period}";
+        if (value.Value is { } number) r.Set(field, number, e);
+        else r.Set(field, value.Text, e);
     }
 
     private static void SetStatus(CommitmentRecord r, string status, IEvent e)

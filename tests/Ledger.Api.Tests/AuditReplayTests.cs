@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ledger.Api.Tests.Support;
 using Ledger.Infrastructure.Integrity;
@@ -90,8 +91,8 @@ public sealed class AuditReplayTests(ScenarioTests.LoadedScenario scenario) : IC
             changes.Keys.Order(StringComparer.Ordinal));
 
         var figure = changes["indicators.preparatory-work.actual.2023"];
-        Assert.Equal("35", (string?)figure["from"]);
-        Assert.Equal("55", (string?)figure["to"]);
+        Assert.Equal(35m, Number(figure["from"]));
+        Assert.Equal(55m, Number(figure["to"]));
         var report = Assert.Single(figure["events"]!.AsArray())!;
         Assert.Equal("progress_reported.v1", (string?)report["type"]);
         Assert.Equal(new DateTimeOffset(2024, 1, 12, 6, 0, 0, TimeSpan.Zero), Time(report["timestamp"]));
@@ -100,6 +101,7 @@ public sealed class AuditReplayTests(ScenarioTests.LoadedScenario scenario) : IC
         Assert.True((long)report["sequence"]! > 0);
 
         var milestone = changes["milestones.feasibility-approved.status"];
+        Assert.Equal(JsonValueKind.String, milestone["from"]!.GetValueKind());
         Assert.Equal("Scheduled", (string?)milestone["from"]);
         Assert.Equal("Met", (string?)milestone["to"]);
         var met = milestone["events"]!.AsArray().Last()!;
@@ -107,9 +109,9 @@ public sealed class AuditReplayTests(ScenarioTests.LoadedScenario scenario) : IC
         Assert.Equal("supervisor", (string?)met["actor"]!["role"]);
 
         Assert.Null((string?)changes["indicators.preparatory-work.actual.2024"]["from"]);
-        Assert.Equal("82", (string?)changes["indicators.preparatory-work.actual.2024"]["to"]);
-        Assert.Equal("100", (string?)changes["indicators.preparatory-work.actual.2025"]["to"]);
-        Assert.Equal(["93", "100"], changes["indicators.preparatory-work.actual.2025"]["events"]!.AsArray().Select(e => (string?)e!["value"]));
+        Assert.Equal(82m, Number(changes["indicators.preparatory-work.actual.2024"]["to"]));
+        Assert.Equal(100m, Number(changes["indicators.preparatory-work.actual.2025"]["to"]));
+        Assert.Equal([93m, 100m], changes["indicators.preparatory-work.actual.2025"]["events"]!.AsArray().Select(e => Number(e!["value"])));
         Assert.Equal("Active", (string?)changes["status"]["from"]);
         Assert.Equal("Fulfilled", (string?)changes["status"]["to"]);
         Assert.Equal("Met", (string?)changes["milestones.construction-started.status"]["to"]);
@@ -256,5 +258,13 @@ public sealed class AuditReplayTests(ScenarioTests.LoadedScenario scenario) : IC
         using var client = Host.Client("auditor");
         using var response = await client.GetAsync(path).Ok();
         return await response.ReadAsync();
+    }
+
+    /// <summary>A value that must be a JSON number (a diff keeps each value's type), as a decimal.</summary>
+    private static decimal Number(JsonNode? value)
+    {
+        Assert.NotNull(value);
+        Assert.Equal(JsonValueKind.Number, value.GetValueKind());
+        return value.GetValue<decimal>();
     }
 }

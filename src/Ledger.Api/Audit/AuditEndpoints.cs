@@ -1,3 +1,4 @@
+using System.Text.Json;
 using JasperFx.Events;
 using Ledger.Api.Http;
 using Ledger.Api.OpenApi;
@@ -30,9 +31,9 @@ public sealed record CommitmentAsOf(string CommitmentId, long Version, long Sequ
 public sealed record CommitmentDiff(string CommitmentId, DateTimeOffset From, DateTimeOffset To, long? VersionAtFrom, long? VersionAtTo, IReadOnlyList<FieldChange> Changes);
 
 /// <summary>One field's value at each end (null where it had none yet) and the events between that changed it.</summary>
-public sealed record FieldChange(string Field, string? From, string? To, IReadOnlyList<ChangingEvent> Events);
+public sealed record FieldChange(string Field, JsonElement? From, JsonElement? To, IReadOnlyList<ChangingEvent> Events);
 
-public sealed record ChangingEvent(long Sequence, long Version, string Type, DateTimeOffset Timestamp, EnvelopeActor Actor, string? Value);
+public sealed record ChangingEvent(long Sequence, long Version, string Type, DateTimeOffset Timestamp, EnvelopeActor Actor, JsonElement? Value);
 
 public static class AuditEndpoints
 {
@@ -175,7 +176,7 @@ public static class AuditEndpoints
         {
             var before = versions.LastOrDefault(v => Stamp(v) <= t1);
             var after = versions.LastOrDefault(v => Stamp(v) <= t2);
-            if (before == after || (before is not null && after is not null && before.Value == after.Value)) continue;
+            if (before == after || (before is not null && after is not null && FieldVersion.Same(before.Value, after.Value))) continue;
             var between = versions.Where(v => Stamp(v) > t1 && Stamp(v) <= t2)
                 .Select(v => events.TryGetValue(v.Version, out var e)
                     ? new ChangingEvent(e.Sequence, e.Version, e.EventTypeName, e.Timestamp, EventHistory.ToEnvelope(e).Actor, v.Value)

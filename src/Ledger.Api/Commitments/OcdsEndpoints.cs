@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using JasperFx.Events;
 using Ledger.Api.Http;
@@ -180,14 +181,16 @@ public static class OcdsEndpoints
 
     /// <summary>Where each field of the record's history goes; what OCDS has no field for goes under "ledger".
     /// The status is both the contract's and the award's.</summary>
-    private static IEnumerable<Fact> FieldFacts(CommitmentRecord record, string field, string? value)
+    private static IEnumerable<Fact> FieldFacts(CommitmentRecord record, string field, JsonElement? typed)
     {
+        // Text fields are read as text; numbers keep their type (Node).
+        var value = typed is { ValueKind: JsonValueKind.String } text ? text.GetString() : typed?.ToString();
         if (field == "status")
             return [new Fact([.. Contract(record), "status"], ContractStatus(value)), new Fact([.. Award(record), "status"], AwardStatus(value))];
-        return [FieldFact(record, field, value)];
+        return [FieldFact(record, field, value, typed)];
     }
 
-    private static Fact FieldFact(CommitmentRecord record, string field, string? value)
+    private static Fact FieldFact(CommitmentRecord record, string field, string? value, JsonElement? typed)
     {
         var c = Contract(record);
         var parts = field.Split('.');
@@ -198,11 +201,11 @@ public static class OcdsEndpoints
             ["deadline"] => new Fact([.. c, "period", "endDate"], value),
             ["leadGovernmentId"] => new Fact(["ledger", "leadGovernmentId"], value),
             ["leadDepartment"] => new Fact(["ledger", "leadDepartment"], value),
-            ["contributors", var g, "sharePercent"] => new Fact(["parties#" + g, "details", "sharePercent"], Number(value)),
+            ["contributors", var g, "sharePercent"] => new Fact(["parties#" + g, "details", "sharePercent"], Node(typed)),
             ["milestones", var m, "status"] => new Fact([.. c, "milestones#" + m, "status"], Camel(value)),
             ["milestones", var m, "due"] => new Fact([.. c, "milestones#" + m, "dueDate"], value),
             ["indicators", var i, "actual", var period] =>
-                new Fact([.. c, "implementation", "metrics#" + i, "observations#" + period, "measure"], Number(value)),
+                new Fact([.. c, "implementation", "metrics#" + i, "observations#" + period, "measure"], Node(typed)),
             ["completion" or "confidence" or "risk"] => new Fact(["ledger", "assessment", parts[0]], Camel(value)),
             [var collection, var id, var leaf] => new Fact(["ledger", collection + "#" + id, leaf], value),
             _ => new Fact(["ledger", field], value),
@@ -235,8 +238,7 @@ public static class OcdsEndpoints
         _ => "active",
     };
 
-    private static JsonNode? Number(string? value) =>
-        decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out var number) ? JsonValue.Create(number) : value;
+    private static JsonNode? Node(JsonElement? value) => value is { } element ? JsonSerializer.SerializeToNode(element) : null;
 
     private static string? Camel(string? value) => string.IsNullOrEmpty(value) ? value : char.ToLowerInvariant(value[0]) + value[1..];
 
