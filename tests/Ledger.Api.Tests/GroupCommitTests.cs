@@ -122,7 +122,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
                 Assert.True(refused is not null && DatabaseFailures.IsRefusal(refused), $"expected PostgreSQL's refusal, got {refused}");
             }
             var valid = await Xunit.Record.ExceptionAsync(() => GroupCommit.WriteAsync(store, [Start($"v-{round}", "fine")], CancellationToken.None));
-            if (valid is not null) failures.Add($"round {round}: {valid.GetType().Name}: {valid.Message}");
+            if (valid is not null) failures.Add($"round {round}: {valid.GetType().Name}: {valid.Message} {valid.InnerException?.Message}");
         }
 
         Assert.Empty(failures);

@@ -5,7 +5,6 @@ using Ledger.Contracts;
 using Ledger.Infrastructure.Supervision;
 using Ledger.Projections.Supervision;
 using Marten;
-using Marten.Linq.MatchesSql;
 
 namespace Ledger.Api.Supervision;
 
@@ -193,21 +192,63 @@ public static class SupervisionViewEndpoints
         return TypedResults.Ok(await q.PageAsync(query, sorts, x => x.Id, await freshness.CheckAsync(ct), Same, ct));
     }
 
-    public static async Task<IResult> Trends(HttpContext http, IQuerySession session, ProjectionFreshness freshness, CancellationToken ct)
+    /// <summary>
+    /// A series: every quarter from the scope's first with anything in it (or the period asked for) to the
+    /// current one, for every government or agreement of the scope (or the one asked for). A quarter in
+    /// which nothing happened is in the series with zero counts: a gap is what a supervisor looks for.
+    /// </summary>
+    public static async Task<IResult> Trends(HttpContext http, IQuerySession session, ProjectionFreshness freshness, TimeProvider time, CancellationToken ct)
     {
         var q = ViewQuery.From(http, "scope", "key", "period");
         var scope = q.OneOf("scope", "zone", "government", "agreement") ?? "zone";
-        var key = q.Text("key") ?? (scope == "zone" ? TrendPoint.ZoneKey : null);
-        var query = session.Query<TrendPoint>().Where(x => x.Scope == scope);
-        if (key is not null) query = query.Where(x => x.Key == key);
+        var key = q.Text("key");
+        SortKey<TrendPoint>[] sorts = [new("period", "period", TextType, x => x.Period)];
+
+        IReadOnlyList<string> keys = scope switch
+        {
+            "government" => await IdsAsync(session.Query<GovernmentCompliance>().Select(x => x.Id), key, ct),
+            "agreement" => await IdsAsync(session.Query<AgreementProgress>().Select(x => x.Id), key, ct),
+            _ => key is null or TrendPoint.ZoneKey ? [TrendPoint.ZoneKey] : [],
+        };
+        var current = SupervisionRules.Quarter(time.GetUtcNow());
+        string first, last;
         if (q.Period() is { } period)
         {
-            var first = SupervisionRules.Quarter(new DateTimeOffset(period.From.ToDateTime(TimeOnly.MinValue), SupervisionRules.ZoneOffset));
-            var last = SupervisionRules.Quarter(new DateTimeOffset(period.To.ToDateTime(TimeOnly.MinValue), SupervisionRules.ZoneOffset));
-            query = query.Where(x => x.MatchesSql("data->>'period' between ? and ?", first, last));
+            first = SupervisionRules.Quarter(new DateTimeOffset(period.From.ToDateTime(TimeOnly.MinValue), SupervisionRules.ZoneOffset));
+            last = SupervisionRules.Quarter(new DateTimeOffset(period.To.ToDateTime(TimeOnly.MinValue), SupervisionRules.ZoneOffset));
         }
-        SortKey<TrendPoint>[] sorts = [new("period", "period", TextType, x => x.Period)];
-        return TypedResults.Ok(await q.PageAsync(query, sorts, x => x.Id, await freshness.CheckAsync(ct), Same, ct));
+        else
+        {
+            first = await session.Query<TrendPoint>().Where(x => x.Scope == scope).OrderBy(x => x.Period).Select(x => x.Period).FirstOrDefaultAsync(ct) ?? current;
+            last = current;
+        }
+        if (string.CompareOrdinal(last, current) > 0) last = current;
+
+        var slots = Quarters(first, last).SelectMany(p => keys.Select(k => new TrendPoint { Id = TrendPoint.IdFor(scope, k, p), Scope = scope, Key = k, Period = p }));
+        var page = await q.PageInMemoryAsync(slots, sorts, x => x.Id, await freshness.CheckAsync(ct), async items =>
+        {
+            if (items.Count == 0) return items;
+            var stored = (await session.LoadManyAsync<TrendPoint>(ct, items.Select(x => x.Id).ToArray())).ToDictionary(x => x.Id);
+            return (IReadOnlyList<TrendPoint>)items.Select(x => stored.GetValueOrDefault(x.Id, x)).ToList();
+        });
+        return TypedResults.Ok(page);
+    }
+
+    // The ids of a scope's governments or agreements: a few hundred at most, filtered here.
+    private static async Task<IReadOnlyList<string>> IdsAsync(IQueryable<string> ids, string? only, CancellationToken ct) =>
+        [.. (await ids.ToListAsync(ct)).Where(id => only is null || id == only).Order(StringComparer.Ordinal)];
+
+    /// <summary>"2023-Q4" to "2024-Q2": 2023-Q4, 2024-Q1, 2024-Q2 (nothing if the first is after the last).</summary>
+    private static IEnumerable<string> Quarters(string first, string last)
+    {
+        static (int Year, int Quarter) Parse(string p) => (int.Parse(p[..4], CultureInfo.InvariantCulture), p[^1] - '0');
+        var (year, quarter) = Parse(first);
+        var end = Parse(last);
+        while (year < end.Year || (year == end.Year && quarter <= end.Quarter))
+        {
+            yield return $"{year:D4}-Q{quarter}";
+            (year, quarter) = quarter == 4 ? (year + 1, 1) : (year, quarter + 1);
+        }
     }
 
     public static async Task<IResult> FreshnessNow(HttpContext http, ProjectionFreshness freshness, CancellationToken ct)

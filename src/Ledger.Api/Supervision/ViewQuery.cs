@@ -129,27 +129,9 @@ public sealed class ViewQuery
         Func<IReadOnlyList<T>, Task<IReadOnlyList<TOut>>> shape, CancellationToken ct)
         where T : notnull
     {
-        var requested = Text("sort") ?? sorts[0].Name;
-        var descending = requested.StartsWith('-');
-        var name = descending ? requested[1..] : requested;
-        var sort = sorts.FirstOrDefault(s => s.Name == name)
-            ?? throw new RequestRejected(StatusCodes.Status422UnprocessableEntity, "unknown_sort",
-                $"'sort' must be one of {string.Join(", ", sorts.Select(s => s.Name))}, with '-' before it for descending order.", "sort");
-        var limit = Limit();
-
-        if (Text("cursor") is { } cursor)
+        var (requested, sort, descending, limit, after) = Plan(sorts);
+        if (after is var (key, lastId))
         {
-            var (key, lastId) = Cursor.Read(cursor, requested);
-            // A key that cannot be cast would fail in PostgreSQL: refuse it here as the bad input it is.
-            var readable = sort.SqlType switch
-            {
-                "numeric" => decimal.TryParse(key, NumberStyles.Number, CultureInfo.InvariantCulture, out _),
-                "date" => DateOnly.TryParseExact(key, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _),
-                "timestamptz" => DateTimeOffset.TryParseExact(key, "O", CultureInfo.InvariantCulture, DateTimeStyles.None, out _),
-                _ => true,
-            };
-            if (!readable)
-                throw new RequestRejected(StatusCodes.Status400BadRequest, "invalid_cursor", "'cursor' is not a cursor this API issued.", "cursor");
             var comparison = descending ? "<" : ">";
             query = query.Where(x => x.MatchesSql($"({sort.Sql}, id) {comparison} (cast(? as {sort.SqlType}), ?)", key, lastId));
         }
@@ -158,6 +140,59 @@ public sealed class ViewQuery
         var items = rows.Take(limit).ToList();
         var next = rows.Count > limit ? Cursor.Write(requested, sort.Value(items[^1]), id(items[^1])) : null;
         return new Page<TOut>(await shape(items), next, freshness);
+    }
+
+    /// <summary>
+    /// Pages rows held in memory — a series with rows for what nothing was stored for — by the same
+    /// sort, limit and cursor rules as <see cref="PageAsync"/>, comparing text keys ordinally.
+    /// </summary>
+    public async Task<Page<TOut>> PageInMemoryAsync<T, TOut>(
+        IEnumerable<T> rows, IReadOnlyList<SortKey<T>> sorts, Func<T, string> id, Freshness freshness,
+        Func<IReadOnlyList<T>, Task<IReadOnlyList<TOut>>> shape)
+        where T : notnull
+    {
+        var (requested, sort, descending, limit, after) = Plan(sorts);
+        int Compare((string Key, string Id) a, (string Key, string Id) b)
+        {
+            var byKey = sort.SqlType == "numeric"
+                ? decimal.Parse(a.Key, CultureInfo.InvariantCulture).CompareTo(decimal.Parse(b.Key, CultureInfo.InvariantCulture))
+                : string.CompareOrdinal(a.Key, b.Key);
+            var order = byKey != 0 ? byKey : string.CompareOrdinal(a.Id, b.Id);
+            return descending ? -order : order;
+        }
+        var ordered = rows.Select(r => (Row: r, At: (Key: sort.Value(r), Id: id(r))))
+            .Where(r => after is not { } cursor || Compare(r.At, cursor) > 0)
+            .ToList();
+        ordered.Sort((a, b) => Compare(a.At, b.At));
+        var items = ordered.Take(limit).Select(r => r.Row).ToList();
+        var next = ordered.Count > limit ? Cursor.Write(requested, sort.Value(items[^1]), id(items[^1])) : null;
+        return new Page<TOut>(await shape(items), next, freshness);
+    }
+
+    /// <summary>The requested sort ("-key" descending), the limit, and the row the cursor resumes after.</summary>
+    private (string Requested, SortKey<T> Sort, bool Descending, int Limit, (string Key, string Id)? After) Plan<T>(IReadOnlyList<SortKey<T>> sorts)
+    {
+        var requested = Text("sort") ?? sorts[0].Name;
+        var descending = requested.StartsWith('-');
+        var name = descending ? requested[1..] : requested;
+        var sort = sorts.FirstOrDefault(s => s.Name == name)
+            ?? throw new RequestRejected(StatusCodes.Status422UnprocessableEntity, "unknown_sort",
+                $"'sort' must be one of {string.Join(", ", sorts.Select(s => s.Name))}, with '-' before it for descending order.", "sort");
+        var limit = Limit();
+        if (Text("cursor") is not { } cursor) return (requested, sort, descending, limit, null);
+
+        var (key, lastId) = Cursor.Read(cursor, requested);
+        // A key that cannot be cast would fail in PostgreSQL: refuse it here as the bad input it is.
+        var readable = sort.SqlType switch
+        {
+            "numeric" => decimal.TryParse(key, NumberStyles.Number, CultureInfo.InvariantCulture, out _),
+            "date" => DateOnly.TryParseExact(key, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _),
+            "timestamptz" => DateTimeOffset.TryParseExact(key, "O", CultureInfo.InvariantCulture, DateTimeStyles.None, out _),
+            _ => true,
+        };
+        if (!readable)
+            throw new RequestRejected(StatusCodes.Status400BadRequest, "invalid_cursor", "'cursor' is not a cursor this API issued.", "cursor");
+        return (requested, sort, descending, limit, (key, lastId));
     }
 
     /// <summary>An opaque token: the sort it belongs to and the last row's key and id, base64url-encoded JSON.</summary>

@@ -22,10 +22,13 @@ public static class LedgerStore
     public static void Configure(StoreOptions opts, string connectionString, string schema, TimeProvider time, int supervisionBatch = SupervisionProjection.BatchSize)
     {
         opts.Connection(connectionString);
-        // Marten's default resilience is kept on purpose: reads are retried on NpgsqlException (a stale
+        // Marten's default resilience is kept for reads: they are retried on NpgsqlException (a stale
         // pooled connection after a database restart fails once, Npgsql clears the pool, the retry gets a
-        // fresh connection; RecoveryTests), while a commit is replayed only when PostgreSQL reported it
-        // rolled back, never after a broken connection, whose commit may have landed (marten issue 5262).
+        // fresh connection; RecoveryTests). Commits are replayed by the write path itself, on a new
+        // transaction and only when PostgreSQL reported a rollback (GroupCommit.WriteAsync): it commits on
+        // a transaction of its own, which Marten's replay could not begin again. Never after a broken
+        // connection, whose commit may have landed (marten issue 5262).
+        opts.ConfigureWritePolly(_ => { });
         opts.DatabaseSchemaName = schema;
         opts.Events.DatabaseSchemaName = schema;
         opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;

@@ -30,9 +30,11 @@ internal sealed class PendingAppend(string streamKey, long version, IReadOnlyLis
     /// A session for appends that carry their own envelopes: Marten's defaults (the trace's ids as
     /// correlation and causation) are cleared, so an event without a causation id stores none.
     /// </summary>
-    public static IDocumentSession OpenSession(IDocumentStore store, NpgsqlConnection connection)
+    public static IDocumentSession OpenSession(IDocumentStore store, NpgsqlTransaction transaction)
     {
-        var session = store.LightweightSession(SessionOptions.ForConnection(connection));
+        // Marten commits or rolls back the transaction and leaves the connection to its owner (a session
+        // given the connection alone closes it on a failure, back into the pool before it can be set right).
+        var session = store.LightweightSession(SessionOptions.ForTransaction(transaction, shouldAutoCommit: true));
         session.CorrelationId = null;
         session.CausationId = null;
         session.LastModifiedBy = null;
@@ -173,17 +175,43 @@ public sealed class GroupCommit : IAsyncDisposable
 
     private Task CommitAloneAsync(PendingAppend append) => CommitBatchAsync([append]);
 
-    /// <summary>Writes <paramref name="appends"/> in one session and one transaction, under a commit span.</summary>
+    private const int AttemptsAfterRollback = 3;
+
+    /// <summary>
+    /// Writes <paramref name="appends"/> in one session and one transaction, under a commit span. A commit
+    /// PostgreSQL reports it rolled back for a reason that may pass (a deadlock, a serialization failure:
+    /// class 40) is made again on a new transaction; nothing else is (marten issue 5262), and Marten's own
+    /// replay is off because it cannot open a new transaction on one it was given (LedgerStore).
+    /// </summary>
     internal static async Task WriteAsync(IDocumentStore store, IReadOnlyList<PendingAppend> appends, CancellationToken ct)
     {
         using var span = StartCommitSpan(appends);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await CommitOnceAsync(store, appends, ct);
+                break;
+            }
+            catch (Exception ex) when (attempt < AttemptsAfterRollback && !LedgerWriter.IsConcurrencyFailure(ex)
+                && DatabaseFailures.FindRefusal(ex)?.SqlState.StartsWith("40", StringComparison.Ordinal) == true)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), ct);
+            }
+        }
+        LedgerMetrics.GroupCommitted(appends.Count);
+    }
+
+    private static async Task CommitOnceAsync(IDocumentStore store, IReadOnlyList<PendingAppend> appends, CancellationToken ct)
+    {
         // The session runs on a connection of our own, so that one PostgreSQL refused a statement on is set
         // right before the pool can hand it to another request (PreparedStatements says why).
-        await using var connection = store.Storage.Database.CreateConnection();
-        await connection.OpenAsync(ct);
+        var (connection, transaction) = await BeginAsync(store, ct);
+        await using var _ = connection;
+        await using var __ = transaction;
         try
         {
-            await using var session = PendingAppend.OpenSession(store, connection);
+            await using var session = PendingAppend.OpenSession(store, transaction);
             foreach (var append in appends) append.WriteTo(session);
             await session.SaveChangesAsync(ct);
         }
@@ -192,7 +220,35 @@ public sealed class GroupCommit : IAsyncDisposable
             PreparedStatements.Reset(connection);
             throw;
         }
-        LedgerMetrics.GroupCommitted(appends.Count);
+    }
+
+    /// <summary>
+    /// A connection and a transaction on it that has made one round trip. A pooled connection whose
+    /// server went away (a restart nobody saw) fails there, before anything is written, and is replaced
+    /// along with the rest of the pool. Inside the commit it could not be: Marten retries a failed read on
+    /// the transaction it was given, which is gone with its connection.
+    /// </summary>
+    private static async Task<(NpgsqlConnection, NpgsqlTransaction)> BeginAsync(IDocumentStore store, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var connection = store.Storage.Database.CreateConnection();
+            try
+            {
+                await connection.OpenAsync(ct);
+                var transaction = await connection.BeginTransactionAsync(ct);
+                await using (var ping = new NpgsqlCommand("select 1", connection, transaction))
+                    await ping.ExecuteScalarAsync(ct);
+                return (connection, transaction);
+            }
+            catch (Exception ex)
+            {
+                var stale = attempt < 3 && DatabaseFailures.IsUnavailable(ex);
+                if (stale) NpgsqlConnection.ClearPool(connection);
+                await connection.DisposeAsync();
+                if (!stale) throw;
+            }
+        }
     }
 
     // The commit's span is a child of the first append's span and links the others, so each request's
