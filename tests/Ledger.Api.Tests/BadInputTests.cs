@@ -97,19 +97,23 @@ public sealed class BadInputTests(LedgerHost host) : IClassFixture<LedgerHost>, 
     }
 
     [Theory]
-    [InlineData("months-class-iii", "-1")]
-    [InlineData("months-class-iii", "10.5")]
-    [InlineData("good-days-share", "101")]
-    [InlineData("good-days-share", "-0.5")]
-    [InlineData("monthly-class", "7")]
-    [InlineData("monthly-class", "0")]
-    public async Task A_value_that_does_not_fit_its_indicator_is_refused_with_422_value_out_of_range(string indicatorId, string value)
+    [InlineData("months-class-iii", "-1", "a whole number, 0 or more")]
+    [InlineData("months-class-iii", "10.5", "a whole number, 0 or more")]
+    [InlineData("good-days-share", "101", "from 0 to 100")]
+    [InlineData("good-days-share", "-0.5", "from 0 to 100")]
+    [InlineData("monthly-class", "7", "a whole number from 1 (Class I) to 6")]
+    [InlineData("monthly-class", "0", "a whole number from 1 (Class I) to 6")]
+    public async Task A_value_that_does_not_fit_its_indicator_is_refused_with_422_value_out_of_range_saying_what_it_takes(string indicatorId, string value, string allowed)
     {
         var id = await ActiveCommitmentAsync("bad-out-of-range", withPercentIndicator: true);
         var body = Report();
         body["values"] = new JsonArray(new JsonObject { ["indicatorId"] = indicatorId, ["value"] = JsonNode.Parse(value), ["text"] = null });
 
-        await AssertRefusedAsync(Stream(id), () => PostReportAsync(id, body), HttpStatusCode.UnprocessableEntity, "value_out_of_range", "values[0].value");
+        var problem = await RefusedAsync(Stream(id), () => PostReportAsync(id, body), HttpStatusCode.UnprocessableEntity);
+
+        Assert.Equal("value_out_of_range", (string?)problem["code"]);
+        Assert.Equal("values[0].value", (string?)problem["field"]);
+        Assert.Contains(allowed, (string?)problem["detail"], StringComparison.Ordinal);
     }
 
     [Fact]

@@ -198,7 +198,14 @@ public sealed class IntegrityTests : IAsyncLifetime
         Assert.False(resolved.WaitingOnGap);
         Assert.Equal(before + 1, resolved.TreeSize);
         Assert.Equal(1, await CountAsync(db, "ledger_merkle_gaps"));
-        Assert.True((await _host.VerifyAsync()).Valid);
+        var verified = await _host.VerifyAsync();
+        Assert.True(verified.Valid);
+        // The sequence number the rolled-back transaction drew is said to be unused, not left unexplained.
+        await using var connection = await db.OpenConnectionAsync();
+        await using var unused = new NpgsqlCommand($"""select max(seq_id) - count(*) from "{_host.Schema}".mt_events""", connection);
+        var expected = (long)(await unused.ExecuteScalarAsync())!;
+        Assert.True(expected >= 1);
+        Assert.Contains($"{expected} left unused by", verified.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -205,8 +205,8 @@ public sealed class ReadTests(LedgerHost host) : IClassFixture<LedgerHost>, IAsy
         Assert.Equal("report-2024", (string?)actual["reportId"]);
         Assert.Equal("report-2024-fix", (string?)actual["correctionId"]);
         Assert.Equal(
-            [("10", "progress_reported.v1"), ("11", "progress_corrected.v1")],
-            record["history"]!["indicators.months-class-iii.actual.2024"]!.AsArray().Select(v => ((string?)v!["value"], (string?)v["event"])));
+            [(10m, "progress_reported.v1"), (11m, "progress_corrected.v1")],
+            record["history"]!["indicators.months-class-iii.actual.2024"]!.AsArray().Select(v => ((decimal?)v!["value"], (string?)v["event"])));
     }
 
     private static DateTimeOffset Timestamp(JsonNode? node) =>

@@ -195,7 +195,7 @@ public sealed class ScenarioTests(ScenarioTests.LoadedScenario scenario) : IClas
         var versions = record["history"]!["indicators.preparatory-work.actual.2023"]!.AsArray();
         var then = versions.Last(v => DateTimeOffset.Parse((string)v!["at"]!, System.Globalization.CultureInfo.InvariantCulture) <= midYear)!;
         var now = versions[^1]!;
-        Assert.NotEqual((string?)then["value"], (string?)now["value"]);
+        Assert.NotEqual((decimal?)then["value"], (decimal?)now["value"]);
         Assert.True(DateTimeOffset.Parse((string)now["at"]!, System.Globalization.CultureInfo.InvariantCulture) > midYear);
         Assert.Contains(record["reports"]!.AsArray(), r => (string?)r!["asOf"] == "2023-06-15" && ((string?)r["reportedAt"])!.StartsWith("2023-06-", StringComparison.Ordinal));
     }

@@ -50,6 +50,67 @@ public sealed class SupervisionViewTests(ScenarioTests.LoadedScenario scenario) 
     }
 
     [Fact]
+    public async Task A_trend_is_a_series_that_shows_the_quarters_in_which_nothing_happened()
+    {
+        // Chaling (430224): every quarter from the zone's first to the current one (the host's clock),
+        // one row each, in order; those the views stored nothing for are there with zero counts.
+        const string chaling = "430224";
+        var stored = await StoredTrendQuartersAsync("government", chaling);
+        var rows = (await GetAsync($"/api/supervision/trends?scope=government&key={chaling}&limit=200"))["items"]!.AsArray();
+        var zoneFirst = (string?)(await GetAsync("/api/supervision/trends?limit=1"))["items"]![0]!["period"];
+        var now = Host.Clock.GetUtcNow().ToOffset(TimeSpan.FromHours(8));
+        var current = $"{now.Year}-Q{(now.Month - 1) / 3 + 1}";
+
+        var periods = rows.Select(r => (string)r!["period"]!).ToList();
+        Assert.Equal(zoneFirst, periods[0]);
+        Assert.Equal(current, periods[^1]);
+        for (var i = 1; i < periods.Count; i++)
+            Assert.Equal(NextQuarter(periods[i - 1]), periods[i]);
+        var gaps = periods.Except(stored).ToList();
+        Assert.NotEmpty(gaps); // the scenario leaves Chaling quiet in some quarters: what this test is about
+        foreach (var gap in gaps)
+        {
+            var row = rows.Single(r => (string?)r!["period"] == gap)!;
+            Assert.Equal($"government/{chaling}/{gap}", (string?)row["id"]);
+            Assert.Equal(0, (int)row["reports"]! + (int)row["overdueNotices"]! + (int)row["rectificationsOrdered"]! + (int)row["verificationsPassed"]!);
+        }
+
+        // A year asks for its four quarters, stored or not; pages of one walk the same series.
+        var year = (await GetAsync($"/api/supervision/trends?scope=government&key={chaling}&period=2023"))["items"]!.AsArray();
+        Assert.Equal(["2023-Q1", "2023-Q2", "2023-Q3", "2023-Q4"], year.Select(r => (string?)r!["period"]));
+        var walked = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var page = await GetAsync($"/api/supervision/trends?scope=government&key={chaling}&sort=-period&limit=3" + (cursor is null ? "" : $"&cursor={cursor}"));
+            walked.AddRange(page["items"]!.AsArray().Select(r => (string)r!["period"]!));
+            cursor = (string?)page["next"];
+        }
+        while (cursor is not null);
+        Assert.Equal(Enumerable.Reverse(periods), walked);
+    }
+
+    private static string NextQuarter(string period)
+    {
+        var (year, quarter) = (int.Parse(period[..4], System.Globalization.CultureInfo.InvariantCulture), period[^1] - '0');
+        return quarter == 4 ? $"{year + 1}-Q1" : $"{year}-Q{quarter + 1}";
+    }
+
+    private async Task<List<string>> StoredTrendQuartersAsync(string scope, string key)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(TestDatabase.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            $"select data->>'period' from \"{Host.Schema}\".mt_doc_trendpoint where data->>'scope' = $1 and data->>'key' = $2", connection);
+        command.Parameters.AddWithValue(scope);
+        command.Parameters.AddWithValue(key);
+        var periods = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) periods.Add(reader.GetString(0));
+        return periods;
+    }
+
+    [Fact]
     public async Task Under_the_transport_agreement_one_rectification_is_open_and_past_due()
     {
         var open = (await GetAsync($"/api/supervision/rectifications?agreement={Transport}&open=true"))["items"]!.AsArray();
@@ -172,6 +233,7 @@ public sealed class SupervisionViewTests(ScenarioTests.LoadedScenario scenario) 
     [InlineData("/api/supervision/commitments?limit=0", HttpStatusCode.UnprocessableEntity, "limit_out_of_range", "limit")]
     [InlineData("/api/supervision/commitments?limit=201", HttpStatusCode.UnprocessableEntity, "limit_out_of_range", "limit")]
     [InlineData("/api/supervision/commitments?limit=ten", HttpStatusCode.BadRequest, "invalid_limit", "limit")]
+    [InlineData("/api/supervision/commitments?limit=-1", HttpStatusCode.UnprocessableEntity, "limit_out_of_range", "limit")]
     [InlineData("/api/supervision/commitments?colour=Purple", HttpStatusCode.UnprocessableEntity, "invalid_filter_value", "colour")]
     [InlineData("/api/supervision/commitments?province=hunan", HttpStatusCode.UnprocessableEntity, "invalid_filter_value", "province")]
     [InlineData("/api/supervision/commitments?sort=mood", HttpStatusCode.UnprocessableEntity, "unknown_sort", "sort")]
@@ -183,6 +245,18 @@ public sealed class SupervisionViewTests(ScenarioTests.LoadedScenario scenario) 
         var response = await Host.Client("supervisor").GetAsync(path);
 
         await response.AssertProblemAsync(status, code, field);
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("0")]
+    [InlineData("201")]
+    [InlineData("ten")]
+    public async Task A_bad_limit_is_told_the_range_it_takes(string limit)
+    {
+        var response = await Host.Client("supervisor").GetAsync("/api/supervision/commitments?limit=" + limit);
+
+        Assert.Matches("1 (to|and) 200", (string?)(await response.ReadAsync())["detail"]);
     }
 
     [Fact]

@@ -112,8 +112,8 @@ public sealed class ViewQuery
     {
         var raw = Text("limit");
         if (raw is null) return DefaultLimit;
-        if (!int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var limit))
-            throw new RequestRejected(StatusCodes.Status400BadRequest, "invalid_limit", "'limit' must be a whole number.", "limit");
+        if (!int.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var limit))
+            throw new RequestRejected(StatusCodes.Status400BadRequest, "invalid_limit", $"'limit' must be a whole number from 1 to {MaxLimit}.", "limit");
         if (limit is < 1 or > MaxLimit)
             throw new RequestRejected(StatusCodes.Status422UnprocessableEntity, "limit_out_of_range",
                 $"'limit' must be between 1 and {MaxLimit}.", "limit");

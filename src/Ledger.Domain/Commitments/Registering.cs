@@ -200,16 +200,17 @@ public static partial class CommitmentDecider
                 throw DomainException.Rule("value_required", $"Indicator {indicator.IndicatorId} needs a number.", field);
             return;
         }
-        var fits = indicator.Measure switch
+        var (fits, allowed) = indicator.Measure switch
         {
-            Measure.Count => v >= 0 && v == decimal.Truncate(v),
-            Measure.Percent => v is >= 0 and <= 100,
-            Measure.Boolean => v is 0 or 1,
-            Measure.WaterQualityClass => v is >= 1 and <= 6 && v == decimal.Truncate(v),
-            _ => true,
+            Measure.Count => (v >= 0 && v == decimal.Truncate(v), "a whole number, 0 or more"),
+            Measure.Percent => (v is >= 0 and <= 100, "from 0 to 100"),
+            Measure.Boolean => (v is 0 or 1, "0 (no) or 1 (yes)"),
+            Measure.WaterQualityClass => (v is >= 1 and <= 6 && v == decimal.Truncate(v), "a whole number from 1 (Class I) to 6 (worse than Class V)"),
+            _ => (true, ""),
         };
         if (!fits)
-            throw DomainException.Rule("value_out_of_range", $"{v} does not fit indicator {indicator.IndicatorId} ({indicator.Measure}).", field);
+            throw DomainException.Rule("value_out_of_range",
+                $"{v} does not fit indicator {indicator.IndicatorId} ({indicator.Measure}): it takes {allowed}.", field);
     }
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{2,63}$")]

@@ -65,7 +65,7 @@ public sealed class LedgerVerifier(NpgsqlDataSource db, string schema)
         await using var leaves = await leavesCommand.ExecuteReaderAsync(ct);
         var hasEvent = await events.ReadAsync(ct);
         var hasLeaf = await leaves.ReadAsync(ct);
-        long checkedEvents = 0;
+        long checkedEvents = 0, lastSequence = 0;
         while (hasEvent || hasLeaf)
         {
             var eventSeq = hasEvent ? events.GetInt64(0) : long.MaxValue;
@@ -88,6 +88,7 @@ public sealed class LedgerVerifier(NpgsqlDataSource db, string schema)
                 return Fail($"event {e.Sequence} (stream {e.Stream}, version {e.Version}) differs from what the log recorded: it was changed", checkedEvents);
             frontier.Append(hash);
             checkedEvents++;
+            lastSequence = e.Sequence;
             Remember();
             if (checkedEvents % 10_000 == 0) progress?.Invoke(e.Sequence, total);
             hasEvent = await events.ReadAsync(ct);
@@ -106,7 +107,12 @@ public sealed class LedgerVerifier(NpgsqlDataSource db, string schema)
 
         var against = kept is null ? "" : $"; consistent with your checkpoint of size {kept.TreeSize}";
         var signed = latestCheckpoint is null ? "no checkpoint signed yet" : $"latest signed checkpoint size {latestCheckpoint.TreeSize} matches";
-        return new Result(true, $"verified {checkedEvents} events: every leaf and the root of {treeSize} match; {signed}{against}", checkedEvents, treeSize, latestCheckpoint);
+        // A write that rolls back leaves its sequence numbers unused: say so, or "356/356" and "355 events" look like a lost event.
+        var unused = lastSequence - checkedEvents;
+        var gaps = unused > 0
+            ? $" (sequence numbers 1–{lastSequence}: {unused} left unused by {(unused == 1 ? "a write" : "writes")} that rolled back)"
+            : "";
+        return new Result(true, $"verified {checkedEvents} events{gaps}: every leaf and the root of {treeSize} match; {signed}{against}", checkedEvents, treeSize, latestCheckpoint);
 
         Result Fail(string message, long n) => new(false, message, n, treeSize, latestCheckpoint);
     }
