@@ -130,6 +130,37 @@ public sealed class GroupCommitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_commit_PostgreSQL_rolled_back_as_a_deadlock_victim_is_made_again_and_lands_once()
+    {
+        await CommitTogetherAsync(Start("g-dl-a", "a"), Start("g-dl-b", "b"));
+        await using var other = new NpgsqlConnection(TestDatabase.ConnectionString);
+        await other.OpenAsync();
+        await using var tx = await other.BeginTransactionAsync();
+        // This side waits longer before it looks for a deadlock, so the commit is the one PostgreSQL rolls back.
+        await ExecuteAsync(other, tx, "set local deadlock_timeout = '20s'");
+        await ExecuteAsync(other, tx, $"select 1 from \"{_schema}\".mt_streams where id = 'government/g-dl-a' for update");
+
+        // One commit that takes stream b's row, then waits for a's, which the other transaction holds…
+        var commit = GroupCommit.WriteAsync(_store, [Append("g-dl-b", 1, "w"), Append("g-dl-a", 1, "w")], CancellationToken.None);
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        // …while the other transaction asks for b's: a deadlock. Once the commit is rolled back, the other
+        // side gets b's row; had the commit not been made again it would fail with 40P01.
+        await ExecuteAsync(other, tx, $"select 1 from \"{_schema}\".mt_streams where id = 'government/g-dl-b' for update");
+        Assert.False(commit.IsCompleted);
+        await tx.CommitAsync();
+        await commit;
+
+        Assert.Equal(2L, await ScalarAsync("select count(*) from \"{0}\".mt_events where user_name = 'w'"));
+        Assert.Equal(2L, await ScalarAsync("select max(version) from \"{0}\".mt_events where stream_id = 'government/g-dl-a'"));
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, tx);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    [Fact]
     public async Task A_value_PostgreSQL_refused_in_a_query_leaves_the_pool_usable_once_cleared()
     {
         // Marten's query sessions hand their connection back to the pool before the error surfaces;
