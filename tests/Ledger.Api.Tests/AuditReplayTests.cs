@@ -253,12 +253,7 @@ public sealed class AuditReplayTests(ScenarioTests.LoadedScenario scenario) : IC
 
     private static DateTimeOffset Time(JsonNode? node) => DateTimeOffset.Parse((string)node!, CultureInfo.InvariantCulture);
 
-    private async Task<JsonNode> GetAsync(string path)
-    {
-        using var client = Host.Client("auditor");
-        using var response = await client.GetAsync(path).Ok();
-        return await response.ReadAsync();
-    }
+    private Task<JsonNode> GetAsync(string path) => Host.GetJsonAsync(path);
 
     /// <summary>A value that must be a JSON number (a diff keeps each value's type), as a decimal.</summary>
     private static decimal Number(JsonNode? value)

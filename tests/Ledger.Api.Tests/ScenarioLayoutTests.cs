@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Ledger.Api.Tests.Support;
 using Ledger.Cli.Scenario;
@@ -143,37 +142,14 @@ public sealed class ScenarioLayoutTests(ScenarioLayoutTests.LoadedEarlier scenar
         await TestDatabase.ScalarAsync<long>(
             $"select count(*) from \"{Host.Schema}\".mt_events where type = '{type}' and data ->> '{field}' = '{value}'");
 
-    private async Task<JsonNode> GetAsync(string path)
-    {
-        using var client = Host.Client("auditor");
-        using var response = await client.GetAsync(path).Ok();
-        return await response.ReadAsync();
-    }
+    private Task<JsonNode> GetAsync(string path) => Host.GetJsonAsync(path);
 
     private async Task<JsonArray> GetArrayAsync(string path) => (await GetAsync(path)).AsArray();
 
-    /// <summary>A host whose schema holds the scenario laid out for <see cref="LoadDay"/>.</summary>
-    public sealed class LoadedEarlier : IAsyncLifetime
+    /// <summary>A host whose schema holds the scenario laid out for <see cref="LoadDay"/>, two years before the host's day.</summary>
+    public sealed class LoadedEarlier : ScenarioTests.LoadedScenario
     {
-        public LedgerHost Host { get; } = new();
-
-        public ScenarioFile File { get; } = ScenarioFile.Load(Repository.ScenarioPath);
-
-        public ScenarioLoader.Outcome FirstLoad { get; private set; } = null!;
-
-        public async Task InitializeAsync()
-        {
-            await Host.InitializeAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-            FirstLoad = await new ScenarioLoader(
-            [
-                $"--ConnectionStrings:Ledger={TestDatabase.ConnectionString}",
-                $"--Ledger:Schema={Host.Schema}",
-                $"--Auth:SigningKey={Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}",
-            ]).LoadAsync(File, LoadDay, null, timeout.Token);
-        }
-
-        public async Task DisposeAsync() => await ((IAsyncLifetime)Host).DisposeAsync();
+        public override DateOnly LoadDay => ScenarioLayoutTests.LoadDay;
     }
 }
 

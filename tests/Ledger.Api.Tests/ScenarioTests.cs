@@ -269,17 +269,12 @@ public sealed class ScenarioTests(ScenarioTests.LoadedScenario scenario) : IClas
          (await GetArrayAsync("/api/commitments")).Count,
          await TestDatabase.ScalarAsync<long>($"select count(*) from \"{Host.Schema}\".mt_events"));
 
-    private async Task<JsonNode> GetAsync(string path)
-    {
-        using var client = Host.Client("auditor");
-        using var response = await client.GetAsync(path).Ok();
-        return await response.ReadAsync();
-    }
+    private Task<JsonNode> GetAsync(string path) => Host.GetJsonAsync(path);
 
     private async Task<JsonArray> GetArrayAsync(string path) => (await GetAsync(path)).AsArray();
 
     /// <summary>The fixture's host with the scenario loaded once into its database and schema.</summary>
-    public sealed class LoadedScenario : IAsyncLifetime
+    public class LoadedScenario : IAsyncLifetime
     {
         public LedgerHost Host { get; } = new();
 
@@ -288,7 +283,7 @@ public sealed class ScenarioTests(ScenarioTests.LoadedScenario scenario) : IClas
         public ScenarioLoader.Outcome FirstLoad { get; private set; } = null!;
 
         /// <summary>The day the host's clock shows, as `up` lays the scenario out for today: fixed, so the tests are too.</summary>
-        public DateOnly LoadDay => ScenarioLayout.ZoneDate(Host.Clock.GetUtcNow());
+        public virtual DateOnly LoadDay => ScenarioLayout.ZoneDate(Host.Clock.GetUtcNow());
 
         public ScenarioLayout Layout => File.LayOut(LoadDay);
 

@@ -275,10 +275,5 @@ public sealed class SupervisionViewTests(ScenarioTests.LoadedScenario scenario) 
         Assert.Equal("invalid_cursor", (string?)(await bad.ReadAsync())["code"]);
     }
 
-    private async Task<JsonNode> GetAsync(string path)
-    {
-        var response = await Host.Client("supervisor").GetAsync(path);
-        Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        return await response.ReadAsync();
-    }
+    private Task<JsonNode> GetAsync(string path) => Host.GetJsonAsync(path, "supervisor");
 }

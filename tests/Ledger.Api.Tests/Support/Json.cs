@@ -12,6 +12,15 @@ public static class Json
 
     public static StringContent Raw(string json) => new(json, Encoding.UTF8, "application/json");
 
+    /// <summary>GETs <paramref name="path"/> as <paramref name="role"/>, requires a success, and returns the JSON.</summary>
+    public static async Task<JsonNode> GetJsonAsync(this LedgerHost host, string path, string role = "auditor")
+    {
+        using var client = host.Client(role);
+        using var response = await client.GetAsync(path);
+        Xunit.Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return await response.ReadAsync();
+    }
+
     public static async Task<JsonNode> ReadAsync(this HttpResponseMessage response) =>
         JsonNode.Parse(await response.Content.ReadAsStringAsync()) ?? throw new InvalidOperationException("empty body");
 
