@@ -4,6 +4,7 @@ using Ledger.Infrastructure.Integrity;
 using Ledger.Infrastructure.Resilience;
 using Ledger.Infrastructure.Store;
 using Ledger.Infrastructure.Supervision;
+using Ledger.Infrastructure.Telemetry;
 using Ledger.Infrastructure.Writing;
 using Marten;
 using Microsoft.Extensions.Configuration;
@@ -40,6 +41,7 @@ public static class LedgerServices
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
             .AddAsyncDaemon(DaemonSetting.From(configuration));
+        services.AddStoreLog();
         services.AddSingleton<ProjectionFreshness>();
         services.AddSingleton<ProjectionMonitor>();
         services.AddHostedService<ProjectionGauges>();

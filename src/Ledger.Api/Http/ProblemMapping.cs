@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Ledger.Domain;
 using Ledger.Infrastructure.Resilience;
+using Ledger.Infrastructure.Telemetry;
 using Ledger.Infrastructure.Writing;
 using Marten;
 using Microsoft.AspNetCore.Diagnostics;
@@ -28,7 +30,14 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, IDoc
         }
         else if (status >= 500)
         {
-            logger.LogError(exception, "Unhandled failure on {Method} {Path}", http.Request.Method, http.Request.Path);
+            // Once at Error: a failure the store's logger already wrote (with its statement) gets one line here.
+            var trace = Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier;
+            if (FailureLog.IsLogged(exception))
+                logger.LogInformation("Answered 500 on {Method} {Path}: {Error} (trace {TraceId}; the store logged the failure)",
+                    http.Request.Method, http.Request.Path, FailureLog.Describe(exception), trace);
+            else
+                logger.LogError(exception, "Unhandled failure on {Method} {Path} (trace {TraceId})", http.Request.Method, http.Request.Path, trace);
+            FailureLog.MarkLogged(exception);
             // A value PostgreSQL refused may have left the connection it was sent on out of step; that
             // connection is back in the pool by now, so the pool is cleared (PreparedStatements says why).
             if (store.Storage.Database is Weasel.Postgresql.PostgresqlDatabase database

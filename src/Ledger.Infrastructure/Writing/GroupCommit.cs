@@ -158,7 +158,9 @@ public sealed class GroupCommit : IAsyncDisposable
     {
         try
         {
-            await WriteAsync(_store, batch, CancellationToken.None);
+            // A refusal of several is made again append by append below: the store logs the batch's only briefly.
+            using (batch.Count > 1 ? StoreLog.AppendsRetriedAlone() : null)
+                await WriteAsync(_store, batch, CancellationToken.None);
         }
         catch (Exception ex) when (batch.Count > 1 && (LedgerWriter.IsConcurrencyFailure(ex) || DatabaseFailures.IsRefusal(ex)))
         {

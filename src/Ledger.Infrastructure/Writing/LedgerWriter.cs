@@ -4,6 +4,7 @@ using Ledger.Contracts;
 using Ledger.Infrastructure.Telemetry;
 using Marten;
 using Marten.Exceptions;
+using Microsoft.Extensions.Logging;
 
 namespace Ledger.Infrastructure.Writing;
 
@@ -23,7 +24,7 @@ namespace Ledger.Infrastructure.Writing;
 /// (by the injected clock); after that the key is free and the request is decided afresh, its new
 /// outcome replacing the old record.
 /// </summary>
-public sealed class LedgerWriter(IDocumentStore store, TimeProvider time, IdempotencySettings idempotency, WriteSettings writes)
+public sealed partial class LedgerWriter(IDocumentStore store, TimeProvider time, IdempotencySettings idempotency, WriteSettings writes, ILogger<LedgerWriter> logger)
     : IAsyncDisposable
 {
     private readonly GroupCommit? _group = writes.GroupCommit ? new GroupCommit(store, writes.MaxBatch) : null;
@@ -80,8 +81,11 @@ public sealed class LedgerWriter(IDocumentStore store, TimeProvider time, Idempo
                 {
                     var actual = await CurrentVersionAsync(streamKey, ct);
                     LedgerMetrics.Conflict();
+                    if (expectedVersion is { } stale) LogConflict(logger, streamKey, stale, actual);
+                    else LogKeptLosing(logger, streamKey, attempt, actual);
                     throw new StreamVersionConflict(streamKey, expectedVersion ?? -1, actual);
                 }
+                LogDecidingAgain(logger, streamKey, attempt);
                 // A little jitter so that writers who collided do not collide again in lockstep.
                 await Task.Delay(Random.Shared.Next(1, 5 * attempt), ct);
             }
@@ -124,6 +128,7 @@ public sealed class LedgerWriter(IDocumentStore store, TimeProvider time, Idempo
         if (expectedVersion is { } expected && expected != version)
         {
             LedgerMetrics.Conflict();
+            LogConflict(logger, streamKey, expected, version);
             throw new StreamVersionConflict(streamKey, expected, version);
         }
 
@@ -220,4 +225,13 @@ public sealed class LedgerWriter(IDocumentStore store, TimeProvider time, Idempo
     {
         if (_group is not null) await _group.DisposeAsync();
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Stream} moved on while attempt {Attempt} was deciding; deciding again")]
+    private static partial void LogDecidingAgain(ILogger logger, string stream, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Version conflict (412): {Stream} is at version {Actual}, not {Expected}")]
+    private static partial void LogConflict(ILogger logger, string stream, long expected, long actual);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Version conflict (412): {Stream} moved on under each of {Attempts} attempts; now at version {Actual}")]
+    private static partial void LogKeptLosing(ILogger logger, string stream, int attempts, long actual);
 }

@@ -23,6 +23,30 @@ public static class TestDatabase
         await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>Runs a statement as the tests' user (a superuser: tests add triggers to make PostgreSQL refuse a write).</summary>
+    public static async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>
+    /// A trigger on <paramref name="schema"/>'s events table that makes PostgreSQL refuse, with
+    /// <paramref name="message"/>, every append to <paramref name="streamKey"/> of the given event types:
+    /// a real failure of one stream's commit, nothing else touched.
+    /// </summary>
+    public static Task RefuseAppendsAsync(string schema, string streamKey, string message, params string[] eventTypes) => ExecuteAsync($$"""
+        create function "{{schema}}".refuse_appends() returns trigger language plpgsql as $f$
+        begin
+            raise exception '{{message}}';
+        end $f$;
+        create trigger refuse_appends before insert on "{{schema}}".mt_events for each row
+            when (new.stream_id = '{{streamKey}}' and new.type = any (array['{{string.Join("','", eventTypes)}}']))
+            execute function "{{schema}}".refuse_appends();
+        """);
+
     public static async Task<T> ScalarAsync<T>(string sql)
     {
         await using var connection = new NpgsqlConnection(ConnectionString);
