@@ -1,13 +1,17 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Ledger.Api.Tests.Support;
 using Ledger.Infrastructure.Clock;
 using Ledger.Infrastructure.Integrity;
+using Ledger.Infrastructure.Telemetry;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Ledger.Api.Tests;
 
@@ -50,7 +54,7 @@ public sealed class ClockHost(string? sharedSchema = null, string? checkpointSee
 /// approaching and passed dates and missing reports as the system actor, each occurrence once, across
 /// repeated passes, a restart, and two nodes of which exactly one leads.
 /// </summary>
-public sealed class ClockTests
+public sealed partial class ClockTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
@@ -278,6 +282,72 @@ public sealed class ClockTests
             await host.StopAsync();
         }
     }
+
+    [Fact]
+    public async Task A_pass_goes_on_past_a_stream_PostgreSQL_refuses_and_reports_that_stream_once()
+    {
+        var host = new LoggedHost();
+        host.Clock.Set(ZoneMorning(2026, 6, 1));
+        await host.InitializeAsync();
+        try
+        {
+            await PilotZone.RegisterGovernmentsAsync(host);
+            await PilotZone.ActivateAgreementAsync(host);
+            string[] ids = ["clock-pass-a", "clock-pass-b", "clock-pass-c"];
+            foreach (var id in ids) await PilotZone.ActiveCommitmentAsync(host, id);
+            // The pass takes the streams by id: the middle one's notices are refused, and nothing else is.
+            await TestDatabase.RefuseAppendsAsync(host.Schema, "commitment/clock-pass-b", "notices refused on this stream", Notices);
+            host.Logs.Clear();
+            // The meter is static; no other test makes a stream fail, so whatever it counts here is this pass's.
+            long counted = 0;
+            using var listener = new MeterListener();
+            listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == LedgerMetrics.MeterName && instrument.Name == "ledger.clock.failures") l.EnableMeasurementEvents(instrument);
+            };
+            listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref counted, value));
+            listener.Start();
+
+            var pass = await host.Services.GetRequiredService<ClockPass>().RunAsync(host.Clock.GetUtcNow(), CancellationToken.None);
+
+            var appended = new Dictionary<string, long>();
+            foreach (var id in ids) appended[id] = await StoredNoticesAsync(host, id);
+            Assert.True(appended["clock-pass-a"] > 0, "the stream before the refused one got no notice");
+            Assert.Equal(appended["clock-pass-a"], appended["clock-pass-c"]);
+            Assert.Equal(0, appended["clock-pass-b"]);
+            Assert.Equal(3, pass.Commitments);
+            Assert.Equal(appended["clock-pass-a"] + appended["clock-pass-c"], pass.Appended);
+            Assert.Equal(["commitment/clock-pass-b"], pass.FailedStreams);
+            Assert.Equal(1, pass.Failed);
+            Assert.Equal(1, Interlocked.Read(ref counted));
+            // Logged once at Error (the store's logger, with the statement) and once by the pass, naming the
+            // stream; both carry the stream's trace id.
+            var error = Assert.Single(host.Logs.Entries, e => e.Level >= LogLevel.Error);
+            Assert.Contains("notices refused on this stream", error.Text, StringComparison.Ordinal);
+            var line = Assert.Single(host.Logs.Entries, e => e.Category == typeof(ClockPass).FullName);
+            Assert.Contains("commitment/clock-pass-b", line.Message, StringComparison.Ordinal);
+            Assert.Contains("notices refused on this stream", line.Message, StringComparison.Ordinal);
+            var trace = Assert.Single(TraceId().Matches(line.Message)).Value;
+            Assert.Contains(trace, error.Message, StringComparison.Ordinal);
+
+            // The refused stream is tried again at the next pass, and only it fails again.
+            var again = await host.Services.GetRequiredService<ClockPass>().RunAsync(host.Clock.GetUtcNow(), CancellationToken.None);
+            Assert.Equal(["commitment/clock-pass-b"], again.FailedStreams);
+            Assert.Equal(0, again.Appended);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [GeneratedRegex("[0-9a-f]{32}")]
+    private static partial Regex TraceId();
+
+    private static readonly string[] Notices = ["deadline_approaching.v1", "commitment_overdue.v1", "report_missing.v1"];
+
+    private static Task<long> StoredNoticesAsync(LedgerHost host, string id) => TestDatabase.ScalarAsync<long>(
+        $"select count(*) from \"{host.Schema}\".mt_events where stream_id = 'commitment/{id}' and type = any(array['{string.Join("','", Notices)}'])");
 
     private static async Task OnOneHostAsync(Func<ClockHost, Task> test)
     {

@@ -1,19 +1,29 @@
+using System.Diagnostics;
 using System.Globalization;
 using Ledger.Contracts;
 using Ledger.Domain;
 using Ledger.Domain.Clock;
 using Ledger.Domain.Commitments;
+using Ledger.Infrastructure.Resilience;
 using Ledger.Infrastructure.Telemetry;
 using Ledger.Infrastructure.Writing;
 using Ledger.Projections;
 using Marten;
+using Microsoft.Extensions.Logging;
 
 namespace Ledger.Infrastructure.Clock;
 
-/// <summary>What one pass of the clock looked at and appended, by notice type.</summary>
+/// <summary>
+/// What one pass of the clock looked at and appended, by notice type; the streams it left for the next
+/// pass because they were contended, and those whose decision or commit failed (<see cref="FailedStreams"/>).
+/// </summary>
 public sealed record ClockPassResult(DateTimeOffset At, int Commitments, int Approaching, int Overdue, int Missing, int Contended)
 {
     public int Appended => Approaching + Overdue + Missing;
+
+    public IReadOnlyList<string> FailedStreams { get; init; } = [];
+
+    public int Failed => FailedStreams.Count;
 }
 
 /// <summary>
@@ -22,8 +32,13 @@ public sealed record ClockPassResult(DateTimeOffset At, int Commitments, int App
 /// occurrence keys already in the stream are what keeps a notice from being appended twice: a
 /// concurrent writer, another node's pass included, makes the commit fail and the decision is made
 /// again on the stream as it now stands.
+///
+/// A stream whose decision or commit fails is logged once (stream, error, trace id), counted, and left
+/// for the next pass; the pass goes on with the others, so one broken stream does not keep every later
+/// commitment from its notices. Only a database that cannot be reached ends the pass: every stream
+/// after it would fail alike.
 /// </summary>
-public sealed class ClockPass(IDocumentStore store, LedgerWriter writer, ClockSettings settings)
+public sealed partial class ClockPass(IDocumentStore store, LedgerWriter writer, ClockSettings settings, ILogger<ClockPass> logger)
 {
     private static readonly string ApproachingName = EventNames.All[typeof(DeadlineApproaching)];
     private static readonly string OverdueName = EventNames.All[typeof(CommitmentOverdue)];
@@ -49,9 +64,13 @@ public sealed class ClockPass(IDocumentStore store, LedgerWriter writer, ClockSe
         }
 
         int approaching = 0, overdue = 0, missing = 0, contended = 0;
+        var failed = new List<string>();
         foreach (var stream in streams)
         {
             ct.ThrowIfCancellationRequested();
+            // A trace per stream: its id in a failure's log line leads to that stream's decide and commit spans.
+            using var span = LedgerWriter.Activity.StartActivity("ledger.clock.stream");
+            span?.SetTag("ledger.stream", stream);
             AppendResult result;
             try
             {
@@ -63,14 +82,33 @@ public sealed class ClockPass(IDocumentStore store, LedgerWriter writer, ClockSe
                 contended++;
                 continue;
             }
+            catch (Exception ex) when (!(ex is OperationCanceledException && ct.IsCancellationRequested) && !DatabaseFailures.IsUnavailable(ex))
+            {
+                failed.Add(stream);
+                span?.SetStatus(ActivityStatusCode.Error, ex.Message);
+                var trace = span?.TraceId.ToString() ?? Activity.Current?.TraceId.ToString() ?? "none";
+                // The store's logger has already written an error PostgreSQL reported, with its statement:
+                // this line adds the stream without a second error entry for the same failure.
+                if (FailureLog.IsLogged(ex)) LogStreamRefused(logger, stream, FailureLog.Describe(ex), trace);
+                else LogStreamFailed(logger, stream, FailureLog.Describe(ex), trace, ex);
+                FailureLog.MarkLogged(ex);
+                continue;
+            }
             approaching += result.EventTypes.Count(t => t == ApproachingName);
             overdue += result.EventTypes.Count(t => t == OverdueName);
             missing += result.EventTypes.Count(t => t == MissingName);
         }
-        var outcome = new ClockPassResult(now, streams.Count, approaching, overdue, missing, contended);
+        var outcome = new ClockPassResult(now, streams.Count, approaching, overdue, missing, contended) { FailedStreams = failed };
         LedgerMetrics.ClockNoticed(ApproachingName, approaching);
         LedgerMetrics.ClockNoticed(OverdueName, overdue);
         LedgerMetrics.ClockNoticed(MissingName, missing);
+        LedgerMetrics.ClockFailed(failed.Count);
         return outcome;
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Clock pass: stream {Stream} failed and is left for the next pass: {Error} (trace {TraceId})")]
+    private static partial void LogStreamFailed(ILogger logger, string stream, string error, string traceId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Clock pass: stream {Stream} failed and is left for the next pass: {Error} (trace {TraceId}; the store logged the failure)")]
+    private static partial void LogStreamRefused(ILogger logger, string stream, string error, string traceId);
 }

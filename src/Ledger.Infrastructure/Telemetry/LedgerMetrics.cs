@@ -5,7 +5,8 @@ namespace Ledger.Infrastructure.Telemetry;
 /// <summary>
 /// The ledger's own meter: what was appended (by pinned event name), how often a
 /// writer was told it was behind (412), and how often a client's retry was answered from the
-/// idempotency record instead of appending again; and how many appends shared each commit.
+/// idempotency record instead of appending again; how many appends shared each commit; and what the
+/// deadline clock appended and the streams it failed on.
 /// </summary>
 public static class LedgerMetrics
 {
@@ -26,6 +27,9 @@ public static class LedgerMetrics
     private static readonly Counter<long> ClockNotices = Meter.CreateCounter<long>(
         "ledger.clock.notices", unit: "{event}", description: "Notices the deadline clock appended as the system actor, by event type.");
 
+    private static readonly Counter<long> ClockFailures = Meter.CreateCounter<long>(
+        "ledger.clock.failures", unit: "{stream}", description: "Streams a clock pass could not decide or commit for, left for the next pass.");
+
     private static readonly Histogram<int> Batches = Meter.CreateHistogram<int>(
         "ledger.appends.batch_size", unit: "{append}", description: "Appends committed together in one transaction (group commit).");
 
@@ -34,6 +38,11 @@ public static class LedgerMetrics
     public static void ClockNoticed(string eventType, int count)
     {
         if (count > 0) ClockNotices.Add(count, new KeyValuePair<string, object?>(EventTypeTag, eventType));
+    }
+
+    public static void ClockFailed(int streams)
+    {
+        if (streams > 0) ClockFailures.Add(streams);
     }
 
     public static void EventsAppended(IEnumerable<string> eventTypes)
