@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 
 namespace Ledger.Cli;
 
@@ -10,9 +11,20 @@ public static class LedgerCommandLine
         var root = new RootCommand("ledger — the cross-regional supervision ledger's command-line tool");
         foreach (var command in Verbs.All())
             root.Subcommands.Add(command);
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            // Bad usage gets one line naming the first mistake, not the help page after it.
+            var verbs = new List<string>();
+            for (var result = parsed.CommandResult; result is not null && result.Command is not RootCommand; result = result.Parent as CommandResult)
+                verbs.Insert(0, result.Command.Name);
+            var help = string.Join(' ', ["ledger", .. verbs, "--help"]);
+            await Console.Error.WriteLineAsync($"ledger: {parsed.Errors[0].Message.TrimEnd('.')} ({help} lists what it takes)");
+            return 2;
+        }
         try
         {
-            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (CliFailure failure)
         {

@@ -3,7 +3,9 @@ using System.Globalization;
 using Ledger.Cli.Scenario;
 using Ledger.Infrastructure.Identity;
 using Ledger.Infrastructure.Store;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Ledger.Cli;
@@ -35,10 +37,27 @@ public static class Verbs
     private static Command Setup()
     {
         var loadDay = LoadDayOption();
-        var command = new Command("setup", "Apply the schema and load the pilot-zone scenario (once; a second run adds nothing).") { loadDay };
+        var demo = DemoOption();
+        var command = new Command("setup",
+            "Apply the schema and load the pilot-zone scenario (once; a second run adds nothing). Into a configured database the scenario goes only with --demo.")
+        {
+            loadDay,
+            demo,
+        };
         command.SetAction(async (parse, ct) =>
         {
-            await LoadScenarioAsync(ScenarioFile.DefaultPath, ParseLoadDay(parse.GetValue(loadDay)), ct);
+            var day = ParseLoadDay(parse.GetValue(loadDay));
+            var settings = LedgerSettings.From(Configuration());
+            if (!settings.IsEmbedded && !parse.GetValue(demo))
+            {
+                // A configured connection string is a real ledger's (or about to be): its history starts
+                // with what its users record, never with made-up pilot-zone events it can never delete.
+                await ApplySchemaAsync(ct);
+                Console.WriteLine($"schema '{settings.Schema}' applied in {Where(settings)}; the demo scenario is not loaded into a configured database " +
+                    "(./ops/ledger up --demo or setup --demo loads it)");
+                return 0;
+            }
+            await LoadScenarioAsync(ScenarioFile.DefaultPath, day, ct);
             return 0;
         });
         return command;
@@ -48,16 +67,53 @@ public static class Verbs
     {
         var file = new Option<FileInfo?>("--file") { Description = "a scenario file (default: the pilot-zone scenario)" };
         var loadDay = LoadDayOption();
-        var command = new Command("seed", "Load a scenario through the ledger's own commands.") { file, loadDay };
+        var demo = DemoOption();
+        var command = new Command("seed", "Load a scenario through the ledger's own commands (into a configured database only with --demo).") { file, loadDay, demo };
         command.SetAction(async (parse, ct) =>
         {
             var day = ParseLoadDay(parse.GetValue(loadDay));
             var path = parse.GetValue(file)?.FullName ?? ScenarioFile.DefaultPath;
             if (!File.Exists(path)) throw new CliFailure($"no scenario file at {path}", 2);
+            var settings = LedgerSettings.From(Configuration());
+            if (!settings.IsEmbedded && !parse.GetValue(demo))
+                throw new CliFailure($"seed loads a demo scenario, and the ledger's connection string is configured ({Where(settings)}): add --demo to load it there", 2);
             await LoadScenarioAsync(path, day, ct);
             return 0;
         });
         return command;
+    }
+
+    private static Option<bool> DemoOption() => new("--demo")
+    {
+        Description = "load the scenario into the database a configured connection string names too (the private cluster gets it without asking)",
+    };
+
+    /// <summary>Where the ledger's connection goes, for a message: database, host and port, and whose it is.</summary>
+    internal static string Where(LedgerSettings settings)
+    {
+        var connection = new NpgsqlConnectionStringBuilder(settings.ConnectionString);
+        var place = $"database '{connection.Database}' on {connection.Host}:{connection.Port}";
+        return settings.IsEmbedded ? $"{place} (the private cluster)" : $"{place} (a configured connection string)";
+    }
+
+    // The API applies the schema as it starts (Marten's ApplyAllDatabaseChangesOnStartup): start it
+    // in-process, as the scenario loader does, and stop it.
+    private static async Task ApplySchemaAsync(CancellationToken ct)
+    {
+        try
+        {
+            await using var app = LedgerApi.Build(["--Clock:Enabled=false", "--Ledger:Daemon=Disabled"], builder =>
+            {
+                builder.WebHost.UseTestServer();
+                builder.Logging.ClearProviders();
+            });
+            await app.StartAsync(ct);
+            await app.StopAsync(ct);
+        }
+        catch (NpgsqlException ex)
+        {
+            throw new CliFailure($"cannot reach PostgreSQL ({ex.Message})");
+        }
     }
 
     private static Option<string?> LoadDayOption() => new("--load-day")
@@ -109,13 +165,33 @@ public static class Verbs
     private static Command Reset()
     {
         var yes = new Option<bool>("--yes") { Description = "really drop it" };
-        var command = new Command("reset", "Drop the ledger's schema: every event, view and key-free record in it (for a development ledger; the next `up` starts afresh).") { yes };
+        var configured = new Option<bool>("--configured-database")
+        {
+            Description = "drop it in the database a configured connection string names (without it, reset drops only the private cluster's)",
+        };
+        var command = new Command("reset",
+            "Drop the ledger's schema: every event, view and key-free record in it (for a development ledger; the next `up` starts afresh).")
+        {
+            yes,
+            configured,
+        };
         command.SetAction(async (parse, ct) =>
         {
             var settings = LedgerSettings.From(Configuration());
-            var where = settings.IsEmbedded ? "the private cluster's ledger database" : "the configured database";
+            var where = Where(settings);
             if (!parse.GetValue(yes))
-                throw new CliFailure($"this drops schema '{settings.Schema}' in {where}, with every event in it; run ./ops/ledger reset --yes to do it", 2);
+            {
+                throw new CliFailure($"this drops schema '{settings.Schema}' in {where}, with every event in it; " +
+                    $"run ./ops/ledger reset --yes{(settings.IsEmbedded ? "" : " --configured-database")} to do it", 2);
+            }
+            // A configured connection string may name a real ledger: --yes alone, typed for the private
+            // cluster out of habit, must not drop its history.
+            if (!settings.IsEmbedded && !parse.GetValue(configured))
+            {
+                throw new CliFailure($"reset drops only the private cluster's ledger, and schema '{settings.Schema}' is in {where}: " +
+                    "add --configured-database to drop it there", 2);
+            }
+            Console.WriteLine($"dropping schema '{settings.Schema}' in {where}");
             try
             {
                 await using var connection = new NpgsqlConnection(settings.ConnectionString);

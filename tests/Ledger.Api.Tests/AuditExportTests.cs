@@ -68,11 +68,9 @@ public sealed class AuditExportTests(AuditExportTests.ExportFixture fixture) : I
         Assert.Contains(csv, l => l.Contains(",commitment/a03-suichuan-guidong-corridor,", StringComparison.Ordinal)
             && l.Contains(",progress_reported.v1,2024-01-12T06:00:00.000000Z,", StringComparison.Ordinal) && l.EndsWith(",government,431027", StringComparison.Ordinal));
 
-        var verified = await RunAsync("export", "verify", dir);
+        var verified = await VerifyAsync(dir);
         Assert.True(verified.Exit == 0, verified.Error);
         Assert.Contains($"{lines.Length} events", verified.Output);
-        var trusted = await RunAsync("export", "verify", dir, "--key", CheckpointKeys.VerifierKeyOf(fixture.Seed, IntegritySettings.DefaultOrigin));
-        Assert.Equal(0, trusted.Exit);
         var stranger = await RunAsync("export", "verify", dir, "--key", CheckpointKeys.VerifierKeyOf(CheckpointKeys.NewSeed(), IntegritySettings.DefaultOrigin));
         Assert.Equal(1, stranger.Exit);
         Assert.Contains(AuditBundle.Checkpoint, stranger.Error);
@@ -100,7 +98,7 @@ public sealed class AuditExportTests(AuditExportTests.ExportFixture fixture) : I
 
         // A changed row is caught by export verify, naming the file.
         await File.AppendAllTextAsync(Path.Combine(dir, AuditBundle.CommitmentsCsv), "forged,row\n");
-        var (exit, _, error) = await RunAsync("export", "verify", dir);
+        var (exit, _, error) = await VerifyAsync(dir);
         Assert.Equal(1, exit);
         Assert.Contains(AuditBundle.CommitmentsCsv, error);
     }
@@ -140,7 +138,7 @@ public sealed class AuditExportTests(AuditExportTests.ExportFixture fixture) : I
             .Select(l => DateTimeOffset.Parse((string)JsonNode.Parse(l)!["timestamp"]!, System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.True(stamps.Count >= 4, $"{stamps.Count} events");
         Assert.All(stamps, t => Assert.Equal(2024, t.ToOffset(TimeSpan.FromHours(8)).Year));
-        Assert.Equal(0, (await RunAsync("export", "verify", dir)).Exit);
+        Assert.Equal(0, (await VerifyAsync(dir)).Exit);
     }
 
     [Fact]
@@ -153,7 +151,7 @@ public sealed class AuditExportTests(AuditExportTests.ExportFixture fixture) : I
         bytes[at] = (byte)'5';
         await File.WriteAllBytesAsync(path, bytes);
 
-        var (exit, _, error) = await RunAsync("export", "verify", dir);
+        var (exit, _, error) = await VerifyAsync(dir);
 
         Assert.Equal(1, exit);
         Assert.Contains(AuditBundle.Events, error);
@@ -173,7 +171,7 @@ public sealed class AuditExportTests(AuditExportTests.ExportFixture fixture) : I
         await File.WriteAllTextAsync(path, string.Join('\n', lines) + "\n");
         await RewriteManifestAsync(dir);
 
-        var (exit, _, error) = await RunAsync("export", "verify", dir);
+        var (exit, _, error) = await VerifyAsync(dir);
 
         Assert.Equal(1, exit);
         Assert.Contains($"{AuditBundle.Events} line {at + 1}", error);
@@ -185,7 +183,7 @@ public sealed class AuditExportTests(AuditExportTests.ExportFixture fixture) : I
         var dir = await ExportedAsync();
         File.Delete(Path.Combine(dir, AuditBundle.Proofs));
 
-        var (exit, _, error) = await RunAsync("export", "verify", dir);
+        var (exit, _, error) = await VerifyAsync(dir);
 
         Assert.Equal(1, exit);
         Assert.Contains(AuditBundle.Proofs, error);
@@ -197,7 +195,7 @@ public sealed class AuditExportTests(AuditExportTests.ExportFixture fixture) : I
         var dir = await ExportedAsync();
         await File.WriteAllTextAsync(Path.Combine(dir, "notes.txt"), "added later");
 
-        var (exit, _, error) = await RunAsync("export", "verify", dir);
+        var (exit, _, error) = await VerifyAsync(dir);
 
         Assert.Equal(1, exit);
         Assert.Contains("notes.txt", error);
@@ -239,7 +237,44 @@ public sealed class AuditExportTests(AuditExportTests.ExportFixture fixture) : I
         var unknown = fixture.NewTarget();
         Assert.Equal(1, (await RunAsync("export", "--commitment", "no-such-commitment", "--out", unknown)).Exit);
         Assert.False(Directory.Exists(unknown));
-        Assert.Equal(2, (await RunAsync("export", "verify", fixture.NewTarget())).Exit);
+        Assert.Equal(2, (await VerifyAsync(fixture.NewTarget())).Exit);
+    }
+
+    [Fact]
+    public async Task A_bundle_cannot_vouch_for_itself_so_verify_without_the_ledgers_key_refuses()
+    {
+        var dir = await ExportedAsync();
+
+        var (exit, output, error) = await RunAsync("export", "verify", dir);
+
+        Assert.Equal(1, exit);
+        Assert.Equal("", output);
+        Assert.StartsWith("ledger: a bundle cannot vouch for itself", error, StringComparison.Ordinal);
+        Assert.Contains("--key \"$(curl", error);
+        Assert.Single(error.TrimEnd('\n').Split('\n'));
+    }
+
+    [Fact]
+    public async Task A_re_signed_forgery_fails_against_the_ledgers_key_however_consistent_it_is_with_itself()
+    {
+        var dir = await ExportedAsync();
+        using var forger = CheckpointSigner.Generate(IntegritySettings.DefaultOrigin);
+        await ForgeAndReSignAsync(dir, forger);
+
+        // The forged bundle holds together under the key its own manifest names...
+        var underItsOwnKey = await RunAsync("export", "verify", dir, "--key", forger.VerifierKey);
+        Assert.True(underItsOwnKey.Exit == 0, underItsOwnKey.Error);
+
+        // ...so verify never takes that key on the bundle's word, and the ledger's key refuses it.
+        var unkeyed = await RunAsync("export", "verify", dir);
+        Assert.Equal(1, unkeyed.Exit);
+        Assert.StartsWith("ledger: a bundle cannot vouch for itself", unkeyed.Error, StringComparison.Ordinal);
+        var (exit, output, error) = await VerifyAsync(dir);
+        Assert.Equal(1, exit);
+        Assert.Equal("", output);
+        Assert.StartsWith($"ledger: INVALID: {AuditBundle.Checkpoint}: the signature does not verify with the key given", error, StringComparison.Ordinal);
+        Assert.Contains($"{AuditBundle.Manifest} names another key, {forger.VerifierKey}", error);
+        Assert.Single(error.TrimEnd('\n').Split('\n'));
     }
 
     private async Task<string> ExportedAsync()
@@ -247,7 +282,7 @@ public sealed class AuditExportTests(AuditExportTests.ExportFixture fixture) : I
         var dir = fixture.NewTarget();
         var (exit, _, error) = await RunAsync("export", "--commitment", "a03-suichuan-guidong-corridor", "--out", dir);
         Assert.True(exit == 0, error);
-        Assert.Equal(0, (await RunAsync("export", "verify", dir)).Exit);
+        Assert.Equal(0, (await VerifyAsync(dir)).Exit);
         return dir;
     }
 
@@ -263,6 +298,40 @@ public sealed class AuditExportTests(AuditExportTests.ExportFixture fixture) : I
         }
         await File.WriteAllTextAsync(path, manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
+
+    /// <summary>
+    /// A forger's bundle: one event claimed as a supervisor's, proved in a one-leaf tree of its own,
+    /// signed by the forger's key, which the rewritten manifest names; every hash and count matches.
+    /// </summary>
+    private static async Task ForgeAndReSignAsync(string dir, CheckpointSigner forger)
+    {
+        var line = (await File.ReadAllLinesAsync(Path.Combine(dir, AuditBundle.Events)))
+            .First(l => l.Contains("\"role\":\"government\"", StringComparison.Ordinal))
+            .Replace("\"role\":\"government\"", "\"role\":\"supervisor\"", StringComparison.Ordinal);
+        var leaf = Rfc9162.LeafHash(Encoding.UTF8.GetBytes(line));
+        var proof = JsonNode.Parse((await File.ReadAllLinesAsync(Path.Combine(dir, AuditBundle.Proofs)))[0])!;
+        proof["leafIdx"] = 0;
+        proof["treeSize"] = 1;
+        proof["root"] = Convert.ToBase64String(leaf);
+        proof["leafHash"] = Convert.ToBase64String(leaf);
+        proof["proof"] = new JsonArray();
+        await File.WriteAllTextAsync(Path.Combine(dir, AuditBundle.Events), line + "\n");
+        await File.WriteAllTextAsync(Path.Combine(dir, AuditBundle.Proofs), proof.ToJsonString() + "\n");
+        await File.WriteAllTextAsync(Path.Combine(dir, AuditBundle.Checkpoint), forger.Sign(new Checkpoint(IntegritySettings.DefaultOrigin, 1, leaf)));
+
+        var path = Path.Combine(dir, AuditBundle.Manifest);
+        var manifest = JsonNode.Parse(await File.ReadAllTextAsync(path))!;
+        manifest["counts"]!["events"] = 1;
+        manifest["checkpoint"]!["treeSize"] = 1;
+        manifest["checkpoint"]!["root"] = Convert.ToBase64String(leaf);
+        manifest["verifierKey"] = forger.VerifierKey;
+        await File.WriteAllTextAsync(path, manifest.ToJsonString());
+        await RewriteManifestAsync(dir);
+    }
+
+    /// <summary>Checks a bundle as an auditor does: against the ledger's own verifier key.</summary>
+    private Task<(int Exit, string Output, string Error)> VerifyAsync(string dir) =>
+        RunAsync("export", "verify", dir, "--key", CheckpointKeys.VerifierKeyOf(fixture.Seed, IntegritySettings.DefaultOrigin));
 
     /// <summary>Runs the tool in-process against the fixture's database, capturing what it prints.</summary>
     private static Task<(int Exit, string Output, string Error)> RunAsync(params string[] args) => LedgerTool.RunAsync(null, args);

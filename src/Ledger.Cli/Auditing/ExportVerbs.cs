@@ -10,7 +10,8 @@ namespace Ledger.Cli.Auditing;
 
 /// <summary>
 /// <c>ledger export</c> writes an audit bundle an auditor can take away; <c>ledger export verify</c>
-/// checks one offline, with no database, against the manifest's key or one the auditor trusts.
+/// checks one offline, with no database, against the ledger's key the auditor passes: a bundle never
+/// vouches for itself.
 /// </summary>
 public static class ExportVerbs
 {
@@ -78,11 +79,26 @@ public static class ExportVerbs
     private static Command Verify()
     {
         var directory = new Argument<DirectoryInfo>("DIR") { Description = "the bundle folder" };
-        var key = new Option<string?>("--key") { Description = "the checkpoint verifier key you trust (default: the one the manifest names)" };
-        var command = new Command("verify", "Check a bundle offline: file hashes, every event's leaf hash and proof, the checkpoint's signature.") { directory, key };
+        var key = new Option<string?>("--key")
+        {
+            Description = "the ledger's checkpoint verifier key, as GET /api/integrity/public-key answers it (required; the manifest's key is only compared with it)",
+        };
+        var command = new Command("verify", "Check a bundle offline against the ledger's key: file hashes, every event's leaf hash and proof, the checkpoint's signature.")
+        {
+            directory,
+            key,
+        };
         command.SetAction(async (parse, ct) =>
         {
-            var result = await AuditBundleVerifier.VerifyAsync(parse.GetValue(directory)!.FullName, parse.GetValue(key), ct);
+            // The manifest names a key, but whoever wrote the bundle wrote that too: a forgery re-signed
+            // with the forger's key would verify against it.
+            var trusted = parse.GetValue(key);
+            if (string.IsNullOrWhiteSpace(trusted))
+            {
+                throw new CliFailure(
+                    "a bundle cannot vouch for itself: pass the ledger's verifier key, e.g. --key \"$(curl -s http://127.0.0.1:5080/api/integrity/public-key)\"", 1);
+            }
+            var result = await AuditBundleVerifier.VerifyAsync(parse.GetValue(directory)!.FullName, trusted, ct);
             if (result.Status == 0)
             {
                 Console.WriteLine(result.Message);

@@ -69,7 +69,8 @@ public static class ProofVerbs
             Description = "a JSON inclusion proof {leafIdx, treeSize, root, leafHash, proof} or consistency proof {size1, size2, root1, root2, proof}, hashes in base64",
         };
         var command = new Command("verify",
-            "Verify an inclusion or consistency proof file. Exit 0: valid; 1: the proof does not verify; 2: the file cannot be read as a proof.")
+            "Verify an inclusion or consistency proof file against the root hashes written in it (check those against a signed checkpoint). " +
+            "Exit 0: it holds; 1: the proof does not verify; 2: the file cannot be read as a proof.")
         {
             file,
         };
@@ -80,7 +81,13 @@ public static class ProofVerbs
             switch (result.Status)
             {
                 case ProofFileStatus.Valid:
-                    parse.InvocationConfiguration.Output.WriteLine($"valid: {result.Reason}");
+                    // The file names its own roots: a forger can write a matching root as easily as a
+                    // matching proof, so the line says what was proved and what is left to the caller.
+                    parse.InvocationConfiguration.Output.WriteLine(result.Kind == ProofFileKind.Consistency
+                        ? "the proof holds against the roots given in the file; those roots are yours to trust (compare them with signed checkpoints " +
+                          $"you verified: ledger proof checkpoint-verify): {result.Reason}"
+                        : "the proof holds against the root given in the file; that root is yours to trust (compare it with a signed checkpoint " +
+                          $"you verified: ledger proof checkpoint-verify): {result.Reason}");
                     return 0;
                 case ProofFileStatus.Invalid:
                     throw new CliFailure($"invalid proof: {result.Reason}", 1);

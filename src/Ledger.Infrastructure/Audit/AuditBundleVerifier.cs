@@ -6,17 +6,21 @@ using Ledger.Infrastructure.Integrity;
 namespace Ledger.Infrastructure.Audit;
 
 /// <summary>
-/// Checks an audit bundle offline, with nothing but the folder and a verifier key: every file
+/// Checks an audit bundle offline, with nothing but the folder and the verifier key the auditor trusts
+/// (the ledger's, from GET /api/integrity/public-key): every file
 /// against the manifest (missing, changed or extra files fail), the checkpoint's signature, and
 /// for every event line its leaf hash, its proof and the proof's root against the checkpoint.
 /// The status values are the exit codes of <c>ledger export verify</c>: 0 valid, 1 invalid, 2 unreadable.
+/// The key the manifest names is never trusted, only compared with the one given: a forger who
+/// rewrites the events can sign a checkpoint of them with a key of their own and name it there.
 /// </summary>
 public static class AuditBundleVerifier
 {
     public sealed record Result(int Status, string Message, long Events = 0);
 
-    public static async Task<Result> VerifyAsync(string directory, string? trustedKey, CancellationToken ct)
+    public static async Task<Result> VerifyAsync(string directory, string trustedKey, CancellationToken ct)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(trustedKey);
         if (!Directory.Exists(directory)) return new Result(2, $"no bundle folder at {directory}");
         var manifestPath = Path.Combine(directory, AuditBundle.Manifest);
         if (!File.Exists(manifestPath)) return new Result(1, $"{AuditBundle.Manifest} is missing");
@@ -51,10 +55,15 @@ public static class AuditBundleVerifier
                 return new Result(1, $"{file.Name} has changed: its SHA-256 is {sha} ({size} bytes), the manifest says {file.Sha256} ({file.Size} bytes)");
         }
 
-        var key = trustedKey ?? manifest.VerifierKey;
+        var key = trustedKey.Trim();
+        var named = manifest.VerifierKey?.Trim();
         var note = await File.ReadAllTextAsync(Path.Combine(directory, AuditBundle.Checkpoint), ct);
         var (signed, reason, checkpoint) = CheckpointVerifier.Verify(note, key);
-        if (!signed || checkpoint is null) return new Result(1, $"{AuditBundle.Checkpoint}: the signature does not verify ({reason})");
+        var otherKey = string.Equals(named, key, StringComparison.Ordinal) ? "" : $"; {AuditBundle.Manifest} names another key, {Printable(named ?? "(none)")}";
+        if (!signed || checkpoint is null)
+            return new Result(1, $"{AuditBundle.Checkpoint}: the signature does not verify with the key given ({reason}){otherKey}");
+        if (otherKey.Length > 0)
+            return new Result(1, $"{AuditBundle.Manifest} names the verifier key {Printable(named ?? "(none)")}, not the key given, which signed {AuditBundle.Checkpoint}");
 
         try
         {
@@ -116,6 +125,10 @@ public static class AuditBundleVerifier
         var hash = await SHA256.HashDataAsync(stream, ct);
         return (Convert.ToHexStringLower(hash), stream.Length);
     }
+
+    // The manifest's text goes to a terminal: no control characters, and not too long.
+    private static string Printable(string text) =>
+        new([.. text.Take(200).Select(c => char.IsControl(c) ? '?' : c)]);
 
     private static byte[]? TryBase64(string? text)
     {

@@ -22,8 +22,14 @@ public sealed class ProofCommandTests : IDisposable
         var root = Convert.ToBase64String(ReferenceVectors.Roots[8]);
         return new TheoryData<string, string?, int, string>
         {
-            { "valid inclusion", valid, 0, "valid: leaf 5 is in the tree of size 8 with root " },
-            { "valid consistency", consistent, 0, "valid: the tree of size 8 with root " },
+            // A bare proof file names its own root: the line says the proof holds against that root,
+            // and that trusting the root is the caller's part.
+            { "valid inclusion", valid, 0,
+                "the proof holds against the root given in the file; that root is yours to trust (compare it with a signed checkpoint " +
+                "you verified: ledger proof checkpoint-verify): leaf 5 is in the tree of size 8 with root " },
+            { "valid consistency", consistent, 0,
+                "the proof holds against the roots given in the file; those roots are yours to trust (compare them with signed checkpoints " +
+                "you verified: ledger proof checkpoint-verify): the tree of size 8 with root " },
             { "wrong leaf", wrongLeaf, 1, "ledger: invalid proof: the leaf hash is 9 bytes" },
             { "tampered proof", tampered, 1, "ledger: invalid proof: root" },
             { "index beyond size", $$"""{"leafIdx": 8, "treeSize": 8, "root": "{{root}}", "leafHash": "{{root}}", "proof": []}""", 1,

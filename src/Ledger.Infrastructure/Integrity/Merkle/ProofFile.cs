@@ -13,8 +13,20 @@ public enum ProofFileStatus
     Unreadable = 2,
 }
 
-/// <summary>The status and one line: what the proof shows, why it fails, or why the file is unreadable.</summary>
-public readonly record struct ProofFileResult(ProofFileStatus Status, string Reason);
+/// <summary>Which proof a file holds; <see cref="Unknown"/> when it cannot be read as either.</summary>
+public enum ProofFileKind
+{
+    Unknown,
+    Inclusion,
+    Consistency,
+}
+
+/// <summary>
+/// The status and one line: what the proof shows, why it fails, or why the file is unreadable; and
+/// which proof it was. A proof file carries its own root hashes, so a valid proof shows only that it
+/// holds against them: whether they are the ledger's roots is for the caller to check.
+/// </summary>
+public readonly record struct ProofFileResult(ProofFileStatus Status, string Reason, ProofFileKind Kind = ProofFileKind.Unknown);
 
 /// <summary>
 /// Reads and checks a proof file offline: a JSON object that is either an inclusion proof
@@ -119,13 +131,13 @@ public static class ProofFile
         {
             var result = MerkleVerify.Inclusion(
                 Integer(fields, "leafIdx"), Integer(fields, "treeSize"), Hash(fields, "leafHash"), Proof(fields), Hash(fields, "root"));
-            return new ProofFileResult(result.Valid ? ProofFileStatus.Valid : ProofFileStatus.Invalid, result.Reason);
+            return new ProofFileResult(result.Valid ? ProofFileStatus.Valid : ProofFileStatus.Invalid, result.Reason, ProofFileKind.Inclusion);
         }
         if (consistency)
         {
             var result = MerkleVerify.Consistency(
                 Integer(fields, "size1"), Integer(fields, "size2"), Hash(fields, "root1"), Hash(fields, "root2"), Proof(fields));
-            return new ProofFileResult(result.Valid ? ProofFileStatus.Valid : ProofFileStatus.Invalid, result.Reason);
+            return new ProofFileResult(result.Valid ? ProofFileStatus.Valid : ProofFileStatus.Invalid, result.Reason, ProofFileKind.Consistency);
         }
         throw new UnreadableProofException(
             "not a proof: it has neither the fields of an inclusion proof (leafIdx, treeSize, root, leafHash, proof) nor of a consistency proof (size1, size2, root1, root2, proof)");
