@@ -138,17 +138,7 @@ public sealed class IdempotencyWindowTests(IdempotencyWindowHost host) : IClassF
 
     private async Task<HttpResponseMessage> ReportAsync(string reportId, string key)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/commitments/{Water}/progress")
-        {
-            Content = Json.Body(new
-            {
-                reportId,
-                period = "2024",
-                asOf = "2024-12-31",
-                values = new[] { new { indicatorId = "months-class-iii", value = 11m } },
-                narrative = "Eleven months at Class III or better.",
-            }),
-        };
+        var request = PilotZone.WaterReport(Water, reportId);
         request.Headers.Add("Idempotency-Key", key);
         return await host.Client("government", PilotZone.Liuyang).SendAsync(request);
     }

@@ -65,15 +65,5 @@ public sealed class LoggingTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains(trace.ToString(), error.Message, StringComparison.Ordinal);
     }
 
-    private static HttpRequestMessage Report(string commitmentId, string reportId) => new(HttpMethod.Post, $"/api/commitments/{commitmentId}/progress")
-    {
-        Content = Json.Body(new
-        {
-            reportId,
-            period = "2024",
-            asOf = "2024-12-31",
-            values = new[] { new { indicatorId = "months-class-iii", value = 11m } },
-            narrative = "Eleven months at Class III or better.",
-        }),
-    };
+    private static HttpRequestMessage Report(string commitmentId, string reportId) => PilotZone.WaterReport(commitmentId, reportId);
 }

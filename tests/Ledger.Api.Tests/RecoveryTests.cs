@@ -171,17 +171,7 @@ public sealed class RecoveryTests : IAsyncLifetime
 
     private static HttpRequestMessage Report(string reportId, string? key = null)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/commitments/{Water}/progress")
-        {
-            Content = Json.Body(new
-            {
-                reportId,
-                period = "2024",
-                asOf = "2024-12-31",
-                values = new[] { new { indicatorId = "months-class-iii", value = 11m } },
-                narrative = "Eleven months at Class III or better.",
-            }),
-        };
+        var request = PilotZone.WaterReport(Water, reportId);
         if (key is not null) request.Headers.Add("Idempotency-Key", key);
         return request;
     }

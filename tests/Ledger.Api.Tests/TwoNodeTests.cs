@@ -302,17 +302,7 @@ public sealed class TwoNodeTests(TwoNodes nodes) : IClassFixture<TwoNodes>
 
     private static HttpRequestMessage Report(string commitmentId, string reportId, long? ifMatch = null, string? idempotencyKey = null)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/commitments/{commitmentId}/progress")
-        {
-            Content = Json.Body(new
-            {
-                reportId,
-                period = "2024",
-                asOf = "2024-12-31",
-                values = new[] { new { indicatorId = "months-class-iii", value = 11m } },
-                narrative = "Eleven months at Class III or better.",
-            }),
-        };
+        var request = PilotZone.WaterReport(commitmentId, reportId);
         if (ifMatch is { } version) request.Headers.IfMatch.Add(new EntityTagHeaderValue($"\"{version}\""));
         if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
         return request;

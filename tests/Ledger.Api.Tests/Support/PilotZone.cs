@@ -33,6 +33,20 @@ public static class PilotZone
     public static async Task<long> StreamLengthAsync(LedgerHost host, string streamKey) =>
         await TestDatabase.ScalarAsync<long>($"select count(*) from \"{host.Schema}\".mt_events where stream_id = '{streamKey.Replace("'", "''", StringComparison.Ordinal)}'");
 
+    /// <summary>Liuyang's 2024 report on a water commitment (eleven months at Class III), as a request to send.</summary>
+    public static HttpRequestMessage WaterReport(string commitmentId, string reportId) =>
+        new(HttpMethod.Post, $"/api/commitments/{commitmentId}/progress")
+        {
+            Content = Json.Body(new
+            {
+                reportId,
+                period = "2024",
+                asOf = "2024-12-31",
+                values = new[] { new { indicatorId = "months-class-iii", value = 11m } },
+                narrative = "Eleven months at Class III or better.",
+            }),
+        };
+
     public static bool IsCreated(HttpResponseMessage response) => response.StatusCode == HttpStatusCode.Created;
 
     private static async Task SendAsync(LedgerHost host, IEnumerable<PilotRequest> requests)
