@@ -133,16 +133,22 @@ public sealed class GroupCommitTests : IAsyncLifetime
     public async Task A_commit_PostgreSQL_rolled_back_as_a_deadlock_victim_is_made_again_and_lands_once()
     {
         await CommitTogetherAsync(Start("g-dl-a", "a"), Start("g-dl-b", "b"));
+        // PostgreSQL looks for a deadlock once, deadlock_timeout after a wait begins, and rolls back the
+        // transaction that looks first. The commit looks after 5 s, the other side after 60 s, so the
+        // commit is the victim however slowly this machine gets the other side's second request out.
+        var committing = new NpgsqlConnectionStringBuilder(TestDatabase.ConnectionString) { Options = "-c deadlock_timeout=5s" };
+        await using var store = LedgerStore.Create(committing.ConnectionString, _schema, TimeProvider.System);
+        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         await using var other = new NpgsqlConnection(TestDatabase.ConnectionString);
         await other.OpenAsync();
         await using var tx = await other.BeginTransactionAsync();
-        // This side waits longer before it looks for a deadlock, so the commit is the one PostgreSQL rolls back.
-        await ExecuteAsync(other, tx, "set local deadlock_timeout = '20s'");
+        await ExecuteAsync(other, tx, "set local deadlock_timeout = '60s'");
         await ExecuteAsync(other, tx, $"select 1 from \"{_schema}\".mt_streams where id = 'government/g-dl-a' for update");
 
         // One commit that takes stream b's row, then waits for a's, which the other transaction holds…
-        var commit = GroupCommit.WriteAsync(_store, [Append("g-dl-b", 1, "w"), Append("g-dl-a", 1, "w")], CancellationToken.None);
-        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        var commit = GroupCommit.WriteAsync(store, [Append("g-dl-b", 1, "w"), Append("g-dl-a", 1, "w")], CancellationToken.None);
+        while (await WaitingOnALockAsync() == 0 && !commit.IsCompleted)
+            await Task.Delay(10);
         // …while the other transaction asks for b's: a deadlock. Once the commit is rolled back, the other
         // side gets b's row; had the commit not been made again it would fail with 40P01.
         await ExecuteAsync(other, tx, $"select 1 from \"{_schema}\".mt_streams where id = 'government/g-dl-b' for update");
@@ -153,6 +159,10 @@ public sealed class GroupCommitTests : IAsyncLifetime
         Assert.Equal(2L, await ScalarAsync("select count(*) from \"{0}\".mt_events where user_name = 'w'"));
         Assert.Equal(2L, await ScalarAsync("select max(version) from \"{0}\".mt_events where stream_id = 'government/g-dl-a'"));
     }
+
+    // Sessions of this schema's tests that are waiting for a lock (other classes use other schemas).
+    private Task<long> WaitingOnALockAsync() => ScalarAsync(
+        "select count(*) from pg_stat_activity where wait_event_type = 'Lock' and query like '%{0}%' and query not like '%pg_stat_activity%'");
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string sql)
     {
