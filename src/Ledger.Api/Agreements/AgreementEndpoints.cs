@@ -1,3 +1,4 @@
+using Ledger.Api.Audit;
 using Ledger.Api.Http;
 using Ledger.Api.OpenApi;
 using Ledger.Contracts;
@@ -37,7 +38,7 @@ public static class AgreementEndpoints
             .WithName("ListAgreements").WithSummary("List the agreements.");
         group.MapGet("/{agreementId}", Get).Produces<AgreementView>()
             .WithName("GetAgreement").WithSummary("Read one agreement; its ETag is the stream version.");
-        group.MapGet("/{agreementId}/events", Events).Produces<List<EventEnvelope>>()
+        group.MapGet("/{agreementId}/events", Events).IsReplay().Produces<List<EventEnvelope>>()
             .WithName("GetAgreementEvents").WithSummary("The agreement's raw event history with envelopes.");
         return group;
     }

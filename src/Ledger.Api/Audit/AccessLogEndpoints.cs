@@ -16,10 +16,11 @@ namespace Ledger.Api.Audit;
 public sealed record AccessLogPage(IReadOnlyList<AccessLogEntry> Items, string? Next);
 
 /// <summary>
-/// Every replay is recorded in one place, a middleware, so an audit endpoint cannot forget it: each GET
-/// under /api/audit/ (whoever maps it) and each event history (/api/{governments,agreements,commitments}/{id}/events).
-/// It runs before authorization, so a refused attempt (403) is recorded as well as a granted one. The
-/// answer is held back until its entry is committed: a read whose access cannot be recorded fails with
+/// Every replay is recorded in one place, a middleware: exactly the endpoints marked with
+/// <see cref="Replays.IsReplay{TBuilder}"/> (event histories, OCDS records, as-of, diff, views as they
+/// were, and the access log itself), whatever their path. A record's current state is not a replay and
+/// is not recorded. It runs before authorization, so a refused attempt (403) is recorded as well as a
+/// granted one. The answer is held back until its entry is committed: a read whose access cannot be recorded fails with
 /// 503 and discloses nothing. Requests without a token are not recorded; they are refused (401) before
 /// anything is read and there is nobody to hold to account.
 /// </summary>
@@ -28,7 +29,6 @@ public static class AccessLogEndpoints
     public const string AccessLogUnavailable = "access_log_unavailable";
 
     private static readonly string[] Filters = ["actor", "subject", "from", "to"];
-    private static readonly string[] HistoryCollections = ["governments", "agreements", "commitments"];
     // Query parameters that name what is read, beside the route's own ids.
     private static readonly string[] SubjectParameters = ["government", "governmentId", "agreement", "agreementId", "commitment", "commitmentId", "stream"];
 
@@ -42,23 +42,15 @@ public static class AccessLogEndpoints
     public static RouteGroupBuilder MapAccessLogEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/audit").WithTags("Audit").RequireAuthorization(Policies.SupervisorOrDecision).WithStandardResponses();
-        group.MapGet("/access-log", Query).Produces<AccessLogPage>()
+        // Reading who replayed what is itself accountable: a refused peek is recorded like a granted one.
+        group.MapGet("/access-log", Query).IsReplay().Produces<AccessLogPage>()
             .WithName("AccessLog").WithSummary("Who replayed or exported what, when, and the outcome; filter by actor, subject, from/to; newest first, keyset paged.");
         return group;
     }
 
-    public static bool IsRecorded(HttpRequest request)
-    {
-        if (!HttpMethods.IsGet(request.Method)) return false;
-        var path = request.Path.Value ?? "";
-        if (path.StartsWith("/api/audit/", StringComparison.OrdinalIgnoreCase)) return true;
-        var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        return parts is ["api", var collection, _, "events"] && HistoryCollections.Contains(collection, StringComparer.OrdinalIgnoreCase);
-    }
-
     private static async Task RecordAsync(HttpContext http, Func<Task> next)
     {
-        if (!IsRecorded(http.Request) || http.User.Identity?.IsAuthenticated != true)
+        if (!Replays.IsReplay(http.GetEndpoint()) || http.User.Identity?.IsAuthenticated != true)
         {
             await next();
             return;

@@ -45,7 +45,8 @@ public static class AuditEndpoints
 
     public static RouteGroupBuilder MapAuditEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/audit").WithTags("Audit").RequireAuthorization(Policies.Reader).WithStandardResponses();
+        // Every read here replays the past.
+        var group = app.MapGroup("/api/audit").WithTags("Audit").RequireAuthorization(Policies.Reader).WithStandardResponses().IsReplay();
         group.MapGet("/commitments/{commitmentId}/events", CommitmentEvents).Produces<AuditHistory>()
             .WithName("ReplayCommitment").WithSummary("A commitment's events with envelopes; filter by from/to/type, add inclusion proofs with proofs=true.");
         group.MapGet("/agreements/{agreementId}/events", AgreementEvents).Produces<AuditHistory>()

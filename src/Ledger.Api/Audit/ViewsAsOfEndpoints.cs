@@ -30,7 +30,8 @@ public static class ViewsAsOfEndpoints
     {
         var group = app.MapGroup("/api/audit/views").WithTags("Audit")
             .RequireAuthorization(p => p.RequireAuthenticatedUser().RequireClaim(LedgerClaims.Role, "auditor", Policies.Supervisor, Policies.Decision))
-            .WithStandardResponses();
+            .WithStandardResponses()
+            .IsReplay();
         group.MapGet("/governments/{governmentId}", Government).Produces<ViewAsOf<GovernmentCompliance>>()
             .WithName("GovernmentComplianceAsOf").WithSummary("A government's compliance view as it was at a time (at) or daemon position (position), replayed from the events.");
         group.MapGet("/commitments/{commitmentId}", Commitment).Produces<ViewAsOf<CommitmentStanding>>()

@@ -1,3 +1,4 @@
+using Ledger.Api.Audit;
 using Ledger.Api.Http;
 using Ledger.Api.OpenApi;
 using Ledger.Contracts;
@@ -59,7 +60,7 @@ public static class CommitmentEndpoints
             .WithName("ListCommitments").WithSummary("List commitments, optionally by agreement, lead government or status.");
         group.MapGet("/{commitmentId}", Get).Produces<CommitmentRecord>()
             .WithName("GetCommitment").WithSummary("Read one commitment's full record; its ETag is the stream version.");
-        group.MapGet("/{commitmentId}/events", Events).Produces<List<EventEnvelope>>()
+        group.MapGet("/{commitmentId}/events", Events).IsReplay().Produces<List<EventEnvelope>>()
             .WithName("GetCommitmentEvents").WithSummary("The commitment's raw event history with envelopes.");
         return group;
     }

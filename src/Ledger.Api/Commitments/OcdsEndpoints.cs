@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using JasperFx.Events;
+using Ledger.Api.Audit;
 using Ledger.Api.Http;
 using Ledger.Api.OpenApi;
 using Ledger.Contracts;
@@ -29,7 +30,7 @@ public static class OcdsEndpoints
     public static RouteGroupBuilder MapOcdsEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/commitments").WithTags("Commitments").RequireAuthorization(Policies.Reader).WithStandardResponses();
-        group.MapGet("/{commitmentId}/ocds", Record).Produces<JsonObject>()
+        group.MapGet("/{commitmentId}/ocds", Record).IsReplay().Produces<JsonObject>()
             .WithName("CommitmentOcds").WithSummary("The commitment as an OCDS record package: releases per event, compiled release and versioned release.");
         return group;
     }

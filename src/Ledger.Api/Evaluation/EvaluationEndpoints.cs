@@ -1,4 +1,5 @@
 using JasperFx.Events;
+using Ledger.Api.Audit;
 using Ledger.Api.Http;
 using Ledger.Api.OpenApi;
 using Ledger.Contracts;
@@ -33,7 +34,7 @@ public static class EvaluationEndpoints
             .WithName("GetEvaluationCycle").WithSummary("The cycle with its published scorecards and appeals; its ETag is the stream version.");
         group.MapGet("/{cycleId}/preview", Preview).RequireAuthorization(Policies.SupervisorOrAuditor).Produces<ScorecardPreview>()
             .WithName("PreviewScorecards").WithSummary("The scorecards the method computes from the ledger now, unpublished (supervisor, auditor).");
-        group.MapGet("/{cycleId}/events", Events).Produces<List<EventEnvelope>>()
+        group.MapGet("/{cycleId}/events", Events).IsReplay().Produces<List<EventEnvelope>>()
             .WithName("GetEvaluationCycleEvents").WithSummary("The cycle's raw event history with envelopes.");
         return group;
     }

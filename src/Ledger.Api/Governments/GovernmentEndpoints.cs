@@ -1,3 +1,4 @@
+using Ledger.Api.Audit;
 using Ledger.Api.Http;
 using Ledger.Api.OpenApi;
 using Ledger.Contracts;
@@ -21,7 +22,7 @@ public static class GovernmentEndpoints
             .WithName("ListGovernments").WithSummary("List the registered governments.");
         group.MapGet("/{governmentId}", Get).Produces<GovernmentView>()
             .WithName("GetGovernment").WithSummary("Read one government; its ETag is the stream version.");
-        group.MapGet("/{governmentId}/events", Events).Produces<List<EventEnvelope>>()
+        group.MapGet("/{governmentId}/events", Events).IsReplay().Produces<List<EventEnvelope>>()
             .WithName("GetGovernmentEvents").WithSummary("The government's raw event history with envelopes.");
         return group;
     }

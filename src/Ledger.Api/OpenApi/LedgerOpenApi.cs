@@ -1,3 +1,4 @@
+using Ledger.Api.Audit;
 using Ledger.Api.Http;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.OpenApi;
@@ -20,6 +21,7 @@ public static class LedgerOpenApi
             o.AddDocumentTransformer<BearerSecurityTransformer>();
             o.AddOperationTransformer<BearerSecurityTransformer>();
             o.AddOperationTransformer<WriteHeadersTransformer>();
+            o.AddOperationTransformer<ReplayOperationTransformer>();
             o.AddSchemaTransformer(ProblemFields);
         });
 
