@@ -38,7 +38,8 @@ public sealed class AuditExportTests(AuditExportTests.ExportFixture fixture) : I
         var (exit, _, error) = await RunAsync("export", "--government", Suichuan, "--out", dir);
 
         Assert.True(exit == 0, error);
-        Assert.Equal([AuditBundle.Checkpoint, AuditBundle.CommitmentsCsv, AuditBundle.ComplianceCsv, AuditBundle.EventsCsv, AuditBundle.Events, AuditBundle.Manifest, AuditBundle.Proofs],
+        Assert.Equal([AuditBundle.Checkpoint, AuditBundle.CommitmentsCsv, AuditBundle.ComplianceCsv, AuditBundle.EventsCsv, AuditBundle.Events, AuditBundle.Manifest,
+                AuditBundle.ManifestSignature, AuditBundle.Proofs],
             Directory.EnumerateFiles(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         var manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(dir, AuditBundle.Manifest)))!;
         var streams = manifest["selection"]!["streams"]!.AsArray().Select(s => (string)s!).ToList();
@@ -277,6 +278,151 @@ public sealed class AuditExportTests(AuditExportTests.ExportFixture fixture) : I
         Assert.Single(error.TrimEnd('\n').Split('\n'));
     }
 
+    [Fact]
+    public async Task A_bundle_with_an_event_taken_out_fails_naming_the_missing_version_though_counts_and_hashes_are_fixed()
+    {
+        const string Stream = "commitment/a03-suichuan-guidong-corridor";
+        var middle = await ExportedAsync();
+        var versions = await TakeOutAsync(middle, Stream, version: 2);
+        Assert.True(versions > 2);
+
+        var (exit, _, error) = await VerifyAsync(middle);
+
+        Assert.Equal(1, exit);
+        Assert.StartsWith($"ledger: INVALID: {Stream} version 2 is missing", error, StringComparison.Ordinal);
+
+        // The stream's last event taken out: the signed range still names it.
+        var last = await ExportedAsync();
+        await TakeOutAsync(last, Stream, version: versions);
+        var head = await VerifyAsync(last);
+        Assert.Equal(1, head.Exit);
+        Assert.StartsWith($"ledger: INVALID: {Stream} version {versions} is missing", head.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_edited_csv_re_hashed_in_the_manifest_fails_even_with_the_ledgers_key()
+    {
+        // events.csv is recomputed from the proved events: the changed row is named.
+        var dir = await ExportedAsync();
+        var rows = await File.ReadAllLinesAsync(Path.Combine(dir, AuditBundle.EventsCsv));
+        var row = Array.FindIndex(rows, 1, r => r.Contains(",government,", StringComparison.Ordinal));
+        Assert.True(row > 0);
+        rows[row] = rows[row].Replace(",government,", ",supervisor,", StringComparison.Ordinal);
+        await File.WriteAllTextAsync(Path.Combine(dir, AuditBundle.EventsCsv), string.Join('\n', rows) + "\n");
+        await RewriteManifestAsync(dir);
+
+        var (exit, _, error) = await VerifyAsync(dir);
+
+        Assert.Equal(1, exit);
+        Assert.StartsWith($"ledger: INVALID: {AuditBundle.EventsCsv} row {row} is not the row of event", error, StringComparison.Ordinal);
+
+        // commitments.csv is the view's word, covered by the manifest's signature: re-hashing breaks it.
+        var commitments = await ExportedAsync();
+        var path = Path.Combine(commitments, AuditBundle.CommitmentsCsv);
+        await File.WriteAllTextAsync(path, (await File.ReadAllTextAsync(path)).Replace(",360827,", ",430224,", StringComparison.Ordinal));
+        await RewriteManifestAsync(commitments);
+        var edited = await VerifyAsync(commitments);
+        Assert.Equal(1, edited.Exit);
+        Assert.StartsWith($"ledger: INVALID: {AuditBundle.ManifestSignature}: bad manifest signature", edited.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_manifest_edited_and_re_hashed_without_the_ledgers_key_fails_its_signature()
+    {
+        var dir = fixture.NewTarget();
+        Assert.Equal(0, (await RunAsync("export", "--government", Suichuan, "--out", dir)).Exit);
+        var compliance = Path.Combine(dir, AuditBundle.ComplianceCsv);
+        var rows = await File.ReadAllLinesAsync(compliance);
+        Assert.True(rows.Length > 1);
+        var cells = rows[1].Split(',');
+        cells[5] = cells[5] == "green" ? "red" : "green"; // rag
+        rows[1] = string.Join(',', cells);
+        await File.WriteAllTextAsync(compliance, string.Join('\n', rows) + "\n");
+        await RewriteManifestAsync(dir);
+
+        var (exit, output, error) = await VerifyAsync(dir);
+
+        Assert.Equal(1, exit);
+        Assert.Equal("", output);
+        Assert.StartsWith($"ledger: INVALID: {AuditBundle.ManifestSignature}: bad manifest signature", error, StringComparison.Ordinal);
+
+        // Signed again by another key: still not the ledger's signature.
+        var manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(dir, AuditBundle.Manifest)))!;
+        using var forger = CheckpointSigner.Generate(IntegritySettings.DefaultOrigin);
+        await SignManifestAsync(dir, forger, (long)manifest["checkpoint"]!["treeSize"]!, (string)manifest["checkpoint"]!["root"]!);
+        var resigned = await VerifyAsync(dir);
+        Assert.Equal(1, resigned.Exit);
+        Assert.StartsWith($"ledger: INVALID: {AuditBundle.ManifestSignature}: bad manifest signature", resigned.Error, StringComparison.Ordinal);
+
+        // And no signature at all.
+        File.Delete(Path.Combine(dir, AuditBundle.ManifestSignature));
+        var unsigned = await VerifyAsync(dir);
+        Assert.Equal(1, unsigned.Exit);
+        Assert.Contains($"{AuditBundle.ManifestSignature} is missing", unsigned.Error);
+    }
+
+    [Fact]
+    public async Task A_bundle_states_each_streams_versions_and_labels_what_is_proved_and_what_only_signed()
+    {
+        var whole = fixture.NewTarget();
+        Assert.Equal(0, (await RunAsync("export", "--government", Suichuan, "--out", whole)).Exit);
+        var manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(whole, AuditBundle.Manifest)))!;
+        var held = (await File.ReadAllLinesAsync(Path.Combine(whole, AuditBundle.Events)))
+            .Count(l => l.Contains("\"stream\":\"commitment/a03-suichuan-guidong-corridor\"", StringComparison.Ordinal));
+        var head = await TestDatabase.ScalarAsync<long>(
+            $"select max(version) from \"{fixture.Host.Schema}\".mt_events where stream_id = 'commitment/a03-suichuan-guidong-corridor'");
+        var corridor = Assert.Single(manifest["streams"]!.AsArray(), s => (string)s!["stream"]! == "commitment/a03-suichuan-guidong-corridor")!;
+        Assert.Equal(1, (long)corridor["first"]!);
+        Assert.Equal(held, (long)corridor["last"]!);
+        Assert.True(held > 1 && held <= head);
+        var basis = manifest["files"]!.AsArray().ToDictionary(f => (string)f!["name"]!, f => (string)f!["basis"]!);
+        Assert.Equal(FileBasis.Proved, basis[AuditBundle.Events]);
+        Assert.Equal(FileBasis.Recomputed, basis[AuditBundle.EventsCsv]);
+        Assert.Equal(FileBasis.SignedManifest, basis[AuditBundle.CommitmentsCsv]);
+        Assert.Equal(FileBasis.SignedManifest, basis[AuditBundle.ComplianceCsv]);
+        var verified = await VerifyAsync(whole);
+        Assert.True(verified.Exit == 0, verified.Error);
+        Assert.Contains("manifest signed by the ledger", verified.Output);
+        Assert.Contains($"{AuditBundle.CommitmentsCsv}, {AuditBundle.ComplianceCsv}: the views' word at export time, covered by the signature, not proved", verified.Output);
+
+        // A time window states the versions inside it, and verifies.
+        var window = fixture.NewTarget();
+        var (exit, _, error) = await RunAsync("export", "--government", Suichuan, "--from", "2024-01-01T00:00:00+08:00", "--to", "2024-12-31T23:59:59+08:00", "--out", window);
+        Assert.True(exit == 0, error);
+        var ranges = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(window, AuditBundle.Manifest)))!["streams"]!.AsArray();
+        Assert.NotEmpty(ranges);
+        Assert.Contains(ranges, r => (long)r!["first"]! > 1);
+        var windowed = await VerifyAsync(window);
+        Assert.True(windowed.Exit == 0, windowed.Error);
+    }
+
+    /// <summary>
+    /// Takes one event of <paramref name="stream"/> out of events.jsonl, proofs.jsonl and events.csv and fixes the
+    /// manifest's count and hashes, as someone hiding it would; returns how many versions the stream had in the bundle.
+    /// </summary>
+    private static async Task<long> TakeOutAsync(string dir, string stream, long version)
+    {
+        var events = (await File.ReadAllLinesAsync(Path.Combine(dir, AuditBundle.Events))).ToList();
+        var proofs = (await File.ReadAllLinesAsync(Path.Combine(dir, AuditBundle.Proofs))).ToList();
+        var csv = (await File.ReadAllLinesAsync(Path.Combine(dir, AuditBundle.EventsCsv))).ToList();
+        var parsed = events.Select(l => JsonNode.Parse(l)!).ToList();
+        var index = parsed.FindIndex(e => (string)e["stream"]! == stream && (long)e["version"]! == version);
+        Assert.True(index >= 0);
+        Assert.StartsWith($"{(long)parsed[index]["sequence"]!},", csv[index + 1], StringComparison.Ordinal);
+        events.RemoveAt(index);
+        proofs.RemoveAt(index);
+        csv.RemoveAt(index + 1);
+        await File.WriteAllTextAsync(Path.Combine(dir, AuditBundle.Events), string.Join('\n', events) + "\n");
+        await File.WriteAllTextAsync(Path.Combine(dir, AuditBundle.Proofs), string.Join('\n', proofs) + "\n");
+        await File.WriteAllTextAsync(Path.Combine(dir, AuditBundle.EventsCsv), string.Join('\n', csv) + "\n");
+        var path = Path.Combine(dir, AuditBundle.Manifest);
+        var manifest = JsonNode.Parse(await File.ReadAllTextAsync(path))!;
+        manifest["counts"]!["events"] = events.Count;
+        await File.WriteAllTextAsync(path, manifest.ToJsonString());
+        await RewriteManifestAsync(dir);
+        return parsed.Count(e => (string)e["stream"]! == stream);
+    }
+
     private async Task<string> ExportedAsync()
     {
         var dir = fixture.NewTarget();
@@ -286,7 +432,11 @@ public sealed class AuditExportTests(AuditExportTests.ExportFixture fixture) : I
         return dir;
     }
 
-    private static async Task RewriteManifestAsync(string dir)
+    /// <summary>
+    /// Makes the manifest's hashes and sizes those of the files as they now are; with <paramref name="signer"/> it
+    /// also signs the new manifest, as a forger with a key of their own can.
+    /// </summary>
+    private static async Task RewriteManifestAsync(string dir, CheckpointSigner? signer = null, long treeSize = 0, string? root = null)
     {
         var path = Path.Combine(dir, AuditBundle.Manifest);
         var manifest = JsonNode.Parse(await File.ReadAllTextAsync(path))!;
@@ -297,6 +447,7 @@ public sealed class AuditExportTests(AuditExportTests.ExportFixture fixture) : I
             file["size"] = bytes.Length;
         }
         await File.WriteAllTextAsync(path, manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        if (signer is not null) await SignManifestAsync(dir, signer, treeSize, root!);
     }
 
     /// <summary>
@@ -319,14 +470,33 @@ public sealed class AuditExportTests(AuditExportTests.ExportFixture fixture) : I
         await File.WriteAllTextAsync(Path.Combine(dir, AuditBundle.Proofs), proof.ToJsonString() + "\n");
         await File.WriteAllTextAsync(Path.Combine(dir, AuditBundle.Checkpoint), forger.Sign(new Checkpoint(IntegritySettings.DefaultOrigin, 1, leaf)));
 
+        var forged = JsonNode.Parse(line)!;
+        var actor = forged["actor"]!;
+        await File.WriteAllTextAsync(Path.Combine(dir, AuditBundle.EventsCsv), AuditBundle.EventsCsvHeader + AuditBundle.EventsCsvLine(
+            (long)forged["sequence"]!, (string)forged["stream"]!, (long)forged["version"]!, (string)forged["type"]!, (string)forged["timestamp"]!,
+            (string?)actor["id"], (string?)actor["role"], (string?)actor["government"]));
+
         var path = Path.Combine(dir, AuditBundle.Manifest);
         var manifest = JsonNode.Parse(await File.ReadAllTextAsync(path))!;
         manifest["counts"]!["events"] = 1;
+        manifest["counts"]!["streams"] = 1;
+        manifest["streams"] = new JsonArray(new JsonObject
+        {
+            ["stream"] = (string)forged["stream"]!, ["first"] = (long)forged["version"]!, ["last"] = (long)forged["version"]!,
+        });
         manifest["checkpoint"]!["treeSize"] = 1;
         manifest["checkpoint"]!["root"] = Convert.ToBase64String(leaf);
         manifest["verifierKey"] = forger.VerifierKey;
         await File.WriteAllTextAsync(path, manifest.ToJsonString());
-        await RewriteManifestAsync(dir);
+        await RewriteManifestAsync(dir, forger, 1, Convert.ToBase64String(leaf));
+    }
+
+    /// <summary>Signs the manifest as it now stands, as the ledger would with its key: only the ledger's key makes it hold.</summary>
+    private static async Task SignManifestAsync(string dir, CheckpointSigner signer, long treeSize, string root)
+    {
+        var sha = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(dir, AuditBundle.Manifest))));
+        var text = ManifestSignature.Text(treeSize, root, sha);
+        await File.WriteAllTextAsync(Path.Combine(dir, AuditBundle.ManifestSignature), text + "\n" + signer.SignatureLine(text));
     }
 
     /// <summary>Checks a bundle as an auditor does: against the ledger's own verifier key.</summary>

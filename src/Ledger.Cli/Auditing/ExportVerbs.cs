@@ -83,7 +83,7 @@ public static class ExportVerbs
         {
             Description = "the ledger's checkpoint verifier key, as GET /api/integrity/public-key answers it (required; the manifest's key is only compared with it)",
         };
-        var command = new Command("verify", "Check a bundle offline against the ledger's key: file hashes, every event's leaf hash and proof, the checkpoint's signature.")
+        var command = new Command("verify", "Check a bundle offline against the ledger's key: file hashes, every event's leaf hash and proof, the checkpoint's signature, every version of each stream's stated range, events.csv recomputed, the manifest's signature.")
         {
             directory,
             key,

@@ -9,12 +9,14 @@ namespace Ledger.Infrastructure.Audit;
 /// event, the event's leaf bytes (so SHA-256(0x00 ‖ line) is its leaf hash); <c>proofs.jsonl</c> the
 /// inclusion proof of the event on the same line against <c>checkpoint.txt</c>, the signed checkpoint;
 /// <c>events.csv</c> the same events for a spreadsheet, <c>commitments.csv</c> the selected commitments' compiled
-/// records and, for a government, <c>compliance.csv</c> its compliance row; <c>manifest.json</c> every other file's SHA-256
-/// and size, what was selected, the counts and the verifier key of the ledger that signed the checkpoint.
+/// records and, for a government, <c>compliance.csv</c> its compliance row; <c>manifest.json</c> every other file's SHA-256,
+/// size and basis, what was selected, for each stream the first and last version the bundle holds, the counts and the
+/// verifier key of the ledger; <c>manifest.sig</c> the ledger's signature of the manifest (see <see cref="ManifestSignature"/>).
 /// </summary>
 public static class AuditBundle
 {
-    public const string Format = "ledger-audit-bundle/1";
+    // 2: the manifest is signed and states each stream's version range; a /1 bundle proves neither.
+    public const string Format = "ledger-audit-bundle/2";
     public const string Events = "events.jsonl";
     public const string EventsCsv = "events.csv";
     /// <summary>The compiled record of each selected commitment, one row each.</summary>
@@ -24,12 +26,46 @@ public static class AuditBundle
     public const string Checkpoint = "checkpoint.txt";
     public const string Proofs = "proofs.jsonl";
     public const string Manifest = "manifest.json";
+    /// <summary>The ledger's signed note over the manifest's SHA-256 and the checkpoint its proofs use.</summary>
+    public const string ManifestSignature = "manifest.sig";
+
+    /// <summary>The header of <c>events.csv</c>.</summary>
+    public const string EventsCsvHeader = "sequence,stream,version,type,timestamp,actor_id,actor_role,actor_government\n";
 
     /// <summary>
     /// The files the manifest must list. The view CSVs are not among them: they are checked by their
     /// hashes when the manifest lists them, and bundles written before they existed still verify.
     /// </summary>
     public static IReadOnlyList<string> Files { get; } = [Events, EventsCsv, Checkpoint, Proofs];
+
+    /// <summary>
+    /// How each file is backed, as the manifest labels it and <c>export verify</c> checks it: events and
+    /// proofs are proved against the signed checkpoint, <c>events.csv</c> is recomputed from the events,
+    /// and the views' files are their word at export time, covered by the manifest's signature only.
+    /// </summary>
+    public static string BasisOf(string file) => file switch
+    {
+        Events or Proofs => FileBasis.Proved,
+        Checkpoint => FileBasis.SignedCheckpoint,
+        EventsCsv => FileBasis.Recomputed,
+        _ => FileBasis.SignedManifest,
+    };
+
+    /// <summary>One CSV line of <c>events.csv</c> (the timestamp as the leaf writes it).</summary>
+    public static string EventsCsvLine(long sequence, string stream, long version, string type, string timestamp,
+        string? actorId, string? actorRole, string? actorGovernment) => string.Join(',',
+        sequence.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        Csv(stream),
+        version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        Csv(type),
+        timestamp,
+        Csv(actorId),
+        Csv(actorRole),
+        Csv(actorGovernment)) + "\n";
+
+    // RFC 4180: quote a field holding a comma, quote or line break, doubling its quotes.
+    internal static string Csv(string? value) =>
+        value is null ? "" : value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
     {
@@ -58,6 +94,7 @@ public sealed record BundleManifest(
     string Format,
     DateTimeOffset CreatedAt,
     ManifestSelection Selection,
+    IReadOnlyList<ManifestStream> Streams,
     ManifestCounts Counts,
     ManifestCheckpoint Checkpoint,
     string VerifierKey,
@@ -74,7 +111,22 @@ public sealed record ManifestCounts(long Events, int Streams, long LeftOutAfterC
 
 public sealed record ManifestCheckpoint(long TreeSize, string Root);
 
-public sealed record ManifestFile(string Name, string Sha256, long Size);
+/// <summary>What backs a file of the bundle (see <see cref="AuditBundle.BasisOf"/>).</summary>
+public static class FileBasis
+{
+    public const string Proved = "proved";
+    public const string SignedCheckpoint = "signed-checkpoint";
+    public const string Recomputed = "recomputed";
+    public const string SignedManifest = "signed-manifest";
+}
+
+/// <summary>
+/// A stream's versions in the bundle: every version from <paramref name="First"/> to <paramref name="Last"/>, each
+/// proved. For a whole stream 1 and its head at the checkpoint; with a time window the versions inside it.
+/// </summary>
+public sealed record ManifestStream(string Stream, long First, long Last);
+
+public sealed record ManifestFile(string Name, string Sha256, long Size, string Basis);
 
 /// <summary>A bundle that cannot be written; <see cref="BadInput"/> when the request itself is at fault.</summary>
 public class AuditBundleException(string message, bool badInput = false) : Exception(message)

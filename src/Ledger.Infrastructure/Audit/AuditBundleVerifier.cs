@@ -9,7 +9,12 @@ namespace Ledger.Infrastructure.Audit;
 /// Checks an audit bundle offline, with nothing but the folder and the verifier key the auditor trusts
 /// (the ledger's, from GET /api/integrity/public-key): every file
 /// against the manifest (missing, changed or extra files fail), the checkpoint's signature, and
-/// for every event line its leaf hash, its proof and the proof's root against the checkpoint.
+/// for every event line its leaf hash, its proof and the proof's root against the checkpoint; that each
+/// stream's versions run whole from the first to the last the manifest states; that <c>events.csv</c> is
+/// exactly the one the events give; and last the manifest's signature by the same key, which alone
+/// covers the views' files (<c>commitments.csv</c>, <c>compliance.csv</c>: their word at export time, not proved).
+/// The content is checked before the signature so that a bundle with an event taken out names the
+/// missing version, not only the manifest it had to rewrite.
 /// The status values are the exit codes of <c>ledger export verify</c>: 0 valid, 1 invalid, 2 unreadable.
 /// The key the manifest names is never trusted, only compared with the one given: a forger who
 /// rewrites the events can sign a checkpoint of them with a key of their own and name it there.
@@ -33,8 +38,13 @@ public static class AuditBundleVerifier
         {
             return new Result(1, $"{AuditBundle.Manifest} cannot be read ({ex.Message})");
         }
-        if (manifest is null || manifest.Files is null || manifest.Format != AuditBundle.Format)
+        if (manifest is { Format: "ledger-audit-bundle/1" })
+            return new Result(1, $"{AuditBundle.Manifest} is a ledger-audit-bundle/1 manifest, which is not signed and states no version ranges; export the bundle again");
+        if (manifest is null || manifest.Files is null || manifest.Streams is null || manifest.Counts is null || manifest.Checkpoint is null
+            || manifest.Format != AuditBundle.Format)
             return new Result(1, $"{AuditBundle.Manifest} is not a {AuditBundle.Format} manifest");
+        var signaturePath = Path.Combine(directory, AuditBundle.ManifestSignature);
+        if (!File.Exists(signaturePath)) return new Result(1, $"{AuditBundle.ManifestSignature} is missing: nothing signs {AuditBundle.Manifest}");
 
         var listed = manifest.Files.ToDictionary(f => f.Name, StringComparer.Ordinal);
         foreach (var required in AuditBundle.Files)
@@ -43,7 +53,7 @@ public static class AuditBundleVerifier
         }
         foreach (var entry in Directory.EnumerateFileSystemEntries(directory).Select(Path.GetFileName).Order(StringComparer.Ordinal))
         {
-            if (entry != AuditBundle.Manifest && !listed.ContainsKey(entry!))
+            if (entry is not (AuditBundle.Manifest or AuditBundle.ManifestSignature) && !listed.ContainsKey(entry!))
                 return new Result(1, $"{entry} is not part of the bundle (not in {AuditBundle.Manifest})");
         }
         foreach (var file in manifest.Files)
@@ -53,6 +63,8 @@ public static class AuditBundleVerifier
             var (sha, size) = await HashAsync(path, ct);
             if (size != file.Size || !string.Equals(sha, file.Sha256, StringComparison.OrdinalIgnoreCase))
                 return new Result(1, $"{file.Name} has changed: its SHA-256 is {sha} ({size} bytes), the manifest says {file.Sha256} ({file.Size} bytes)");
+            if (file.Basis != AuditBundle.BasisOf(file.Name))
+                return new Result(1, $"{AuditBundle.Manifest} labels {file.Name} {Printable(file.Basis ?? "(none)")}; it is {AuditBundle.BasisOf(file.Name)}");
         }
 
         var key = trustedKey.Trim();
@@ -65,20 +77,49 @@ public static class AuditBundleVerifier
         if (otherKey.Length > 0)
             return new Result(1, $"{AuditBundle.Manifest} names the verifier key {Printable(named ?? "(none)")}, not the key given, which signed {AuditBundle.Checkpoint}");
 
+        if (manifest.Checkpoint.TreeSize != checkpoint.TreeSize || manifest.Checkpoint.Root != Convert.ToBase64String(checkpoint.RootHash))
+            return new Result(1, $"{AuditBundle.Manifest} names another checkpoint than {AuditBundle.Checkpoint} (tree size {manifest.Checkpoint.TreeSize})");
+
+        Result events;
         try
         {
-            return await VerifyEventsAsync(directory, manifest, checkpoint, ct);
+            events = await VerifyEventsAsync(directory, manifest, checkpoint, ct);
         }
         catch (DecoderFallbackException)
         {
-            return new Result(1, $"{AuditBundle.Events} or {AuditBundle.Proofs} is not UTF-8 text");
+            return new Result(1, $"{AuditBundle.Events}, {AuditBundle.EventsCsv} or {AuditBundle.Proofs} is not UTF-8 text");
         }
+        if (events.Status != 0) return events;
+
+        var manifestSha = (await HashAsync(manifestPath, ct)).Sha256;
+        var (manifestSigned, why) = ManifestSignature.Verify(await File.ReadAllTextAsync(signaturePath, ct), NoteVerifierKey.Parse(key), manifestSha, checkpoint);
+        if (!manifestSigned)
+            return new Result(1, $"{AuditBundle.ManifestSignature}: bad manifest signature, {AuditBundle.Manifest} is not the one the ledger signed ({why})");
+        var viewsWord = manifest.Files.Where(f => f.Basis == FileBasis.SignedManifest).Select(f => f.Name).ToList();
+        return events with
+        {
+            Message = events.Message + $"; {AuditBundle.EventsCsv} recomputed from them; manifest signed by the ledger"
+                + (viewsWord.Count == 0 ? "" : $"; {string.Join(", ", viewsWord)}: the views' word at export time, covered by the signature, not proved"),
+        };
     }
 
     private static async Task<Result> VerifyEventsAsync(string directory, BundleManifest manifest, Checkpoint checkpoint, CancellationToken ct)
     {
         using var events = new StreamReader(Path.Combine(directory, AuditBundle.Events), new UTF8Encoding(false, throwOnInvalidBytes: true));
         using var proofs = new StreamReader(Path.Combine(directory, AuditBundle.Proofs), new UTF8Encoding(false, throwOnInvalidBytes: true));
+        using var csv = new StreamReader(Path.Combine(directory, AuditBundle.EventsCsv), new UTF8Encoding(false, throwOnInvalidBytes: true));
+        if (await ReadExactlyAsync(csv, AuditBundle.EventsCsvHeader.Length, ct) != AuditBundle.EventsCsvHeader)
+            return new Result(1, $"{AuditBundle.EventsCsv} does not start with its header line");
+        // The version each stream must show next: versions run whole from the manifest's first to its last.
+        var ranges = new Dictionary<string, (long Next, long Last)>(StringComparer.Ordinal);
+        foreach (var range in manifest.Streams)
+        {
+            if (range is null || range.Stream is null || range.First < 1 || range.Last < range.First || !ranges.TryAdd(range.Stream, (range.First, range.Last)))
+                return new Result(1, $"{AuditBundle.Manifest} states a version range that is not one ({Printable(range?.Stream ?? "(none)")})");
+            // Without a time window a bundle holds each stream from its first event.
+            if (manifest.Selection is { From: null, To: null } && range.First != 1)
+                return new Result(1, $"{AuditBundle.Manifest} states {Printable(range.Stream)} from version {range.First}, not 1, for a selection without --from/--to");
+        }
         long line = 0;
         while (true)
         {
@@ -113,10 +154,65 @@ public static class AuditBundleVerifier
             }
             var verdict = MerkleVerify.Inclusion(proof.LeafIdx, checkpoint.TreeSize, leafHash, path, checkpoint.RootHash);
             if (!verdict.Valid) return new Result(1, $"{AuditBundle.Proofs} line {line} (event {proof.Sequence}): {verdict.Reason}");
+
+            // The line is the ledger's own now; what it says of its place and its CSV row is checked next.
+            var row = EventRow.Read(eventLine);
+            if (row is null) return new Result(1, $"{AuditBundle.Events} line {line} is not an event");
+            if (!ranges.TryGetValue(row.Stream, out var range))
+                return new Result(1, $"{AuditBundle.Events} line {line} is of {Printable(row.Stream)}, a stream {AuditBundle.Manifest} states no versions of");
+            if (row.Version != range.Next)
+            {
+                return new Result(1, row.Version > range.Next && range.Next <= range.Last
+                    ? $"{Printable(row.Stream)} version {range.Next} is missing ({AuditBundle.Manifest} states every version to {range.Last}, each proved; {AuditBundle.Events} line {line} is version {row.Version})"
+                    : $"{AuditBundle.Events} line {line} is {Printable(row.Stream)} version {row.Version}, outside the versions {AuditBundle.Manifest} states or out of order");
+            }
+            ranges[row.Stream] = range with { Next = range.Next + 1 };
+            var expected = AuditBundle.EventsCsvLine(row.Sequence, row.Stream, row.Version, row.Type, row.Timestamp, row.ActorId, row.ActorRole, row.ActorGovernment);
+            if (await ReadExactlyAsync(csv, expected.Length, ct) != expected)
+                return new Result(1, $"{AuditBundle.EventsCsv} row {line} is not the row of event {row.Sequence} ({Printable(row.Stream)} version {row.Version}) in {AuditBundle.Events}");
+        }
+        if (await csv.ReadAsync(new char[1], ct) > 0)
+            return new Result(1, $"{AuditBundle.EventsCsv} has rows after the last event in {AuditBundle.Events}");
+        foreach (var (stream, range) in ranges)
+        {
+            if (range.Next <= range.Last)
+                return new Result(1, $"{Printable(stream)} version {range.Next} is missing ({AuditBundle.Manifest} states versions to {range.Last}, each proved; {AuditBundle.Events} ends before it)");
         }
         if (line != manifest.Counts.Events)
             return new Result(1, $"{AuditBundle.Events} holds {line} events, the manifest says {manifest.Counts.Events}");
+        if (ranges.Count != manifest.Counts.Streams)
+            return new Result(1, $"{AuditBundle.Events} holds events of {ranges.Count} streams, the manifest says {manifest.Counts.Streams}");
         return new Result(0, $"bundle verified: {line} events, each proved in the signed checkpoint of tree size {checkpoint.TreeSize}", line);
+    }
+
+    private static async Task<string> ReadExactlyAsync(StreamReader reader, int length, CancellationToken ct)
+    {
+        var buffer = new char[length];
+        var read = await reader.ReadBlockAsync(buffer.AsMemory(), ct);
+        return new string(buffer, 0, read);
+    }
+
+    /// <summary>What an event line says of itself, for its range and its CSV row; null when it is not an event.</summary>
+    private sealed record EventRow(long Sequence, string Stream, long Version, string Type, string Timestamp, string? ActorId, string? ActorRole, string? ActorGovernment)
+    {
+        public static EventRow? Read(string line)
+        {
+            try
+            {
+                using var json = JsonDocument.Parse(line);
+                var root = json.RootElement;
+                var actor = root.GetProperty("actor");
+                if (root.GetProperty("stream").GetString() is not { } stream || root.GetProperty("type").GetString() is not { } type
+                    || root.GetProperty("timestamp").GetString() is not { } timestamp)
+                    return null;
+                return new EventRow(root.GetProperty("sequence").GetInt64(), stream, root.GetProperty("version").GetInt64(), type, timestamp,
+                    actor.GetProperty("id").GetString(), actor.GetProperty("role").GetString(), actor.GetProperty("government").GetString());
+            }
+            catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+            {
+                return null;
+            }
+        }
     }
 
     private static async Task<(string Sha256, long Size)> HashAsync(string path, CancellationToken ct)

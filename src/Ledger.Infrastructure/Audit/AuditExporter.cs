@@ -107,14 +107,15 @@ public sealed class AuditExporter(NpgsqlDataSource db, LedgerIntegrity integrity
 
         var total = await CountAsync(selection, streams, ct);
         long written = 0, leftOut = 0;
-        var seenStreams = new HashSet<string>(StringComparer.Ordinal);
+        // Each stream's first and last version in the bundle, in order of first appearance.
+        var ranges = new Dictionary<string, (long First, long Last)>(StringComparer.Ordinal);
         var files = new List<ManifestFile>();
 
         await using (var events = new HashingFile(Path.Combine(staging, AuditBundle.Events)))
         await using (var csv = new HashingFile(Path.Combine(staging, AuditBundle.EventsCsv)))
         await using (var proofs = new HashingFile(Path.Combine(staging, AuditBundle.Proofs)))
         {
-            csv.Write(Utf8.GetBytes("sequence,stream,version,type,timestamp,actor_id,actor_role,actor_government\n"));
+            csv.Write(Utf8.GetBytes(AuditBundle.EventsCsvHeader));
             await using var connection = await db.OpenConnectionAsync(ct);
             await using var command = SelectCommand(connection, selection, streams, count: false);
             await using var reader = await command.ExecuteReaderAsync(ct);
@@ -132,7 +133,7 @@ public sealed class AuditExporter(NpgsqlDataSource db, LedgerIntegrity integrity
                     csv.Write(Utf8.GetBytes(CsvLine(envelope)));
                     proofs.Write(JsonSerializer.SerializeToUtf8Bytes(proven[i], AuditBundle.Json));
                     proofs.Write("\n"u8);
-                    seenStreams.Add(envelope.Stream);
+                    Extend(ranges, envelope, whole: selection.From is null && selection.To is null);
                 }
                 written += chunk.Count;
                 chunk.Clear();
@@ -172,12 +173,35 @@ public sealed class AuditExporter(NpgsqlDataSource db, LedgerIntegrity integrity
             AuditBundle.Format,
             time.GetUtcNow(),
             new ManifestSelection(selection.Scope, selection.Id, selection.From, selection.To, streams),
-            new ManifestCounts(written, seenStreams.Count, leftOut),
+            [.. ranges.Select(r => new ManifestStream(r.Key, r.Value.First, r.Value.Last))],
+            new ManifestCounts(written, ranges.Count, leftOut),
             new ManifestCheckpoint(checkpoint.TreeSize, checkpoint.Root),
             integrity.VerifierKey,
             files);
-        await File.WriteAllBytesAsync(Path.Combine(staging, AuditBundle.Manifest), JsonSerializer.SerializeToUtf8Bytes(manifest, AuditBundle.IndentedJson), ct);
-        return new Outcome(staging, written, seenStreams.Count, checkpoint.TreeSize, leftOut);
+        var manifestBytes = JsonSerializer.SerializeToUtf8Bytes(manifest, AuditBundle.IndentedJson);
+        await File.WriteAllBytesAsync(Path.Combine(staging, AuditBundle.Manifest), manifestBytes, ct);
+        await File.WriteAllTextAsync(Path.Combine(staging, AuditBundle.ManifestSignature),
+            integrity.SignManifest(checkpoint.TreeSize, checkpoint.Root, Convert.ToHexStringLower(SHA256.HashData(manifestBytes))), Utf8, ct);
+        return new Outcome(staging, written, ranges.Count, checkpoint.TreeSize, leftOut);
+    }
+
+    /// <summary>
+    /// Adds an event to its stream's range. The range the manifest states must hold every version in it,
+    /// so a selection that skips one (a time window over timestamps out of version order) is refused
+    /// rather than written as a bundle that would not verify.
+    /// </summary>
+    private static void Extend(Dictionary<string, (long First, long Last)> ranges, LeafEnvelope envelope, bool whole)
+    {
+        if (!ranges.TryGetValue(envelope.Stream, out var range))
+        {
+            if (whole && envelope.Version != 1)
+                throw new AuditBundleException($"{envelope.Stream} starts at version {envelope.Version} in the ledger's log, not 1");
+            ranges[envelope.Stream] = (envelope.Version, envelope.Version);
+            return;
+        }
+        if (envelope.Version != range.Last + 1)
+            throw new AuditBundleException($"{envelope.Stream}: the selection holds version {envelope.Version} after {range.Last}, not a run of versions; export without --from/--to");
+        ranges[envelope.Stream] = range with { Last = envelope.Version };
     }
 
     private static async Task RecordWrittenAsync(ExportAccess access, ExportSelection selection, string target, CancellationToken ct)
@@ -336,19 +360,10 @@ public sealed class AuditExporter(NpgsqlDataSource db, LedgerIntegrity integrity
         }
     }
 
-    private static string CsvLine(LeafEnvelope e) => string.Join(',',
-        e.Sequence.ToString(CultureInfo.InvariantCulture),
-        Csv(e.Stream),
-        e.Version.ToString(CultureInfo.InvariantCulture),
-        Csv(e.Type),
-        LeafEncoding.FormatTimestamp(e.Timestamp),
-        Csv(e.ActorId),
-        Csv(e.ActorRole),
-        Csv(e.ActorGovernment)) + "\n";
+    private static string CsvLine(LeafEnvelope e) => AuditBundle.EventsCsvLine(e.Sequence, e.Stream, e.Version, e.Type,
+        LeafEncoding.FormatTimestamp(e.Timestamp), e.ActorId, e.ActorRole, e.ActorGovernment);
 
-    // RFC 4180: quote a field holding a comma, quote or line break, doubling its quotes.
-    private static string Csv(string? value) =>
-        value is null ? "" : value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    private static string Csv(string? value) => AuditBundle.Csv(value);
 
     /// <summary>A file written once, front to back, hashed as it is written.</summary>
     private sealed class HashingFile(string path) : IAsyncDisposable
@@ -370,7 +385,7 @@ public sealed class AuditExporter(NpgsqlDataSource db, LedgerIntegrity integrity
         public ManifestFile Finish(string name)
         {
             _stream.Flush(flushToDisk: true);
-            return new ManifestFile(name, Convert.ToHexStringLower(_hash.GetHashAndReset()), _size);
+            return new ManifestFile(name, Convert.ToHexStringLower(_hash.GetHashAndReset()), _size, AuditBundle.BasisOf(name));
         }
 
         public async ValueTask DisposeAsync()

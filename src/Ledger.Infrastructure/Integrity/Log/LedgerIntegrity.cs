@@ -26,6 +26,13 @@ public sealed class LedgerIntegrity(NpgsqlDataSource db, string schema, Checkpoi
 {
     public string Schema => schema;
     public string VerifierKey => signer.VerifierKey;
+
+    /// <summary>The ledger's signature of an audit bundle's manifest (<see cref="Audit.ManifestSignature"/>).</summary>
+    internal string SignManifest(long treeSize, string root, string manifestSha256)
+    {
+        var text = Audit.ManifestSignature.Text(treeSize, root, manifestSha256);
+        return text + "\n" + signer.SignatureLine(text);
+    }
     public MerkleIntegrator Integrator => integrator;
 
     public Task EnsureSchemaAsync(CancellationToken ct) => IntegritySchema.EnsureAsync(db, schema, ct);
