@@ -144,19 +144,19 @@ public sealed class ViewQuery
 
     /// <summary>
     /// Pages rows held in memory — a series with rows for what nothing was stored for — by the same
-    /// sort, limit and cursor rules as <see cref="PageAsync"/>, comparing text keys ordinally.
+    /// sort, limit and cursor rules as <see cref="PageAsync"/>. Its sort keys are text, compared ordinally.
     /// </summary>
     public async Task<Page<TOut>> PageInMemoryAsync<T, TOut>(
         IEnumerable<T> rows, IReadOnlyList<SortKey<T>> sorts, Func<T, string> id, Freshness freshness,
         Func<IReadOnlyList<T>, Task<IReadOnlyList<TOut>>> shape)
         where T : notnull
     {
+        if (sorts.Any(s => s.SqlType != "text"))
+            throw new ArgumentException("Rows paged in memory sort by text keys.", nameof(sorts));
         var (requested, sort, descending, limit, after) = Plan(sorts);
         int Compare((string Key, string Id) a, (string Key, string Id) b)
         {
-            var byKey = sort.SqlType == "numeric"
-                ? decimal.Parse(a.Key, CultureInfo.InvariantCulture).CompareTo(decimal.Parse(b.Key, CultureInfo.InvariantCulture))
-                : string.CompareOrdinal(a.Key, b.Key);
+            var byKey = string.CompareOrdinal(a.Key, b.Key);
             var order = byKey != 0 ? byKey : string.CompareOrdinal(a.Id, b.Id);
             return descending ? -order : order;
         }

@@ -18,6 +18,14 @@ namespace Ledger.Infrastructure.Resilience;
 public static class PreparedStatements
 {
     /// <summary>
+    /// True when PostgreSQL refused a value (class 22, data exception: the refusals that come at Bind).
+    /// A version conflict or a duplicate key is refused at execution and leaves the connection in step,
+    /// so it costs no reset: those are the write path's everyday refusals under contention.
+    /// </summary>
+    public static bool MayBeOutOfStep(Exception exception) =>
+        DatabaseFailures.FindRefusal(exception)?.SqlState.StartsWith("22", StringComparison.Ordinal) == true;
+
+    /// <summary>
     /// Drops every statement prepared on <paramref name="connection"/>, on the server and in Npgsql's
     /// bookkeeping alike, so both start again in step. If that fails too, Npgsql breaks the connection,
     /// and a broken connection never goes back to the pool.
@@ -44,8 +52,7 @@ public static class PreparedStatements
     /// </summary>
     public static bool ClearPoolAfter(Exception exception, NpgsqlDataSource dataSource)
     {
-        if (DatabaseFailures.FindRefusal(exception) is not { } refusal || !refusal.SqlState.StartsWith("22", StringComparison.Ordinal))
-            return false;
+        if (!MayBeOutOfStep(exception)) return false;
         dataSource.Clear();
         return true;
     }

@@ -217,7 +217,7 @@ public sealed class GroupCommit : IAsyncDisposable
             foreach (var append in appends) append.WriteTo(session);
             await session.SaveChangesAsync(ct);
         }
-        catch (Exception ex) when (DatabaseFailures.IsRefusal(ex))
+        catch (Exception ex) when (PreparedStatements.MayBeOutOfStep(ex))
         {
             PreparedStatements.Reset(connection);
             throw;
