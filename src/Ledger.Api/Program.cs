@@ -13,6 +13,7 @@ using Ledger.Api.OpenApi;
 using Ledger.Infrastructure;
 using Ledger.Infrastructure.Identity;
 using Ledger.Infrastructure.Telemetry;
+using Ledger.Web;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.IdentityModel.Tokens;
@@ -65,6 +66,7 @@ public static class LedgerApi
                 };
             });
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = BodyLimit.DefaultBytes);
+        builder.AddLedgerConsole();
 
         var app = builder.Build();
 
@@ -72,6 +74,7 @@ public static class LedgerApi
         app.UseStatusCodePages();
         app.Use(BodyLimit.Enforce(BodyLimit.DefaultBytes));
         app.Use(StorableText.RefuseInUrlAsync);
+        app.UseLedgerConsoleLanguage();
         app.UseAuthentication();
         // After authentication: the limit is per principal (the token's subject), else per address.
         app.UseRateLimiter();
@@ -94,6 +97,7 @@ public static class LedgerApi
         app.MapAuditEndpoints();
         app.MapAccessLogEndpoints();
         app.MapViewsAsOfEndpoints();
+        app.MapLedgerConsole();
         return app;
     }
 }

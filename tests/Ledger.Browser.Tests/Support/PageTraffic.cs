@@ -21,9 +21,13 @@ public sealed class PageTraffic : IAsyncDisposable
         _context = context;
         Page = page;
         _authority = origin.GetLeftPart(UriPartial.Authority);
+        Origin = origin;
     }
 
     public IPage Page { get; }
+
+    /// <summary>The host the page was opened for.</summary>
+    public Uri Origin { get; }
 
     /// <summary>Every request the page made, in order, as "METHOD url".</summary>
     public IReadOnlyList<string> Requests { get { lock (_gate) return [.. _requests]; } }

@@ -1,0 +1,75 @@
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
+using Ledger.Web.Components;
+using Ledger.Web.Localization;
+using Ledger.Web.Signing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Localization;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Ledger.Web;
+
+/// <summary>
+/// How the API's composition root takes the console in: services and cookie sign-in here, the pages
+/// mapped at "/" beside the API's "/api". The API keeps its bearer tokens as the default scheme; only
+/// the console's pages use the cookie (so a cookie never authorizes an API call).
+/// </summary>
+public static class ConsoleHost
+{
+    public static WebApplicationBuilder AddLedgerConsole(this WebApplicationBuilder builder)
+    {
+        // The console's stylesheet and scripts are static web assets of this project; the host serves
+        // them from the build output in every environment, not only in Development.
+        builder.WebHost.UseStaticWebAssets();
+        var services = builder.Services;
+        services.AddRazorComponents();
+        // Chinese text is written as itself, not as &#x...; entities (the pages stay readable as sent).
+        services.AddSingleton(HtmlEncoder.Create(UnicodeRanges.All));
+        services.AddLocalization();
+        services.Configure<RequestLocalizationOptions>(ConsoleCultures.Configure);
+        services.AddCascadingAuthenticationState();
+        services.AddAntiforgery();
+        services.AddHttpContextAccessor();
+        services.AddScoped<GovernmentNames>();
+        services.AddAuthentication()
+            .AddCookie(ConsoleSignIn.Scheme, ConsoleSignIn.ConfigureCookie);
+        services.AddAuthorizationBuilder().AddConsolePolicies();
+        return builder;
+    }
+
+    /// <summary>Before authentication: the page's language is chosen for every request the console answers.</summary>
+    public static WebApplication UseLedgerConsoleLanguage(this WebApplication app)
+    {
+        app.UseRequestLocalization();
+        return app;
+    }
+
+    public static WebApplication MapLedgerConsole(this WebApplication app)
+    {
+        app.UseAntiforgery();
+        // The command-line tool runs the same application in-process to load the scenario; it has no
+        // static assets of its own and serves no page.
+        var manifest = Path.Combine(AppContext.BaseDirectory, $"{app.Environment.ApplicationName}.staticwebassets.endpoints.json");
+        if (File.Exists(manifest)) app.MapStaticAssets(manifest);
+        app.MapGet("/language/{name}", ChooseLanguage).AllowAnonymous().ExcludeFromDescription();
+        app.MapRazorComponents<App>();
+        return app;
+    }
+
+    /// <summary>The switch on every page: a plain link, so it works without script; the cookie lasts a year.</summary>
+    private static IResult ChooseLanguage(string name, string? @return, HttpContext http)
+    {
+        var culture = ConsoleCultures.Find(name);
+        if (culture is null) return TypedResults.NotFound();
+        http.Response.Cookies.Append(ConsoleCultures.CookieName,
+            CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture.Name)),
+            new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax, HttpOnly = true });
+        return TypedResults.LocalRedirect(LocalPath(@return));
+    }
+
+    /// <summary>Only a path on this host: anything else (another host, "//host", a scheme) goes home.</summary>
+    public static string LocalPath(string? path) =>
+        !string.IsNullOrEmpty(path) && path[0] == '/' && (path.Length == 1 || (path[1] != '/' && path[1] != '\\')) ? path : "/";
+}
