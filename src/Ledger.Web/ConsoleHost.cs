@@ -33,6 +33,7 @@ public static class ConsoleHost
         services.AddAntiforgery();
         services.AddHttpContextAccessor();
         services.AddScoped<GovernmentNames>();
+        services.AddScoped<Writing.ConsoleCommands>();
         services.AddAuthentication()
             .AddCookie(ConsoleSignIn.Scheme, ConsoleSignIn.ConfigureCookie);
         services.AddAuthorizationBuilder().AddConsolePolicies();

@@ -65,7 +65,7 @@ public sealed class Chromium : IAsyncLifetime
 /// another, which also keeps a single browser's load on the machine at a time.
 /// </summary>
 [CollectionDefinition(Name)]
-public sealed class BrowserCollection : ICollectionFixture<Chromium>
+public sealed class BrowserCollection : ICollectionFixture<Chromium>, ICollectionFixture<ConsoleScenario>
 {
     public const string Name = "browser";
 }
