@@ -3,6 +3,8 @@ using System.Text.Unicode;
 using Ledger.Web.Components;
 using Ledger.Web.Localization;
 using Ledger.Web.Signing;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -55,6 +57,7 @@ public static class ConsoleHost
         var manifest = Path.Combine(AppContext.BaseDirectory, $"{app.Environment.ApplicationName}.staticwebassets.endpoints.json");
         if (File.Exists(manifest)) app.MapStaticAssets(manifest);
         app.MapGet("/language/{name}", ChooseLanguage).AllowAnonymous().ExcludeFromDescription();
+        app.MapPost("/signout", SignOutAsync).AllowAnonymous().ExcludeFromDescription();
         app.MapRazorComponents<App>();
         return app;
     }
@@ -68,6 +71,17 @@ public static class ConsoleHost
             CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture.Name)),
             new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax, HttpOnly = true });
         return TypedResults.LocalRedirect(LocalPath(@return));
+    }
+
+    /// <summary>
+    /// Ends the session and goes to the sign-in page. A POST with the form's antiforgery token only: a
+    /// page elsewhere cannot sign a person out behind their back.
+    /// </summary>
+    private static async Task<IResult> SignOutAsync(HttpContext http, IAntiforgery antiforgery)
+    {
+        if (!await antiforgery.IsRequestValidAsync(http)) return TypedResults.BadRequest();
+        await http.SignOutAsync(ConsoleSignIn.Scheme);
+        return TypedResults.LocalRedirect("/signin");
     }
 
     /// <summary>Only a path on this host: anything else (another host, "//host", a scheme) goes home.</summary>
