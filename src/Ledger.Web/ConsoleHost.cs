@@ -79,6 +79,8 @@ public static class ConsoleHost
     /// </summary>
     private static async Task<IResult> SignOutAsync(HttpContext http, IAntiforgery antiforgery)
     {
+        // The token was issued to the signed-in person, whom only the console's scheme knows (the API's is the default).
+        if ((await http.AuthenticateAsync(ConsoleSignIn.Scheme)).Principal is { } person) http.User = person;
         if (!await antiforgery.IsRequestValidAsync(http)) return TypedResults.BadRequest();
         await http.SignOutAsync(ConsoleSignIn.Scheme);
         return TypedResults.LocalRedirect("/signin");
