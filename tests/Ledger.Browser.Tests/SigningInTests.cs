@@ -3,8 +3,6 @@ using Ledger.Api.Tests.Support;
 using Ledger.Browser.Tests.Support;
 using Ledger.Contracts;
 using Ledger.Infrastructure.Accounts;
-using Ledger.Web.Localization;
-using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -32,14 +30,14 @@ public sealed class SigningInTests(ConsoleScenario scenario, Chromium chromium)
         foreach (var (role, government, landing) in new[] { (AccountRole.Supervisor, (string?)null, "/overview"), (AccountRole.Government, "430181", "/county") })
         {
             var name = await OpenAsync("lands", role, government);
-            await using var traffic = await BrowseAsync();
+            await using var traffic = await chromium.OpenAsync(scenario.Origin);
             await traffic.Page.GotoAsync(ConsoleSignInPaths.SignIn);
             await SubmitAsync(traffic.Page, name, Password);
             await traffic.Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == landing);
         }
 
         var auditor = await OpenAsync("returns", AccountRole.Auditor);
-        await using var returning = await BrowseAsync();
+        await using var returning = await chromium.OpenAsync(scenario.Origin);
         await returning.SignInAsAsync(auditor, Password, ConsoleSignInPaths.AccountsAudit);
         await Expect(returning.Page.GetByRole(AriaRole.Heading, new() { Name = "账号变更记录", Level = 1 })).ToBeVisibleAsync();
         await Expect(returning.Page.Locator("header .who")).ToContainTextAsync(auditor);
@@ -51,7 +49,7 @@ public sealed class SigningInTests(ConsoleScenario scenario, Chromium chromium)
     {
         var name = await OpenAsync("wrong", AccountRole.Auditor);
         var events = await EventCountAsync();
-        await using var traffic = await BrowseAsync();
+        await using var traffic = await chromium.OpenAsync(scenario.Origin);
         await traffic.GotoAsync(ConsoleSignInPaths.SignIn);
 
         await SubmitAsync(traffic.Page, name, "not-the-password");
@@ -76,7 +74,7 @@ public sealed class SigningInTests(ConsoleScenario scenario, Chromium chromium)
         var until = Host.Clock.GetUtcNow() + AccountBook.Lockout;
         var beijing = until.ToOffset(TimeSpan.FromHours(8));
         var words = $"{beijing.Year}年{beijing.Month}月{beijing.Day}日 {beijing:HH:mm}（北京时间）";
-        await using var traffic = await BrowseAsync();
+        await using var traffic = await chromium.OpenAsync(scenario.Origin);
         await traffic.GotoAsync(ConsoleSignInPaths.SignIn);
 
         for (var failure = 1; failure < AccountBook.FailuresBeforeLockout; failure++)
@@ -99,7 +97,7 @@ public sealed class SigningInTests(ConsoleScenario scenario, Chromium chromium)
     public async Task Signing_out_ends_the_session()
     {
         var name = await OpenAsync("leaves", AccountRole.Auditor);
-        await using var traffic = await BrowseAsync();
+        await using var traffic = await chromium.OpenAsync(scenario.Origin);
         await traffic.SignInAsAsync(name, Password, ConsoleSignInPaths.AccountsAudit);
 
         await traffic.Page.GetByRole(AriaRole.Button, new() { Name = "退出登录" }).ClickAsync();
@@ -114,7 +112,7 @@ public sealed class SigningInTests(ConsoleScenario scenario, Chromium chromium)
     public async Task Disabling_an_account_sends_its_open_session_to_sign_in_at_its_next_request()
     {
         var name = await OpenAsync("disabled", AccountRole.Auditor);
-        await using var traffic = await BrowseAsync();
+        await using var traffic = await chromium.OpenAsync(scenario.Origin);
         await traffic.SignInAsAsync(name, Password, ConsoleSignInPaths.AccountsAudit);
 
         await Accounts.DisableAsync(name, AccountBook.Context(ConsoleSession.Administrator), CancellationToken.None);
@@ -130,7 +128,7 @@ public sealed class SigningInTests(ConsoleScenario scenario, Chromium chromium)
     public async Task A_password_reset_ends_the_session_and_the_one_time_password_must_be_replaced_first()
     {
         var name = await OpenAsync("reset", AccountRole.Auditor);
-        await using var traffic = await BrowseAsync();
+        await using var traffic = await chromium.OpenAsync(scenario.Origin);
         await traffic.SignInAsAsync(name, Password, ConsoleSignInPaths.AccountsAudit);
 
         var oneTime = await Accounts.ResetPasswordAsync(name, AccountBook.Context(ConsoleSession.Administrator), CancellationToken.None);
@@ -187,7 +185,7 @@ public sealed class SigningInTests(ConsoleScenario scenario, Chromium chromium)
         Assert.True(await ColumnAsync<bool>(name, "last_sign_in is null"));
 
         // A page elsewhere cannot sign a person out either: the session goes on.
-        await using var traffic = await BrowseAsync();
+        await using var traffic = await chromium.OpenAsync(scenario.Origin);
         await traffic.SignInAsAsync(name, Password, ConsoleSignInPaths.AccountsAudit);
         var signOut = await traffic.Page.APIRequest.PostAsync("/signout", new() { MaxRedirects = 0 });
         Assert.Equal(400, signOut.Status);
@@ -199,7 +197,7 @@ public sealed class SigningInTests(ConsoleScenario scenario, Chromium chromium)
     public async Task Each_role_opens_only_its_own_pages()
     {
         var official = await OpenAsync("county", AccountRole.Government, "430181");
-        await using var traffic = await BrowseAsync();
+        await using var traffic = await chromium.OpenAsync(scenario.Origin);
         await traffic.SignInAsAsync(official, Password, ConsoleSignInPaths.Password);
 
         // The supervisors' and auditors' pages that this build has: a county official is sent to /forbidden.
@@ -217,7 +215,7 @@ public sealed class SigningInTests(ConsoleScenario scenario, Chromium chromium)
         // A supervisor and an auditor read the accounts' history.
         foreach (var role in new[] { AccountRole.Supervisor, AccountRole.Auditor })
         {
-            await using var reader = await BrowseAsync();
+            await using var reader = await chromium.OpenAsync(scenario.Origin);
             await reader.SignInAsAsync(await OpenAsync("reads", role), Password, ConsoleSignInPaths.AccountsAudit);
             await Expect(reader.Page.Locator($"#account-{official.Replace(".", "\\.", StringComparison.Ordinal)}")).ToContainTextAsync("开设账号");
             reader.AssertSelfContained();
@@ -232,7 +230,7 @@ public sealed class SigningInTests(ConsoleScenario scenario, Chromium chromium)
         var oneTime = await ConsoleSession.OpenAsync(Host, newcomer, AccountRole.Government, "430181", password: null);
         foreach (var language in new[] { "zh", "en" })
         {
-            foreach (var (width, height) in new[] { (1280, 800), (390, 844) })
+            foreach (var (width, height) in Screens.Sizes)
             {
                 await using var first = await chromium.OpenAsync(scenario.Origin);
                 await first.Page.SetViewportSizeAsync(width, height);
@@ -254,24 +252,7 @@ public sealed class SigningInTests(ConsoleScenario scenario, Chromium chromium)
         }
     }
 
-    private static string Screenshot(string page, string language, int width)
-    {
-        var folder = Directory.CreateDirectory(Path.Combine(Repository.Root, "artifacts", "screenshots")).FullName;
-        return Path.Combine(folder, $"{page}-{language}-{width}.png");
-    }
-
-    /// <summary>A browser context that asks for the console in Chinese, the language its people read first.</summary>
-    private async Task<PageTraffic> BrowseAsync()
-    {
-        var traffic = await chromium.OpenAsync(scenario.Origin);
-        await traffic.Page.Context.AddCookiesAsync([new Microsoft.Playwright.Cookie
-        {
-            Name = ConsoleCultures.CookieName,
-            Value = CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(ConsoleCultures.Chinese.Name)),
-            Url = scenario.Origin.GetLeftPart(UriPartial.Authority),
-        }]);
-        return traffic;
-    }
+    private static string Screenshot(string page, string language, int width) => Screens.PathFor($"{page}-{language}-{width}.png");
 
     private async Task<string> OpenAsync(string prefix, AccountRole role, string? government = null)
     {

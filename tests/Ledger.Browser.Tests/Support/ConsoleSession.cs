@@ -21,10 +21,12 @@ public static class ConsoleSession
     public static readonly Actor Administrator = new("os:tests@browser", ActorRole.Admin);
 
     /// <summary>Signs in as a role (a government bound to <paramref name="government"/>) and waits on a page of one's own account.</summary>
-    public static async Task SignInAsync(this PageTraffic traffic, LedgerHost host, string role, string? government = null)
+    /// <returns>The account's name: the subject the session carries, which every appended event records.</returns>
+    public static async Task<string> SignInAsync(this PageTraffic traffic, LedgerHost host, string role, string? government = null)
     {
         var name = await AccountForAsync(host, role, government);
         await traffic.SignInAsAsync(name, Password, landing: ConsoleSignInPaths.Password);
+        return name;
     }
 
     /// <summary>The account the tests use for a role, opened on first use with <see cref="Password"/>.</summary>
