@@ -277,11 +277,10 @@ public sealed class SigningInTests(ConsoleScenario scenario, Chromium chromium)
         await page.Locator("#current-password").FillAsync(current);
         await page.Locator("#new-password").FillAsync(next);
         await page.Locator("#confirm-password").FillAsync(confirm);
-        // The form is enhanced: the page is patched from a fetch whose answer streams, so the next submit
-        // waits until it has been read to the end (a new fetch would abort it).
-        await page.RunAndWaitForRequestFinishedAsync(
+        // The form is enhanced: the page is patched from the answer, which the assertions after this wait for.
+        await page.RunAndWaitForResponseAsync(
             () => page.Locator("main form button[type=submit]").ClickAsync(),
-            new() { Predicate = r => r.Method == "POST" && new Uri(r.Url).AbsolutePath == ConsoleSignInPaths.Password });
+            r => r.Request.Method == "POST" && new Uri(r.Url).AbsolutePath == ConsoleSignInPaths.Password);
     }
 
     private Task<long> EventCountAsync() => TestDatabase.ScalarAsync<long>($"select count(*) from \"{Host.Schema}\".mt_events");

@@ -162,7 +162,7 @@ public static class UserVerbs
         {
             throw new CliFailure(refused.Message.TrimEnd('.'), refused.Kind == DomainErrorKind.Rule ? 2 : 1);
         }
-        catch (NpgsqlException ex)
+        catch (NpgsqlException ex) when (ex is not PostgresException)
         {
             throw new CliFailure($"cannot reach the ledger's database ({ex.Message}); is PostgreSQL running? ./ops/ledger up starts the private cluster");
         }
