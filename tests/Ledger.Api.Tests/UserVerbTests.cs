@@ -159,13 +159,14 @@ public sealed partial class UserVerbTests : IAsyncLifetime
         await TestDatabase.RefuseAppendsAsync(_schema, "account/sun.yue", "refused by the test", "account_created.v1");
         var refused = await LedgerTool.RunAsync(_schema, "user", "add", "sun.yue", "--role", "auditor");
         Assert.Equal(1, refused.Exit);
-        Assert.Single(refused.Error.TrimEnd('\n').Split('\n'));
+        Assert.Equal("ledger: PostgreSQL refused the change (P0001: refused by the test); nothing was written\n", refused.Error.ReplaceLineEndings("\n"));
         Assert.Equal(0L, await ScalarAsync<long>("select count(*) from {accounts} where account_id = 'sun.yue'"));
 
         // The table refuses the password (a row already there, as no account of the ledger's could leave one): no event either.
         await TestDatabase.ExecuteAsync($"insert into \"{_schema}\".ledger_accounts (account_id, password_hash, must_change, session_stamp, password_set_at) values ('he.ping', 'x', true, 's', now())");
         var clash = await LedgerTool.RunAsync(_schema, "user", "add", "he.ping", "--role", "auditor");
         Assert.Equal(1, clash.Exit);
+        Assert.StartsWith("ledger: PostgreSQL refused the change (23505: duplicate key value", clash.Error, StringComparison.Ordinal);
         Assert.Equal(0L, await ScalarAsync<long>("select count(*) from {events} where stream_id = 'account/he.ping'"));
     }
 

@@ -4,6 +4,7 @@ using Ledger.Contracts;
 using Ledger.Domain;
 using Ledger.Infrastructure.Accounts;
 using Ledger.Infrastructure.Audit;
+using Ledger.Infrastructure.Resilience;
 using Ledger.Infrastructure.Store;
 using Ledger.Infrastructure.Writing;
 using Marten;
@@ -162,7 +163,12 @@ public static class UserVerbs
         {
             throw new CliFailure(refused.Message.TrimEnd('.'), refused.Kind == DomainErrorKind.Rule ? 2 : 1);
         }
-        catch (NpgsqlException ex) when (ex is not PostgresException)
+        catch (Exception ex) when (DatabaseFailures.FindRefusal(ex) is { } refusal)
+        {
+            // The events and the password are one transaction: whatever PostgreSQL refused, nothing of it was written.
+            throw new CliFailure($"PostgreSQL refused the change ({refusal.SqlState}: {refusal.MessageText}); nothing was written");
+        }
+        catch (NpgsqlException ex)
         {
             throw new CliFailure($"cannot reach the ledger's database ({ex.Message}); is PostgreSQL running? ./ops/ledger up starts the private cluster");
         }
