@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
+using Ledger.Infrastructure.Evidence;
 using Ledger.Web.Components;
 using Ledger.Web.Localization;
 using Ledger.Web.Signing;
@@ -58,6 +59,7 @@ public static class ConsoleHost
         if (File.Exists(manifest)) app.MapStaticAssets(manifest);
         app.MapGet("/language/{name}", ChooseLanguage).AllowAnonymous().ExcludeFromDescription();
         app.MapPost("/signout", SignOutAsync).AllowAnonymous().ExcludeFromDescription();
+        app.MapGet("/evidence/{sha256}", DownloadEvidence).RequireAuthorization(ConsolePolicies.SignedIn).ExcludeFromDescription();
         app.MapRazorComponents<App>();
         return app;
     }
@@ -84,6 +86,17 @@ public static class ConsoleHost
         if (!await antiforgery.IsRequestValidAsync(http)) return TypedResults.BadRequest();
         await http.SignOutAsync(ConsoleSignIn.Scheme);
         return TypedResults.LocalRedirect("/signin");
+    }
+
+    /// <summary>
+    /// An evidence file by its SHA-256, always as a download (never rendered in the console's origin),
+    /// with the hash the ledger recorded as its name.
+    /// </summary>
+    private static async Task<IResult> DownloadEvidence(string sha256, EvidenceFiles files, HttpContext http)
+    {
+        if (await files.ReadAsync(sha256, http.RequestAborted) is not { } found) return TypedResults.NotFound();
+        http.Response.Headers.XContentTypeOptions = "nosniff";
+        return TypedResults.File(found.Content, found.File.MediaType, fileDownloadName: found.File.Sha256);
     }
 
     /// <summary>Only a path on this host: anything else (another host, "//host", a scheme) goes home.</summary>

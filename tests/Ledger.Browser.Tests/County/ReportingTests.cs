@@ -96,6 +96,31 @@ public sealed class ReportingTests(Chromium chromium, ConsoleScenario scenario)
     }
 
     [Fact]
+    public async Task A_NUL_character_in_a_form_field_is_refused_before_the_ledger_sees_it()
+    {
+        await using var traffic = await chromium.OpenAsync(scenario.Origin);
+        await traffic.SignInAsync(scenario.Host, "government", Liuyang);
+        var before = await RecordAsync();
+
+        await traffic.GotoAsync($"/county/commitments/{Water}/report");
+        await traffic.Page.GetByLabel("Water-quality class of the month").SelectOptionAsync(new SelectOptionValue { Label = "Ⅱ类" });
+        var answer = await traffic.Page.EvaluateAsync<JsonElement>("""
+            async () => {
+              const form = document.querySelector('form:has(input[name=_handler][value=report])');
+              const data = new FormData(form);
+              data.set('Input.Narrative', 'a\u0000b');
+              const response = await fetch(location.href, { method: 'POST', body: data });
+              return { status: response.status, body: await response.json() };
+            }
+            """);
+
+        Assert.Equal(400, answer.GetProperty("status").GetInt32());
+        Assert.Equal("invalid_character", answer.GetProperty("body").GetProperty("code").GetString());
+        Assert.Equal("Input.Narrative", answer.GetProperty("body").GetProperty("field").GetString());
+        Assert.Equal(before.GetProperty("version").GetInt64(), (await RecordAsync()).GetProperty("version").GetInt64());
+    }
+
+    [Fact]
     public async Task The_county_pages_in_both_languages_at_both_sizes()
     {
         await using var traffic = await chromium.OpenAsync(scenario.Origin);

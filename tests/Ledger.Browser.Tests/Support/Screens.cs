@@ -35,5 +35,7 @@ public static class Screens
         }
         await traffic.Page.Context.ClearCookiesAsync(new BrowserContextClearCookiesOptions { Name = ".AspNetCore.Culture" });
         await traffic.Page.SetViewportSizeAsync(1280, 900);
+        // Back to the page as the test had it, in the browser's own language.
+        await traffic.GotoAsync(path);
     }
 }
