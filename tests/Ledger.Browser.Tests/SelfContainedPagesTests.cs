@@ -24,11 +24,13 @@ public sealed partial class SelfContainedPagesTests(LedgerHost host, Chromium ch
     // The pages a person opens in a browser, and the routes outside /api that are not pages: a new
     // route outside /api fails Every_page_outside_the_api_is_one_these_tests_load until it is listed.
     private static readonly string[] Pages = ["/scalar/{documentName?}", "/openapi/{documentName}.json", "/", "/forbidden",
-        "/signin", "/account/password", "/audit/accounts", "/county", "/county/commitments/{CommitmentId}/report"];
+        "/signin", "/account/password", "/audit/accounts", "/county", "/county/commitments/{CommitmentId}/report",
+        "/county/due", "/county/scorecards", "/county/commitments/{CommitmentId}/evidence", "/county/commitments/{CommitmentId}/claim",
+        "/county/commitments/{CommitmentId}/correct", "/county/rectifications/{CommitmentId}/{RectificationId}"];
     // The static assets' fallback (a build's manifest serves files changed since the build) and the
     // redirect that enhanced navigation follows after a form post are not pages either.
     private static readonly string[] NotPages =
-        ["/scalar/scalar.js", "/scalar/scalar.aspnetcore.js", "/scalar/favicon.svg", "/health/live", "/health/ready", "/language/{name}", "/signout",
+        ["/scalar/scalar.js", "/scalar/scalar.aspnetcore.js", "/scalar/favicon.svg", "/health/live", "/health/ready", "/language/{name}", "/signout", "/evidence/{sha256}",
          "{**path:file}", "/_framework/opaque-redirect"];
 
     // The address Kestrel bound (a loopback port the system chose).
