@@ -22,9 +22,17 @@ public sealed partial class SelfContainedPagesTests(LedgerHost host, Chromium ch
 {
     // The pages a person opens in a browser, and the routes outside /api that are not pages: a new
     // route outside /api fails Every_page_outside_the_api_is_one_these_tests_load until it is listed.
-    private static readonly string[] Pages = ["/scalar/{documentName?}", "/openapi/{documentName}.json", "/", "/forbidden"];
+    private static readonly string[] Pages =
+    [
+        "/scalar/{documentName?}", "/openapi/{documentName}.json", "/", "/forbidden",
+        "/audit", "/audit/commitments/{CommitmentId}", "/audit/views", "/audit/access-log", "/audit/export", "/audit/verify",
+    ];
     private static readonly string[] NotPages =
-        ["/scalar/scalar.js", "/scalar/scalar.aspnetcore.js", "/scalar/favicon.svg", "/health/live", "/health/ready", "/language/{name}"];
+    [
+        "/scalar/scalar.js", "/scalar/scalar.aspnetcore.js", "/scalar/favicon.svg", "/health/live", "/health/ready", "/language/{name}",
+        // The auditors' downloads and the proof verify.js fetches (AuditExportDownloadTests, BrowserVerificationTests).
+        "/audit/commitments/{commitmentId}/events/{sequence:long}/proof", "/audit/verify/offline", "/audit/export/bundle",
+    ];
 
     // The address Kestrel bound (a loopback port the system chose).
     private Uri Origin => new(host.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
