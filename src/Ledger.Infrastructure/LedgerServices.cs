@@ -48,6 +48,8 @@ public static class LedgerServices
         // After Marten, so that its schema (mt_events) exists when the integrity schema is applied.
         services.AddLedgerIntegrity(configuration, settings);
         services.AddHostedService<IdempotencyCleanup>();
+        services.AddKeyedSingleton("ledger-evidence", (_, _) => Npgsql.NpgsqlDataSource.Create(settings.ConnectionString));
+        services.AddSingleton(sp => new Evidence.EvidenceFiles(sp.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>("ledger-evidence"), settings.Schema));
         // After Marten: the clock's first pass reads the schema that Marten applies at start.
         services.AddLedgerClock(configuration);
         return services;

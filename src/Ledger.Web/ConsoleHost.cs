@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
+using Ledger.Infrastructure.Evidence;
 using Ledger.Web.Auditing;
 using Ledger.Web.Components;
 using Ledger.Web.Localization;
@@ -77,6 +78,7 @@ public static class ConsoleHost
         var manifest = Path.Combine(AppContext.BaseDirectory, $"{app.Environment.ApplicationName}.staticwebassets.endpoints.json");
         if (File.Exists(manifest)) app.MapStaticAssets(manifest);
         app.MapGet("/language/{name}", ChooseLanguage).AllowAnonymous().ExcludeFromDescription();
+        app.MapGet("/evidence/{sha256}", DownloadEvidence).RequireAuthorization(ConsolePolicies.SignedIn).ExcludeFromDescription();
         app.MapConsoleAudit();
         app.MapRazorComponents<App>().WithMetadata(ConsoleEndpoint.Instance);
         return app;
@@ -91,6 +93,17 @@ public static class ConsoleHost
             CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture.Name)),
             new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax, HttpOnly = true });
         return TypedResults.LocalRedirect(LocalPath(@return));
+    }
+
+    /// <summary>
+    /// An evidence file by its SHA-256, always as a download (never rendered in the console's origin),
+    /// with the hash the ledger recorded as its name.
+    /// </summary>
+    private static async Task<IResult> DownloadEvidence(string sha256, EvidenceFiles files, HttpContext http)
+    {
+        if (await files.ReadAsync(sha256, http.RequestAborted) is not { } found) return TypedResults.NotFound();
+        http.Response.Headers.XContentTypeOptions = "nosniff";
+        return TypedResults.File(found.Content, found.File.MediaType, fileDownloadName: found.File.Sha256);
     }
 
     /// <summary>Only a path on this host: anything else (another host, "//host", a scheme) goes home.</summary>

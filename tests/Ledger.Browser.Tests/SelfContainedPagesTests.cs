@@ -30,6 +30,8 @@ public sealed partial class SelfContainedPagesTests(LedgerHost host, Chromium ch
     private static readonly string[] NotPages =
     [
         "/scalar/scalar.js", "/scalar/scalar.aspnetcore.js", "/scalar/favicon.svg", "/health/live", "/health/ready", "/language/{name}",
+        // Static assets served from the build's folders (not a published copy) fall back to this route.
+        "{**path:file}",
         // The auditors' downloads and the proof verify.js fetches (AuditExportDownloadTests, BrowserVerificationTests).
         "/audit/commitments/{commitmentId}/events/{sequence:long}/proof", "/audit/verify/offline", "/audit/export/bundle",
     ];
@@ -82,8 +84,10 @@ public sealed partial class SelfContainedPagesTests(LedgerHost host, Chromium ch
             .OfType<RouteEndpoint>()
             .Select(e => e.RoutePattern.RawText ?? "")
             .Where(route => !route.StartsWith("/api", StringComparison.Ordinal))
-            // Static files: the console's own (_content/Ledger.Web/…) and the framework's script.
-            .Where(route => !route.StartsWith("_content/", StringComparison.Ordinal) && !route.StartsWith("_framework/", StringComparison.Ordinal))
+            // Static files: the console's own (_content/Ledger.Web/…), the framework's script, and the
+            // stylesheet bundle the build makes of the pages' isolated CSS (Ledger.Api[.fingerprint].styles.css[.gz]).
+            .Where(route => !route.StartsWith("_content/", StringComparison.Ordinal) && !route.StartsWith("_framework/", StringComparison.Ordinal)
+                && !route.Contains(".styles.css", StringComparison.Ordinal))
             .Distinct()
             .ToList();
 

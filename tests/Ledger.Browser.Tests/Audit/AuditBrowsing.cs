@@ -14,8 +14,6 @@ internal static class AuditBrowsing
     /// <summary>The Suichuan–Guidong corridor: its history is the scenario's longest story (report, claims, verification).</summary>
     public const string Corridor = "a03-suichuan-guidong-corridor";
 
-    public static readonly (int Width, int Height)[] Sizes = [(1280, 800), (390, 844)];
-
     /// <summary>Chooses the page's language as the switch does: ASP.NET Core's culture cookie.</summary>
     public static Task UseLanguageAsync(this PageTraffic traffic, string language) =>
         traffic.Page.Context.AddCookiesAsync([new Cookie
@@ -26,31 +24,24 @@ internal static class AuditBrowsing
         }]);
 
     /// <summary>
-    /// The page in Chinese and English at 1280×800 and 390×844, each a full-page screenshot under
-    /// artifacts/screenshots/{name}-{lang}-{width}.png; <paramref name="ready"/> waits for what the page must show.
+    /// As <see cref="Screens.CaptureAsync"/>, and <paramref name="ready"/> waits for what the page must
+    /// show before each shot (a result verify.js writes after the page has loaded).
     /// </summary>
     public static async Task ScreenshotAsync(this PageTraffic traffic, string path, string name, Func<IPage, Task>? ready = null)
     {
         foreach (var language in new[] { "zh", "en" })
         {
             await traffic.UseLanguageAsync(language);
-            foreach (var (width, height) in Sizes)
+            foreach (var (width, height) in Screens.Sizes)
             {
                 await traffic.Page.SetViewportSizeAsync(width, height);
                 await traffic.GotoAsync(path);
                 if (ready is not null) await ready(traffic.Page);
-                await traffic.Page.ScreenshotAsync(new PageScreenshotOptions { Path = ScreenshotPath($"{name}-{language}-{width}.png"), FullPage = true });
+                await traffic.Page.ScreenshotAsync(new PageScreenshotOptions { Path = Screens.PathFor($"{name}-{language}-{width}.png"), FullPage = true });
             }
         }
-        await traffic.UseLanguageAsync("zh");
+        await traffic.Page.Context.ClearCookiesAsync(new BrowserContextClearCookiesOptions { Name = ".AspNetCore.Culture" });
         await traffic.Page.SetViewportSizeAsync(1280, 900);
-    }
-
-    public static string ScreenshotPath(string file)
-    {
-        var folder = Path.Combine(Repository.Root, "artifacts", "screenshots");
-        Directory.CreateDirectory(folder);
-        return Path.Combine(folder, file);
     }
 
     /// <summary>The ledger's checkpoint verifier key, as GET /api/integrity/public-key gives it.</summary>

@@ -24,7 +24,6 @@ public sealed class AuditExportDownloadTests(ConsoleScenario scenario, Chromium 
         var before = last.FirstOrDefault()?.Id ?? 0;
         await using var traffic = await chromium.OpenAsync(scenario.Origin);
         await traffic.SignInAsync(scenario.Host, "auditor");
-        await traffic.UseLanguageAsync("zh");
         var page = traffic.Page;
         await traffic.GotoAsync("/audit/export");
 
@@ -68,7 +67,6 @@ public sealed class AuditExportDownloadTests(ConsoleScenario scenario, Chromium 
         var (last, _) = await log.QueryAsync(new AccessLogQuery(null, null, null, null, 1, null), CancellationToken.None);
         await using var traffic = await chromium.OpenAsync(scenario.Origin);
         await traffic.SignInAsync(scenario.Host, "auditor");
-        await traffic.UseLanguageAsync("zh");
         var page = traffic.Page;
         await traffic.GotoAsync("/audit/export");
 
@@ -85,7 +83,6 @@ public sealed class AuditExportDownloadTests(ConsoleScenario scenario, Chromium 
         // Only auditors take bundles away: a supervisor is refused the page and the download.
         await using var supervisor = await chromium.OpenAsync(scenario.Origin);
         await supervisor.SignInAsync(scenario.Host, "supervisor");
-        await supervisor.UseLanguageAsync("zh");
         await supervisor.Page.GotoAsync("/audit/export/bundle?scope=all");
         await Expect(supervisor.Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/forbidden"));
         traffic.AssertSelfContained();

@@ -20,7 +20,6 @@ public sealed class AuditHistoryPagesTests(ConsoleScenario scenario, Chromium ch
     {
         await using var traffic = await chromium.OpenAsync(scenario.Origin);
         await traffic.SignInAsync(scenario.Host, "auditor");
-        await traffic.UseLanguageAsync("zh");
 
         // Suichuan (360827) leads the corridor, which the scenario saw fulfilled.
         await traffic.GotoAsync("/audit?government=360827&status=Fulfilled");
@@ -52,7 +51,6 @@ public sealed class AuditHistoryPagesTests(ConsoleScenario scenario, Chromium ch
     {
         await using var traffic = await chromium.OpenAsync(scenario.Origin);
         await traffic.SignInAsync(scenario.Host, "auditor");
-        await traffic.UseLanguageAsync("zh");
         var page = traffic.Page;
 
         await traffic.GotoAsync($"/audit/commitments/{AuditBrowsing.Corridor}");
@@ -106,7 +104,6 @@ public sealed class AuditHistoryPagesTests(ConsoleScenario scenario, Chromium ch
     {
         await using var traffic = await chromium.OpenAsync(scenario.Origin);
         await traffic.SignInAsync(scenario.Host, "supervisor");
-        await traffic.UseLanguageAsync("zh");
         var page = traffic.Page;
 
         // Chaling (430224) at the end of October 2023: the scenario's overdue milestone and its order (README's example).
@@ -139,7 +136,6 @@ public sealed class AuditHistoryPagesTests(ConsoleScenario scenario, Chromium ch
         await using (var auditor = await chromium.OpenAsync(scenario.Origin))
         {
             await auditor.SignInAsync(scenario.Host, "auditor");
-            await auditor.UseLanguageAsync("zh");
             await auditor.GotoAsync("/audit/commitments/a01-water-class-iii?at=2024-03-31");
             await auditor.GotoAsync("/audit/views?at=2024-03-31&agreement=xgb-2021-a01");
             auditor.AssertSelfContained();
@@ -159,7 +155,6 @@ public sealed class AuditHistoryPagesTests(ConsoleScenario scenario, Chromium ch
         // A supervisor reads them in the console, in words; reading the log is itself recorded.
         await using var traffic = await chromium.OpenAsync(scenario.Origin);
         await traffic.SignInAsync(scenario.Host, "supervisor");
-        await traffic.UseLanguageAsync("zh");
         var page = traffic.Page;
         await traffic.GotoAsync("/audit/access-log?actor=auditor.test&subject=a01-water-class-iii");
         var row = page.Locator($"tr[data-entry='{history.Id}']");
@@ -175,7 +170,6 @@ public sealed class AuditHistoryPagesTests(ConsoleScenario scenario, Chromium ch
         // A government official may not read it: refused, and the refusal is recorded too.
         await using var county = await chromium.OpenAsync(scenario.Origin);
         await county.SignInAsync(scenario.Host, "government", "430181");
-        await county.UseLanguageAsync("zh");
         await county.Page.GotoAsync("/audit/access-log");
         await Expect(county.Page).ToHaveURLAsync(new Regex("/forbidden"));
         var (refused, _) = await log.QueryAsync(new AccessLogQuery("government.430181", null, null, null, 10, null), CancellationToken.None);

@@ -51,7 +51,6 @@ public sealed class BrowserVerificationTests(ConsoleScenario scenario, Chromium 
         await traffic.UseLanguageAsync("en");
         await traffic.GotoAsync(VerifyPath(sequence));
         await Expect(Headline(page)).ToHaveTextAsync("✔ Verified in this browser");
-        await traffic.UseLanguageAsync("zh");
         traffic.AssertSelfContained();
 
         await traffic.ScreenshotAsync(VerifyPath(sequence), "audit-verify", p => Expect(Headline(p)).ToBeVisibleAsync());
@@ -143,7 +142,6 @@ public sealed class BrowserVerificationTests(ConsoleScenario scenario, Chromium 
     {
         await using var traffic = await chromium.OpenAsync(scenario.Origin);
         await traffic.SignInAsync(scenario.Host, "auditor");
-        await traffic.UseLanguageAsync("zh");
         var page = traffic.Page;
         // A server that swaps the script (one comment added) is caught by the browser, not by the script.
         var original = await File.ReadAllTextAsync(ScriptFile);
@@ -239,7 +237,6 @@ public sealed class BrowserVerificationTests(ConsoleScenario scenario, Chromium 
         var events = await scenario.Host.EventsAsync(AuditBrowsing.Corridor);
         var traffic = await chromium.OpenAsync(scenario.Origin);
         await traffic.SignInAsync(scenario.Host, "auditor");
-        await traffic.UseLanguageAsync("zh");
         await traffic.GotoAsync("/audit/verify");
         await PinAsync(traffic.Page, scenario.Host.LedgerKey());
         return (traffic, events[0].Sequence);

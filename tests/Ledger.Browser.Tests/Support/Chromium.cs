@@ -55,6 +55,8 @@ public sealed class Chromium : IAsyncLifetime
         {
             BaseURL = origin.GetLeftPart(UriPartial.Authority),
             ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+            // The console's people browse in Chinese: the browser asks for zh-CN, as theirs do.
+            Locale = "zh-CN",
         });
         return await PageTraffic.WatchAsync(context, origin);
     }

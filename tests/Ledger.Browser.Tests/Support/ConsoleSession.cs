@@ -15,7 +15,8 @@ namespace Ledger.Browser.Tests.Support;
 /// </summary>
 public static class ConsoleSession
 {
-    public static async Task SignInAsync(this PageTraffic traffic, LedgerHost host, string role, string? government = null)
+    /// <returns>The subject the session carries (the name every appended event records).</returns>
+    public static async Task<string> SignInAsync(this PageTraffic traffic, LedgerHost host, string role, string? government = null)
     {
         var options = host.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(ConsoleSignIn.Scheme);
         var subject = government is null ? $"{role}.test" : $"{role}.{government}";
@@ -26,5 +27,6 @@ public static class ConsoleSession
             Value = options.TicketDataFormat.Protect(ticket),
             Url = traffic.Origin.GetLeftPart(UriPartial.Authority),
         }]);
+        return subject;
     }
 }

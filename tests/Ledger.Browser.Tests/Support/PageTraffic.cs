@@ -15,7 +15,6 @@ public sealed class PageTraffic : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly List<string> _requests = [];
     private readonly List<string> _problems = [];
-    private readonly List<string> _downloads = [];
 
     private PageTraffic(IBrowserContext context, IPage page, Uri origin)
     {
@@ -33,17 +32,8 @@ public sealed class PageTraffic : IAsyncDisposable
     /// <summary>Every request the page made, in order, as "METHOD url".</summary>
     public IReadOnlyList<string> Requests { get { lock (_gate) return [.. _requests]; } }
 
-    /// <summary>
-    /// What went wrong, one line each, naming the request or message. A navigation that became a
-    /// download is reported by the browser as aborted; it is not a failure.
-    /// </summary>
-    public IReadOnlyList<string> Problems
-    {
-        get
-        {
-            lock (_gate) return [.. _problems.Where(p => !_downloads.Any(url => p == $"failed request: GET {url} (net::ERR_ABORTED)"))];
-        }
-    }
+    /// <summary>What went wrong, one line each, naming the request or message.</summary>
+    public IReadOnlyList<string> Problems { get { lock (_gate) return [.. _problems]; } }
 
     internal static async Task<PageTraffic> WatchAsync(IBrowserContext context, Uri origin)
     {
@@ -54,7 +44,11 @@ public sealed class PageTraffic : IAsyncDisposable
         context.Request += (_, request) => traffic.Record($"{request.Method} {request.Url}");
         context.RequestFailed += (_, request) =>
         {
-            if (traffic.OnHost(request.Url)) traffic.Fail($"failed request: {request.Method} {request.Url} ({request.Failure})");
+            // The console's enhanced navigation cancels its fetch of a page once the next navigation or
+            // form post begins (net::ERR_ABORTED): the browser's choice, not the host's failure, which
+            // shows as an error status or a refused connection instead.
+            if (traffic.OnHost(request.Url) && request.Failure != "net::ERR_ABORTED")
+                traffic.Fail($"failed request: {request.Method} {request.Url} ({request.Failure})");
         };
         context.Response += (_, response) =>
         {
@@ -65,10 +59,6 @@ public sealed class PageTraffic : IAsyncDisposable
             if (message.Type == "error") traffic.Fail($"console error: {message.Text} (at {message.Location})");
         };
         page.PageError += (_, error) => traffic.Fail($"uncaught error: {error}");
-        page.Download += (_, download) =>
-        {
-            lock (traffic._gate) traffic._downloads.Add(download.Url);
-        };
         page.WebSocket += (_, socket) =>
         {
             if (!traffic.OnHost(socket.Url)) traffic.Fail($"web socket to another host: {socket.Url}");
