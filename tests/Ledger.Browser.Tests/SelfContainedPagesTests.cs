@@ -24,12 +24,14 @@ public sealed partial class SelfContainedPagesTests(LedgerHost host, Chromium ch
     // The pages a person opens in a browser, and the routes outside /api that are not pages: a new
     // route outside /api fails Every_page_outside_the_api_is_one_these_tests_load until it is listed.
     private static readonly string[] Pages = ["/scalar/{documentName?}", "/openapi/{documentName}.json", "/", "/forbidden",
-        "/signin", "/account/password", "/audit/accounts", "/county", "/county/commitments/{CommitmentId}/report"];
-    // The static assets' fallback (a build's manifest serves files changed since the build) and the
-    // redirect that enhanced navigation follows after a form post are not pages either.
+        "/signin", "/account/password", "/audit/accounts", "/county", "/county/due", "/county/scorecards",
+        "/county/commitments/{CommitmentId}/report", "/county/commitments/{CommitmentId}/correct", "/county/commitments/{CommitmentId}/evidence",
+        "/county/commitments/{CommitmentId}/claim", "/county/rectifications/{CommitmentId}/{RectificationId}"];
+    // The static assets' fallback (a build's manifest serves files changed since the build), the
+    // redirect that enhanced navigation follows after a form post and evidence downloads are not pages either.
     private static readonly string[] NotPages =
         ["/scalar/scalar.js", "/scalar/scalar.aspnetcore.js", "/scalar/favicon.svg", "/health/live", "/health/ready", "/language/{name}", "/signout",
-         "{**path:file}", "/_framework/opaque-redirect"];
+         "{**path:file}", "/_framework/opaque-redirect", "/evidence/{sha256}"];
 
     // The address Kestrel bound (a loopback port the system chose).
     private Uri Origin => new(host.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
