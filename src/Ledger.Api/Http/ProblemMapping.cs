@@ -62,6 +62,7 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, IDoc
             _ => StatusCodes.Status422UnprocessableEntity,
         }, d.Code, d.Message, d.Field),
         RequestRejected r => (r.Status, r.Code, r.Message, r.Field),
+        Ledger.Infrastructure.Audit.AuditRequestException a => (a.Status, a.Code, a.Message, a.Field),
         StreamVersionConflict c => (StatusCodes.Status412PreconditionFailed, "version_conflict",
             c.Expected >= 0 ? $"The resource is at version {c.Actual}, not {c.Expected}." : "The resource kept changing; try again.", "If-Match"),
         IdempotencyKeyReused => (StatusCodes.Status422UnprocessableEntity, "idempotency_key_reused",
