@@ -47,6 +47,10 @@ public sealed class BrowserVerificationTests(ConsoleScenario scenario, Chromium 
         await Expect(page.Locator($"#verify-{sequence} .verify-headline")).ToHaveTextAsync(Verified);
         await Expect(page).ToHaveURLAsync(new Regex($"/audit/commitments/{AuditBrowsing.Corridor}$"));
 
+        // Reached by the console's enhanced navigation (no new page load), the verify page is set up all the same.
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "审计页面" }).GetByRole(AriaRole.Link, new() { Name = "独立验证" }).ClickAsync();
+        await Expect(page.Locator("[data-verify-pinned]")).ToHaveTextAsync(new Regex("^已固定的公钥："));
+
         // In English, the same words the glossary gives.
         await traffic.UseLanguageAsync("en");
         await traffic.GotoAsync(VerifyPath(sequence));
