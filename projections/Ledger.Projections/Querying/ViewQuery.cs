@@ -43,6 +43,9 @@ public sealed class ViewQuery
     public const int DefaultLimit = 50;
     public const int MaxLimit = 200;
 
+    /// <summary>Room, with a wide margin, for the longest cursor this API issues (its ids are at most a few hundred ASCII characters).</summary>
+    public const int MaxCursorLength = 2_000;
+
     private readonly ViewRequest _request;
 
     private ViewQuery(ViewRequest request) => _request = request;
@@ -68,6 +71,12 @@ public sealed class ViewQuery
             _ => _request.Filters.GetValueOrDefault(name),
         };
         if (string.IsNullOrWhiteSpace(value)) return null;
+        // A cursor carries a row's key and id as escaped JSON in base64: one issued for a long id (an
+        // order "commitment/rectification" sorted by time) runs to some 150 characters, past the
+        // filters' 100. Longer than any this API issues, it is refused as not one of its cursors.
+        if (name == ViewRequest.CursorName)
+            return value.Length <= MaxCursorLength ? value.Trim()
+                : throw ViewRefused.Malformed("invalid_cursor", "'cursor' is not a cursor this API issued.", ViewRequest.CursorName);
         if (value.Length > 100)
             throw ViewRefused.Malformed("invalid_filter", $"'{name}' is longer than 100 characters.", name);
         return value.Trim();
