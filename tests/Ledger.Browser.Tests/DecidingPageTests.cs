@@ -123,8 +123,9 @@ public sealed class DecidingPageTests(ConsoleScenario scenario, Chromium chromiu
     }
 
     [Fact]
-    public async Task The_escalations_page_is_screenshotted_in_both_languages_at_both_sizes()
+    public async Task The_escalations_page_is_screenshotted_in_both_languages_at_both_sizes_with_no_serious_accessibility_problem()
     {
+        var problems = new List<string>();
         // An open escalation, so that the decision form is in the picture.
         await RaiseAsync("Whether the automation target moves with the new national standard", ["Keep 80% by 2027", "Move to 70% by 2027"]);
         foreach (var language in new[] { "zh", "en" })
@@ -136,9 +137,11 @@ public sealed class DecidingPageTests(ConsoleScenario scenario, Chromium chromiu
                 await traffic.GotoAsync("/escalations");
                 await Expect(traffic.Page.Locator("html")).ToHaveAttributeAsync("lang", language == "zh" ? "zh-CN" : "en");
                 await traffic.Page.ScreenshotAsync(new PageScreenshotOptions { Path = PageShots.PathFor($"escalations-{language}-{width}.png"), FullPage = true });
+                problems.AddRange(await PageShots.SeriousAccessibilityProblemsAsync(traffic.Page, $"escalations-{language}-{width}"));
             }
             traffic.AssertSelfContained();
         }
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Deque.AxeCore.Playwright;
 using Ledger.Api.Tests.Support;
 using Ledger.Web.Localization;
 using Microsoft.AspNetCore.Localization;
@@ -5,7 +6,10 @@ using Microsoft.Playwright;
 
 namespace Ledger.Browser.Tests.Support;
 
-/// <summary>Screenshots of the console's pages under artifacts/screenshots, and the language a context reads them in.</summary>
+/// <summary>
+/// Screenshots of the console's pages under artifacts/screenshots, the language a context reads them in,
+/// and what axe-core finds on them.
+/// </summary>
 public static class PageShots
 {
     public static string PathFor(string name)
@@ -23,4 +27,13 @@ public static class PageShots
             Value = CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(language)),
             Url = traffic.Origin.GetLeftPart(UriPartial.Authority),
         }]);
+
+    /// <summary>Each serious or critical axe-core violation on the page as shown, one line each: rule, impact, where.</summary>
+    public static async Task<IReadOnlyList<string>> SeriousAccessibilityProblemsAsync(IPage page, string label)
+    {
+        var result = await page.RunAxe();
+        return [.. result.Violations
+            .Where(v => v.Impact is "serious" or "critical")
+            .SelectMany(v => v.Nodes.Select(n => $"{label}: {v.Id} ({v.Impact}) at {n.Target}: {v.Help}"))];
+    }
 }
