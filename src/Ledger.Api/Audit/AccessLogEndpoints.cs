@@ -5,6 +5,7 @@ using Ledger.Api.Supervision;
 using Ledger.Infrastructure.Audit;
 using Ledger.Infrastructure.Identity;
 using Ledger.Infrastructure.Store;
+using Ledger.Projections.Querying;
 using Microsoft.AspNetCore.Http.Features;
 using Npgsql;
 
@@ -124,7 +125,7 @@ public static class AccessLogEndpoints
 
     public static async Task<IResult> Query(HttpContext http, AccessLog log)
     {
-        var query = ViewQuery.From(http, Filters);
+        var query = ViewQuery.For(ViewRequests.From(http, Filters), Filters);
         var now = log.Time.GetUtcNow();
         var (from, to) = AuditQuery.Range(query.Text("from"), query.Text("to"), now);
         var limit = query.Limit();

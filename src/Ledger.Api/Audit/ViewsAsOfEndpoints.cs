@@ -1,7 +1,6 @@
 using System.Globalization;
 using Ledger.Api.Http;
 using Ledger.Api.OpenApi;
-using Ledger.Api.Supervision;
 using Ledger.Contracts;
 using Ledger.Infrastructure.Audit;
 using Ledger.Infrastructure.Identity;
