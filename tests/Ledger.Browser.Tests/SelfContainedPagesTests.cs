@@ -22,7 +22,7 @@ public sealed partial class SelfContainedPagesTests(LedgerHost host, Chromium ch
 {
     // The pages a person opens in a browser, and the routes outside /api that are not pages: a new
     // route outside /api fails Every_page_outside_the_api_is_one_these_tests_load until it is listed.
-    private static readonly string[] Pages = ["/scalar/{documentName?}", "/openapi/{documentName}.json", "/", "/forbidden"];
+    private static readonly string[] Pages = ["/scalar/{documentName?}", "/openapi/{documentName}.json", "/", "/forbidden", "/commitments/{Id}"];
     private static readonly string[] NotPages =
         ["/scalar/scalar.js", "/scalar/scalar.aspnetcore.js", "/scalar/favicon.svg", "/health/live", "/health/ready", "/language/{name}"];
 
