@@ -31,7 +31,7 @@ public sealed partial class SelfContainedPagesTests(LedgerHost host, Chromium ch
         "/county/commitments/{CommitmentId}/evidence", "/county/commitments/{CommitmentId}/claim",
         "/county/commitments/{CommitmentId}/correct", "/county/rectifications/{CommitmentId}/{RectificationId}",
         "/audit", "/audit/commitments/{CommitmentId}", "/audit/views", "/audit/access-log", "/audit/export", "/audit/verify",
-        "/overview", "/overdue", "/rectifications", "/scorecards", "/escalations",
+        "/overview", "/overdue", "/rectifications", "/scorecards", "/escalations", "/commitments/{Id}",
     ];
     private static readonly string[] NotPages =
     [
