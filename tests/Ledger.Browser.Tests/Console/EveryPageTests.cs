@@ -26,6 +26,10 @@ public sealed partial class EveryPageTests(Chromium chromium, ConsoleScenario sc
         { "government", "430181", "/county/commitments/a04-fireworks-automation/evidence" },
         { "government", "430181", "/county/commitments/a04-fireworks-automation/claim" },
         { "government", "430181", "/county/commitments/a01-water-class-iii/correct" },
+        { "government", "430181", "/account/password" },
+        { "auditor", "", "/audit/accounts" },
+        { "supervisor", "", "/audit/accounts" },
+        { "auditor", "", "/signin" },
     };
 
     private static readonly Lock Gate = new();
