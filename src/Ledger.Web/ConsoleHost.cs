@@ -5,6 +5,7 @@ using Ledger.Web.Auditing;
 using Ledger.Web.Components;
 using Ledger.Web.Localization;
 using Ledger.Web.Signing;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -78,6 +79,7 @@ public static class ConsoleHost
         var manifest = Path.Combine(AppContext.BaseDirectory, $"{app.Environment.ApplicationName}.staticwebassets.endpoints.json");
         if (File.Exists(manifest)) app.MapStaticAssets(manifest);
         app.MapGet("/language/{name}", ChooseLanguage).AllowAnonymous().ExcludeFromDescription();
+        app.MapPost("/signout", SignOutAsync).AllowAnonymous().ExcludeFromDescription();
         app.MapGet("/evidence/{sha256}", DownloadEvidence).RequireAuthorization(ConsolePolicies.SignedIn).ExcludeFromDescription();
         app.MapConsoleAudit();
         app.MapRazorComponents<App>().WithMetadata(ConsoleEndpoint.Instance);
@@ -93,6 +95,19 @@ public static class ConsoleHost
             CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture.Name)),
             new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax, HttpOnly = true });
         return TypedResults.LocalRedirect(LocalPath(@return));
+    }
+
+    /// <summary>
+    /// Ends the session and goes to the sign-in page. A POST with the form's antiforgery token only: a
+    /// page elsewhere cannot sign a person out behind their back.
+    /// </summary>
+    private static async Task<IResult> SignOutAsync(HttpContext http, IAntiforgery antiforgery)
+    {
+        // The token was issued to the signed-in person, whom only the console's scheme knows (the API's is the default).
+        if ((await http.AuthenticateAsync(ConsoleSignIn.Scheme)).Principal is { } person) http.User = person;
+        if (!await antiforgery.IsRequestValidAsync(http)) return TypedResults.BadRequest();
+        await http.SignOutAsync(ConsoleSignIn.Scheme);
+        return TypedResults.LocalRedirect("/signin");
     }
 
     /// <summary>

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.StaticAssets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -22,19 +23,18 @@ public sealed partial class SelfContainedPagesTests(LedgerHost host, Chromium ch
 {
     // The pages a person opens in a browser, and the routes outside /api that are not pages: a new
     // route outside /api fails Every_page_outside_the_api_is_one_these_tests_load until it is listed.
-    private static readonly string[] Pages =
-    [
-        "/scalar/{documentName?}", "/openapi/{documentName}.json", "/", "/forbidden",
-        "/audit", "/audit/commitments/{CommitmentId}", "/audit/views", "/audit/access-log", "/audit/export", "/audit/verify",
-    ];
+    private static readonly string[] Pages = ["/scalar/{documentName?}", "/openapi/{documentName}.json", "/", "/forbidden",
+        "/signin", "/account/password", "/audit/accounts", "/county", "/county/commitments/{CommitmentId}/report",
+        "/county/due", "/county/scorecards", "/county/commitments/{CommitmentId}/evidence", "/county/commitments/{CommitmentId}/claim",
+        "/county/commitments/{CommitmentId}/correct", "/county/rectifications/{CommitmentId}/{RectificationId}",
+        "/audit", "/audit/commitments/{CommitmentId}", "/audit/views", "/audit/access-log", "/audit/export", "/audit/verify"];
+    // The static assets' fallback (a build's manifest serves files changed since the build) and the
+    // redirect that enhanced navigation follows after a form post are not pages either, nor are the
+    // auditors' downloads and the proof verify.js fetches (AuditExportDownloadTests, BrowserVerificationTests).
     private static readonly string[] NotPages =
-    [
-        "/scalar/scalar.js", "/scalar/scalar.aspnetcore.js", "/scalar/favicon.svg", "/health/live", "/health/ready", "/language/{name}",
-        // Static assets served from the build's folders (not a published copy) fall back to this route.
-        "{**path:file}",
-        // The auditors' downloads and the proof verify.js fetches (AuditExportDownloadTests, BrowserVerificationTests).
-        "/audit/commitments/{commitmentId}/events/{sequence:long}/proof", "/audit/verify/offline", "/audit/export/bundle",
-    ];
+        ["/scalar/scalar.js", "/scalar/scalar.aspnetcore.js", "/scalar/favicon.svg", "/health/live", "/health/ready", "/language/{name}", "/signout", "/evidence/{sha256}",
+         "{**path:file}", "/_framework/opaque-redirect",
+         "/audit/commitments/{commitmentId}/events/{sequence:long}/proof", "/audit/verify/offline", "/audit/export/bundle"];
 
     // The address Kestrel bound (a loopback port the system chose).
     private Uri Origin => new(host.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
@@ -82,12 +82,11 @@ public sealed partial class SelfContainedPagesTests(LedgerHost host, Chromium ch
     {
         var routes = host.Services.GetRequiredService<EndpointDataSource>().Endpoints
             .OfType<RouteEndpoint>()
+            // Static files: the console's own (_content/Ledger.Web/…), its styles bundled by the host, the framework's script.
+            .Where(e => e.Metadata.GetMetadata<StaticAssetDescriptor>() is null)
             .Select(e => e.RoutePattern.RawText ?? "")
             .Where(route => !route.StartsWith("/api", StringComparison.Ordinal))
-            // Static files: the console's own (_content/Ledger.Web/…), the framework's script, and the
-            // stylesheet bundle the build makes of the pages' isolated CSS (Ledger.Api[.fingerprint].styles.css[.gz]).
-            .Where(route => !route.StartsWith("_content/", StringComparison.Ordinal) && !route.StartsWith("_framework/", StringComparison.Ordinal)
-                && !route.Contains(".styles.css", StringComparison.Ordinal))
+            .Where(route => !route.StartsWith("_content/", StringComparison.Ordinal) && !route.StartsWith("_framework/", StringComparison.Ordinal))
             .Distinct()
             .ToList();
 

@@ -133,19 +133,20 @@ public sealed class AuditHistoryPagesTests(ConsoleScenario scenario, Chromium ch
         // The host's clock stands still, so entries are told apart by id: this test's come after the last one now.
         var (last, _) = await log.QueryAsync(new AccessLogQuery(null, null, null, null, 1, null), CancellationToken.None);
         var before = last.FirstOrDefault()?.Id ?? 0;
+        string name;
         await using (var auditor = await chromium.OpenAsync(scenario.Origin))
         {
-            await auditor.SignInAsync(scenario.Host, "auditor");
+            name = await auditor.SignInAsync(scenario.Host, "auditor");
             await auditor.GotoAsync("/audit/commitments/a01-water-class-iii?at=2024-03-31");
             await auditor.GotoAsync("/audit/views?at=2024-03-31&agreement=xgb-2021-a01");
             auditor.AssertSelfContained();
         }
 
         // In the table the API's replays go to: the person, the page's route, the ids and the date asked for, the outcome.
-        var entries = (await log.QueryAsync(new AccessLogQuery("auditor.test", null, null, null, 200, null), CancellationToken.None)).Entries
+        var entries = (await log.QueryAsync(new AccessLogQuery(name, null, null, null, 200, null), CancellationToken.None)).Entries
             .Where(e => e.Id > before).ToList();
         var history = Assert.Single(entries, e => e.Action == "GET /audit/commitments/{CommitmentId}" && e.Target == "/audit/commitments/a01-water-class-iii");
-        Assert.Equal(new AccessActor("auditor.test", "auditor", null), history.Actor);
+        Assert.Equal(new AccessActor(name, "auditor", null), history.Actor);
         Assert.Contains("a01-water-class-iii", history.Subjects);
         Assert.Equal("2024-03-31", (string?)history.Filters["at"]);
         Assert.Equal(200, history.Status);
@@ -154,25 +155,25 @@ public sealed class AuditHistoryPagesTests(ConsoleScenario scenario, Chromium ch
 
         // A supervisor reads them in the console, in words; reading the log is itself recorded.
         await using var traffic = await chromium.OpenAsync(scenario.Origin);
-        await traffic.SignInAsync(scenario.Host, "supervisor");
+        var supervisor = await traffic.SignInAsync(scenario.Host, "supervisor");
         var page = traffic.Page;
-        await traffic.GotoAsync("/audit/access-log?actor=auditor.test&subject=a01-water-class-iii");
+        await traffic.GotoAsync($"/audit/access-log?actor={name}&subject=a01-water-class-iii");
         var row = page.Locator($"tr[data-entry='{history.Id}']");
         await Expect(row).ToContainTextAsync("承诺事项变更记录（控制台）");
-        await Expect(row).ToContainTextAsync("auditor.test · 审计人员");
+        await Expect(row).ToContainTextAsync($"{name} · 审计人员");
         await Expect(row).ToContainTextAsync("a01-water-class-iii");
         await Expect(row).ToContainTextAsync("已答复");
-        var (same, _) = await log.QueryAsync(new AccessLogQuery("auditor.test", "a01-water-class-iii", null, null, 50, null), CancellationToken.None);
+        var (same, _) = await log.QueryAsync(new AccessLogQuery(name, "a01-water-class-iii", null, null, 50, null), CancellationToken.None);
         await Expect(page.Locator("tbody tr")).ToHaveCountAsync(same.Count);
 
-        await traffic.GotoAsync("/audit/access-log?actor=supervisor.test");
+        await traffic.GotoAsync($"/audit/access-log?actor={supervisor}");
         await Expect(page.Locator("tbody tr").First).ToContainTextAsync("查阅记录（控制台）");
         // A government official may not read it: refused, and the refusal is recorded too.
         await using var county = await chromium.OpenAsync(scenario.Origin);
-        await county.SignInAsync(scenario.Host, "government", "430181");
+        var official = await county.SignInAsync(scenario.Host, "government", "430181");
         await county.Page.GotoAsync("/audit/access-log");
         await Expect(county.Page).ToHaveURLAsync(new Regex("/forbidden"));
-        var (refused, _) = await log.QueryAsync(new AccessLogQuery("government.430181", null, null, null, 10, null), CancellationToken.None);
+        var (refused, _) = await log.QueryAsync(new AccessLogQuery(official, null, null, null, 10, null), CancellationToken.None);
         Assert.Contains(refused, e => e.Id > before && e.Action == "GET /audit/access-log" && e.Status == 302);
         traffic.AssertSelfContained();
 

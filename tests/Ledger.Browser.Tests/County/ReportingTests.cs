@@ -47,6 +47,24 @@ public sealed class ReportingTests(Chromium chromium, ConsoleScenario scenario)
     }
 
     [Fact]
+    public async Task With_script_off_the_report_form_still_reports()
+    {
+        await using var traffic = await chromium.OpenAsync(scenario.Origin, javaScript: false);
+        await traffic.SignInAsync(scenario.Host, "government", Liuyang);
+        var before = await RecordAsync();
+
+        await traffic.GotoAsync($"/county/commitments/{Water}/report");
+        await traffic.Page.GetByLabel("Water-quality class of the month").SelectOptionAsync(new SelectOptionValue { Label = "Ⅰ类" });
+        await traffic.Page.GetByLabel("进展情况说明").FillAsync("无脚本填报。");
+        await traffic.Page.GetByRole(AriaRole.Button, new() { Name = "提交" }).ClickAsync();
+
+        await Expect(traffic.Page.GetByRole(AriaRole.Status)).ToContainTextAsync("进展情况已于");
+        var after = await RecordAsync();
+        Assert.Equal(before.GetProperty("version").GetInt64() + 1, after.GetProperty("version").GetInt64());
+        Assert.Equal("无脚本填报。", after.GetProperty("reports").EnumerateArray().Last().GetProperty("narrative").GetString());
+    }
+
+    [Fact]
     public async Task A_date_in_the_future_is_refused_beside_its_field_in_Chinese_and_appends_nothing()
     {
         await using var traffic = await chromium.OpenAsync(scenario.Origin);
@@ -93,6 +111,31 @@ public sealed class ReportingTests(Chromium chromium, ConsoleScenario scenario)
         var after = await RecordAsync();
         Assert.Equal(before.GetProperty("version").GetInt64() + 1, after.GetProperty("version").GetInt64());
         Assert.Single(after.GetProperty("reports").EnumerateArray(), r => r.GetProperty("narrative").GetString() == "重复提交测试。");
+    }
+
+    [Fact]
+    public async Task A_NUL_character_in_a_form_field_is_refused_before_the_ledger_sees_it()
+    {
+        await using var traffic = await chromium.OpenAsync(scenario.Origin);
+        await traffic.SignInAsync(scenario.Host, "government", Liuyang);
+        var before = await RecordAsync();
+
+        await traffic.GotoAsync($"/county/commitments/{Water}/report");
+        await traffic.Page.GetByLabel("Water-quality class of the month").SelectOptionAsync(new SelectOptionValue { Label = "Ⅱ类" });
+        var answer = await traffic.Page.EvaluateAsync<JsonElement>("""
+            async () => {
+              const form = document.querySelector('form:has(input[name=_handler][value=report])');
+              const data = new FormData(form);
+              data.set('Input.Narrative', 'a\u0000b');
+              const response = await fetch(location.href, { method: 'POST', body: data });
+              return { status: response.status, body: await response.json() };
+            }
+            """);
+
+        Assert.Equal(400, answer.GetProperty("status").GetInt32());
+        Assert.Equal("invalid_character", answer.GetProperty("body").GetProperty("code").GetString());
+        Assert.Equal("Input.Narrative", answer.GetProperty("body").GetProperty("field").GetString());
+        Assert.Equal(before.GetProperty("version").GetInt64(), (await RecordAsync()).GetProperty("version").GetInt64());
     }
 
     [Fact]
