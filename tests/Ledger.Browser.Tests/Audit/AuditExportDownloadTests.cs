@@ -23,7 +23,7 @@ public sealed class AuditExportDownloadTests(ConsoleScenario scenario, Chromium 
         var (last, _) = await log.QueryAsync(new AccessLogQuery(null, null, null, null, 1, null), CancellationToken.None);
         var before = last.FirstOrDefault()?.Id ?? 0;
         await using var traffic = await chromium.OpenAsync(scenario.Origin);
-        var name = await traffic.SignInAsync(scenario.Host, "auditor");
+        var auditor = await traffic.SignInAsync(scenario.Host, "auditor");
         var page = traffic.Page;
         await traffic.GotoAsync("/audit/export");
 
@@ -47,13 +47,13 @@ public sealed class AuditExportDownloadTests(ConsoleScenario scenario, Chromium 
         Assert.Contains($"{events.Count} events", output, StringComparison.Ordinal);
 
         // Recorded as the command line's export is: the person, the download, the selection, exit code 0.
-        var (entries, _) = await log.QueryAsync(new AccessLogQuery(name, AuditBrowsing.Corridor, null, null, 20, null), CancellationToken.None);
+        var (entries, _) = await log.QueryAsync(new AccessLogQuery(auditor, AuditBrowsing.Corridor, null, null, 20, null), CancellationToken.None);
         var entry = Assert.Single(entries, e => e.Id > before);
         Assert.Equal("GET /audit/export/bundle", entry.Action);
         Assert.Equal(download.SuggestedFilename, entry.Target);
         Assert.Equal("commitment", (string?)entry.Filters["scope"]);
         Assert.Equal(0, entry.Status);
-        Assert.Equal(new AccessActor(name, "auditor", null), entry.Actor);
+        Assert.Equal(new AccessActor(auditor, "auditor", null), entry.Actor);
         traffic.AssertSelfContained();
         Directory.Delete(folder, recursive: true);
 

@@ -30,6 +30,12 @@ public sealed partial class EveryPageTests(Chromium chromium, ConsoleScenario sc
         { "auditor", "", "/audit/accounts" },
         { "supervisor", "", "/audit/accounts" },
         { "auditor", "", "/signin" },
+        { "auditor", "", "/audit" },
+        { "auditor", "", "/audit/commitments/a03-suichuan-guidong-corridor?at=2023-06-30" },
+        { "auditor", "", "/audit/views?at=2023-10-31" },
+        { "auditor", "", "/audit/access-log" },
+        { "auditor", "", "/audit/export" },
+        { "auditor", "", "/audit/verify" },
     };
 
     private static readonly Lock Gate = new();
