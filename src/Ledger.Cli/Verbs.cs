@@ -25,6 +25,7 @@ public static class Verbs
         yield return Auditing.ExportVerbs.Export();
         yield return Projections.RebuildVerb.Command();
         yield return Importing.ImportVerb.Command();
+        yield return Accounts.UserVerbs.Command();
     }
 
     /// <summary>The tool's configuration: appsettings.json beside it, then the environment.</summary>
@@ -151,6 +152,13 @@ public static class Verbs
             var laidOut = outcome.Years == 0 ? "its dates as written" : $"its dates moved by {outcome.Years:+0;-0} years";
             Console.WriteLine($"scenario '{scenario.Name}' laid out for {outcome.LoadDay:yyyy-MM-dd} ({laidOut}): {outcome.Appended} steps appended, " +
                 $"{outcome.AlreadyLoaded} already in the ledger, {outcome.Notices} clock notices appended");
+            // The pilot zone's demo accounts go with the pilot zone's demo scenario, and only with it.
+            if (scenario.Name == DemoScenario)
+            {
+                await using var tool = await Accounts.AccountTool.OpenAsync(ct);
+                var opened = await DemoAccounts.OpenMissingAsync(tool.Book, tool.Context, ct);
+                Console.WriteLine($"demo accounts: {opened} opened, {DemoAccounts.All.Count - opened} there already (./ops/ledger tour lists them)");
+            }
         }
         catch (InvalidOperationException ex)
         {
@@ -161,6 +169,8 @@ public static class Verbs
             throw new CliFailure($"cannot reach PostgreSQL ({ex.Message}); is it running? ./ops/ledger up starts the private cluster");
         }
     }
+
+    private const string DemoScenario = "pilot-zone";
 
     private static Command Reset()
     {
@@ -239,13 +249,18 @@ public static class Verbs
     private static Command Tour()
     {
         var url = new Option<string>("--url") { Description = "where the API listens", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
-        var command = new Command("tour", "Print how to act as each role against a running ledger.") { url };
-        command.SetAction(parse =>
+        var command = new Command("tour", "Print how to act as each role against a running ledger: the console's demo accounts, and tokens for the API.") { url };
+        command.SetAction(async (parse, ct) =>
         {
             var u = parse.GetValue(url)!.Split(';')[0].TrimEnd('/');
             Console.WriteLine($"""
 
-            The ledger will answer on {u} (health: {u}/health/ready).
+            The console: open {u}/ in a browser and sign in with an account.
+            """);
+            Console.WriteLine(await DemoAccountLinesAsync(ct));
+            Console.WriteLine($"""
+
+            The API answers on {u}/api (health: {u}/health/ready).
             Every request carries a bearer token for one role; mint one with ./ops/ledger token:
 
               supervisor    TOKEN=$(./ops/ledger token --role supervisor)
@@ -260,6 +275,32 @@ public static class Verbs
             return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The demo accounts this ledger holds with their demo passwords still standing, one line each; a
+    /// ledger without them (a configured one, or one whose passwords were changed) is told how to open one.
+    /// </summary>
+    private static async Task<string> DemoAccountLinesAsync(CancellationToken ct)
+    {
+        List<DemoAccounts.DemoAccount> standing = [];
+        try
+        {
+            await using var tool = await Accounts.AccountTool.OpenAsync(ct);
+            foreach (var account in DemoAccounts.All)
+            {
+                if (await tool.Book.PasswordStandsAsync(account.Name, account.Password, ct)) standing.Add(account);
+            }
+        }
+        catch (CliFailure)
+        {
+            // No database to ask: the tour still says how to act as each role.
+        }
+        if (standing.Count == 0)
+            return "  (no demo account here: ./ops/ledger user add NAME --role ROLE opens an account and prints its one-time password)";
+        var width = standing.Max(a => a.Name.Length);
+        return "  demo accounts (demo only; account / password):\n" + string.Join('\n',
+            standing.Select(a => $"    {a.Name.PadRight(width)}  {a.Password.PadRight(18)}  {a.Who}"));
     }
 
     internal static TimeSpan ParseDuration(string text)

@@ -44,5 +44,10 @@ public static class EventNames
         [typeof(ScorecardPublished)] = "scorecard_published.v1",
         [typeof(ScoreAppealed)] = "score_appealed.v1",
         [typeof(ScoreAppealDecided)] = "score_appeal_decided.v1",
+        [typeof(AccountCreated)] = "account_created.v1",
+        [typeof(AccountRoleGranted)] = "account_role_granted.v1",
+        [typeof(AccountDisabled)] = "account_disabled.v1",
+        [typeof(AccountPasswordChanged)] = "account_password_changed.v1",
+        [typeof(AccountPasswordReset)] = "account_password_reset.v1",
     };
 }

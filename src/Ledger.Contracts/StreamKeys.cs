@@ -10,6 +10,7 @@ public static class StreamKeys
     public static string Agreement(string agreementId) => "agreement/" + agreementId;
     public static string Commitment(string commitmentId) => "commitment/" + commitmentId;
     public static string Evaluation(string cycleId) => "evaluation/" + cycleId;
+    public static string Account(string accountId) => "account/" + accountId;
 
     public static string IdOf(string streamKey) => streamKey[(streamKey.IndexOf('/', StringComparison.Ordinal) + 1)..];
 }

@@ -1,3 +1,4 @@
+using Ledger.Infrastructure.Accounts;
 using Ledger.Infrastructure.Clock;
 using Ledger.Infrastructure.Identity;
 using Ledger.Infrastructure.Integrity;
@@ -10,6 +11,7 @@ using Marten;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
 
 namespace Ledger.Infrastructure;
 
@@ -48,6 +50,10 @@ public static class LedgerServices
         // After Marten, so that its schema (mt_events) exists when the integrity schema is applied.
         services.AddLedgerIntegrity(configuration, settings);
         services.AddHostedService<IdempotencyCleanup>();
+        services.AddSingleton(sp => new AccountBook(sp.GetRequiredService<LedgerWriter>(), sp.GetRequiredService<IDocumentStore>(),
+            sp.GetRequiredKeyedService<NpgsqlDataSource>("ledger-integrity"), settings.Schema, sp.GetRequiredService<TimeProvider>()));
+        services.AddKeyedSingleton("ledger-evidence", (_, _) => Npgsql.NpgsqlDataSource.Create(settings.ConnectionString));
+        services.AddSingleton(sp => new Evidence.EvidenceFiles(sp.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>("ledger-evidence"), settings.Schema));
         // After Marten: the clock's first pass reads the schema that Marten applies at start.
         services.AddLedgerClock(configuration);
         return services;

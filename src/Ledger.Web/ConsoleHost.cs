@@ -1,8 +1,11 @@
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
+using Ledger.Infrastructure.Evidence;
 using Ledger.Web.Components;
 using Ledger.Web.Localization;
 using Ledger.Web.Signing;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -55,6 +58,8 @@ public static class ConsoleHost
         var manifest = Path.Combine(AppContext.BaseDirectory, $"{app.Environment.ApplicationName}.staticwebassets.endpoints.json");
         if (File.Exists(manifest)) app.MapStaticAssets(manifest);
         app.MapGet("/language/{name}", ChooseLanguage).AllowAnonymous().ExcludeFromDescription();
+        app.MapPost("/signout", SignOutAsync).AllowAnonymous().ExcludeFromDescription();
+        app.MapGet("/evidence/{sha256}", DownloadEvidence).RequireAuthorization(ConsolePolicies.SignedIn).ExcludeFromDescription();
         app.MapRazorComponents<App>();
         return app;
     }
@@ -68,6 +73,30 @@ public static class ConsoleHost
             CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture.Name)),
             new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax, HttpOnly = true });
         return TypedResults.LocalRedirect(LocalPath(@return));
+    }
+
+    /// <summary>
+    /// Ends the session and goes to the sign-in page. A POST with the form's antiforgery token only: a
+    /// page elsewhere cannot sign a person out behind their back.
+    /// </summary>
+    private static async Task<IResult> SignOutAsync(HttpContext http, IAntiforgery antiforgery)
+    {
+        // The token was issued to the signed-in person, whom only the console's scheme knows (the API's is the default).
+        if ((await http.AuthenticateAsync(ConsoleSignIn.Scheme)).Principal is { } person) http.User = person;
+        if (!await antiforgery.IsRequestValidAsync(http)) return TypedResults.BadRequest();
+        await http.SignOutAsync(ConsoleSignIn.Scheme);
+        return TypedResults.LocalRedirect("/signin");
+    }
+
+    /// <summary>
+    /// An evidence file by its SHA-256, always as a download (never rendered in the console's origin),
+    /// with the hash the ledger recorded as its name.
+    /// </summary>
+    private static async Task<IResult> DownloadEvidence(string sha256, EvidenceFiles files, HttpContext http)
+    {
+        if (await files.ReadAsync(sha256, http.RequestAborted) is not { } found) return TypedResults.NotFound();
+        http.Response.Headers.XContentTypeOptions = "nosniff";
+        return TypedResults.File(found.Content, found.File.MediaType, fileDownloadName: found.File.Sha256);
     }
 
     /// <summary>Only a path on this host: anything else (another host, "//host", a scheme) goes home.</summary>

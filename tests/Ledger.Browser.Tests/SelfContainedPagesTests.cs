@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.StaticAssets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -22,9 +23,15 @@ public sealed partial class SelfContainedPagesTests(LedgerHost host, Chromium ch
 {
     // The pages a person opens in a browser, and the routes outside /api that are not pages: a new
     // route outside /api fails Every_page_outside_the_api_is_one_these_tests_load until it is listed.
-    private static readonly string[] Pages = ["/scalar/{documentName?}", "/openapi/{documentName}.json", "/", "/forbidden", "/commitments/{Id}"];
+    private static readonly string[] Pages = ["/scalar/{documentName?}", "/openapi/{documentName}.json", "/", "/forbidden",
+        "/signin", "/account/password", "/audit/accounts", "/county", "/county/commitments/{CommitmentId}/report",
+        "/county/due", "/county/scorecards", "/county/commitments/{CommitmentId}/evidence", "/county/commitments/{CommitmentId}/claim",
+        "/county/commitments/{CommitmentId}/correct", "/county/rectifications/{CommitmentId}/{RectificationId}", "/commitments/{Id}"];
+    // The static assets' fallback (a build's manifest serves files changed since the build) and the
+    // redirect that enhanced navigation follows after a form post are not pages either.
     private static readonly string[] NotPages =
-        ["/scalar/scalar.js", "/scalar/scalar.aspnetcore.js", "/scalar/favicon.svg", "/health/live", "/health/ready", "/language/{name}"];
+        ["/scalar/scalar.js", "/scalar/scalar.aspnetcore.js", "/scalar/favicon.svg", "/health/live", "/health/ready", "/language/{name}", "/signout", "/evidence/{sha256}",
+         "{**path:file}", "/_framework/opaque-redirect"];
 
     // The address Kestrel bound (a loopback port the system chose).
     private Uri Origin => new(host.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
@@ -72,9 +79,10 @@ public sealed partial class SelfContainedPagesTests(LedgerHost host, Chromium ch
     {
         var routes = host.Services.GetRequiredService<EndpointDataSource>().Endpoints
             .OfType<RouteEndpoint>()
+            // Static files: the console's own (_content/Ledger.Web/…), its styles bundled by the host, the framework's script.
+            .Where(e => e.Metadata.GetMetadata<StaticAssetDescriptor>() is null)
             .Select(e => e.RoutePattern.RawText ?? "")
             .Where(route => !route.StartsWith("/api", StringComparison.Ordinal))
-            // Static files: the console's own (_content/Ledger.Web/…) and the framework's script.
             .Where(route => !route.StartsWith("_content/", StringComparison.Ordinal) && !route.StartsWith("_framework/", StringComparison.Ordinal))
             .Distinct()
             .ToList();

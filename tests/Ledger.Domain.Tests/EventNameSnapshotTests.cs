@@ -49,6 +49,11 @@ public partial class EventNameSnapshotTests
         ("Ledger.Contracts.ScorecardPublished", "scorecard_published.v1"),
         ("Ledger.Contracts.ScoreAppealed", "score_appealed.v1"),
         ("Ledger.Contracts.ScoreAppealDecided", "score_appeal_decided.v1"),
+        ("Ledger.Contracts.AccountCreated", "account_created.v1"),
+        ("Ledger.Contracts.AccountRoleGranted", "account_role_granted.v1"),
+        ("Ledger.Contracts.AccountDisabled", "account_disabled.v1"),
+        ("Ledger.Contracts.AccountPasswordChanged", "account_password_changed.v1"),
+        ("Ledger.Contracts.AccountPasswordReset", "account_password_reset.v1"),
     ];
 
     // Records that travel inside events but are never stored on their own.

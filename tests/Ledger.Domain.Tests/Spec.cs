@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Ledger.Domain.Accounts;
 using Ledger.Domain.Agreements;
 using Ledger.Domain.Commitments;
 using Ledger.Domain.Evaluation;
@@ -36,6 +37,8 @@ internal sealed class History(IReadOnlyList<object> events)
     public Outcome<CommitmentState> When(Func<CommitmentState?, IReadOnlyList<object>> decide) => Run(CommitmentState.Evolve, decide);
 
     public Outcome<EvaluationState> When(Func<EvaluationState?, IReadOnlyList<object>> decide) => Run(EvaluationState.Evolve, decide);
+
+    public Outcome<AccountState> When(Func<AccountState?, IReadOnlyList<object>> decide) => Run(AccountState.Evolve, decide);
 
     private Outcome<TState> Run<TState>(Func<TState?, object, TState?> evolve, Func<TState?, IReadOnlyList<object>> decide)
         where TState : class

@@ -37,7 +37,7 @@ public static class StorableText
         await next();
     }
 
-    /// <summary>A JSON body, checked after authorization (a stranger is told 401 first) and before binding.</summary>
+    /// <summary>A JSON or form body, checked after authorization (a stranger is told 401 first) and before binding.</summary>
     public static async Task RefuseInBodyAsync(HttpContext http, Func<Task> next)
     {
         var request = http.Request;
@@ -50,6 +50,16 @@ public static class StorableText
             var body = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
             if (body.Span.IndexOf(NulEscape) >= 0 && FieldHoldingNul(body.Span) is { } field)
                 throw Refused(field);
+        }
+        else if (request.HasFormContentType)
+        {
+            // The console's forms: every field, before a page binds it (uploaded files are bytes, not text).
+            var form = await request.ReadFormAsync(http.RequestAborted);
+            foreach (var (name, values) in form)
+            {
+                if (!IsStorable(name)) throw Refused("form");
+                if (values.Any(v => v is not null && !IsStorable(v))) throw Refused(name);
+            }
         }
         await next();
     }

@@ -23,6 +23,9 @@ internal sealed class PendingAppend(string streamKey, long version, IReadOnlyLis
     public bool ReplacesRecord { get; } = replacesRecord;
     public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>A write to another table that lands with these events or not at all.</summary>
+    public AlongsideWrite? Alongside { get; init; }
+
     /// <summary>The span the request appends under, for the commit's span to hang from or link to.</summary>
     public ActivityContext? Trace { get; set; }
 
@@ -215,6 +218,11 @@ public sealed class GroupCommit : IAsyncDisposable
         {
             await using var session = PendingAppend.OpenSession(store, transaction);
             foreach (var append in appends) append.WriteTo(session);
+            // On the same transaction, which Marten's SaveChanges commits: both land, or neither does.
+            foreach (var append in appends)
+            {
+                if (append.Alongside is { } alongside) await alongside(connection, transaction, ct);
+            }
             await session.SaveChangesAsync(ct);
         }
         catch (Exception ex) when (PreparedStatements.MayBeOutOfStep(ex))

@@ -59,14 +59,15 @@ public sealed partial class LedgerWriter(IDocumentStore store, TimeProvider time
         Func<TState?, object, TState?> evolve,
         Func<TState?, IReadOnlyList<object>> decide,
         RequestContext context,
-        CancellationToken ct)
+        CancellationToken ct,
+        AlongsideWrite? alongside = null)
         where TState : class
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await AttemptAsync(streamKey, expectedVersion, evolve, decide, context, useCache: true, ct);
+                return await AttemptAsync(streamKey, expectedVersion, evolve, decide, context, useCache: true, alongside, ct);
             }
             catch (Exception ex) when (IsConcurrencyFailure(ex))
             {
@@ -94,7 +95,7 @@ public sealed partial class LedgerWriter(IDocumentStore store, TimeProvider time
 
     private async Task<AppendResult> AttemptAsync<TState>(
         string streamKey, long? expectedVersion, Func<TState?, object, TState?> evolve,
-        Func<TState?, IReadOnlyList<object>> decide, RequestContext context, bool useCache, CancellationToken ct)
+        Func<TState?, IReadOnlyList<object>> decide, RequestContext context, bool useCache, AlongsideWrite? alongside, CancellationToken ct)
         where TState : class
     {
         var prior = context.IdempotencyKey is null ? null : await LoadIdempotencyAsync(context, ct);
@@ -153,14 +154,14 @@ public sealed partial class LedgerWriter(IDocumentStore store, TimeProvider time
             catch (Exception) when (cached)
             {
                 if (!await MovedOnAsync()) throw;
-                return await AttemptAsync(streamKey, expectedVersion, evolve, decide, context, useCache: false, ct);
+                return await AttemptAsync(streamKey, expectedVersion, evolve, decide, context, useCache: false, alongside, ct);
             }
             decideSpan?.SetTag("ledger.events", events.Count);
         }
         if (events.Count == 0)
         {
             if (cached && await MovedOnAsync())
-                return await AttemptAsync(streamKey, expectedVersion, evolve, decide, context, useCache: false, ct);
+                return await AttemptAsync(streamKey, expectedVersion, evolve, decide, context, useCache: false, alongside, ct);
             return new AppendResult(streamKey, version, []);
         }
 
@@ -175,13 +176,15 @@ public sealed partial class LedgerWriter(IDocumentStore store, TimeProvider time
             EventTypes = types,
             RecordedAt = time.GetUtcNow(),
         };
-        var append = new PendingAppend(streamKey, version, events, context, record, replacesRecord: prior is not null);
+        var append = new PendingAppend(streamKey, version, events, context, record, replacesRecord: prior is not null) { Alongside = alongside };
 
         using (var appendSpan = Activity.StartActivity("ledger.append"))
         {
             appendSpan?.SetTag("ledger.stream", streamKey);
             appendSpan?.SetTag("ledger.version", result.Version);
-            if (_group is not null) await _group.CommitAsync(append);
+            // An append with a write alongside commits alone: such writes are rare (accounts), and a
+            // failure of theirs must never fail other requests' appends batched with it.
+            if (_group is not null && alongside is null) await _group.CommitAsync(append);
             else await GroupCommit.WriteAsync(store, [append], ct);
         }
         _states.Set(streamKey, result.Version, events.Aggregate(state, evolve));

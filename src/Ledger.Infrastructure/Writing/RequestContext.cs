@@ -1,4 +1,5 @@
 using Ledger.Domain;
+using Npgsql;
 
 namespace Ledger.Infrastructure.Writing;
 
@@ -20,3 +21,11 @@ public static class EnvelopeHeaders
     public const string ActorGovernment = "actor-government";
     public const string IdempotencyKey = "idempotency-key";
 }
+
+/// <summary>
+/// A write to another table of the ledger's schema that must land with a decision's events or not at
+/// all (an account's password beside the account's events): run on the append's own transaction, only
+/// when the decision appended something, and made again whenever the append is. It throws to refuse
+/// the whole commit.
+/// </summary>
+public delegate Task AlongsideWrite(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct);

@@ -49,12 +49,17 @@ public sealed class Chromium : IAsyncLifetime
     /// else is stopped before it leaves the machine and recorded, as are failed requests, error
     /// answers, console errors and uncaught script errors (see <see cref="PageTraffic"/>).
     /// </summary>
-    public async Task<PageTraffic> OpenAsync(Uri origin)
+    /// <param name="origin">The only host the pages may load from.</param>
+    /// <param name="javaScript">False opens a context with script off: reading and forms must still work.</param>
+    public async Task<PageTraffic> OpenAsync(Uri origin, bool javaScript = true)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
+            JavaScriptEnabled = javaScript,
             BaseURL = origin.GetLeftPart(UriPartial.Authority),
             ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+            // The console's people browse in Chinese: the browser asks for zh-CN, as theirs do.
+            Locale = "zh-CN",
         });
         return await PageTraffic.WatchAsync(context, origin);
     }

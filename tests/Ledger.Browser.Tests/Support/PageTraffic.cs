@@ -44,7 +44,11 @@ public sealed class PageTraffic : IAsyncDisposable
         context.Request += (_, request) => traffic.Record($"{request.Method} {request.Url}");
         context.RequestFailed += (_, request) =>
         {
-            if (traffic.OnHost(request.Url)) traffic.Fail($"failed request: {request.Method} {request.Url} ({request.Failure})");
+            // The console's enhanced navigation cancels its fetch of a page once the next navigation or
+            // form post begins (net::ERR_ABORTED): the browser's choice, not the host's failure, which
+            // shows as an error status or a refused connection instead.
+            if (traffic.OnHost(request.Url) && request.Failure != "net::ERR_ABORTED")
+                traffic.Fail($"failed request: {request.Method} {request.Url} ({request.Failure})");
         };
         context.Response += (_, response) =>
         {

@@ -1,0 +1,4 @@
+namespace Ledger.Web.Resources;
+
+/// <summary>The words of signing in, changing a password and the accounts' history (<c>Components/Accounts</c>).</summary>
+public sealed class AccountsText;
