@@ -5,9 +5,7 @@ using Ledger.Api.Tests.Support;
 using Ledger.Browser.Tests.Support;
 using Ledger.Contracts;
 using Ledger.Domain.Commitments;
-using Ledger.Web.Localization;
 using Marten;
-using Microsoft.AspNetCore.Localization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -34,7 +32,6 @@ public sealed partial class CommitmentPageTests(ConsoleScenario scenario, Chromi
     {
         await using var traffic = await chromium.OpenAsync(scenario.Origin);
         await traffic.SignInAsync(scenario.Host, "supervisor");
-        await InChineseAsync(traffic);
 
         await traffic.GotoAsync($"/commitments/{Water}");
         var page = traffic.Page;
@@ -90,7 +87,6 @@ public sealed partial class CommitmentPageTests(ConsoleScenario scenario, Chromi
     {
         await using var traffic = await chromium.OpenAsync(scenario.Origin);
         await traffic.SignInAsync(scenario.Host, "auditor");
-        await InChineseAsync(traffic);
 
         await traffic.GotoAsync("/commitments/a03-border-road-upgrade");
         var page = traffic.Page;
@@ -124,8 +120,7 @@ public sealed partial class CommitmentPageTests(ConsoleScenario scenario, Chromi
     {
         const string id = "a04-fireworks-zero-major-accidents";
         await using var traffic = await chromium.OpenAsync(scenario.Origin);
-        await traffic.SignInAsync(scenario.Host, "supervisor");
-        await InChineseAsync(traffic);
+        var supervisor = await traffic.SignInAsync(scenario.Host, "supervisor");
         await traffic.GotoAsync($"/commitments/{id}");
         var before = await EventsAsync(id);
         var form = await OpenFormAsync(traffic.Page, "assess");
@@ -135,7 +130,7 @@ public sealed partial class CommitmentPageTests(ConsoleScenario scenario, Chromi
         await form.GetByLabel("黄绿", new() { Exact = true }).CheckAsync();
         await form.GetByLabel("风险等级").SelectOptionAsync(new SelectOptionValue { Label = "中" });
         await SubmitAsync(form, "提交评估研判");
-        await Expect(traffic.Page.Locator("#assess-rationale-error")).ToHaveTextAsync("请填写此项。");
+        await Expect(traffic.Page.Locator("#assess-rationale-error")).ToHaveTextAsync("此项为必填项。");
         await Expect(traffic.Page.GetByLabel("研判依据")).ToHaveAttributeAsync("aria-describedby", "assess-rationale-error");
         Assert.Equal(before.Count, (await EventsAsync(id)).Count);
 
@@ -151,7 +146,7 @@ public sealed partial class CommitmentPageTests(ConsoleScenario scenario, Chromi
         Assert.Equal((Contracts.Completion.Substantial, DeliveryConfidence.AmberGreen, RiskCategory.Moderate, rationale),
             (assessed.Completion, assessed.Confidence, assessed.Risk, assessed.Rationale));
         Assert.Equal("2026-Q2", assessed.Period);
-        Assert.Equal("supervisor.test", assessed.AssessedBy);
+        Assert.Equal(supervisor, assessed.AssessedBy);
         await Expect(traffic.Page.Locator("table.assessments tbody tr").First).ToContainTextAsync(rationale);
         await Expect(traffic.Page.Locator("[data-colour]")).ToHaveTextAsync("黄");
 
@@ -170,7 +165,6 @@ public sealed partial class CommitmentPageTests(ConsoleScenario scenario, Chromi
         const string xiushui = "360424";
         await using var traffic = await chromium.OpenAsync(scenario.Origin);
         await traffic.SignInAsync(scenario.Host, "supervisor");
-        await InChineseAsync(traffic);
         await traffic.GotoAsync($"/commitments/{id}");
         var before = await EventsAsync(id);
         var form = await OpenFormAsync(traffic.Page, "order");
@@ -180,16 +174,23 @@ public sealed partial class CommitmentPageTests(ConsoleScenario scenario, Chromi
         await form.GetByLabel("整改时限").FillAsync("2026-05-01");
         await SubmitAsync(form, "下发整改通知");
         // The decider refuses the empty findings first; the page says so beside the field, in Chinese.
-        await Expect(traffic.Page.Locator("#order-findings-error")).ToHaveTextAsync("请填写此项。");
+        await Expect(traffic.Page.Locator("#order-findings-error")).ToHaveTextAsync("此项为必填项。");
         Assert.Equal(before.Count, (await EventsAsync(id)).Count);
 
         form = traffic.Page.Locator("details[data-form=order] form");
         const string findings = "The 2025 visit count (14,200) is 29% short of the 20,000 target and no recovery plan was filed.";
         await form.GetByLabel("问题清单").FillAsync(findings);
         await SubmitAsync(form, "下发整改通知");
-        await Expect(traffic.Page.Locator("#order-due-error")).ToHaveTextAsync("日期须晚于今天（2026年6月1日）。");
+        await Expect(traffic.Page.Locator("#order-due-error")).ToHaveTextAsync("日期必须晚于今天。");
         await Expect(traffic.Page.Locator("#order-findings-error")).ToHaveCountAsync(0);
         Assert.Equal(before.Count, (await EventsAsync(id)).Count);
+        // The refused form as a person sees it, at both sizes.
+        foreach (var (width, height) in new[] { (1280, 800), (390, 844) })
+        {
+            await traffic.Page.SetViewportSizeAsync(width, height);
+            await traffic.Page.Locator("details[data-form=order]").ScreenshotAsync(new() { Path = Screenshot($"commitment-order-refused-zh-{width}.png") });
+        }
+        await traffic.Page.SetViewportSizeAsync(1280, 900);
 
         form = traffic.Page.Locator("details[data-form=order] form");
         await form.GetByLabel("整改时限").FillAsync("2026-07-15");
@@ -205,7 +206,6 @@ public sealed partial class CommitmentPageTests(ConsoleScenario scenario, Chromi
         // The county ordered sees a link to answer it, and none of the supervisor's forms.
         await using var county = await chromium.OpenAsync(scenario.Origin);
         await county.SignInAsync(scenario.Host, "government", xiushui);
-        await InChineseAsync(county);
         await county.GotoAsync($"/commitments/{id}");
         await Expect(county.Page.Locator($"a[data-answer={ordered.RectificationId}]"))
             .ToHaveAttributeAsync("href", $"/county/rectifications/{id}/{ordered.RectificationId}");
@@ -235,7 +235,6 @@ public sealed partial class CommitmentPageTests(ConsoleScenario scenario, Chromi
         }
         await using var traffic = await chromium.OpenAsync(scenario.Origin);
         await traffic.SignInAsync(scenario.Host, "supervisor");
-        await InChineseAsync(traffic);
         await traffic.GotoAsync($"/commitments/{id}");
         var claim = traffic.Page.Locator("[data-claim=claim-teachers-2025]");
         await Expect(claim).ToContainTextAsync("填报期：2025年");
@@ -248,7 +247,7 @@ public sealed partial class CommitmentPageTests(ConsoleScenario scenario, Chromi
         await form.GetByLabel("核验方式").SelectOptionAsync(new SelectOptionValue { Label = "材料审核" });
         await form.GetByLabel("核验通过", new() { Exact = true }).CheckAsync();
         await SubmitAsync(form, "提交核验结论");
-        await Expect(traffic.Page.Locator("#verify-findings-error")).ToHaveTextAsync("请填写此项。");
+        await Expect(traffic.Page.Locator("#verify-findings-error")).ToHaveTextAsync("此项为必填项。");
         Assert.Equal(before.Count, (await EventsAsync(id)).Count);
 
         form = traffic.Page.Locator("details[data-form=verify] form");
@@ -283,7 +282,6 @@ public sealed partial class CommitmentPageTests(ConsoleScenario scenario, Chromi
 
         await using var traffic = await chromium.OpenAsync(scenario.Origin);
         await traffic.SignInAsync(scenario.Host, "supervisor");
-        await InChineseAsync(traffic);
         await traffic.GotoAsync($"/commitments/{id}");
         var before = await EventsAsync(id);
         var form = await OpenFormAsync(traffic.Page, "review");
@@ -313,7 +311,7 @@ public sealed partial class CommitmentPageTests(ConsoleScenario scenario, Chromi
         await form.GetByLabel("新的整改时限").FillAsync("");
         await SubmitAsync(form, "提交验收结论");
         // Then the decider's refusal: no findings.
-        await Expect(traffic.Page.Locator("#review-findings-error")).ToHaveTextAsync("请填写此项。");
+        await Expect(traffic.Page.Locator("#review-findings-error")).ToHaveTextAsync("此项为必填项。");
         await Expect(traffic.Page.Locator("#review-due-error")).ToHaveCountAsync(0);
         Assert.Equal(before.Count, (await EventsAsync(id)).Count);
 
@@ -336,10 +334,10 @@ public sealed partial class CommitmentPageTests(ConsoleScenario scenario, Chromi
         {
             BaseURL = scenario.Origin.GetLeftPart(UriPartial.Authority),
             JavaScriptEnabled = false,
+            Locale = "zh-CN",
         });
         await using var traffic = await PageTraffic.WatchAsync(context, scenario.Origin);
         await traffic.SignInAsync(scenario.Host, "supervisor");
-        await InChineseAsync(traffic);
         await traffic.GotoAsync($"/commitments/{id}");
         var before = await EventsAsync(id);
 
@@ -369,7 +367,6 @@ public sealed partial class CommitmentPageTests(ConsoleScenario scenario, Chromi
     {
         await using var lead = await chromium.OpenAsync(scenario.Origin);
         await lead.SignInAsync(scenario.Host, "government", Liuyang);
-        await InChineseAsync(lead);
         await lead.GotoAsync($"/commitments/{Water}");
         var own = lead.Page.Locator(".own-actions");
         foreach (var (words, path) in new[] { ("填报进展", "report"), ("更正进展情况", "correct"), ("上传佐证材料", "evidence"), ("申请销号", "claim") })
@@ -381,7 +378,6 @@ public sealed partial class CommitmentPageTests(ConsoleScenario scenario, Chromi
         // Shangli contributes: it reports, but only the lead claims fulfilment.
         await using var contributor = await chromium.OpenAsync(scenario.Origin);
         await contributor.SignInAsync(scenario.Host, "government", Shangli);
-        await InChineseAsync(contributor);
         await contributor.GotoAsync($"/commitments/{Water}");
         await Expect(contributor.Page.Locator(".own-actions").GetByRole(AriaRole.Link, new() { Name = "填报进展", Exact = true })).ToBeVisibleAsync();
         await Expect(contributor.Page.Locator(".own-actions").GetByRole(AriaRole.Link, new() { Name = "申请销号" })).ToHaveCountAsync(0);
@@ -398,7 +394,6 @@ public sealed partial class CommitmentPageTests(ConsoleScenario scenario, Chromi
     {
         await using var traffic = await chromium.OpenAsync(scenario.Origin);
         await traffic.SignInAsync(scenario.Host, "supervisor");
-        await InChineseAsync(traffic);
 
         await traffic.GotoAsync("/commitments/no-such-commitment");
 
@@ -440,18 +435,6 @@ public sealed partial class CommitmentPageTests(ConsoleScenario scenario, Chromi
         }
         traffic.AssertSelfContained();
     }
-
-    /// <summary>
-    /// Chinese, as the switch on every page sets it: the browser here asks for English (en-US), and an
-    /// official reads the page in Chinese.
-    /// </summary>
-    private static Task InChineseAsync(PageTraffic traffic) =>
-        traffic.Page.Context.AddCookiesAsync([new Cookie
-        {
-            Name = ConsoleCultures.CookieName,
-            Value = CookieRequestCultureProvider.MakeCookieValue(new RequestCulture("zh")),
-            Url = traffic.Origin.GetLeftPart(UriPartial.Authority),
-        }]);
 
     private static ILocator Row(ILocator table, string period) =>
         table.Locator("tbody tr", new() { Has = table.Page.Locator("th", new() { HasTextRegex = new Regex($"^{Regex.Escape(period)}$") }) });

@@ -36,6 +36,15 @@ public sealed partial class EveryPageTests(Chromium chromium, ConsoleScenario sc
         { "auditor", "", "/audit/access-log" },
         { "auditor", "", "/audit/export" },
         { "auditor", "", "/audit/verify" },
+        { "supervisor", "", "/commitments/a01-water-class-iii" },
+        { "auditor", "", "/commitments/a03-border-road-upgrade" },
+        { "decision", "", "/commitments/a03-border-road-upgrade" },
+        { "government", "430181", "/commitments/a01-water-class-iii" },
+        { "supervisor", "", "/overview" },
+        { "supervisor", "", "/overdue" },
+        { "supervisor", "", "/rectifications" },
+        { "supervisor", "", "/scorecards" },
+        { "decision", "", "/escalations" },
     };
 
     private static readonly Lock Gate = new();

@@ -1,10 +1,11 @@
 using System.Globalization;
 using Ledger.Contracts;
 using Ledger.Domain.Commitments;
-using Ledger.Web.Localization;
+using Ledger.Web.Resources;
 using Ledger.Web.Writing;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Localization;
 
 namespace Ledger.Web.Components.Commitments;
 
@@ -19,6 +20,7 @@ namespace Ledger.Web.Components.Commitments;
 public abstract class SupervisorForm : ComponentBase
 {
     [Inject] protected ConsoleCommands Commands { get; set; } = default!;
+    [Inject] private IStringLocalizer<ProblemText> P { get; set; } = default!;
     [CascadingParameter] protected CommitmentWords W { get; set; } = default!;
     [CascadingParameter] protected CommitmentDossier D { get; set; } = default!;
     [CascadingParameter] private HttpContext? Http { get; set; }
@@ -120,10 +122,10 @@ public abstract class SupervisorForm : ComponentBase
         return cut < 0 ? field : field[..cut];
     }
 
-    /// <summary>The refusal in words: <c>Problem.{code}</c> from the page's resources; never the code itself.</summary>
+    /// <summary>The refusal in words (<see cref="ProblemText"/>, the console's one sentence per code); never the code itself.</summary>
     private string Sentence(string code)
     {
-        var text = W.L["Problem." + code, ConsoleFormat.Date(D.Today)];
-        return text.ResourceNotFound ? W.L["Problem.other"] : text.Value;
+        var text = P["Problem." + code];
+        return text.ResourceNotFound ? P["Problem.unexpected"] : text.Value;
     }
 }
