@@ -124,7 +124,7 @@ public sealed partial class CommitmentPageTests(ConsoleScenario scenario, Chromi
     {
         const string id = "a04-fireworks-zero-major-accidents";
         await using var traffic = await chromium.OpenAsync(scenario.Origin);
-        await traffic.SignInAsync(scenario.Host, "supervisor");
+        var supervisor = await traffic.SignInAsync(scenario.Host, "supervisor");
         await InChineseAsync(traffic);
         await traffic.GotoAsync($"/commitments/{id}");
         var before = await EventsAsync(id);
@@ -151,7 +151,7 @@ public sealed partial class CommitmentPageTests(ConsoleScenario scenario, Chromi
         Assert.Equal((Contracts.Completion.Substantial, DeliveryConfidence.AmberGreen, RiskCategory.Moderate, rationale),
             (assessed.Completion, assessed.Confidence, assessed.Risk, assessed.Rationale));
         Assert.Equal("2026-Q2", assessed.Period);
-        Assert.Equal("supervisor.test", assessed.AssessedBy);
+        Assert.Equal(supervisor, assessed.AssessedBy);
         await Expect(traffic.Page.Locator("table.assessments tbody tr").First).ToContainTextAsync(rationale);
         await Expect(traffic.Page.Locator("[data-colour]")).ToHaveTextAsync("黄");
 
