@@ -32,12 +32,18 @@ public static class ConsoleSession
     /// <summary>The account the tests use for a role, opened on first use with <see cref="Password"/>.</summary>
     public static async Task<string> AccountForAsync(LedgerHost host, string role, string? government = null)
     {
-        var name = government is null ? $"test.{role}" : $"test.{role}.{government}";
+        var name = AccountName(role, government);
         var accounts = host.Services.GetRequiredService<AccountBook>();
+        if (!Enum.TryParse<AccountRole>(role, ignoreCase: true, out var accountRole))
+            throw new ArgumentException($"no console account holds the role '{role}' (one of: {string.Join(", ", Enum.GetNames<AccountRole>())})", nameof(role));
         if (!await accounts.PasswordStandsAsync(name, Password, CancellationToken.None))
-            await OpenAsync(host, name, Enum.Parse<AccountRole>(role, ignoreCase: true), government, Password);
+            await OpenAsync(host, name, accountRole, government, Password);
         return name;
     }
+
+    /// <summary>The name of the account the tests sign in with for a role: the subject its events record.</summary>
+    public static string AccountName(string role, string? government = null) =>
+        government is null ? $"test.{role}" : $"test.{role}.{government}";
 
     /// <summary>Opens an account through the account book, as <c>ledger user add</c> does (with a password that needs no change).</summary>
     public static Task<string> OpenAsync(LedgerHost host, string name, AccountRole role, string? government, string? password) =>
