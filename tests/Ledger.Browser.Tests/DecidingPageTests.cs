@@ -136,6 +136,8 @@ public sealed class DecidingPageTests(ConsoleScenario scenario, Chromium chromiu
                 await traffic.GotoAsync("/escalations");
                 await Expect(traffic.Page.Locator("html")).ToHaveAttributeAsync("lang", language == "zh" ? "zh-CN" : "en");
                 await traffic.Page.ScreenshotAsync(new PageScreenshotOptions { Path = PageShots.PathFor($"escalations-{language}-{width}.png"), FullPage = true });
+                if (await PageShots.OverflowAsync(traffic.Page) is > 0 and var overflow)
+                    problems.Add($"escalations-{language}-{width}: the page is {overflow} px wider than the screen");
                 problems.AddRange(await PageShots.SeriousAccessibilityProblemsAsync(traffic.Page, $"escalations-{language}-{width}"));
             }
             traffic.AssertSelfContained();
