@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.StaticAssets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -25,7 +26,12 @@ public sealed partial class SelfContainedPagesTests(LedgerHost host, Chromium ch
     private static readonly string[] Pages =
         ["/scalar/{documentName?}", "/openapi/{documentName}.json", "/", "/forbidden", "/overview", "/overdue", "/rectifications", "/scorecards", "/escalations"];
     private static readonly string[] NotPages =
-        ["/scalar/scalar.js", "/scalar/scalar.aspnetcore.js", "/scalar/favicon.svg", "/health/live", "/health/ready", "/language/{name}"];
+    [
+        "/scalar/scalar.js", "/scalar/scalar.aspnetcore.js", "/scalar/favicon.svg", "/health/live", "/health/ready", "/language/{name}",
+        // Static assets served from the build's folders (not a published copy) fall back to this route,
+        // and enhanced navigation follows a form post's redirect through the second.
+        "{**path:file}", "/_framework/opaque-redirect",
+    ];
 
     // The address Kestrel bound (a loopback port the system chose).
     private Uri Origin => new(host.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
@@ -73,10 +79,10 @@ public sealed partial class SelfContainedPagesTests(LedgerHost host, Chromium ch
     {
         var routes = host.Services.GetRequiredService<EndpointDataSource>().Endpoints
             .OfType<RouteEndpoint>()
+            // Static files: the console's own (_content/Ledger.Web/…), its styles bundled by the host, the framework's script.
+            .Where(e => e.Metadata.GetMetadata<StaticAssetDescriptor>() is null)
             .Select(e => e.RoutePattern.RawText ?? "")
             .Where(route => !route.StartsWith("/api", StringComparison.Ordinal))
-            // Static files: the console's own (_content/Ledger.Web/…) and the framework's script.
-            .Where(route => !route.StartsWith("_content/", StringComparison.Ordinal) && !route.StartsWith("_framework/", StringComparison.Ordinal))
             .Distinct()
             .ToList();
 
