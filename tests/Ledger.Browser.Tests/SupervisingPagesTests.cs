@@ -325,6 +325,8 @@ public sealed partial class SupervisingPagesTests(ConsoleScenario scenario, Chro
                     if (await traffic.Page.Locator("[data-chart]").CountAsync() > 0)
                         await Expect(traffic.Page.Locator("[data-chart-drawn=true]").First).ToBeVisibleAsync();
                     await traffic.Page.ScreenshotAsync(new PageScreenshotOptions { Path = PageShots.PathFor($"{name}-{language}-{width}.png"), FullPage = true });
+                    if (await PageShots.OverflowAsync(traffic.Page) is > 0 and var overflow)
+                        problems.Add($"{name}-{language}-{width}: the page is {overflow} px wider than the screen");
                     // axe-core takes seconds a page here: each page in Chinese at both sizes and in English on the desktop.
                     if (language == "zh" || width == 1280)
                         problems.AddRange(await PageShots.SeriousAccessibilityProblemsAsync(traffic.Page, $"{name}-{language}-{width}"));

@@ -36,4 +36,8 @@ public static class PageShots
             .Where(v => v.Impact is "serious" or "critical")
             .SelectMany(v => v.Nodes.Select(n => $"{label}: {v.Id} ({v.Impact}) at {n.Target}: {v.Help}"))];
     }
+
+    /// <summary>How far the page reaches past the viewport's width (0 when nothing makes a phone scroll sideways).</summary>
+    public static Task<int> OverflowAsync(IPage page) =>
+        page.EvaluateAsync<int>("() => Math.max(0, document.documentElement.scrollWidth - window.innerWidth)");
 }
