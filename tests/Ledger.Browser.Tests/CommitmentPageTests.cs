@@ -110,6 +110,7 @@ public sealed partial class CommitmentPageTests(ConsoleScenario scenario, Chromi
         await Expect(page.Locator("#evidence")).ToContainTextAsync("6bbf19aa2dae11107934ae8339d1aa09f363ac8835270197d7217ee8eb3f8f48");
         // An auditor reads; only a supervisor sees the forms.
         await Expect(page.Locator("details[data-form]")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#timeline a[href='/audit/commitments/a03-border-road-upgrade']")).ToBeVisibleAsync();
 
         await AssertNoRawCodesAsync(page);
         traffic.AssertSelfContained();
@@ -360,6 +361,14 @@ public sealed partial class CommitmentPageTests(ConsoleScenario scenario, Chromi
         Assert.Equal(["Settle at the monitored figure", "Refer the figure to a third-party laboratory"], raised.Options);
         await Expect(traffic.Page.Locator($"[data-escalation={raised.EscalationId}]")).ToContainTextAsync("待决定");
         traffic.AssertSelfContained();
+
+        // The promotion conference finds it open, with the way to its own page for deciding.
+        await using var decision = await chromium.OpenAsync(scenario.Origin);
+        await decision.SignInAsync(scenario.Host, "decision");
+        await decision.GotoAsync($"/commitments/{id}");
+        await Expect(decision.Page.Locator($"[data-escalation={raised.EscalationId}]").GetByRole(AriaRole.Link, new() { Name = "到提请事项页面作出决定" }))
+            .ToHaveAttributeAsync("href", "/escalations");
+        await Expect(decision.Page.Locator("details[data-form]")).ToHaveCountAsync(0);
     }
 
     [Fact]
