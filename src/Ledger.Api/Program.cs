@@ -76,6 +76,7 @@ public static class LedgerApi
         app.Use(StorableText.RefuseInUrlAsync);
         app.UseLedgerConsoleLanguage();
         app.UseAuthentication();
+        app.UseLedgerConsoleSession();
         // After authentication: the limit is per principal (the token's subject), else per address.
         app.UseRateLimiter();
         // Before authorization: a refused replay is recorded as well as a granted one.

@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using Ledger.Infrastructure.Evidence;
+using Ledger.Web.Auditing;
 using Ledger.Web.Components;
 using Ledger.Web.Localization;
 using Ledger.Web.Signing;
@@ -37,6 +38,7 @@ public static class ConsoleHost
         services.AddHttpContextAccessor();
         services.AddScoped<GovernmentNames>();
         services.AddScoped<Writing.ConsoleCommands>();
+        services.AddConsoleAudit();
         services.AddAuthentication()
             .AddCookie(ConsoleSignIn.Scheme, ConsoleSignIn.ConfigureCookie);
         services.AddAuthorizationBuilder().AddConsolePolicies();
@@ -50,6 +52,25 @@ public static class ConsoleHost
         return app;
     }
 
+    /// <summary>
+    /// After authentication: on the console's endpoints the session cookie names the person, so that what
+    /// runs before the page's own authorization (the access log, the rate limiter) knows who asks, as it
+    /// knows from a token on the API's endpoints. A bearer token's user is never replaced.
+    /// </summary>
+    public static WebApplication UseLedgerConsoleSession(this WebApplication app)
+    {
+        app.Use(async (http, next) =>
+        {
+            if (http.GetEndpoint()?.Metadata.GetMetadata<ConsoleEndpoint>() is not null && http.User.Identity?.IsAuthenticated != true)
+            {
+                var session = await http.AuthenticateAsync(ConsoleSignIn.Scheme);
+                if (session.Succeeded) http.User = session.Principal;
+            }
+            await next();
+        });
+        return app;
+    }
+
     public static WebApplication MapLedgerConsole(this WebApplication app)
     {
         app.UseAntiforgery();
@@ -60,7 +81,8 @@ public static class ConsoleHost
         app.MapGet("/language/{name}", ChooseLanguage).AllowAnonymous().ExcludeFromDescription();
         app.MapPost("/signout", SignOutAsync).AllowAnonymous().ExcludeFromDescription();
         app.MapGet("/evidence/{sha256}", DownloadEvidence).RequireAuthorization(ConsolePolicies.SignedIn).ExcludeFromDescription();
-        app.MapRazorComponents<App>();
+        app.MapConsoleAudit();
+        app.MapRazorComponents<App>().WithMetadata(ConsoleEndpoint.Instance);
         return app;
     }
 

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -239,6 +240,53 @@ public sealed class AuditExportTests(AuditExportTests.ExportFixture fixture) : I
         Assert.Equal(1, (await RunAsync("export", "--commitment", "no-such-commitment", "--out", unknown)).Exit);
         Assert.False(Directory.Exists(unknown));
         Assert.Equal(2, (await VerifyAsync(fixture.NewTarget())).Exit);
+    }
+
+    [Fact]
+    public async Task A_zipped_bundle_verifies_as_its_folder_does_and_an_archive_that_is_no_bundle_is_refused()
+    {
+        var dir = fixture.NewTarget();
+        Assert.Equal(0, (await RunAsync("export", "--commitment", "a03-suichuan-guidong-corridor", "--out", dir)).Exit);
+        var folder = await VerifyAsync(dir);
+
+        // The files at the top of the archive, as the console sends it, or the bundle's folder zipped whole.
+        var flat = dir + ".zip";
+        ZipFile.CreateFromDirectory(dir, flat);
+        var zipped = await VerifyAsync(flat);
+        Assert.True(zipped.Exit == 0, zipped.Error);
+        Assert.Equal(folder.Output.Replace(dir, "", StringComparison.Ordinal), zipped.Output.Replace(flat, "", StringComparison.Ordinal));
+        var whole = dir + "-folder.zip";
+        ZipFile.CreateFromDirectory(dir, whole, CompressionLevel.Fastest, includeBaseDirectory: true);
+        Assert.Equal(0, (await VerifyAsync(whole)).Exit);
+
+        // A changed file inside is named as in a folder.
+        var changed = dir + "-changed.zip";
+        File.Copy(flat, changed);
+        using (var archive = ZipFile.Open(changed, ZipArchiveMode.Update))
+        {
+            archive.GetEntry(AuditBundle.EventsCsv)!.Delete();
+            var entry = archive.CreateEntry(AuditBundle.EventsCsv);
+            await using var writer = new StreamWriter(await entry.OpenAsync());
+            await writer.WriteAsync(AuditBundle.EventsCsvHeader);
+        }
+        var refused = await VerifyAsync(changed);
+        Assert.Equal(1, refused.Exit);
+        Assert.Contains($"{AuditBundle.EventsCsv} has changed", refused.Error);
+
+        // A path that climbs out of the folder is refused before anything is unpacked.
+        var climbing = dir + "-climbing.zip";
+        File.Copy(flat, climbing);
+        using (var archive = ZipFile.Open(climbing, ZipArchiveMode.Update))
+            archive.CreateEntry("../outside.txt");
+        var outside = await VerifyAsync(climbing);
+        Assert.Equal(1, outside.Exit);
+        Assert.Contains("../outside.txt", outside.Error);
+        Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(dir)!, "outside.txt")));
+
+        // A file that is no archive at all cannot be read.
+        var text = dir + "-text.zip";
+        await File.WriteAllTextAsync(text, "not a zip");
+        Assert.Equal(2, (await VerifyAsync(text)).Exit);
     }
 
     [Fact]

@@ -23,15 +23,26 @@ public sealed partial class SelfContainedPagesTests(LedgerHost host, Chromium ch
 {
     // The pages a person opens in a browser, and the routes outside /api that are not pages: a new
     // route outside /api fails Every_page_outside_the_api_is_one_these_tests_load until it is listed.
-    private static readonly string[] Pages = ["/scalar/{documentName?}", "/openapi/{documentName}.json", "/", "/forbidden",
-        "/signin", "/account/password", "/audit/accounts", "/county", "/county/commitments/{CommitmentId}/report",
-        "/county/due", "/county/scorecards", "/county/commitments/{CommitmentId}/evidence", "/county/commitments/{CommitmentId}/claim",
-        "/county/commitments/{CommitmentId}/correct", "/county/rectifications/{CommitmentId}/{RectificationId}", "/commitments/{Id}"];
-    // The static assets' fallback (a build's manifest serves files changed since the build) and the
-    // redirect that enhanced navigation follows after a form post are not pages either.
+    private static readonly string[] Pages =
+    [
+        "/scalar/{documentName?}", "/openapi/{documentName}.json", "/", "/forbidden",
+        "/signin", "/account/password", "/audit/accounts",
+        "/county", "/county/due", "/county/scorecards", "/county/commitments/{CommitmentId}/report",
+        "/county/commitments/{CommitmentId}/evidence", "/county/commitments/{CommitmentId}/claim",
+        "/county/commitments/{CommitmentId}/correct", "/county/rectifications/{CommitmentId}/{RectificationId}",
+        "/audit", "/audit/commitments/{CommitmentId}", "/audit/views", "/audit/access-log", "/audit/export", "/audit/verify",
+        "/overview", "/overdue", "/rectifications", "/scorecards", "/escalations", "/commitments/{Id}",
+    ];
     private static readonly string[] NotPages =
-        ["/scalar/scalar.js", "/scalar/scalar.aspnetcore.js", "/scalar/favicon.svg", "/health/live", "/health/ready", "/language/{name}", "/signout", "/evidence/{sha256}",
-         "{**path:file}", "/_framework/opaque-redirect"];
+    [
+        "/scalar/scalar.js", "/scalar/scalar.aspnetcore.js", "/scalar/favicon.svg", "/health/live", "/health/ready", "/language/{name}",
+        "/signout", "/evidence/{sha256}",
+        // Static assets served from the build's folders (not a published copy) fall back to this route,
+        // and enhanced navigation follows a form post's redirect through the second.
+        "{**path:file}", "/_framework/opaque-redirect",
+        // The auditors' downloads and the proof verify.js fetches (AuditExportDownloadTests, BrowserVerificationTests).
+        "/audit/commitments/{commitmentId}/events/{sequence:long}/proof", "/audit/verify/offline", "/audit/export/bundle",
+    ];
 
     // The address Kestrel bound (a loopback port the system chose).
     private Uri Origin => new(host.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
@@ -83,7 +94,10 @@ public sealed partial class SelfContainedPagesTests(LedgerHost host, Chromium ch
             .Where(e => e.Metadata.GetMetadata<StaticAssetDescriptor>() is null)
             .Select(e => e.RoutePattern.RawText ?? "")
             .Where(route => !route.StartsWith("/api", StringComparison.Ordinal))
-            .Where(route => !route.StartsWith("_content/", StringComparison.Ordinal) && !route.StartsWith("_framework/", StringComparison.Ordinal))
+            // Static files: the console's own (_content/Ledger.Web/…), the framework's script, and the
+            // stylesheet bundle the build makes of the pages' isolated CSS (Ledger.Api[.fingerprint].styles.css[.gz]).
+            .Where(route => !route.StartsWith("_content/", StringComparison.Ordinal) && !route.StartsWith("_framework/", StringComparison.Ordinal)
+                && !route.Contains(".styles.css", StringComparison.Ordinal))
             .Distinct()
             .ToList();
 

@@ -27,13 +27,18 @@ public sealed class SigningInTests(ConsoleScenario scenario, Chromium chromium)
     [Fact]
     public async Task An_account_signs_in_and_lands_on_its_roles_page_or_the_page_it_asked_for()
     {
-        foreach (var (role, government, landing) in new[] { (AccountRole.Supervisor, (string?)null, "/overview"), (AccountRole.Government, "430181", "/county") })
+        // A return path that leaves the host (here "//elsewhere.example/") is not followed: the role's page is.
+        foreach (var (role, government, asked, landing) in new[]
+        {
+            (AccountRole.Supervisor, (string?)null, "?return=%2F%2Felsewhere.example%2F", "/overview"),
+            (AccountRole.Government, "430181", "", "/county"),
+        })
         {
             var name = await OpenAsync("lands", role, government);
             await using var traffic = await chromium.OpenAsync(scenario.Origin);
-            await traffic.Page.GotoAsync(ConsoleSignInPaths.SignIn);
+            await traffic.Page.GotoAsync(ConsoleSignInPaths.SignIn + asked);
             await SubmitAsync(traffic.Page, name, Password);
-            await traffic.Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == landing);
+            await traffic.Page.WaitForURLAsync(url => new Uri(url).Authority == scenario.Origin.Authority && new Uri(url).AbsolutePath == landing);
         }
 
         var auditor = await OpenAsync("returns", AccountRole.Auditor);

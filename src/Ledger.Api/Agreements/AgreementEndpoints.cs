@@ -3,6 +3,7 @@ using Ledger.Api.Http;
 using Ledger.Api.OpenApi;
 using Ledger.Contracts;
 using Ledger.Domain.Agreements;
+using Ledger.Infrastructure.Audit;
 using Ledger.Infrastructure.Writing;
 using Ledger.Projections;
 using Marten;

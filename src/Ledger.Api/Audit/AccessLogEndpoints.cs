@@ -1,12 +1,11 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text;
 using Ledger.Api.Http;
 using Ledger.Api.OpenApi;
 using Ledger.Api.Supervision;
 using Ledger.Infrastructure.Audit;
 using Ledger.Infrastructure.Identity;
 using Ledger.Infrastructure.Store;
+using Ledger.Projections.Querying;
 using Microsoft.AspNetCore.Http.Features;
 using Npgsql;
 
@@ -126,39 +125,15 @@ public static class AccessLogEndpoints
 
     public static async Task<IResult> Query(HttpContext http, AccessLog log)
     {
-        var query = ViewQuery.From(http, Filters);
+        var query = ViewQuery.For(ViewRequests.From(http, Filters), Filters);
         var now = log.Time.GetUtcNow();
         var (from, to) = AuditQuery.Range(query.Text("from"), query.Text("to"), now);
         var limit = query.Limit();
-        var before = query.Text("cursor") is { } cursor ? Cursor.Read(cursor) : (long?)null;
+        var before = query.Text("cursor") is { } cursor
+            ? AccessLogCursor.Read(cursor) ?? throw new RequestRejected(StatusCodes.Status400BadRequest, "invalid_cursor", "'cursor' is not a cursor this API issued.", "cursor")
+            : (long?)null;
 
         var (entries, next) = await log.QueryAsync(new AccessLogQuery(query.Text("actor"), query.Text("subject"), from, to, limit, before), http.RequestAborted);
-        return TypedResults.Ok(new AccessLogPage(entries, next is { } id ? Cursor.Write(id) : null));
-    }
-
-    /// <summary>An opaque token for the last id of a page: base64url of "access-log:{id}".</summary>
-    private static class Cursor
-    {
-        private const string Prefix = "access-log:";
-
-        public static string Write(long id) =>
-            Convert.ToBase64String(Encoding.UTF8.GetBytes(Prefix + id.ToString(CultureInfo.InvariantCulture))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-        public static long Read(string cursor)
-        {
-            try
-            {
-                var text = cursor.Replace('-', '+').Replace('_', '/');
-                text = text.PadRight(text.Length + (4 - text.Length % 4) % 4, '=');
-                var plain = Encoding.UTF8.GetString(Convert.FromBase64String(text));
-                if (plain.StartsWith(Prefix, StringComparison.Ordinal)
-                    && long.TryParse(plain.AsSpan(Prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0)
-                    return id;
-            }
-            catch (FormatException)
-            {
-            }
-            throw new RequestRejected(StatusCodes.Status400BadRequest, "invalid_cursor", "'cursor' is not a cursor this API issued.", "cursor");
-        }
+        return TypedResults.Ok(new AccessLogPage(entries, next is { } id ? AccessLogCursor.Write(id) : null));
     }
 }

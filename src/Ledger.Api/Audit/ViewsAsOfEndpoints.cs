@@ -1,7 +1,6 @@
 using System.Globalization;
 using Ledger.Api.Http;
 using Ledger.Api.OpenApi;
-using Ledger.Api.Supervision;
 using Ledger.Contracts;
 using Ledger.Infrastructure.Audit;
 using Ledger.Infrastructure.Identity;
@@ -63,13 +62,7 @@ public static class ViewsAsOfEndpoints
         var government = await q.ExistingAsync(session, "government", StreamKeys.Government, "government_not_found", "Government", ct);
 
         var views = await ViewsAsOf.ReplayAsync(session, at, position, ct);
-        var today = Today(views.Point);
-        var items = views.Documents.AllHeld<OverdueItem>()
-            .Where(i => (agreement is null || i.AgreementId == agreement) && (government is null || i.LeadGovernmentId == government))
-            // The live queue's order: earliest due first, then the document id.
-            .OrderBy(i => i.DueOn).ThenBy(i => i.Id, StringComparer.Ordinal)
-            .Select(i => new OverdueEntry(i, today.DayNumber - i.DueOn.DayNumber, NameOf(views.Documents, i.LeadGovernmentId)))
-            .ToList();
+        var items = views.Overdue(agreement, government).Select(o => new OverdueEntry(o.Item, o.DaysOverdue, views.NameOf(o.Item.LeadGovernmentId))).ToList();
         return TypedResults.Ok(new ViewListAsOf<OverdueEntry>(views.Point, items.Count, items));
     }
 
@@ -83,17 +76,8 @@ public static class ViewsAsOfEndpoints
         var open = q.Flag("open");
 
         var views = await ViewsAsOf.ReplayAsync(session, at, position, ct);
-        var today = Today(views.Point);
-        var items = views.Documents.AllHeld<RectificationTrack>()
-            .Where(r => (agreement is null || r.AgreementId == agreement) && (government is null || r.GovernmentId == government)
-                && (open is null || r.Open == open))
-            .OrderBy(r => r.DueOn).ThenBy(r => r.Id, StringComparer.Ordinal)
-            .Select(r =>
-            {
-                var late = r.Open ? Math.Max(0, today.DayNumber - r.DueOn.DayNumber) : 0;
-                return new RectificationEntry(r, late > 0, late, NameOf(views.Documents, r.GovernmentId));
-            })
-            .ToList();
+        var items = views.Rectifications(agreement, government, open)
+            .Select(r => new RectificationEntry(r.Rectification, r.PastDue, r.DaysPastDue, views.NameOf(r.Rectification.GovernmentId))).ToList();
         return TypedResults.Ok(new ViewListAsOf<RectificationEntry>(views.Point, items.Count, items));
     }
 
@@ -114,12 +98,6 @@ public static class ViewsAsOfEndpoints
                 at is null ? "position" : "at");
         return TypedResults.Ok(new ViewAsOf<T>(views.Point, view));
     }
-
-    private static DateOnly Today(ReplayPoint point) =>
-        SupervisionRules.ZoneDate(point.At ?? point.LastTimestamp ?? DateTimeOffset.UnixEpoch);
-
-    private static string NameOf(SupervisionFold documents, string governmentId) =>
-        documents.Held<GovernmentCompliance>(governmentId) is { } g ? $"{g.NameZh} {g.NameEn}" : "";
 
     /// <summary>The query string of an as-of view: the point (exactly one of at and position) and the view's own filters, nothing else.</summary>
     private sealed class Query
@@ -164,7 +142,7 @@ public static class ViewsAsOfEndpoints
 
             if (!long.TryParse(rawPosition, NumberStyles.None, CultureInfo.InvariantCulture, out var position) || position < 1)
                 throw new RequestRejected(StatusCodes.Status400BadRequest, "invalid_position", "'position' must be an event sequence, 1 or more.", "position");
-            var highest = await session.Events.QueryAllRawEvents().OrderByDescending(e => e.Sequence).Take(1).ToListAsync(ct) is [var top] ? top.Sequence : 0;
+            var highest = await ViewsAsOf.HighestSequenceAsync(session, ct);
             if (position > highest)
                 throw new RequestRejected(StatusCodes.Status422UnprocessableEntity, "position_out_of_range",
                     $"'position' is beyond the last recorded event ({highest}); the ledger shows only what it has recorded.", "position");

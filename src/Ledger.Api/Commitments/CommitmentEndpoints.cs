@@ -4,6 +4,7 @@ using Ledger.Api.OpenApi;
 using Ledger.Contracts;
 using Ledger.Domain.Agreements;
 using Ledger.Domain.Commitments;
+using Ledger.Infrastructure.Audit;
 using Ledger.Infrastructure.Writing;
 using Ledger.Projections;
 using Marten;

@@ -4,6 +4,7 @@ using Ledger.Api.Http;
 using Ledger.Api.OpenApi;
 using Ledger.Contracts;
 using Ledger.Domain.Evaluation;
+using Ledger.Infrastructure.Audit;
 using Ledger.Projections;
 using Marten;
 

@@ -1,22 +1,8 @@
 using JasperFx.Events;
-using Ledger.Infrastructure.Writing;
+using Ledger.Infrastructure.Audit;
 using Marten;
 
 namespace Ledger.Api.Http;
-
-/// <summary>One stored event with its whole envelope, as auditors read a stream's raw history.</summary>
-public sealed record EventEnvelope(
-    long Sequence,
-    long Version,
-    string Type,
-    DateTimeOffset Timestamp,
-    EnvelopeActor Actor,
-    string? CorrelationId,
-    string? CausationId,
-    string? IdempotencyKey,
-    object Data);
-
-public sealed record EnvelopeActor(string? Id, string? Role, string? Government);
 
 public static class EventHistory
 {
@@ -28,17 +14,5 @@ public static class EventHistory
         return TypedResults.Ok(events.Select(ToEnvelope).ToList());
     }
 
-    public static EventEnvelope ToEnvelope(IEvent e) => new(
-        e.Sequence,
-        e.Version,
-        e.EventTypeName,
-        e.Timestamp,
-        new EnvelopeActor(e.UserName, Header(e, EnvelopeHeaders.ActorRole), Header(e, EnvelopeHeaders.ActorGovernment)),
-        e.CorrelationId,
-        e.CausationId,
-        Header(e, EnvelopeHeaders.IdempotencyKey),
-        e.Data);
-
-    private static string? Header(IEvent e, string name) =>
-        e.Headers is { } headers && headers.TryGetValue(name, out var value) ? value?.ToString() : null;
+    public static EventEnvelope ToEnvelope(IEvent e) => EventEnvelope.From(e);
 }

@@ -78,14 +78,14 @@ public static class ExportVerbs
 
     private static Command Verify()
     {
-        var directory = new Argument<DirectoryInfo>("DIR") { Description = "the bundle folder" };
+        var bundle = new Argument<string>("BUNDLE") { Description = "the bundle: its folder, or the .zip the console downloads" };
         var key = new Option<string?>("--key")
         {
             Description = "the ledger's checkpoint verifier key, as GET /api/integrity/public-key answers it (required; the manifest's key is only compared with it)",
         };
-        var command = new Command("verify", "Check a bundle offline against the ledger's key: file hashes, every event's leaf hash and proof, the checkpoint's signature, every version of each stream's stated range, events.csv recomputed, the manifest's signature.")
+        var command = new Command("verify", "Check a bundle (its folder or its .zip) offline against the ledger's key: file hashes, every event's leaf hash and proof, the checkpoint's signature, every version of each stream's stated range, events.csv recomputed, the manifest's signature.")
         {
-            directory,
+            bundle,
             key,
         };
         command.SetAction(async (parse, ct) =>
@@ -98,7 +98,7 @@ public static class ExportVerbs
                 throw new CliFailure(
                     "a bundle cannot vouch for itself: pass the ledger's verifier key, e.g. --key \"$(curl -s http://127.0.0.1:5080/api/integrity/public-key)\"", 1);
             }
-            var result = await AuditBundleVerifier.VerifyAsync(parse.GetValue(directory)!.FullName, trusted, ct);
+            var result = await AuditBundleVerifier.VerifyAsync(Path.GetFullPath(parse.GetValue(bundle)!), trusted, ct);
             if (result.Status == 0)
             {
                 Console.WriteLine(result.Message);

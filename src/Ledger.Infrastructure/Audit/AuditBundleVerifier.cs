@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -23,10 +24,64 @@ public static class AuditBundleVerifier
 {
     public sealed record Result(int Status, string Message, long Events = 0);
 
-    public static async Task<Result> VerifyAsync(string directory, string trustedKey, CancellationToken ct)
+    /// <summary>Checks the bundle in <paramref name="path"/>: its folder, or the .zip the console downloads (see <see cref="VerifyZipAsync"/>).</summary>
+    public static async Task<Result> VerifyAsync(string path, string trustedKey, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(trustedKey);
-        if (!Directory.Exists(directory)) return new Result(2, $"no bundle folder at {directory}");
+        if (File.Exists(path)) return await VerifyZipAsync(path, trustedKey, ct);
+        if (!Directory.Exists(path)) return new Result(2, $"no bundle folder or .zip at {path}");
+        return await VerifyFolderAsync(path, trustedKey, ct);
+    }
+
+    /// <summary>
+    /// A bundle as one .zip: its files at the top of the archive (as the console writes it), or in one
+    /// folder there (as a person zips the bundle's folder). It is unpacked into a folder of its own, checked
+    /// exactly as a folder is, and removed. An archive with anything else (a path that climbs out, a
+    /// second folder, a nested one) is not a bundle and is refused before anything is written.
+    /// </summary>
+    public static async Task<Result> VerifyZipAsync(string zip, string trustedKey, CancellationToken ct)
+    {
+        var unpacked = Directory.CreateTempSubdirectory("ledger-bundle-");
+        try
+        {
+            ZipArchive archive;
+            var stream = File.OpenRead(zip);
+            try
+            {
+                archive = await ZipArchive.CreateAsync(stream, ZipArchiveMode.Read, leaveOpen: false, entryNameEncoding: null, ct);
+            }
+            catch (InvalidDataException ex)
+            {
+                await stream.DisposeAsync();
+                return new Result(2, $"{zip} is not a .zip archive ({ex.Message})");
+            }
+            await using (archive)
+            {
+                var files = archive.Entries.Where(e => !e.FullName.EndsWith('/')).ToList();
+                // One folder holding every file is the bundle's folder zipped whole; otherwise the files are at the top.
+                var top = files.Count > 0 && files[0].FullName.IndexOf('/') is var slash and > 0 ? files[0].FullName[..(slash + 1)] : "";
+                if (top.Length > 0 && !files.All(e => e.FullName.StartsWith(top, StringComparison.Ordinal))) top = "";
+                var names = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var entry in files)
+                {
+                    var name = entry.FullName[top.Length..];
+                    if (name.Length == 0 || name.Contains('/') || name.Contains('\\') || name is "." or ".." || !names.Add(name))
+                        return new Result(1, $"{zip} holds {Printable(entry.FullName)}, which is not a file of a bundle's folder");
+                }
+                foreach (var entry in files)
+                    await entry.ExtractToFileAsync(Path.Combine(unpacked.FullName, entry.FullName[top.Length..]), overwrite: false, ct);
+            }
+            var result = await VerifyFolderAsync(unpacked.FullName, trustedKey, ct);
+            return result with { Message = result.Message.Replace(unpacked.FullName, zip, StringComparison.Ordinal) };
+        }
+        finally
+        {
+            unpacked.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<Result> VerifyFolderAsync(string directory, string trustedKey, CancellationToken ct)
+    {
         var manifestPath = Path.Combine(directory, AuditBundle.Manifest);
         if (!File.Exists(manifestPath)) return new Result(1, $"{AuditBundle.Manifest} is missing");
         BundleManifest? manifest;

@@ -401,6 +401,12 @@ public sealed record ExportAccess(AccessLog Log, AccessActor Actor, string Corre
 {
     public const string Action = "ledger export";
 
+    /// <summary>The action the entry names: the verb, or the console's download route.</summary>
+    public string As { get; init; } = Action;
+
+    /// <summary>What the entry names as the target in place of the folder: the console names the file it sends.</summary>
+    public string? Target { get; init; }
+
     public AccessAttempt Attempt(ExportSelection selection, string target)
     {
         var filters = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
@@ -410,7 +416,7 @@ public sealed record ExportAccess(AccessLog Log, AccessActor Actor, string Corre
         if (selection.Id is { } id) filters["id"] = [id];
         if (selection.From is { } from) filters["from"] = [from.ToString("O", CultureInfo.InvariantCulture)];
         if (selection.To is { } to) filters["to"] = [to.ToString("O", CultureInfo.InvariantCulture)];
-        return new AccessAttempt(Log.Time.GetUtcNow(), Actor, Action, Path.GetFullPath(target),
+        return new AccessAttempt(Log.Time.GetUtcNow(), Actor, As, Target ?? Path.GetFullPath(target),
             selection.Id is { } subject ? [subject] : [], filters, CorrelationId);
     }
 }

@@ -22,7 +22,49 @@ namespace Ledger.Infrastructure.Audit;
 public sealed record ReplayPoint(DateTimeOffset? At, long? Position, long LastSequence, DateTimeOffset? LastTimestamp, long Events, long HeldBack);
 
 /// <summary>The supervision documents as they stood at a <see cref="ReplayPoint"/>.</summary>
-public sealed record ViewsAt(ReplayPoint Point, SupervisionFold Documents);
+public sealed record ViewsAt(ReplayPoint Point, SupervisionFold Documents)
+{
+    /// <summary>
+    /// The day the replayed views are counted to (UTC+8): the day of the time asked for, or of the last
+    /// event included when the question was a position.
+    /// </summary>
+    public DateOnly Today => SupervisionRules.ZoneDate(Point.At ?? Point.LastTimestamp ?? DateTimeOffset.UnixEpoch);
+
+    /// <summary>The overdue queue as it stood, whole, in the live queue's order (earliest due first, then the id).</summary>
+    public IReadOnlyList<OverdueAt> Overdue(string? agreement, string? government)
+    {
+        var today = Today;
+        return [.. Documents.AllHeld<OverdueItem>()
+            .Where(i => (agreement is null || i.AgreementId == agreement) && (government is null || i.LeadGovernmentId == government))
+            .OrderBy(i => i.DueOn).ThenBy(i => i.Id, StringComparer.Ordinal)
+            .Select(i => new OverdueAt(i, today.DayNumber - i.DueOn.DayNumber))];
+    }
+
+    /// <summary>The rectification tracker as it stood, whole, in the live tracker's order; past due counted for open orders only.</summary>
+    public IReadOnlyList<RectificationAt> Rectifications(string? agreement, string? government, bool? open)
+    {
+        var today = Today;
+        return [.. Documents.AllHeld<RectificationTrack>()
+            .Where(r => (agreement is null || r.AgreementId == agreement) && (government is null || r.GovernmentId == government)
+                && (open is null || r.Open == open))
+            .OrderBy(r => r.DueOn).ThenBy(r => r.Id, StringComparer.Ordinal)
+            .Select(r =>
+            {
+                var late = r.Open ? Math.Max(0, today.DayNumber - r.DueOn.DayNumber) : 0;
+                return new RectificationAt(r, late > 0, late);
+            })];
+    }
+
+    /// <summary>A government's name in both languages as the replayed views held it ("" when they held none).</summary>
+    public string NameOf(string governmentId) =>
+        Documents.Held<GovernmentCompliance>(governmentId) is { } g ? $"{g.NameZh} {g.NameEn}" : "";
+}
+
+/// <summary>An overdue item as the queue held it, with its days overdue counted to the replayed day.</summary>
+public sealed record OverdueAt(OverdueItem Item, int DaysOverdue);
+
+/// <summary>A rectification order as the tracker held it, and whether it was past due on the replayed day.</summary>
+public sealed record RectificationAt(RectificationTrack Rectification, bool PastDue, int DaysPastDue);
 
 /// <summary>
 /// The supervisors' views as they were: the event log replayed, in sequence order, into the very fold
@@ -42,6 +84,10 @@ public sealed record ViewsAt(ReplayPoint Point, SupervisionFold Documents);
 public static class ViewsAsOf
 {
     public const int PageSize = 1_000;
+
+    /// <summary>The sequence of the last event recorded; 0 when none is.</summary>
+    public static async Task<long> HighestSequenceAsync(IQuerySession session, CancellationToken ct) =>
+        await session.Events.QueryAllRawEvents().OrderByDescending(e => e.Sequence).Take(1).ToListAsync(ct) is [var top] ? top.Sequence : 0;
 
     /// <summary>Replays every event up to <paramref name="at"/> (see remarks) or up to sequence <paramref name="position"/>; give one.</summary>
     public static async Task<ViewsAt> ReplayAsync(IQuerySession session, DateTimeOffset? at, long? position, CancellationToken ct)

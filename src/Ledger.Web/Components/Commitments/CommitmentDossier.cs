@@ -3,6 +3,7 @@ using Ledger.Contracts;
 using Ledger.Projections;
 using Ledger.Projections.Supervision;
 using Ledger.Web.Localization;
+using RectificationEntry = Ledger.Projections.RectificationEntry;
 using Marten;
 
 namespace Ledger.Web.Components.Commitments;

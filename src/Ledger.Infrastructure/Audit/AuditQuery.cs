@@ -1,9 +1,8 @@
 using System.Globalization;
-using Ledger.Api.Http;
 
-namespace Ledger.Api.Audit;
+namespace Ledger.Infrastructure.Audit;
 
-/// <summary>The query parameters the audit endpoints share, checked once, each failure naming its field.</summary>
+/// <summary>The inputs the audit reads share (API query parameters, console fields), checked once, each failure naming its field.</summary>
 public static class AuditQuery
 {
     /// <summary>
@@ -16,13 +15,16 @@ public static class AuditQuery
         if (string.IsNullOrWhiteSpace(raw)) return null;
         var text = raw.Trim().Replace(' ', '+');
         if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
-            throw new RequestRejected(StatusCodes.Status400BadRequest, "invalid_time",
+            throw new AuditRequestException(400, "invalid_time",
                 $"'{field}' must be an ISO 8601 time such as 2023-06-30T23:59:59+08:00.", field);
-        if (time > now)
-            throw new RequestRejected(StatusCodes.Status422UnprocessableEntity, "time_in_future",
-                $"'{field}' is in the future; the ledger shows only what it has recorded.", field);
-        return time;
+        return NotAfter(time, field, now);
     }
+
+    /// <summary>Refuses a time after now: the ledger cannot show what it has not yet recorded.</summary>
+    public static DateTimeOffset NotAfter(DateTimeOffset time, string field, DateTimeOffset now) =>
+        time <= now
+            ? time
+            : throw new AuditRequestException(422, "time_in_future", $"'{field}' is in the future; the ledger shows only what it has recorded.", field);
 
     /// <summary>A range whose end may not precede its start.</summary>
     public static (DateTimeOffset? From, DateTimeOffset? To) Range(string? from, string? to, DateTimeOffset now)
@@ -30,7 +32,7 @@ public static class AuditQuery
         var start = Time(from, "from", now);
         var end = Time(to, "to", now);
         if (start is { } s && end is { } e && e < s)
-            throw new RequestRejected(StatusCodes.Status422UnprocessableEntity, "range_inverted", "'to' is before 'from'.", "to");
+            throw new AuditRequestException(422, "range_inverted", "'to' is before 'from'.", "to");
         return (start, end);
     }
 
@@ -38,7 +40,7 @@ public static class AuditQuery
     {
         if (string.IsNullOrWhiteSpace(raw)) return null;
         if (!long.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var version) || version < 1)
-            throw new RequestRejected(StatusCodes.Status400BadRequest, "invalid_version", "'version' must be a stream version, 1 or more.", "version");
+            throw new AuditRequestException(400, "invalid_version", "'version' must be a stream version, 1 or more.", "version");
         return version;
     }
 
@@ -46,6 +48,6 @@ public static class AuditQuery
     {
         null or "" or "false" or "0" => false,
         "true" or "1" => true,
-        _ => throw new RequestRejected(StatusCodes.Status400BadRequest, "invalid_flag", $"'{field}' must be true or false.", field),
+        _ => throw new AuditRequestException(400, "invalid_flag", $"'{field}' must be true or false.", field),
     };
 }

@@ -1,0 +1,27 @@
+using System.Linq.Expressions;
+using Ledger.Projections.Querying;
+
+namespace Ledger.Projections.Supervision;
+
+/// <summary>The roll-up per task area, province or prefecture (GET /api/supervision/areas): its filter and sort keys.</summary>
+public static class AreaSummaryQuery
+{
+    public static readonly IReadOnlyList<string> Filters = ["scope"];
+
+    public static readonly IReadOnlyList<string> Scopes = ["taskArea", "province", "prefecture"];
+
+    public static readonly IReadOnlyList<SortKey<AreaSummary>> Sorts =
+    [
+        new("id", "id", SortValues.Text, x => x.Id),
+        new("progress", "(data->>'progress')::numeric", SortValues.Numeric, x => SortValues.Number(x.Progress)),
+        new("overdueItems", "(data->>'overdueItems')::numeric", SortValues.Numeric, x => SortValues.Number(x.OverdueItems)),
+    ];
+
+    public static CheckedView<AreaSummary> Check(ViewRequest request)
+    {
+        var q = ViewQuery.For(request, Filters);
+        var where = new List<Expression<Func<AreaSummary, bool>>>();
+        if (q.OneOf("scope", [.. Scopes]) is { } scope) where.Add(x => x.Scope == scope);
+        return q.Check(where, Sorts, x => x.Id);
+    }
+}
