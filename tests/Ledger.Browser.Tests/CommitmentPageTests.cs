@@ -17,7 +17,7 @@ namespace Ledger.Browser.Tests;
 /// every role reads, the supervisor's forms appending through the deciders (checked in the event
 /// store), refusals shown beside their field in Chinese, a resubmitted form appending once, and a
 /// government kept to its own commitments. Each writing test owns one commitment no other test writes:
-/// assess a04-fireworks-zero-major-accidents, order a02-study-tour-exchange, verify a05-teacher-exchange,
+/// assess a03-cross-province-bus-lines, order a02-study-tour-exchange, verify a05-teacher-exchange,
 /// review a01-pingjiang-xiushui-emergency-drills, escalate a01-eco-compensation-settlement.
 /// </summary>
 [Collection(BrowserCollection.Name)]
@@ -119,7 +119,7 @@ public sealed partial class CommitmentPageTests(ConsoleScenario scenario, Chromi
     [Fact]
     public async Task Assessing_appends_one_assessment_and_a_resubmitted_form_appends_nothing_more()
     {
-        const string id = "a04-fireworks-zero-major-accidents";
+        const string id = "a03-cross-province-bus-lines";
         await using var traffic = await chromium.OpenAsync(scenario.Origin);
         var supervisor = await traffic.SignInAsync(scenario.Host, "supervisor");
         await traffic.GotoAsync($"/commitments/{id}");
@@ -135,7 +135,7 @@ public sealed partial class CommitmentPageTests(ConsoleScenario scenario, Chromi
         await Expect(traffic.Page.GetByLabel("研判依据")).ToHaveAttributeAsync("aria-describedby", "assess-rationale-error");
         Assert.Equal(before.Count, (await EventsAsync(id)).Count);
 
-        var rationale = "Two minor incidents in Shangli's workshops; no major accident. " + Guid.NewGuid().ToString("N")[..8];
+        var rationale = "Two of four lines run; the third waits for its Xiangdong terminus. " + Guid.NewGuid().ToString("N")[..8];
         form = traffic.Page.Locator("details[data-form=assess] form");
         await form.GetByLabel("研判依据").FillAsync(rationale);
         var submitted = await FormFieldsAsync(form);
@@ -149,7 +149,7 @@ public sealed partial class CommitmentPageTests(ConsoleScenario scenario, Chromi
         Assert.Equal("2026-Q2", assessed.Period);
         Assert.Equal(supervisor, assessed.AssessedBy);
         await Expect(traffic.Page.Locator("table.assessments tbody tr").First).ToContainTextAsync(rationale);
-        await Expect(traffic.Page.Locator("[data-colour]")).ToHaveTextAsync("黄");
+        await Expect(traffic.Page.Locator(".summary")).ToContainTextAsync("最近一次评估研判的完成把握：黄绿");
 
         // The same form sent again (a double click, a browser resending it): answered, appended once.
         var again = await traffic.Page.APIRequest.PostAsync($"/commitments/{id}", new() { Form = submitted });
