@@ -17,7 +17,7 @@ namespace Ledger.Browser.Tests;
 /// every role reads, the supervisor's forms appending through the deciders (checked in the event
 /// store), refusals shown beside their field in Chinese, a resubmitted form appending once, and a
 /// government kept to its own commitments. Each writing test owns one commitment no other test writes:
-/// assess a04-fireworks-zero-major-accidents, order a02-study-tour-exchange, verify a05-teacher-exchange,
+/// assess a03-cross-province-bus-lines, order a02-study-tour-exchange, verify a05-teacher-exchange,
 /// review a01-pingjiang-xiushui-emergency-drills, escalate a01-eco-compensation-settlement.
 /// </summary>
 [Collection(BrowserCollection.Name)]
@@ -110,6 +110,7 @@ public sealed partial class CommitmentPageTests(ConsoleScenario scenario, Chromi
         await Expect(page.Locator("#evidence")).ToContainTextAsync("6bbf19aa2dae11107934ae8339d1aa09f363ac8835270197d7217ee8eb3f8f48");
         // An auditor reads; only a supervisor sees the forms.
         await Expect(page.Locator("details[data-form]")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#timeline a[href='/audit/commitments/a03-border-road-upgrade']")).ToBeVisibleAsync();
 
         await AssertNoRawCodesAsync(page);
         traffic.AssertSelfContained();
@@ -118,7 +119,7 @@ public sealed partial class CommitmentPageTests(ConsoleScenario scenario, Chromi
     [Fact]
     public async Task Assessing_appends_one_assessment_and_a_resubmitted_form_appends_nothing_more()
     {
-        const string id = "a04-fireworks-zero-major-accidents";
+        const string id = "a03-cross-province-bus-lines";
         await using var traffic = await chromium.OpenAsync(scenario.Origin);
         var supervisor = await traffic.SignInAsync(scenario.Host, "supervisor");
         await traffic.GotoAsync($"/commitments/{id}");
@@ -134,7 +135,7 @@ public sealed partial class CommitmentPageTests(ConsoleScenario scenario, Chromi
         await Expect(traffic.Page.GetByLabel("研判依据")).ToHaveAttributeAsync("aria-describedby", "assess-rationale-error");
         Assert.Equal(before.Count, (await EventsAsync(id)).Count);
 
-        var rationale = "Two minor incidents in Shangli's workshops; no major accident. " + Guid.NewGuid().ToString("N")[..8];
+        var rationale = "Two of four lines run; the third waits for its Xiangdong terminus. " + Guid.NewGuid().ToString("N")[..8];
         form = traffic.Page.Locator("details[data-form=assess] form");
         await form.GetByLabel("研判依据").FillAsync(rationale);
         var submitted = await FormFieldsAsync(form);
@@ -148,7 +149,7 @@ public sealed partial class CommitmentPageTests(ConsoleScenario scenario, Chromi
         Assert.Equal("2026-Q2", assessed.Period);
         Assert.Equal(supervisor, assessed.AssessedBy);
         await Expect(traffic.Page.Locator("table.assessments tbody tr").First).ToContainTextAsync(rationale);
-        await Expect(traffic.Page.Locator("[data-colour]")).ToHaveTextAsync("黄");
+        await Expect(traffic.Page.Locator(".summary")).ToContainTextAsync("最近一次评估研判的完成把握：黄绿");
 
         // The same form sent again (a double click, a browser resending it): answered, appended once.
         var again = await traffic.Page.APIRequest.PostAsync($"/commitments/{id}", new() { Form = submitted });
@@ -360,6 +361,14 @@ public sealed partial class CommitmentPageTests(ConsoleScenario scenario, Chromi
         Assert.Equal(["Settle at the monitored figure", "Refer the figure to a third-party laboratory"], raised.Options);
         await Expect(traffic.Page.Locator($"[data-escalation={raised.EscalationId}]")).ToContainTextAsync("待决定");
         traffic.AssertSelfContained();
+
+        // The promotion conference finds it open, with the way to its own page for deciding.
+        await using var decision = await chromium.OpenAsync(scenario.Origin);
+        await decision.SignInAsync(scenario.Host, "decision");
+        await decision.GotoAsync($"/commitments/{id}");
+        await Expect(decision.Page.Locator($"[data-escalation={raised.EscalationId}]").GetByRole(AriaRole.Link, new() { Name = "到提请事项页面作出决定" }))
+            .ToHaveAttributeAsync("href", "/escalations");
+        await Expect(decision.Page.Locator("details[data-form]")).ToHaveCountAsync(0);
     }
 
     [Fact]

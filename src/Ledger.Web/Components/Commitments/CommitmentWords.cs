@@ -96,7 +96,7 @@ public sealed class CommitmentWords(IStringLocalizer<CommitmentText> l, IStringL
         _ => "amber",
     };
 
-    /// <summary>Who acted, from the event's envelope: the government's name for a government, the role in words, the account.</summary>
+    /// <summary>An envelope's role in words; the clock's own appends are the ledger's clock.</summary>
     public string Role(string? role) => role switch
     {
         null or "" => l["Actor.Unknown"],
