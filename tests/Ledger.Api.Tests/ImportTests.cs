@@ -81,6 +81,32 @@ public sealed class ImportTests(AuditExportTests.ExportFixture fixture) : IClass
     }
 
     [Fact]
+    public async Task Accounts_in_the_file_are_left_out_and_said_so_and_the_rest_is_imported()
+    {
+        // A whole ledger's export holds its accounts' lives; their passwords live beside that ledger only.
+        var whole = await ExportedLedgerAsync();
+        var lines = (await File.ReadAllLinesAsync(whole)).ToList();
+        var account = JsonNode.Parse(lines[0])!.AsObject();
+        account["stream"] = "account/clerk";
+        account["type"] = "account_created.v1";
+        account["version"] = 1;
+        account["data"] = JsonNode.Parse("""{"accountId":"clerk","role":"Auditor","governmentId":null}""");
+        var granted = account.DeepClone().AsObject();
+        granted["type"] = "account_role_granted.v1";
+        granted["version"] = 2;
+        var file = NewFile();
+        await File.WriteAllLinesAsync(file, [account.ToJsonString(), .. lines, granted.ToJsonString()]);
+
+        var (exit, output, error) = await ImportAsync(file);
+
+        Assert.True(exit == 0, error);
+        Assert.Contains($"imported {lines.Count} events in ", output);
+        Assert.Contains("left out 2 events of accounts", output);
+        Assert.Equal(lines.Count, await CountAsync("mt_events"));
+        Assert.Equal(0, await TestDatabase.ScalarAsync<long>($"select count(*) from \"{_target.Schema}\".mt_streams where id like 'account/%'"));
+    }
+
+    [Fact]
     public async Task What_an_event_refers_to_must_be_in_the_ledger_or_earlier_in_the_file()
     {
         // The corridor alone: its registration names an agreement and a government the empty ledger lacks.

@@ -41,7 +41,7 @@ public sealed class DecidingPageTests(ConsoleScenario scenario, Chromium chromiu
         // Nothing chosen and nothing written: the decider's refusal beside the options, in Chinese, nothing appended.
         await card.GetByLabel("决定文号").FillAsync("xgb-ppc-views-01");
         await SubmitAsync(card, "作出决定");
-        await Expect(card.Locator("fieldset .field-error")).ToHaveTextAsync("请填写此项。");
+        await Expect(card.Locator("fieldset .field-error")).ToHaveTextAsync("此项为必填项。");
         await Expect(card.GetByLabel("决定文号")).ToHaveValueAsync("xgb-ppc-views-01");
         Assert.Equal(0, await DecisionsAsync(escalationId));
 
@@ -87,7 +87,7 @@ public sealed class DecidingPageTests(ConsoleScenario scenario, Chromium chromiu
         await form.GetByLabel("合作协议").SelectOptionAsync(Industry);
         await form.GetByLabel("决定文号").FillAsync("xgb-ppc-views-02");
         await SubmitAsync(form, "记录修订");
-        await Expect(form.Locator("#amend-summary-error")).ToHaveTextAsync("请填写此项。");
+        await Expect(form.Locator("#amend-summary-error")).ToHaveTextAsync("此项为必填项。");
         Assert.Equal(before, await AmendmentsAsync());
 
         await form.GetByLabel("修订内容").FillAsync("Adds a fireworks safety fund shared by both provinces.");

@@ -31,6 +31,8 @@ public static class ImportVerb
                 progress.Done();
                 Console.WriteLine($"imported {outcome.Events} events in {outcome.Streams} streams in {clock.Elapsed.TotalSeconds:0.0} s "
                     + $"(checked in {outcome.Checking.TotalSeconds:0.0} s, appended in {outcome.Appending.TotalSeconds:0.0} s, records built in {outcome.Records.TotalSeconds:0.0} s)");
+                if (outcome.AccountEventsLeftOut > 0)
+                    Console.WriteLine($"left out {outcome.AccountEventsLeftOut} events of accounts: accounts are not imported (their passwords are never in events); open this ledger's own with ./ops/ledger user add");
             }
             catch (ImportRejected rejected)
             {

@@ -68,6 +68,12 @@ public static class AuditBundleVerifier
                     if (name.Length == 0 || name.Contains('/') || name.Contains('\\') || name is "." or ".." || !names.Add(name))
                         return new Result(1, $"{zip} holds {Printable(entry.FullName)}, which is not a file of a bundle's folder");
                 }
+                // Each entry unpacks to no more than the size it declares (the reader stops there), so the
+                // declared sizes bound what unpacking writes: an archive that would fill the disk is refused first.
+                var unpackedBytes = files.Sum(e => e.Length);
+                var free = new DriveInfo(unpacked.FullName).AvailableFreeSpace;
+                if (unpackedBytes > free)
+                    return new Result(2, $"{zip} unpacks to {unpackedBytes} bytes, more than the {free} free beside {Path.GetTempPath()}");
                 foreach (var entry in files)
                     await entry.ExtractToFileAsync(Path.Combine(unpacked.FullName, entry.FullName[top.Length..]), overwrite: false, ct);
             }

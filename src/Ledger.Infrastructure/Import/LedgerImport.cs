@@ -81,7 +81,14 @@ public sealed class LedgerImport : IAsyncDisposable
     }
 
     /// <summary>What was imported, and how long each step took: checking the file, appending its events, building the records.</summary>
-    public sealed record Outcome(long Events, int Streams, TimeSpan Checking, TimeSpan Appending, TimeSpan Records);
+    /// <summary>What an import wrote, how long each part took, and the account events it left out (see <see cref="AccountStreams"/>).</summary>
+    public sealed record Outcome(long Events, int Streams, TimeSpan Checking, TimeSpan Appending, TimeSpan Records, long AccountEventsLeftOut);
+
+    /// <summary>
+    /// Streams an import leaves out: accounts belong to the deployment that opened them, and their
+    /// passwords are never in events; the importing ledger opens its own (<c>ledger user add</c>).
+    /// </summary>
+    public const string AccountStreams = "account/";
 
     /// <summary>One checked line, ready to append.</summary>
     private sealed record Line(string Stream, object Data, DateTimeOffset Timestamp, RequestContext Context);
@@ -94,7 +101,7 @@ public sealed class LedgerImport : IAsyncDisposable
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await _store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-        var (streams, outside) = Check(path, ct);
+        var (streams, outside, leftOut) = Check(path, ct);
         var total = streams.Values.Sum(s => s.Events);
         await RefuseExistingAsync(streams.Keys, outside, ct);
         var checking = clock.Elapsed;
@@ -110,21 +117,27 @@ public sealed class LedgerImport : IAsyncDisposable
             await BuildRecordsAsync(connection, tx, keys, ct);
         await tx.CommitAsync(ct);
         progress?.Invoke(appended, total);
-        return new Outcome(appended, streams.Count, checking, appending, clock.Elapsed - checking - appending);
+        return new Outcome(appended, streams.Count, checking, appending, clock.Elapsed - checking - appending, leftOut);
     }
 
     /// <summary>
     /// The first pass: every line checked; the streams with their events' count and span, and the
     /// streams outside the file that lines refer to (each with the first line that does).
     /// </summary>
-    private static (Dictionary<string, StreamSpan> Streams, OrderedDictionary<string, string> Outside) Check(string path, CancellationToken ct)
+    private static (Dictionary<string, StreamSpan> Streams, OrderedDictionary<string, string> Outside, long LeftOut) Check(string path, CancellationToken ct)
     {
         var streams = new Dictionary<string, StreamSpan>(StringComparer.Ordinal);
         // In file order, so that the first line at fault is the one named.
         var outside = new OrderedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (line, version, at) in Read(path))
+        long leftOut = 0;
+        foreach (var (checkedLine, version, at) in Read(path))
         {
             ct.ThrowIfCancellationRequested();
+            if (checkedLine is not { } line)
+            {
+                leftOut++;
+                continue;
+            }
             var span = streams.GetValueOrDefault(line.Stream);
             var next = (span?.Events ?? 0) + 1;
             if (version is { } given && given != next)
@@ -144,13 +157,14 @@ public sealed class LedgerImport : IAsyncDisposable
             }
             streams[line.Stream] = new StreamSpan(next, span?.First ?? line.Timestamp, line.Timestamp);
         }
-        if (streams.Count == 0) throw new ImportRejected($"{path}: no events to import");
+        if (streams.Count == 0)
+            throw new ImportRejected(leftOut == 0 ? $"{path}: no events to import" : $"{path}: no events to import (its {leftOut} account events are never imported)");
         foreach (var (key, at) in outside)
         {
             if (streams.ContainsKey(key))
                 throw new ImportRejected($"{at}: refers to {key}, which comes later in the file (what an event refers to must come before it)");
         }
-        return (streams, outside);
+        return (streams, outside, leftOut);
     }
 
     private static string Kind(string stream) => stream[..(stream.IndexOf('/', StringComparison.Ordinal) + 1)];
@@ -236,8 +250,9 @@ public sealed class LedgerImport : IAsyncDisposable
             $"copy \"{_schema}\".mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, correlation_id, causation_id, headers, user_name, is_archived) from stdin (format binary)", ct);
         copy.Timeout = TimeSpan.FromHours(1);
         long i = 0;
-        foreach (var (line, _, _) in Read(path))
+        foreach (var (checkedLine, _, _) in Read(path))
         {
+            if (checkedLine is not { } line) continue;
             var type = line.Data.GetType();
             if (!dotNetNames.TryGetValue(type, out var dotNet))
                 dotNetNames[type] = dotNet = $"{type.FullName}, {type.Assembly.GetName().Name}";
@@ -315,7 +330,7 @@ public sealed class LedgerImport : IAsyncDisposable
     }
 
     /// <summary>Every line of the file, parsed and checked, with the version it names (if any).</summary>
-    private static IEnumerable<(Line Line, long? Version, string At)> Read(string path)
+    private static IEnumerable<(Line? Line, long? Version, string At)> Read(string path)
     {
         using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, new FileStreamOptions { BufferSize = 1 << 16 });
         var number = 0;
@@ -329,7 +344,7 @@ public sealed class LedgerImport : IAsyncDisposable
         }
     }
 
-    private static (Line, long?) Parse(string text, string at)
+    private static (Line?, long?) Parse(string text, string at)
     {
         JsonDocument document;
         try
@@ -346,6 +361,9 @@ public sealed class LedgerImport : IAsyncDisposable
             if (root.ValueKind != JsonValueKind.Object) throw new ImportRejected($"{at}: not a JSON object");
 
             var stream = RequiredString(root, "stream", at);
+            // Accounts belong to one ledger's deployment (their passwords live beside it, never in events):
+            // a whole ledger's export holds them, and an import leaves them out and says how many.
+            if (stream.StartsWith(AccountStreams, StringComparison.Ordinal)) return (null, null);
             if (!StreamKinds.Any(k => stream.StartsWith(k, StringComparison.Ordinal) && stream.Length > k.Length))
                 throw new ImportRejected($"{at}: stream '{stream}' is not one of the ledger's kinds ({string.Join(", ", StreamKinds.Select(k => k + "…"))})");
             var typeName = RequiredString(root, "type", at);
