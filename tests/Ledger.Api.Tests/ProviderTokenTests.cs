@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using Ledger.Api.Tests.Support;
 using Ledger.Infrastructure.Identity;
 using Ledger.Web.Signing;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Ledger.Api.Tests;
@@ -86,11 +87,36 @@ public sealed class ProviderTokenTests(ProviderTokenTests.Fixture fixture) : ICl
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
+    [Fact]
+    public async Task A_host_given_a_provider_but_no_client_id_refuses_to_start_and_says_which_setting_is_missing()
+    {
+        var host = new ClientlessHost(fixture.Provider);
+        try
+        {
+            var refused = await Assert.ThrowsAnyAsync<Exception>(host.InitializeAsync);
+
+            Assert.Contains("Auth:ClientId is required", refused.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
     private HttpClient WithToken(string token)
     {
         var client = Host.Anonymous();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
+    }
+
+    private sealed class ClientlessHost(IdentityProvider provider) : ProviderLedgerHost(provider)
+    {
+        protected override void Customize(IWebHostBuilder builder)
+        {
+            base.Customize(builder);
+            builder.UseSetting("Auth:ClientId", "");
+        }
     }
 
     /// <summary>A provider and the ledger host that trusts it, for the class.</summary>

@@ -54,8 +54,11 @@ public sealed class ProviderSignInTests(Chromium chromium, ProviderConsoleScenar
             $"where stream_id = '{StreamKeys.Commitment(Water)}' and type = 'progress_reported.v1' and data ->> 'narrative' = '{narrative}'");
         Assert.Equal($"{official.Subject} {official.Subject}", recorded);
 
-        // The provider keeps this person's password: the console offers no page to change it.
+        // The provider keeps this person's password: the console offers no form to change it.
         await Expect(traffic.Page.Locator("header .account a[href='/account/password']")).ToHaveCountAsync(0);
+        await traffic.GotoAsync("/account/password");
+        await Expect(traffic.Page.GetByRole(AriaRole.Status)).ToHaveTextAsync("您通过统一身份认证平台登录，密码由该平台管理，请在该平台修改。");
+        await Expect(traffic.Page.Locator("#new-password")).ToHaveCountAsync(0);
         traffic.AssertSelfContained();
     }
 

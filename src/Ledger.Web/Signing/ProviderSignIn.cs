@@ -60,9 +60,9 @@ public static class ProviderSignIn
     public static AuthenticationBuilder AddProviderSignIn(this AuthenticationBuilder authentication)
     {
         authentication.AddOpenIdConnect(Scheme, _ => { });
+        // Checked on start, so that a missing client id stops the host with its setting's name, not the first sign-in.
         authentication.Services.AddOptions<OpenIdConnectOptions>(Scheme)
             .Configure<TokenSettings, IConfiguration>(Configure)
-            .Validate(o => !string.IsNullOrWhiteSpace(o.ClientId), "Auth:ClientId is required when Auth:Authority names an OpenID Connect provider")
             .ValidateOnStart();
         return authentication;
     }
@@ -72,7 +72,8 @@ public static class ProviderSignIn
         options.Authority = tokens.Authority;
         if (tokens.MetadataAddress is not null) options.MetadataAddress = tokens.MetadataAddress;
         options.RequireHttpsMetadata = tokens.RequireHttpsMetadata;
-        options.ClientId = configuration["Auth:ClientId"];
+        options.ClientId = configuration["Auth:ClientId"] is { Length: > 0 } client ? client
+            : throw new InvalidOperationException("Auth:ClientId is required when Auth:Authority names an OpenID Connect provider: the client the provider registered for the console");
         options.ClientSecret = configuration["Auth:ClientSecret"];
         options.ResponseType = OpenIdConnectResponseType.Code;
         options.UsePkce = true;
