@@ -116,6 +116,43 @@ public sealed class ProviderSignInTests(Chromium chromium, ProviderConsoleScenar
         traffic.AssertSelfContained();
     }
 
+    [Fact]
+    public async Task A_provider_session_ends_twelve_hours_after_signing_in_however_busy_and_the_provider_is_asked_again()
+    {
+        var auditor = Provider.Add(new ProviderPerson("sun.li", "provider-password-5", $"idp-{Guid.NewGuid():N}"[..16], "孙丽", "auditor"));
+        await using var traffic = await chromium.OpenAsync(scenario.Origin, identityProvider: Provider.Issuer);
+        await traffic.Page.GotoAsync("/audit");
+        await SignInAtProviderAsync(traffic.Page, auditor);
+        await traffic.Page.WaitForURLAsync(url => OnLedger(url) && new Uri(url).AbsolutePath == "/audit");
+        var start = scenario.Host.Clock.GetUtcNow();
+        try
+        {
+            // A page every 25 minutes keeps the session from idling out (30 minutes) for eleven hours and
+            // forty minutes; there is no account row to check, and the provider is not asked again.
+            var asked = Provider.Authorizations.Count;
+            for (var step = 1; step <= 28; step++)
+            {
+                scenario.Host.Clock.Advance(TimeSpan.FromMinutes(25));
+                await traffic.GotoAsync("/audit");
+                Assert.True(OnLedger(traffic.Page.Url) && new Uri(traffic.Page.Url).AbsolutePath == "/audit", $"sent away after {step * 25} minutes: {traffic.Page.Url}");
+            }
+            Assert.Equal(asked, Provider.Authorizations.Count);
+
+            // Twenty-five minutes on, five past the twelve hours (and still within the idle timeout), the
+            // session is refused: the person goes to the provider, which decides afresh (it still knows
+            // them, so it sends them straight back with a new session).
+            scenario.Host.Clock.Advance(TimeSpan.FromMinutes(25));
+            await traffic.GotoAsync("/audit");
+            Assert.True(Provider.Authorizations.Count > asked, "the session outlived its twelve hours");
+            Assert.Equal("/audit", new Uri(traffic.Page.Url).AbsolutePath);
+        }
+        finally
+        {
+            scenario.Host.Clock.Set(start);
+        }
+        traffic.AssertSelfContained();
+    }
+
     private bool OnLedger(string url) =>
         string.Equals(new Uri(url).GetLeftPart(UriPartial.Authority), scenario.Origin.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase);
 
