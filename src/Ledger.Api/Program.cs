@@ -51,6 +51,7 @@ public static class LedgerApi
                 options.MapInboundClaims = false;
                 options.Authority = tokens.Authority;
                 if (tokens.MetadataAddress is not null) options.MetadataAddress = tokens.MetadataAddress;
+                options.RequireHttpsMetadata = tokens.RequireHttpsMetadata;
                 options.TokenValidationParameters = new TokenValidationParameters
                 {
                     ValidIssuer = tokens.Issuer,

@@ -39,8 +39,11 @@ public static class ConsoleHost
         services.AddScoped<GovernmentNames>();
         services.AddScoped<Writing.ConsoleCommands>();
         services.AddConsoleAudit();
-        services.AddAuthentication()
-            .AddCookie(ConsoleSignIn.Scheme, ConsoleSignIn.ConfigureCookie);
+        var provider = ProviderSignIn.IsConfigured(builder.Configuration);
+        services.AddSingleton(new ConsoleSignInMode(provider));
+        var authentication = services.AddAuthentication()
+            .AddCookie(ConsoleSignIn.Scheme, options => ConsoleSignIn.ConfigureCookie(options, provider));
+        if (provider) authentication.AddProviderSignIn();
         services.AddAuthorizationBuilder().AddConsolePolicies();
         return builder;
     }
@@ -80,6 +83,8 @@ public static class ConsoleHost
         if (File.Exists(manifest)) app.MapStaticAssets(manifest);
         app.MapGet("/language/{name}", ChooseLanguage).AllowAnonymous().ExcludeFromDescription();
         app.MapPost("/signout", SignOutAsync).AllowAnonymous().ExcludeFromDescription();
+        if (app.Services.GetRequiredService<ConsoleSignInMode>().Provider)
+            app.MapGet(ProviderSignIn.ChallengePath, (string? @return) => ProviderSignIn.Challenge(@return)).AllowAnonymous().ExcludeFromDescription();
         app.MapGet("/evidence/{sha256}", DownloadEvidence).RequireAuthorization(ConsolePolicies.SignedIn).ExcludeFromDescription();
         app.MapConsoleAudit();
         app.MapRazorComponents<App>().WithMetadata(ConsoleEndpoint.Instance);
@@ -99,13 +104,21 @@ public static class ConsoleHost
 
     /// <summary>
     /// Ends the session and goes to the sign-in page. A POST with the form's antiforgery token only: a
-    /// page elsewhere cannot sign a person out behind their back.
+    /// page elsewhere cannot sign a person out behind their back. A session the provider began ends
+    /// at the provider too (its end-session endpoint, which sends the person back to the sign-in page).
     /// </summary>
-    private static async Task<IResult> SignOutAsync(HttpContext http, IAntiforgery antiforgery)
+    private static async Task<IResult> SignOutAsync(HttpContext http, IAntiforgery antiforgery, ConsoleSignInMode mode)
     {
         // The token was issued to the signed-in person, whom only the console's scheme knows (the API's is the default).
         if ((await http.AuthenticateAsync(ConsoleSignIn.Scheme)).Principal is { } person) http.User = person;
         if (!await antiforgery.IsRequestValidAsync(http)) return TypedResults.BadRequest();
+        if (mode.Provider && ProviderSignIn.IsProviderSession(http.User))
+        {
+            // The provider's sign-out reads the ID token from the session, so it goes first; it answers with the redirect.
+            await http.SignOutAsync(ProviderSignIn.Scheme, new AuthenticationProperties { RedirectUri = "/signin" });
+            await http.SignOutAsync(ConsoleSignIn.Scheme);
+            return TypedResults.Empty;
+        }
         await http.SignOutAsync(ConsoleSignIn.Scheme);
         return TypedResults.LocalRedirect("/signin");
     }

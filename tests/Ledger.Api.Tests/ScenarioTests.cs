@@ -276,7 +276,14 @@ public sealed class ScenarioTests(ScenarioTests.LoadedScenario scenario) : IClas
     /// <summary>The fixture's host with the scenario loaded once into its database and schema.</summary>
     public class LoadedScenario : IAsyncLifetime
     {
-        public LedgerHost Host { get; } = new();
+        public LoadedScenario() : this(new LedgerHost())
+        {
+        }
+
+        /// <summary>For a fixture whose host is configured otherwise (xunit takes one public constructor).</summary>
+        protected LoadedScenario(LedgerHost host) => Host = host;
+
+        public LedgerHost Host { get; }
 
         public ScenarioFile File { get; } = ScenarioFile.Load(Repository.ScenarioPath);
 
@@ -287,13 +294,13 @@ public sealed class ScenarioTests(ScenarioTests.LoadedScenario scenario) : IClas
 
         public ScenarioLayout Layout => File.LayOut(LoadDay);
 
-        public async Task InitializeAsync()
+        public virtual async Task InitializeAsync()
         {
             await Host.InitializeAsync();
             FirstLoad = await LoadAsync();
         }
 
-        public async Task DisposeAsync() => await ((IAsyncLifetime)Host).DisposeAsync();
+        public virtual async Task DisposeAsync() => await ((IAsyncLifetime)Host).DisposeAsync();
 
         /// <summary>Loads through the loader's own in-process API on the fixture's database and schema, for
         /// <paramref name="loadDay"/> (default the fixture's); the loader mints its tokens with a key of its own.</summary>

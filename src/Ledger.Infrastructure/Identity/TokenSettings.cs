@@ -14,6 +14,15 @@ public sealed record TokenSettings(string Issuer, string Audience, string? Autho
     public const string DefaultIssuer = "ledger-local";
     public const string DefaultAudience = "ledger";
 
+    /// <summary>
+    /// Whether the provider's metadata must come over HTTPS (<c>Auth:RequireHttpsMetadata</c>, true unless set
+    /// to false): only a provider on the machine's own loopback, as the tests start one, is reached over HTTP.
+    /// </summary>
+    public bool RequireHttpsMetadata { get; init; } = true;
+
+    /// <summary>Whether an OpenID Connect provider issues the tokens (and signs people in to the console).</summary>
+    public bool External => Authority is not null || MetadataAddress is not null;
+
     public SymmetricSecurityKey? SigningKey => LocalKey is null ? null : new SymmetricSecurityKey(LocalKey) { KeyId = "ledger-local-1" };
 
     public static TokenSettings From(IConfiguration configuration, string dataDirectory)
@@ -23,7 +32,10 @@ public sealed record TokenSettings(string Issuer, string Audience, string? Autho
         var authority = configuration["Auth:Authority"];
         var metadata = configuration["Auth:MetadataAddress"];
         if (!string.IsNullOrWhiteSpace(authority) || !string.IsNullOrWhiteSpace(metadata))
-            return new TokenSettings(issuer, audience, authority, metadata, null);
+            return new TokenSettings(issuer, audience, NullIfBlank(authority), NullIfBlank(metadata), null)
+            {
+                RequireHttpsMetadata = !bool.TryParse(configuration["Auth:RequireHttpsMetadata"], out var https) || https,
+            };
 
         var configured = configuration["Auth:SigningKey"];
         if (!string.IsNullOrWhiteSpace(configured))
@@ -32,6 +44,8 @@ public sealed record TokenSettings(string Issuer, string Audience, string? Autho
         var file = configuration["Auth:SigningKeyFile"] ?? Path.Combine(dataDirectory, "keys", "token-signing.key");
         return new TokenSettings(issuer, audience, null, null, LoadOrCreateKey(file));
     }
+
+    private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
     private static byte[] LoadOrCreateKey(string file)
     {

@@ -38,11 +38,17 @@ public static class ConsoleSignIn
 
     public const string PasswordPath = "/account/password";
 
-    public static void ConfigureCookie(CookieAuthenticationOptions options)
+    /// <param name="options">The cookie scheme's options.</param>
+    /// <param name="provider">Whether people sign in through an OpenID Connect provider (<see cref="ProviderSignIn"/>).</param>
+    public static void ConfigureCookie(CookieAuthenticationOptions options, bool provider)
     {
         options.Cookie.Name = CookieName;
         options.Cookie.HttpOnly = true;
-        options.Cookie.SameSite = SameSiteMode.Strict;
+        // Strict keeps the session off every request another site starts. Coming back from a provider on
+        // another site is such a request, and so is the redirect after it: with Strict the first page
+        // would not see the session just made and would send the person to the provider again. Lax
+        // still keeps it off other sites' posts; every form carries its antiforgery token besides.
+        options.Cookie.SameSite = provider ? SameSiteMode.Lax : SameSiteMode.Strict;
         options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         options.ExpireTimeSpan = IdleTimeout;
         options.SlidingExpiration = true;
@@ -51,6 +57,16 @@ public static class ConsoleSignIn
         options.AccessDeniedPath = "/forbidden";
         options.ReturnUrlParameter = "return";
         options.Events.OnValidatePrincipal = ValidateAsync;
+        if (provider)
+        {
+            // A page asked for without a session goes straight to the provider, and comes back to it.
+            options.Events.OnRedirectToLogin = context =>
+            {
+                var asked = context.Request.PathBase + context.Request.Path + context.Request.QueryString;
+                context.Response.Redirect($"{ProviderSignIn.ChallengePath}?return={Uri.EscapeDataString(asked)}");
+                return Task.CompletedTask;
+            };
+        }
         var denied = options.Events.OnRedirectToAccessDenied;
         options.Events.OnRedirectToAccessDenied = context =>
         {
@@ -67,18 +83,24 @@ public static class ConsoleSignIn
 
     /// <summary>
     /// On every request: the session is refused (and its cookie dropped) once it is older than the
-    /// absolute lifetime, or when its account no longer carries the stamp it began with.
+    /// absolute lifetime, or when its account no longer carries the stamp it began with. A session
+    /// the provider began has no account here: its lifetime alone is checked, and only while the host
+    /// signs people in through a provider (as a local account's session only while it does not).
     /// </summary>
     private static async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
         var user = context.Principal;
         var accounts = context.HttpContext.RequestServices.GetRequiredService<AccountBook>();
+        var provider = context.HttpContext.RequestServices.GetRequiredService<ConsoleSignInMode>().Provider;
         var subject = user?.FindFirst(LedgerClaims.Subject)?.Value;
         var stamp = user?.FindFirst(SessionStampClaim)?.Value;
-        var current = long.TryParse(user?.FindFirst(SignedInAtClaim)?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+        var fresh = long.TryParse(user?.FindFirst(SignedInAtClaim)?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
             && accounts.Time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(seconds) < AbsoluteLifetime
-            && subject is not null && stamp is not null
-            && await accounts.SessionStampAsync(subject, context.HttpContext.RequestAborted) == stamp;
+            && subject is not null;
+        var current = user is not null && ProviderSignIn.IsProviderSession(user)
+            ? fresh && provider
+            : fresh && !provider && stamp is not null
+                && await accounts.SessionStampAsync(subject!, context.HttpContext.RequestAborted) == stamp;
         if (current) return;
         context.RejectPrincipal();
         await context.HttpContext.SignOutAsync(Scheme);
@@ -104,6 +126,10 @@ public static class ConsoleSignIn
 
     public static Actor? Actor(ClaimsPrincipal user) => LedgerClaims.ToActor(user);
 }
+
+/// <summary>How this host signs people in to the console: with its own accounts, or through an OpenID Connect provider.</summary>
+/// <param name="Provider">True when <c>Auth:Authority</c> (or <c>Auth:MetadataAddress</c>) names a provider.</param>
+public sealed record ConsoleSignInMode(bool Provider);
 
 /// <summary>Which pages each role opens; the deciders check again what a person may write.</summary>
 public static class ConsolePolicies

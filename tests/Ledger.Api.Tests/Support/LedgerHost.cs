@@ -20,6 +20,9 @@ public class LedgerHost : WebApplicationFactory<Program>, IAsyncLifetime
 
     public string Schema { get; } = TestDatabase.NewSchemaName("api");
 
+    /// <summary>The key given as <c>Auth:SigningKey</c>: the ledger's own tokens are signed with it (unless a provider issues them).</summary>
+    public ReadOnlySpan<byte> LocalSigningKey => _key;
+
     /// <summary>Starts well after the scenario's dates, so past-dated reports are accepted.</summary>
     public ManualClock Clock { get; } = new(new DateTimeOffset(2026, 6, 1, 8, 0, 0, TimeSpan.Zero));
 

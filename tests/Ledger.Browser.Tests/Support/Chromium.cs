@@ -51,7 +51,8 @@ public sealed class Chromium : IAsyncLifetime
     /// </summary>
     /// <param name="origin">The only host the pages may load from.</param>
     /// <param name="javaScript">False opens a context with script off: reading and forms must still work.</param>
-    public async Task<PageTraffic> OpenAsync(Uri origin, bool javaScript = true)
+    /// <param name="identityProvider">The OpenID Connect provider the person signs in at, the one other host allowed.</param>
+    public async Task<PageTraffic> OpenAsync(Uri origin, bool javaScript = true, Uri? identityProvider = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -61,7 +62,7 @@ public sealed class Chromium : IAsyncLifetime
             // The console's people browse in Chinese: the browser asks for zh-CN, as theirs do.
             Locale = "zh-CN",
         });
-        return await PageTraffic.WatchAsync(context, origin);
+        return await PageTraffic.WatchAsync(context, origin, identityProvider);
     }
 }
 

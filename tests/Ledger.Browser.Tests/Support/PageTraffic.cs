@@ -12,15 +12,17 @@ public sealed class PageTraffic : IAsyncDisposable
 {
     private readonly IBrowserContext _context;
     private readonly string _authority;
+    private readonly string? _provider;
     private readonly Lock _gate = new();
     private readonly List<string> _requests = [];
     private readonly List<string> _problems = [];
 
-    private PageTraffic(IBrowserContext context, IPage page, Uri origin)
+    private PageTraffic(IBrowserContext context, IPage page, Uri origin, Uri? identityProvider)
     {
         _context = context;
         Page = page;
         _authority = origin.GetLeftPart(UriPartial.Authority);
+        _provider = identityProvider?.GetLeftPart(UriPartial.Authority);
         Origin = origin;
     }
 
@@ -35,10 +37,13 @@ public sealed class PageTraffic : IAsyncDisposable
     /// <summary>What went wrong, one line each, naming the request or message.</summary>
     public IReadOnlyList<string> Problems { get { lock (_gate) return [.. _problems]; } }
 
-    internal static async Task<PageTraffic> WatchAsync(IBrowserContext context, Uri origin)
+    /// <param name="context">The browser context to watch.</param>
+    /// <param name="origin">The host the pages are opened for.</param>
+    /// <param name="identityProvider">The one other host a page may send the person to: the identity provider they sign in at.</param>
+    internal static async Task<PageTraffic> WatchAsync(IBrowserContext context, Uri origin, Uri? identityProvider = null)
     {
         var page = await context.NewPageAsync();
-        var traffic = new PageTraffic(context, page, origin);
+        var traffic = new PageTraffic(context, page, origin, identityProvider);
         // On the context, so that requests from workers and pages the page opens are seen too.
         await context.RouteAsync("**/*", traffic.RouteAsync);
         context.Request += (_, request) => traffic.Record($"{request.Method} {request.Url}");
@@ -100,13 +105,16 @@ public sealed class PageTraffic : IAsyncDisposable
 
     /// <summary>
     /// Whether a URL stays on the host that served the page: the same scheme, host and port, or a
-    /// scheme that never reaches the network (inline data, object URLs, blank pages).
+    /// scheme that never reaches the network (inline data, object URLs, blank pages). The identity
+    /// provider's host counts too where the context was opened for one.
     /// </summary>
     private bool OnHost(string url)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri)) return false;
         if (uri.Scheme is "data" or "blob" or "about") return true;
-        return string.Equals(uri.GetLeftPart(UriPartial.Authority), _authority, StringComparison.OrdinalIgnoreCase);
+        var authority = uri.GetLeftPart(UriPartial.Authority);
+        return string.Equals(authority, _authority, StringComparison.OrdinalIgnoreCase)
+            || (_provider is not null && string.Equals(authority, _provider, StringComparison.OrdinalIgnoreCase));
     }
 
     private void Record(string request)
