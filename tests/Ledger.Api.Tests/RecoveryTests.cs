@@ -94,11 +94,16 @@ public sealed class RecoveryTests : IAsyncLifetime
         await PilotZone.ActiveCommitmentAsync(_host, Water);
         // Several requests at once leave several connections idle in the pool.
         await Task.WhenAll(Enumerable.Range(1, 8).Select(n => _host.Client("government", PilotZone.Liuyang).SendAsync(Report($"warm-{n}")).Ok()));
+        // and several reads of the Merkle log's status leave connections idle in its pool.
+        await Task.WhenAll(Enumerable.Range(1, 4).Select(_ => _host.Client("auditor").GetAsync("/api/integrity/status").Ok()));
 
         // Stopped and started again with no request in between: every pooled connection now points at a server process that is gone.
         await _cluster.StopAsync();
         await _cluster.StartAsync();
 
+        // The Merkle log's own pool too: its status, read first and several times at once, is answered from fresh connections.
+        foreach (var status in await Task.WhenAll(Enumerable.Range(1, 4).Select(_ => _host.Client("auditor").GetAsync("/api/integrity/status"))))
+            Assert.True(status.StatusCode == HttpStatusCode.OK, $"{(int)status.StatusCode}: {await status.Content.ReadAsStringAsync()}");
         var liuyang = _host.Client("government", PilotZone.Liuyang);
         var write = await liuyang.SendAsync(Report("first-after"));
         Assert.True(write.StatusCode == HttpStatusCode.Created, $"{(int)write.StatusCode}: {await write.Content.ReadAsStringAsync()}");

@@ -1,3 +1,4 @@
+using Ledger.Infrastructure.Resilience;
 using Npgsql;
 
 namespace Ledger.Infrastructure.Integrity;
@@ -62,17 +63,19 @@ public sealed class LedgerIntegrity(NpgsqlDataSource db, string schema, Checkpoi
 
     public async Task<IReadOnlyList<StoredCheckpoint>> ListAsync(int limit, CancellationToken ct, long? beforeSize = null)
     {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        await using var command = new NpgsqlCommand(
-            $"select tree_size, root, created_at, signed_note from \"{schema}\".ledger_checkpoints where tree_size < @before order by tree_size desc limit @limit",
-            connection);
-        command.Parameters.AddWithValue("before", beforeSize ?? long.MaxValue);
-        command.Parameters.AddWithValue("limit", limit);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var list = new List<StoredCheckpoint>();
-        while (await reader.ReadAsync(ct))
-            list.Add(new StoredCheckpoint(reader.GetInt64(0), Convert.ToBase64String((byte[])reader[1]), reader.GetFieldValue<DateTimeOffset>(2), reader.GetString(3)));
-        return list;
+        return await db.ReadAsync(async connection =>
+        {
+            await using var command = new NpgsqlCommand(
+                $"select tree_size, root, created_at, signed_note from \"{schema}\".ledger_checkpoints where tree_size < @before order by tree_size desc limit @limit",
+                connection);
+            command.Parameters.AddWithValue("before", beforeSize ?? long.MaxValue);
+            command.Parameters.AddWithValue("limit", limit);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            var list = new List<StoredCheckpoint>();
+            while (await reader.ReadAsync(ct))
+                list.Add(new StoredCheckpoint(reader.GetInt64(0), Convert.ToBase64String((byte[])reader[1]), reader.GetFieldValue<DateTimeOffset>(2), reader.GetString(3)));
+            return list;
+        }, ct);
     }
 
     public async Task<StoredCheckpoint?> CheckpointAtAsync(long size, CancellationToken ct)
@@ -83,12 +86,14 @@ public sealed class LedgerIntegrity(NpgsqlDataSource db, string schema, Checkpoi
 
     public async Task<(long TreeSize, long LastSeq, long Behind, StoredCheckpoint? Latest)> StatusAsync(CancellationToken ct)
     {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        var (size, lastSeq, _) = await new MerkleStore(connection, schema).StateAsync(forUpdate: false, ct);
-        await using var command = new NpgsqlCommand($"select count(*) from \"{schema}\".mt_events where seq_id > @s", connection);
-        command.Parameters.AddWithValue("s", lastSeq);
-        var behind = (long)(await command.ExecuteScalarAsync(ct))!;
-        return (size, lastSeq, behind, (await ListAsync(1, ct)).FirstOrDefault());
+        return await db.ReadAsync(async connection =>
+        {
+            var (size, lastSeq, _) = await new MerkleStore(connection, schema).StateAsync(forUpdate: false, ct);
+            await using var command = new NpgsqlCommand($"select count(*) from \"{schema}\".mt_events where seq_id > @s", connection);
+            command.Parameters.AddWithValue("s", lastSeq);
+            var behind = (long)(await command.ExecuteScalarAsync(ct))!;
+            return (size, lastSeq, behind, (await ListAsync(1, ct)).FirstOrDefault());
+        }, ct);
     }
 
     /// <summary>
@@ -97,41 +102,45 @@ public sealed class LedgerIntegrity(NpgsqlDataSource db, string schema, Checkpoi
     /// </summary>
     public async Task<InclusionProofDocument> InclusionAsync(long? sequence, string? stream, long? version, long? treeSize, CancellationToken ct)
     {
-        // A read never integrates inline: the worker keeps the log current, and a proof ends at a
-        // signed checkpoint, which only covers integrated leaves anyway.
-        await using var connection = await db.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
-        var store = new MerkleStore(connection, schema, tx);
-        var leaf = await store.FindLeafAsync(sequence, stream, version, ct)
-            ?? throw new IntegrityRequestException("event_not_in_log",
-                sequence is not null
-                    ? $"No event {sequence} is in the log (yet: the log follows the ledger within seconds)."
-                    : $"No event {stream} version {version} is in the log (yet: the log follows the ledger within seconds).",
-                sequence is not null ? "sequence" : "stream", notFound: true);
-        var (size, checkpoint) = await ResolveSizeAsync(store, treeSize, "treeSize", ct);
-        if (leaf.LeafIndex >= size)
-            throw new IntegrityRequestException("event_after_tree_size", $"Event {leaf.Seq} is leaf {leaf.LeafIndex}, beyond a tree of size {size}.", "treeSize");
-        var proof = await MerkleReader.InclusionProofAsync(store, leaf.LeafIndex, size, ct);
-        var root = await MerkleReader.RootAsync(store, size, ct);
-        var leafHash = await store.LeafHashAsync(leaf.LeafIndex, ct);
-        return new InclusionProofDocument(leaf.LeafIndex, size, B64(root), B64(leafHash), [.. proof.Select(B64)],
-            leaf.Seq, leaf.Stream, leaf.Version, checkpoint?.SignedNote);
+        return await db.ReadAsync(async connection =>
+        {
+            // A read never integrates inline: the worker keeps the log current, and a proof ends at a
+            // signed checkpoint, which only covers integrated leaves anyway.
+            await using var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+            var store = new MerkleStore(connection, schema, tx);
+            var leaf = await store.FindLeafAsync(sequence, stream, version, ct)
+                ?? throw new IntegrityRequestException("event_not_in_log",
+                    sequence is not null
+                        ? $"No event {sequence} is in the log (yet: the log follows the ledger within seconds)."
+                        : $"No event {stream} version {version} is in the log (yet: the log follows the ledger within seconds).",
+                    sequence is not null ? "sequence" : "stream", notFound: true);
+            var (size, checkpoint) = await ResolveSizeAsync(store, treeSize, "treeSize", ct);
+            if (leaf.LeafIndex >= size)
+                throw new IntegrityRequestException("event_after_tree_size", $"Event {leaf.Seq} is leaf {leaf.LeafIndex}, beyond a tree of size {size}.", "treeSize");
+            var proof = await MerkleReader.InclusionProofAsync(store, leaf.LeafIndex, size, ct);
+            var root = await MerkleReader.RootAsync(store, size, ct);
+            var leafHash = await store.LeafHashAsync(leaf.LeafIndex, ct);
+            return new InclusionProofDocument(leaf.LeafIndex, size, B64(root), B64(leafHash), [.. proof.Select(B64)],
+                leaf.Seq, leaf.Stream, leaf.Version, checkpoint?.SignedNote);
+        }, ct);
     }
 
     /// <summary>Proves that the tree of size1 is a prefix of the tree of size2 (default: the latest checkpoint).</summary>
     public async Task<ConsistencyProofDocument> ConsistencyAsync(long size1, long? size2, CancellationToken ct)
     {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
-        var store = new MerkleStore(connection, schema, tx);
-        var (to, checkpoint2) = await ResolveSizeAsync(store, size2, "to", ct);
-        if (size1 < 1 || size1 > to)
-            throw new IntegrityRequestException("invalid_tree_size", $"'from' must be between 1 and {to}.", "from");
-        var proof = await MerkleReader.ConsistencyProofAsync(store, size1, to, ct);
-        var root1 = await MerkleReader.RootAsync(store, size1, ct);
-        var root2 = await MerkleReader.RootAsync(store, to, ct);
-        var checkpoint1 = await CheckpointAtAsync(size1, ct);
-        return new ConsistencyProofDocument(size1, to, B64(root1), B64(root2), [.. proof.Select(B64)], checkpoint1?.SignedNote, checkpoint2?.SignedNote);
+        return await db.ReadAsync(async connection =>
+        {
+            await using var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+            var store = new MerkleStore(connection, schema, tx);
+            var (to, checkpoint2) = await ResolveSizeAsync(store, size2, "to", ct);
+            if (size1 < 1 || size1 > to)
+                throw new IntegrityRequestException("invalid_tree_size", $"'from' must be between 1 and {to}.", "from");
+            var proof = await MerkleReader.ConsistencyProofAsync(store, size1, to, ct);
+            var root1 = await MerkleReader.RootAsync(store, size1, ct);
+            var root2 = await MerkleReader.RootAsync(store, to, ct);
+            var checkpoint1 = await CheckpointAtAsync(size1, ct);
+            return new ConsistencyProofDocument(size1, to, B64(root1), B64(root2), [.. proof.Select(B64)], checkpoint1?.SignedNote, checkpoint2?.SignedNote);
+        }, ct);
     }
 
     private async Task<(long Size, StoredCheckpoint? Checkpoint)> ResolveSizeAsync(MerkleStore store, long? requested, string field, CancellationToken ct)
