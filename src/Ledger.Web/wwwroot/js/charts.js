@@ -18,9 +18,12 @@
 
   function locale() { return (document.documentElement.lang || "").toLowerCase().startsWith("zh") ? "ZH" : "EN"; }
 
+  // The page is read first: its figures are in the tables beside the charts, so the library (660 KB)
+  // is fetched and the charts drawn once the page has loaded, not while the page's load waits for them.
   function draw() {
     if (!document.querySelector("[data-chart]")) return;
-    withEcharts(drawAll);
+    if (document.readyState === "complete") setTimeout(function () { withEcharts(drawAll); }, 0);
+    else window.addEventListener("load", function () { setTimeout(function () { withEcharts(drawAll); }, 0); }, { once: true });
   }
 
   function drawAll() {
