@@ -47,6 +47,17 @@ public sealed class AuditHistoryPagesTests(ConsoleScenario scenario, Chromium ch
     }
 
     [Fact]
+    public async Task An_unknown_commitment_is_answered_in_words()
+    {
+        await using var traffic = await chromium.OpenAsync(scenario.Origin);
+        await traffic.SignInAsync(scenario.Host, "auditor");
+
+        await traffic.GotoAsync("/audit/commitments/no-such-commitment");
+
+        await Expect(traffic.Page.Locator("main")).ToContainTextAsync("台账中没有这个承诺事项。");
+    }
+
+    [Fact]
     public async Task The_history_shows_each_event_in_words_the_record_as_of_a_date_and_the_changes_since()
     {
         await using var traffic = await chromium.OpenAsync(scenario.Origin);
