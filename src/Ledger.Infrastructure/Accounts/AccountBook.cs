@@ -1,3 +1,4 @@
+using Ledger.Infrastructure.Store;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using JasperFx.Events;
@@ -58,28 +59,13 @@ public sealed class AccountBook(LedgerWriter writer, IDocumentStore store, Npgsq
     // One-time passwords are read aloud or typed from a printout: no letters that pass for one another.
     private const string OneTimeAlphabet = "abcdefghjkmnpqrstuvwxyz23456789";
 
-    private readonly SemaphoreSlim _schemaGate = new(1, 1);
-    private volatile bool _schemaReady;
+    private readonly SchemaOnce _schema = new(ct => AccountSchema.EnsureAsync(db, schema, ct));
 
     private string Table => $"\"{schema}\".{AccountSchema.Table}";
 
     public TimeProvider Time => time;
 
-    public async Task EnsureSchemaAsync(CancellationToken ct)
-    {
-        if (_schemaReady) return;
-        await _schemaGate.WaitAsync(ct);
-        try
-        {
-            if (_schemaReady) return;
-            await AccountSchema.EnsureAsync(db, schema, ct);
-            _schemaReady = true;
-        }
-        finally
-        {
-            _schemaGate.Release();
-        }
-    }
+    public Task EnsureSchemaAsync(CancellationToken ct) => _schema.EnsureAsync(ct);
 
     /// <summary>
     /// Opens an account. Without <paramref name="password"/> it gets a one-time password, returned, that

@@ -1,3 +1,4 @@
+using Ledger.Infrastructure.Store;
 using System.Text;
 using System.Text.Json.Nodes;
 using Npgsql;
@@ -47,26 +48,11 @@ public sealed record AccessLogQuery(string? Actor, string? Subject, DateTimeOffs
 /// </summary>
 public sealed class AccessLog(NpgsqlDataSource db, string schema, TimeProvider time)
 {
-    private readonly SemaphoreSlim _schemaGate = new(1, 1);
-    private volatile bool _schemaReady;
+    private readonly SchemaOnce _schema = new(ct => AccessLogSchema.EnsureAsync(db, schema, ct));
 
     public TimeProvider Time => time;
 
-    public async Task EnsureSchemaAsync(CancellationToken ct)
-    {
-        if (_schemaReady) return;
-        await _schemaGate.WaitAsync(ct);
-        try
-        {
-            if (_schemaReady) return;
-            await AccessLogSchema.EnsureAsync(db, schema, ct);
-            _schemaReady = true;
-        }
-        finally
-        {
-            _schemaGate.Release();
-        }
-    }
+    public Task EnsureSchemaAsync(CancellationToken ct) => _schema.EnsureAsync(ct);
 
     /// <summary>Appends the attempt with its outcome and returns the entry's id; throws when it cannot.</summary>
     public async Task<long> RecordAsync(AccessAttempt attempt, int status, CancellationToken ct)

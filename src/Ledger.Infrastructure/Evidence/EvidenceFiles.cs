@@ -1,3 +1,4 @@
+using Ledger.Infrastructure.Store;
 using System.Security.Cryptography;
 using Npgsql;
 using NpgsqlTypes;
@@ -26,8 +27,7 @@ public sealed class EvidenceFiles(NpgsqlDataSource db, string schema)
     /// <summary>The largest file the console accepts (scanned official documents, photos).</summary>
     public const long MaxBytes = 20 * 1024 * 1024;
 
-    private readonly SemaphoreSlim _schemaGate = new(1, 1);
-    private volatile bool _schemaReady;
+    private readonly SchemaOnce _schema = new(ct => CreateSchemaAsync(db, schema, ct));
 
     public static string UriFor(string sha256) => UriPrefix + sha256;
 
@@ -71,43 +71,34 @@ public sealed class EvidenceFiles(NpgsqlDataSource db, string schema)
         mediaType.Length is > 0 and <= 100 && mediaType.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '.' or '+' or '-')
             ? mediaType : "application/octet-stream";
 
-    private async Task EnsureSchemaAsync(CancellationToken ct)
+    private Task EnsureSchemaAsync(CancellationToken ct) => _schema.EnsureAsync(ct);
+
+    private static async Task CreateSchemaAsync(NpgsqlDataSource db, string schema, CancellationToken ct)
     {
-        if (_schemaReady) return;
-        await _schemaGate.WaitAsync(ct);
-        try
-        {
-            if (_schemaReady) return;
-            await using var connection = await db.OpenConnectionAsync(ct);
-            await using var tx = await connection.BeginTransactionAsync(ct);
-            await using (var lockCommand = new NpgsqlCommand("select pg_advisory_xact_lock(hashtext('ledger-evidence-schema'))", connection, tx))
-                await lockCommand.ExecuteNonQueryAsync(ct);
-            await using (var command = new NpgsqlCommand($"""
-                create schema if not exists "{schema}";
-                create table if not exists "{schema}".{Table} (
-                    sha256 text primary key check (length(sha256) = 64 and sha256 ~ '^[0-9a-f]+$'),
-                    media_type text not null,
-                    length bigint not null,
-                    content bytea not null,
-                    stored_at timestamptz not null default now());
-                create or replace function "{schema}".ledger_evidence_files_keep() returns trigger
-                    language plpgsql as $fn$
-                    begin
-                        raise exception 'evidence files are kept: % on %.{Table} refused', tg_op, tg_table_schema
-                            using errcode = 'P0001';
-                    end
-                    $fn$;
-                drop trigger if exists ledger_evidence_files_no_update_delete on "{schema}".{Table};
-                create trigger ledger_evidence_files_no_update_delete before update or delete on "{schema}".{Table}
-                    for each row execute function "{schema}".ledger_evidence_files_keep();
-                """, connection, tx))
-                await command.ExecuteNonQueryAsync(ct);
-            await tx.CommitAsync(ct);
-            _schemaReady = true;
-        }
-        finally
-        {
-            _schemaGate.Release();
-        }
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using (var lockCommand = new NpgsqlCommand("select pg_advisory_xact_lock(hashtext('ledger-evidence-schema'))", connection, tx))
+            await lockCommand.ExecuteNonQueryAsync(ct);
+        await using (var command = new NpgsqlCommand($"""
+            create schema if not exists "{schema}";
+            create table if not exists "{schema}".{Table} (
+                sha256 text primary key check (length(sha256) = 64 and sha256 ~ '^[0-9a-f]+$'),
+                media_type text not null,
+                length bigint not null,
+                content bytea not null,
+                stored_at timestamptz not null default now());
+            create or replace function "{schema}".ledger_evidence_files_keep() returns trigger
+                language plpgsql as $fn$
+                begin
+                    raise exception 'evidence files are kept: % on %.{Table} refused', tg_op, tg_table_schema
+                        using errcode = 'P0001';
+                end
+                $fn$;
+            drop trigger if exists ledger_evidence_files_no_update_delete on "{schema}".{Table};
+            create trigger ledger_evidence_files_no_update_delete before update or delete on "{schema}".{Table}
+                for each row execute function "{schema}".ledger_evidence_files_keep();
+            """, connection, tx))
+            await command.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
     }
 }
