@@ -245,6 +245,7 @@ public sealed class SigningInTests(ConsoleScenario scenario, Chromium chromium)
                 await SubmitAsync(first.Page, newcomer, oneTime);
                 await first.Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == ConsoleSignInPaths.Password);
                 await first.Page.ScreenshotAsync(new() { Path = Screenshot("account-password", language, width), FullPage = true });
+                Assert.Equal(0, await PageShots.OverflowAsync(first.Page));
                 first.AssertSelfContained();
 
                 await using var reader = await chromium.OpenAsync(scenario.Origin);
@@ -252,6 +253,7 @@ public sealed class SigningInTests(ConsoleScenario scenario, Chromium chromium)
                 await reader.GotoAsync($"/language/{language}?return=/signin");
                 await reader.SignInAsAsync(auditor, Password, ConsoleSignInPaths.AccountsAudit);
                 await reader.Page.ScreenshotAsync(new() { Path = Screenshot("audit-accounts", language, width), FullPage = true });
+                Assert.Equal(0, await PageShots.OverflowAsync(reader.Page));
                 reader.AssertSelfContained();
             }
         }

@@ -27,22 +27,8 @@ internal static class AuditBrowsing
     /// As <see cref="Screens.CaptureAsync"/>, and <paramref name="ready"/> waits for what the page must
     /// show before each shot (a result verify.js writes after the page has loaded).
     /// </summary>
-    public static async Task ScreenshotAsync(this PageTraffic traffic, string path, string name, Func<IPage, Task>? ready = null)
-    {
-        foreach (var language in new[] { "zh", "en" })
-        {
-            await traffic.UseLanguageAsync(language);
-            foreach (var (width, height) in Screens.Sizes)
-            {
-                await traffic.Page.SetViewportSizeAsync(width, height);
-                await traffic.GotoAsync(path);
-                if (ready is not null) await ready(traffic.Page);
-                await traffic.Page.ScreenshotAsync(new PageScreenshotOptions { Path = Screens.PathFor($"{name}-{language}-{width}.png"), FullPage = true });
-            }
-        }
-        await traffic.Page.Context.ClearCookiesAsync(new BrowserContextClearCookiesOptions { Name = ".AspNetCore.Culture" });
-        await traffic.Page.SetViewportSizeAsync(1280, 900);
-    }
+    public static Task ScreenshotAsync(this PageTraffic traffic, string path, string name, Func<IPage, Task>? ready = null) =>
+        Screens.CaptureAsync(traffic, path, name, ready);
 
     /// <summary>The ledger's checkpoint verifier key, as GET /api/integrity/public-key gives it.</summary>
     public static string LedgerKey(this LedgerHost host) => host.Services.GetRequiredService<LedgerIntegrity>().VerifierKey;

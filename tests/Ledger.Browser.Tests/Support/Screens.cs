@@ -15,9 +15,14 @@ public static class Screens
         return Path.Combine(folder, name);
     }
 
-    /// <summary>Opens <paramref name="path"/> in Chinese and in English, at both sizes, and saves each full page as &lt;name&gt;-&lt;lang&gt;-&lt;width&gt;.png.</summary>
-    public static async Task CaptureAsync(PageTraffic traffic, string path, string name)
+    /// <summary>
+    /// Opens <paramref name="path"/> in Chinese and in English, at both sizes, and saves each full page as
+    /// &lt;name&gt;-&lt;lang&gt;-&lt;width&gt;.png; <paramref name="ready"/> waits for what the page must show before
+    /// each shot. Fails when a page is wider than its screen (a phone would scroll sideways).
+    /// </summary>
+    public static async Task CaptureAsync(PageTraffic traffic, string path, string name, Func<IPage, Task>? ready = null)
     {
+        var tooWide = new List<string>();
         foreach (var language in new[] { "zh", "en" })
         {
             await traffic.Page.Context.AddCookiesAsync([new Cookie
@@ -30,12 +35,16 @@ public static class Screens
             {
                 await traffic.Page.SetViewportSizeAsync(width, height);
                 await traffic.GotoAsync(path);
+                if (ready is not null) await ready(traffic.Page);
                 await traffic.Page.ScreenshotAsync(new PageScreenshotOptions { Path = PathFor($"{name}-{language}-{width}.png"), FullPage = true });
+                if (await PageShots.OverflowAsync(traffic.Page) is > 0 and var overflow)
+                    tooWide.Add($"{name}-{language}-{width}: {overflow} px wider than the screen");
             }
         }
         await traffic.Page.Context.ClearCookiesAsync(new BrowserContextClearCookiesOptions { Name = ".AspNetCore.Culture" });
         await traffic.Page.SetViewportSizeAsync(1280, 900);
         // Back to the page as the test had it, in the browser's own language.
         await traffic.GotoAsync(path);
+        Assert.True(tooWide.Count == 0, string.Join("\n", tooWide));
     }
 }
