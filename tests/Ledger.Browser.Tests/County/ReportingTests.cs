@@ -30,6 +30,10 @@ public sealed class ReportingTests(Chromium chromium, ConsoleScenario scenario)
         await Expect(traffic.Page.GetByRole(AriaRole.Heading, new() { Name = "填报进展", Level = 1 })).ToBeVisibleAsync();
         var lastMonth = LastMonth();
         await Expect(traffic.Page.GetByLabel("填报期")).ToHaveValueAsync(lastMonth);
+        // Units in the page's language, as the commitment's page writes them (the scenario records "months").
+        var values = traffic.Page.Locator("fieldset");
+        await Expect(values).ToContainTextAsync("个月");
+        await Expect(values).Not.ToContainTextAsync("months");
         await traffic.Page.GetByLabel("Water-quality class of the month").SelectOptionAsync(new SelectOptionValue { Label = "Ⅲ类" });
         await traffic.Page.GetByLabel("进展情况说明").FillAsync("本月跨界断面水质为Ⅲ类。");
         await traffic.Page.GetByRole(AriaRole.Button, new() { Name = "提交" }).ClickAsync();
