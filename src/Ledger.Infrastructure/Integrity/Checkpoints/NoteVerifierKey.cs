@@ -7,18 +7,27 @@ namespace Ledger.Infrastructure.Integrity;
 /// A signed-note verifier key ("vkey") for an Ed25519 key: <c>&lt;name&gt;+&lt;hex8 key ID&gt;+&lt;base64(0x01 ‖ 32-byte public key)&gt;</c>,
 /// the format of C2SP signed-note and Go's <c>golang.org/x/mod/sumdb/note</c>, e.g.
 /// <c>PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW</c>.
-/// The key ID is the first four bytes, big-endian, of SHA-256(name ‖ "\n" ‖ 0x01 ‖ public key).
+/// The key ID is the first four bytes, big-endian, of SHA-256(name ‖ "\n" ‖ type ‖ public key).
+/// Two types are read: 0x01, a log's key that signs checkpoints, and 0x04, a witness's key that makes
+/// C2SP tlog-cosignature/v1 cosignatures (<see cref="Cosignature"/>).
 /// </summary>
 public sealed class NoteVerifierKey
 {
     private readonly byte[] _publicKey;
 
-    private NoteVerifierKey(string name, uint keyId, byte[] publicKey)
+    private NoteVerifierKey(string name, uint keyId, byte[] publicKey, byte type)
     {
         Name = name;
         KeyId = keyId;
         _publicKey = publicKey;
+        SignatureType = type;
     }
+
+    /// <summary>0x01 for a note signer (a log's checkpoints), 0x04 for an Ed25519 cosigner (a witness).</summary>
+    public byte SignatureType { get; }
+
+    /// <summary>Whether this is a witness's key (cosignature/v1) rather than a log's.</summary>
+    public bool IsCosigner => SignatureType == SignedNote.CosignatureV1Type;
 
     /// <summary>The key name (for checkpoints, by convention the log's origin).</summary>
     public string Name { get; }
@@ -36,7 +45,17 @@ public sealed class NoteVerifierKey
             throw new ArgumentException("A key name must be non-empty and contain no white space, control characters or '+'.", nameof(name));
         if (publicKey.Length != SignedNote.Ed25519PublicKeySize)
             throw new ArgumentException("An Ed25519 public key is 32 bytes.", nameof(publicKey));
-        return new NoteVerifierKey(name, ComputeKeyId(name, publicKey), publicKey.ToArray());
+        return new NoteVerifierKey(name, ComputeKeyId(name, publicKey), publicKey.ToArray(), SignedNote.Ed25519Type);
+    }
+
+    /// <summary>The verifier key of a witness's Ed25519 <paramref name="publicKey"/> (type 0x04) under <paramref name="name"/>.</summary>
+    public static NoteVerifierKey ForCosigner(string name, ReadOnlySpan<byte> publicKey)
+    {
+        if (!SignedNote.IsValidKeyName(name))
+            throw new ArgumentException("A key name must be non-empty and contain no white space, control characters or '+'.", nameof(name));
+        if (publicKey.Length != SignedNote.Ed25519PublicKeySize)
+            throw new ArgumentException("An Ed25519 public key is 32 bytes.", nameof(publicKey));
+        return new NoteVerifierKey(name, SignedNote.KeyId(name, SignedNote.CosignatureV1Type, publicKey), publicKey.ToArray(), SignedNote.CosignatureV1Type);
     }
 
     /// <summary>SHA-256(name ‖ 0x0A ‖ 0x01 ‖ publicKey)[:4] as a big-endian integer.</summary>
@@ -92,9 +111,10 @@ public sealed class NoteVerifierKey
             reason = "verifier key material is not base64";
             return false;
         }
-        if (material[0] != SignedNote.Ed25519Type)
+        var type = material[0];
+        if (type != SignedNote.Ed25519Type && type != SignedNote.CosignatureV1Type)
         {
-            reason = $"verifier key has signature type 0x{material[0]:x2}; only Ed25519 (0x01) is supported";
+            reason = $"verifier key has signature type 0x{type:x2}; only Ed25519 (0x01) and Ed25519 cosignatures (0x04) are supported";
             return false;
         }
         if (material.Length != 1 + SignedNote.Ed25519PublicKeySize)
@@ -103,13 +123,13 @@ public sealed class NoteVerifierKey
             return false;
         }
         var publicKey = material[1..];
-        if (ComputeKeyId(name, publicKey) != keyId)
+        if (SignedNote.KeyId(name, type, publicKey) != keyId)
         {
             reason = "verifier key ID does not match its name and public key";
             return false;
         }
 
-        key = new NoteVerifierKey(name, keyId, publicKey);
+        key = new NoteVerifierKey(name, keyId, publicKey, type);
         reason = "ok";
         return true;
     }
@@ -117,11 +137,11 @@ public sealed class NoteVerifierKey
     /// <summary>The key ID as the 8 lower-case hex digits used in verifier keys.</summary>
     public string KeyIdHex => KeyId.ToString("x8", CultureInfo.InvariantCulture);
 
-    /// <summary>The encoded verifier key, <c>&lt;name&gt;+&lt;hex8&gt;+&lt;base64(0x01 ‖ public key)&gt;</c>.</summary>
+    /// <summary>The encoded verifier key, <c>&lt;name&gt;+&lt;hex8&gt;+&lt;base64(type ‖ public key)&gt;</c>.</summary>
     public override string ToString()
     {
         var material = new byte[1 + _publicKey.Length];
-        material[0] = SignedNote.Ed25519Type;
+        material[0] = SignatureType;
         _publicKey.CopyTo(material, 1);
         return $"{Name}+{KeyIdHex}+{Convert.ToBase64String(material)}";
     }

@@ -25,6 +25,9 @@ public static class SignedNote
     /// <summary>The signature type byte of Ed25519 note signatures.</summary>
     internal const byte Ed25519Type = 0x01;
 
+    /// <summary>The key ID type byte of Ed25519 cosignatures (C2SP tlog-cosignature, cosignature/v1).</summary>
+    internal const byte CosignatureV1Type = 0x04;
+
     internal const int Ed25519PublicKeySize = 32;
     internal const int Ed25519SignatureSize = 64;
 
@@ -49,73 +52,98 @@ public static class SignedNote
     {
         if (key is null)
             return Invalid("no verifier key");
-        if (string.IsNullOrEmpty(note))
-            return Invalid("note is empty");
-        if (note.Length > MaxNoteLength)
-            return Invalid($"note is longer than {MaxNoteLength} characters");
+        if (key.IsCosigner)
+            return Invalid($"{key.Name} is a witness's key: it cosigns checkpoints, it does not sign notes");
+        var (parseReason, text, lines) = Parse(note);
+        if (text is null)
+            return Invalid(parseReason);
 
-        for (var i = 0; i < note.Length; i++)
-        {
-            var c = note[i];
-            if (c == '\r')
-                return Invalid("note contains a carriage return (CRLF line endings are not allowed)");
-            if (c < 0x20 && c != '\n')
-                return Invalid($"note contains the control character U+{(int)c:X4}");
-            if (char.IsHighSurrogate(c) && i + 1 < note.Length && char.IsLowSurrogate(note[i + 1]))
-                i++;
-            else if (char.IsSurrogate(c))
-                return Invalid("note is not well-formed Unicode (unpaired surrogate)");
-        }
-        if (note[^1] != '\n')
-            return Invalid("note does not end with a newline");
-
-        // The text ends at the last blank line; what follows are the signature lines.
-        var split = note.LastIndexOf("\n\n", StringComparison.Ordinal);
-        if (split < 0)
-            return Invalid("note has no blank line before its signatures");
-        var text = note[..(split + 1)];
-        var signatures = note.AsSpan(split + 2);
-        if (signatures.IsEmpty)
-            return Invalid("note has no signature lines");
-
-        var verified = false;
-        var count = 0;
-        var message = Encoding.UTF8.GetBytes(text);
         if (!PublicKey.TryImport(SignatureAlgorithm.Ed25519, key.PublicKey, KeyBlobFormat.RawPublicKey, out var publicKey) || publicKey is null)
             return Invalid("verifier key's public key is not a usable Ed25519 key");
-        while (!signatures.IsEmpty)
+        var message = Encoding.UTF8.GetBytes(text);
+        var verified = false;
+        foreach (var line in lines)
         {
-            var end = signatures.IndexOf('\n');
-            var line = signatures[..end];
-            signatures = signatures[(end + 1)..];
-            if (++count > MaxSignatures)
-                return Invalid($"note has more than {MaxSignatures} signature lines");
-
-            if (!line.StartsWith(SignaturePrefix, StringComparison.Ordinal))
-                return Invalid($"signature line {count} does not start with an em dash and a space");
-            line = line[SignaturePrefix.Length..];
-            var space = line.IndexOf(' ');
-            if (space < 0)
-                return Invalid($"signature line {count} has no space between key name and signature");
-            var name = line[..space].ToString();
-            var blob = DecodeBase64(line[(space + 1)..]);
-            if (!IsValidKeyName(name))
-                return Invalid($"signature line {count} has an invalid key name");
-            if (blob is null || blob.Length < 5)
-                return Invalid($"signature line {count} is not base64 of a key ID and a signature");
-
-            var keyId = BinaryPrimitives.ReadUInt32BigEndian(blob);
-            if (!string.Equals(name, key.Name, StringComparison.Ordinal) || keyId != key.KeyId)
+            if (!line.IsBy(key))
                 continue; // Someone else's signature (a co-signer, a rotated key): ignored, as signed-note requires.
-
-            if (blob.Length != 4 + Ed25519SignatureSize
-                || !SignatureAlgorithm.Ed25519.Verify(publicKey, message, blob.AsSpan(4)))
+            if (line.Blob.Length != 4 + Ed25519SignatureSize
+                || !SignatureAlgorithm.Ed25519.Verify(publicKey, message, line.Blob.AsSpan(4)))
                 return Invalid($"signature by {key.Name}+{key.KeyIdHex} does not verify");
             verified = true;
         }
         return verified
             ? (true, "ok", text)
             : Invalid($"note has no signature by {key.Name}+{key.KeyIdHex}");
+    }
+
+    /// <summary>One signature line: the key name, and the key ID with the signature bytes after it.</summary>
+    internal sealed record SignatureLine(string Name, uint KeyId, byte[] Blob)
+    {
+        public bool IsBy(NoteVerifierKey key) => string.Equals(Name, key.Name, StringComparison.Ordinal) && KeyId == key.KeyId;
+    }
+
+    /// <summary>
+    /// Splits a note into its text (final newline included) and its signature lines, checking everything the
+    /// signed-note format requires of either; <c>Text</c> is null, and the reason says why, when it is not a note.
+    /// </summary>
+    internal static (string Reason, string? Text, IReadOnlyList<SignatureLine> Lines) Parse(string? note)
+    {
+        if (string.IsNullOrEmpty(note))
+            return Malformed("note is empty");
+        if (note.Length > MaxNoteLength)
+            return Malformed($"note is longer than {MaxNoteLength} characters");
+
+        for (var i = 0; i < note.Length; i++)
+        {
+            var c = note[i];
+            if (c == '\r')
+                return Malformed("note contains a carriage return (CRLF line endings are not allowed)");
+            if (c < 0x20 && c != '\n')
+                return Malformed($"note contains the control character U+{(int)c:X4}");
+            if (char.IsHighSurrogate(c) && i + 1 < note.Length && char.IsLowSurrogate(note[i + 1]))
+                i++;
+            else if (char.IsSurrogate(c))
+                return Malformed("note is not well-formed Unicode (unpaired surrogate)");
+        }
+        if (note[^1] != '\n')
+            return Malformed("note does not end with a newline");
+
+        // The text ends at the last blank line; what follows are the signature lines.
+        var split = note.LastIndexOf("\n\n", StringComparison.Ordinal);
+        if (split < 0)
+            return Malformed("note has no blank line before its signatures");
+        var text = note[..(split + 1)];
+        var signatures = note.AsSpan(split + 2);
+        if (signatures.IsEmpty)
+            return Malformed("note has no signature lines");
+
+        var lines = new List<SignatureLine>();
+        while (!signatures.IsEmpty)
+        {
+            var end = signatures.IndexOf('\n');
+            var line = signatures[..end];
+            signatures = signatures[(end + 1)..];
+            var count = lines.Count + 1;
+            if (count > MaxSignatures)
+                return Malformed($"note has more than {MaxSignatures} signature lines");
+
+            if (!line.StartsWith(SignaturePrefix, StringComparison.Ordinal))
+                return Malformed($"signature line {count} does not start with an em dash and a space");
+            line = line[SignaturePrefix.Length..];
+            var space = line.IndexOf(' ');
+            if (space < 0)
+                return Malformed($"signature line {count} has no space between key name and signature");
+            var name = line[..space].ToString();
+            var blob = DecodeBase64(line[(space + 1)..]);
+            if (!IsValidKeyName(name))
+                return Malformed($"signature line {count} has an invalid key name");
+            if (blob is null || blob.Length < 5)
+                return Malformed($"signature line {count} is not base64 of a key ID and a signature");
+            lines.Add(new SignatureLine(name, BinaryPrimitives.ReadUInt32BigEndian(blob), blob));
+        }
+        return ("ok", text, lines);
+
+        static (string, string?, IReadOnlyList<SignatureLine>) Malformed(string reason) => (reason, null, []);
     }
 
     private static (bool, string, string?) Invalid(string reason) => (false, reason, null);
