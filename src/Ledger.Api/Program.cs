@@ -41,7 +41,7 @@ public static class LedgerApi
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemMapping.AddStatusCode);
         builder.Services.AddExceptionHandler<ProblemMapping>();
-        builder.Services.AddHealthChecks().AddCheck<PostgresReadyCheck>("postgres").AddCheck<IntegrityLagCheck>("integrity")
+        builder.Services.AddHealthChecks().AddCheck<PostgresReadyCheck>("postgres").AddCheck<IntegrityLagCheck>("integrity").AddCheck<WitnessCheck>("witnesses")
             .AddCheck<ProjectionLagCheck>("projections").AddCheck<ClockLeaderCheck>("clock");
         builder.Services.AddAuthorization(Policies.Add);
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();

@@ -75,6 +75,28 @@ public sealed class IntegrityLagCheck(IntegrityMonitor monitor, IntegrityOptions
 }
 
 /// <summary>
+/// Each configured witness and how far behind the latest checkpoint its cosignature is. Healthy when every
+/// witness has cosigned within <c>Integrity:MaxWitnessLagLeaves</c> leaves (default 10,000) of the latest
+/// checkpoint, or when none is configured; degraded otherwise. Degraded, never unhealthy: a witness that is
+/// down delays its cosignatures, not the ledger's appends. The lag is also <c>ledger.witness.lag_leaves</c>.
+/// </summary>
+public sealed class WitnessCheck(WitnessCosigning cosigning, IConfiguration configuration) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        if (cosigning.Witnesses.Count == 0)
+            return Task.FromResult(HealthCheckResult.Healthy("no witness is configured: checkpoints carry the ledger's signature alone"));
+        var limit = long.TryParse(configuration["Integrity:MaxWitnessLagLeaves"], System.Globalization.CultureInfo.InvariantCulture, out var l) && l >= 0 ? l : 10_000;
+        var statuses = cosigning.Status();
+        var detail = string.Join("; ", statuses.Select(s =>
+            $"{s.Name}: cosigned {s.CosignedSize}, {s.LagLeaves} behind" + (s.LastError is null ? "" : $" (last error: {s.LastError})")));
+        return Task.FromResult(statuses.All(s => s.LagLeaves <= limit && (s.LastCosignedAt is not null || s.LastError is null))
+            ? HealthCheckResult.Healthy(detail)
+            : HealthCheckResult.Degraded($"{detail} (limit {limit} leaves)"));
+    }
+}
+
+/// <summary>
 /// Healthy while the supervision views are at most <c>Projections:MaxLagSeconds</c> (default 60) behind
 /// the ledger; degraded beyond that or when their position cannot be read. The views are shared by
 /// every node, so a node whose daemon stands by (HotCold: another node holds the shard) or is off is

@@ -37,14 +37,17 @@ public static class IntegrityEndpoints
         return TypedResults.Text(latest.SignedNote, "text/plain; charset=utf-8");
     }
 
-    public static async Task<IResult> Sign(LedgerIntegrity integrity, CancellationToken ct)
+    /// <summary>Signs a checkpoint now and asks every witness to cosign it at once (each bounded by its timeout); the answer carries the cosignatures that came.</summary>
+    public static async Task<IResult> Sign(LedgerIntegrity integrity, WitnessCosigning cosigning, CancellationToken ct)
     {
         var checkpoint = await integrity.CheckpointAsync(ct)
             ?? throw new RequestRejected(409, "empty_log", "The ledger holds no events yet; there is nothing to sign.");
+        if (cosigning.Witnesses.Count > 0 && (await cosigning.SubmitAsync(checkpoint, ct, force: true)).Count > 0)
+            checkpoint = await integrity.CheckpointAtAsync(checkpoint.TreeSize, ct) ?? checkpoint;
         return TypedResults.Created($"/api/integrity/checkpoints?before={checkpoint.TreeSize + 1}&limit=1", checkpoint);
     }
 
-    public static async Task<IResult> Status(LedgerIntegrity integrity, TimeProvider time, CancellationToken ct)
+    public static async Task<IResult> Status(LedgerIntegrity integrity, WitnessCosigning cosigning, TimeProvider time, CancellationToken ct)
     {
         var (size, lastSeq, behind, latest) = await integrity.StatusAsync(ct);
         return TypedResults.Ok(new
@@ -54,6 +57,7 @@ public static class IntegrityEndpoints
             eventsNotYetIntegrated = behind,
             latestCheckpoint = latest,
             checkpointAgeSeconds = latest is null ? (double?)null : Math.Round((time.GetUtcNow() - latest.CreatedAt).TotalSeconds, 1),
+            witnesses = cosigning.Status(),
         });
     }
 

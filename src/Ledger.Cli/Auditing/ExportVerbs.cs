@@ -79,25 +79,20 @@ public static class ExportVerbs
     private static Command Verify()
     {
         var bundle = new Argument<string>("BUNDLE") { Description = "the bundle: its folder, or the .zip the console downloads" };
-        var key = new Option<string?>("--key")
-        {
-            Description = "the ledger's checkpoint verifier key, as GET /api/integrity/public-key answers it (required; the manifest's key is only compared with it)",
-        };
-        var command = new Command("verify", "Check a bundle (its folder or its .zip) offline against the ledger's key: file hashes, every event's leaf hash and proof, the checkpoint's signature, every version of each stream's stated range, events.csv recomputed, the manifest's signature.")
+        var trust = new Proofs.TrustOptions();
+        trust.Key.Description = "the ledger's checkpoint verifier key, as GET /api/integrity/public-key answers it (this or --policy is required; the manifest's key is only compared with it)";
+        var command = new Command("verify", "Check a bundle (its folder or its .zip) offline against the ledger's key or a trust policy: file hashes, every event's leaf hash and proof, the checkpoint's signature (and its witnesses' quorum, with --policy), every version of each stream's stated range, events.csv and commitments.csv recomputed, the manifest's signature.")
         {
             bundle,
-            key,
         };
+        trust.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             // The manifest names a key, but whoever wrote the bundle wrote that too: a forgery re-signed
             // with the forger's key would verify against it.
-            var trusted = parse.GetValue(key);
-            if (string.IsNullOrWhiteSpace(trusted))
-            {
-                throw new CliFailure(
-                    "a bundle cannot vouch for itself: pass the ledger's verifier key, e.g. --key \"$(curl -s http://127.0.0.1:5080/api/integrity/public-key)\"", 1);
-            }
+            var trusted = trust.Resolve(parse)
+                ?? throw new CliFailure(
+                    "a bundle cannot vouch for itself: pass the ledger's verifier key, e.g. --key \"$(curl -s http://127.0.0.1:5080/api/integrity/public-key)\", or a trust policy, --policy FILE", 1);
             var result = await AuditBundleVerifier.VerifyAsync(Path.GetFullPath(parse.GetValue(bundle)!), trusted, ct);
             if (result.Status == 0)
             {

@@ -11,8 +11,12 @@ public static class IntegrityVerbs
     public static Command Verify()
     {
         var against = new Option<FileInfo?>("--against") { Description = "a checkpoint you kept earlier (signed note text): prove nothing before it changed" };
-        var key = new Option<string?>("--key") { Description = "the verifier key to trust (default: this ledger's own key)" };
-        var command = new Command("verify", "Recompute every leaf and the tree from the stored events and compare them with the signed checkpoints.") { against, key };
+        var trust = new Proofs.TrustOptions();
+        trust.Key.Description = "the verifier key to trust (default: this ledger's own key, read from its configuration)";
+        var command = new Command("verify",
+            "Recompute every leaf and the tree from the stored events and compare them with the signed checkpoints; " +
+            "with --against, with a checkpoint you kept (checked with --key, or with --policy and its witnesses' quorum).") { against };
+        trust.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var (settings, integrity) = Load();
@@ -22,10 +26,10 @@ public static class IntegrityVerbs
                 if (!file.Exists) throw new CliFailure($"no checkpoint file at {file.FullName}", 2);
                 kept = await File.ReadAllTextAsync(file.FullName, ct);
             }
-            var verifierKey = parse.GetValue(key) ?? CheckpointKeys.CreateSigner(integrity).VerifierKey;
+            var policy = trust.Resolve(parse) ?? OwnKey(integrity);
             await using var db = NpgsqlDataSource.Create(settings.ConnectionString);
             var progress = new Progress("verify");
-            var result = await Database(() => new LedgerVerifier(db, settings.Schema).VerifyAsync(verifierKey, kept, (done, of) => progress.Report((int)Math.Min(done, int.MaxValue), (int)Math.Min(of, int.MaxValue)), ct));
+            var result = await Database(() => new LedgerVerifier(db, settings.Schema).VerifyAsync(policy, kept, (done, of) => progress.Report((int)Math.Min(done, int.MaxValue), (int)Math.Min(of, int.MaxValue)), ct));
             progress.Done();
             Console.WriteLine(result.Valid ? result.Message : "TAMPERED: " + result.Message);
             return result.Valid ? 0 : 1;
@@ -52,6 +56,12 @@ public static class IntegrityVerbs
             return 0;
         });
         return command;
+    }
+
+    private static TrustPolicy OwnKey(IntegritySettings integrity)
+    {
+        using var signer = CheckpointKeys.CreateSigner(integrity);
+        return TrustPolicy.ForLogKey(signer.Verifier);
     }
 
     internal static (LedgerSettings, IntegritySettings) Load()

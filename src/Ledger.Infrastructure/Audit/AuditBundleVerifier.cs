@@ -25,12 +25,22 @@ public static class AuditBundleVerifier
     public sealed record Result(int Status, string Message, long Events = 0);
 
     /// <summary>Checks the bundle in <paramref name="path"/>: its folder, or the .zip the console downloads (see <see cref="VerifyZipAsync"/>).</summary>
-    public static async Task<Result> VerifyAsync(string path, string trustedKey, CancellationToken ct)
+    public static Task<Result> VerifyAsync(string path, string trustedKey, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(trustedKey);
-        if (File.Exists(path)) return await VerifyZipAsync(path, trustedKey, ct);
+        return VerifyAsync(path, TrustPolicy.ForLogKey(NoteVerifierKey.Parse(trustedKey.Trim())), ct);
+    }
+
+    /// <summary>
+    /// Checks the bundle under <paramref name="trust"/>: its checkpoint must be signed by one of the policy's
+    /// logs and cosigned by the policy's quorum of witnesses.
+    /// </summary>
+    public static async Task<Result> VerifyAsync(string path, TrustPolicy trust, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(trust);
+        if (File.Exists(path)) return await VerifyZipAsync(path, trust, ct);
         if (!Directory.Exists(path)) return new Result(2, $"no bundle folder or .zip at {path}");
-        return await VerifyFolderAsync(path, trustedKey, ct);
+        return await VerifyFolderAsync(path, trust, ct);
     }
 
     /// <summary>
@@ -39,7 +49,7 @@ public static class AuditBundleVerifier
     /// exactly as a folder is, and removed. An archive with anything else (a path that climbs out, a
     /// second folder, a nested one) is not a bundle and is refused before anything is written.
     /// </summary>
-    public static async Task<Result> VerifyZipAsync(string zip, string trustedKey, CancellationToken ct)
+    public static async Task<Result> VerifyZipAsync(string zip, TrustPolicy trust, CancellationToken ct)
     {
         var unpacked = Directory.CreateTempSubdirectory("ledger-bundle-");
         try
@@ -77,7 +87,7 @@ public static class AuditBundleVerifier
                 foreach (var entry in files)
                     await entry.ExtractToFileAsync(Path.Combine(unpacked.FullName, entry.FullName[top.Length..]), overwrite: false, ct);
             }
-            var result = await VerifyFolderAsync(unpacked.FullName, trustedKey, ct);
+            var result = await VerifyFolderAsync(unpacked.FullName, trust, ct);
             return result with { Message = result.Message.Replace(unpacked.FullName, zip, StringComparison.Ordinal) };
         }
         finally
@@ -86,7 +96,7 @@ public static class AuditBundleVerifier
         }
     }
 
-    private static async Task<Result> VerifyFolderAsync(string directory, string trustedKey, CancellationToken ct)
+    private static async Task<Result> VerifyFolderAsync(string directory, TrustPolicy trust, CancellationToken ct)
     {
         var manifestPath = Path.Combine(directory, AuditBundle.Manifest);
         if (!File.Exists(manifestPath)) return new Result(1, $"{AuditBundle.Manifest} is missing");
@@ -128,15 +138,19 @@ public static class AuditBundleVerifier
                 return new Result(1, $"{AuditBundle.Manifest} labels {file.Name} {Printable(file.Basis ?? "(none)")}; it is {AuditBundle.BasisOf(file.Name)}");
         }
 
-        var key = trustedKey.Trim();
         var named = manifest.VerifierKey?.Trim();
         var note = await File.ReadAllTextAsync(Path.Combine(directory, AuditBundle.Checkpoint), ct);
-        var (signed, reason, checkpoint) = CheckpointVerifier.Verify(note, key);
-        var otherKey = string.Equals(named, key, StringComparison.Ordinal) ? "" : $"; {AuditBundle.Manifest} names another key, {Printable(named ?? "(none)")}";
-        if (!signed || checkpoint is null)
-            return new Result(1, $"{AuditBundle.Checkpoint}: the signature does not verify with the key given ({reason}){otherKey}");
-        if (otherKey.Length > 0)
+        var verdict = trust.Verify(note);
+        var trustedNamed = trust.Logs.Any(log => string.Equals(named, log.ToString(), StringComparison.Ordinal));
+        var otherKey = trustedNamed ? "" : $"; {AuditBundle.Manifest} names another key, {Printable(named ?? "(none)")}";
+        if (verdict.Log is null || verdict.Checkpoint is null)
+            return new Result(1, $"{AuditBundle.Checkpoint}: the signature does not verify with the key given ({verdict.Reason}){otherKey}");
+        if (!string.Equals(named, verdict.Log.ToString(), StringComparison.Ordinal))
             return new Result(1, $"{AuditBundle.Manifest} names the verifier key {Printable(named ?? "(none)")}, not the key given, which signed {AuditBundle.Checkpoint}");
+        if (!verdict.Valid)
+            return new Result(1, $"{AuditBundle.Checkpoint}: signed by the ledger but not witnessed as the policy asks ({verdict.Reason})");
+        var checkpoint = verdict.Checkpoint;
+        var key = verdict.Log;
 
         if (manifest.Checkpoint.TreeSize != checkpoint.TreeSize || manifest.Checkpoint.Root != Convert.ToBase64String(checkpoint.RootHash))
             return new Result(1, $"{AuditBundle.Manifest} names another checkpoint than {AuditBundle.Checkpoint} (tree size {manifest.Checkpoint.TreeSize})");
@@ -153,13 +167,14 @@ public static class AuditBundleVerifier
         if (events.Status != 0) return events;
 
         var manifestSha = (await HashAsync(manifestPath, ct)).Sha256;
-        var (manifestSigned, why) = ManifestSignature.Verify(await File.ReadAllTextAsync(signaturePath, ct), NoteVerifierKey.Parse(key), manifestSha, checkpoint);
+        var (manifestSigned, why) = ManifestSignature.Verify(await File.ReadAllTextAsync(signaturePath, ct), key, manifestSha, checkpoint);
         if (!manifestSigned)
             return new Result(1, $"{AuditBundle.ManifestSignature}: bad manifest signature, {AuditBundle.Manifest} is not the one the ledger signed ({why})");
         var viewsWord = manifest.Files.Where(f => f.Basis == FileBasis.SignedManifest).Select(f => f.Name).ToList();
         return events with
         {
             Message = events.Message + $"; {AuditBundle.EventsCsv} recomputed from them; manifest signed by the ledger"
+                + (trust.RequiresWitnesses ? $"; checkpoint {verdict.Reason}" : "")
                 + (viewsWord.Count == 0 ? "" : $"; {string.Join(", ", viewsWord)}: the views' word at export time, covered by the signature, not proved"),
         };
     }

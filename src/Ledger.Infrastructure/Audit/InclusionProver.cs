@@ -34,7 +34,13 @@ public sealed class InclusionProver : IAsyncDisposable
         {
             var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
             await using var command = new NpgsqlCommand(
-                $"select tree_size, root, created_at, signed_note from \"{schema}\".ledger_checkpoints order by tree_size desc limit 1", connection, tx);
+                // The latest checkpoint with the cosignatures its witnesses have answered with so far.
+                $"""
+                select c.tree_size, c.root, c.created_at,
+                       c.signed_note || coalesce((select string_agg(w.line || E'\n', '' order by w.witness)
+                                                  from "{schema}".ledger_cosignatures w where w.tree_size = c.tree_size), '')
+                from "{schema}".ledger_checkpoints c order by c.tree_size desc limit 1
+                """, connection, tx);
             StoredCheckpoint? latest = null;
             await using (var reader = await command.ExecuteReaderAsync(ct))
             {

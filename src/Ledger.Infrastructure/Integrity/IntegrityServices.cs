@@ -22,6 +22,11 @@ public static class IntegrityServices
             sp.GetRequiredService<CheckpointSigner>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<MerkleIntegrator>()));
         services.AddSingleton<IntegrityMonitor>();
         services.AddHostedService<IntegrityWorker>();
+        var witnesses = WitnessSettings.From(configuration);
+        var witnessTimeout = WitnessSettings.Timeout(configuration);
+        services.AddSingleton(sp => new WitnessCosigning(witnesses, sp.GetRequiredService<LedgerIntegrity>(), sp.GetRequiredService<TimeProvider>(),
+            witnessTimeout, sp.GetRequiredService<ILogger<WitnessCosigning>>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.AddHostedService<WitnessWorker>();
         return services;
     }
 }

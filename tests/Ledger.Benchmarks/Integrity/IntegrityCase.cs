@@ -12,7 +12,7 @@ namespace Ledger.Benchmarks.Integrity;
 /// <item><c>integrity.integrate</c> (leaves/s): <see cref="MerkleIntegrator.IntegrateAsync"/> over every
 /// event into fresh integrity tables, against the same rows read in the same batches and turned into
 /// SHA-256 hashes of their canonical leaf bytes (peer) and against reading them alone (limit).</item>
-/// <item><c>integrity.verify</c> (events/s): <see cref="LedgerVerifier.VerifyAsync"/> in this process,
+/// <item><c>integrity.verify</c> (events/s): <see cref="LedgerVerifier.VerifyAsync(TrustPolicy, string?, Action{long, long}?, CancellationToken)"/> in this process,
 /// against one streamed read + encoding + SHA-256 of every event (peer) and the streamed read alone
 /// (limit); plus the peak RSS of <c>ledger verify</c> in a child process over the ledger and over one a
 /// tenth its size.</item>

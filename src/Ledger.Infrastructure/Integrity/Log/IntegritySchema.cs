@@ -40,6 +40,14 @@ public static class IntegritySchema
             root bytea not null,
             signed_note text not null,
             created_at timestamptz not null);
+        -- Witnesses' cosignatures of checkpoints (C2SP tlog-cosignature lines), kept as they answered:
+        -- a checkpoint is served with its signature and every line here for its size.
+        create table if not exists "{schema}".ledger_cosignatures (
+            tree_size bigint not null,
+            witness text not null,
+            line text not null,
+            received_at timestamptz not null,
+            primary key (tree_size, witness));
 
         -- Event rows are append-only for every role. Only a superuser who deliberately disables
         -- triggers (session_replication_role = replica) can change them, and `ledger verify` finds that.

@@ -53,6 +53,40 @@ public sealed class IntegrityWorker(
 }
 
 /// <summary>
+/// Asks the configured witnesses to cosign the latest checkpoint, apart from the Merkle worker so that a
+/// witness that is slow or down never holds up the log. Each pass reads the latest checkpoint and submits it
+/// to the witnesses that have not cosigned it and are not pausing after a failure.
+/// </summary>
+public sealed class WitnessWorker(LedgerIntegrity integrity, WitnessCosigning cosigning, IntegrityOptions options, ILogger<WitnessWorker> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.RunInBackground || cosigning.Witnesses.Count == 0) return;
+        var pause = options.PollInterval * 2;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if ((await integrity.ListAsync(1, stoppingToken)).FirstOrDefault() is { } latest)
+                    await cosigning.SubmitAsync(latest, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Reading the latest checkpoint for the witnesses failed; retrying");
+                pause = options.PollInterval * 8;
+            }
+            await Task.Delay(pause, stoppingToken);
+            pause = options.PollInterval * 2;
+        }
+    }
+}
+
+/// <summary>
 /// How often the log is brought up to date and a checkpoint signed; how far behind the events it may
 /// fall before readiness reports it degraded (<c>Integrity:MaxLagEvents</c>); how long a read of its
 /// status serves metrics and health checks (<c>Integrity:StatusMaxAge</c>).

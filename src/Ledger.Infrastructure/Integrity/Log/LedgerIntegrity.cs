@@ -12,7 +12,14 @@ public sealed record InclusionProofDocument(
 public sealed record ConsistencyProofDocument(
     long Size1, long Size2, string Root1, string Root2, IReadOnlyList<string> Proof, string? Checkpoint1, string? Checkpoint2);
 
-public sealed record StoredCheckpoint(long TreeSize, string Root, DateTimeOffset CreatedAt, string SignedNote);
+/// <summary>
+/// A checkpoint the ledger signed: <see cref="SignedNote"/> is the note with the ledger's signature and the
+/// cosignature lines of every witness that has cosigned it so far (<see cref="Witnesses"/>, by key name).
+/// </summary>
+public sealed record StoredCheckpoint(long TreeSize, string Root, DateTimeOffset CreatedAt, string SignedNote)
+{
+    public IReadOnlyList<string> Witnesses { get; init; } = [];
+}
 
 /// <summary>Something asked of the log that it cannot answer (unknown event, size beyond the log): a 404 or 422.</summary>
 public sealed class IntegrityRequestException(string code, string message, string? field, bool notFound = false) : Exception(message)
@@ -74,7 +81,56 @@ public sealed class LedgerIntegrity(NpgsqlDataSource db, string schema, Checkpoi
             var list = new List<StoredCheckpoint>();
             while (await reader.ReadAsync(ct))
                 list.Add(new StoredCheckpoint(reader.GetInt64(0), Convert.ToBase64String((byte[])reader[1]), reader.GetFieldValue<DateTimeOffset>(2), reader.GetString(3)));
-            return list;
+            await reader.CloseAsync();
+            return await WithCosignaturesAsync(connection, list, ct);
+        }, ct);
+    }
+
+    // Each checkpoint's note gains the cosignature lines its witnesses answered with, in the witnesses' name order.
+    private async Task<IReadOnlyList<StoredCheckpoint>> WithCosignaturesAsync(NpgsqlConnection connection, List<StoredCheckpoint> list, CancellationToken ct)
+    {
+        if (list.Count == 0) return list;
+        await using var command = new NpgsqlCommand(
+            $"select tree_size, witness, line from \"{schema}\".ledger_cosignatures where tree_size = any(@sizes) order by tree_size, witness", connection);
+        command.Parameters.AddWithValue("sizes", list.Select(c => c.TreeSize).ToArray());
+        var lines = new Dictionary<long, List<(string Witness, string Line)>>();
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                var size = reader.GetInt64(0);
+                if (!lines.TryGetValue(size, out var forSize)) lines[size] = forSize = [];
+                forSize.Add((reader.GetString(1), reader.GetString(2)));
+            }
+        }
+        return [.. list.Select(c => lines.TryGetValue(c.TreeSize, out var cosigned)
+            ? c with { SignedNote = Cosignature.Append(c.SignedNote, cosigned.Select(x => x.Line)), Witnesses = [.. cosigned.Select(x => x.Witness)] }
+            : c)];
+    }
+
+    /// <summary>Keeps a witness's cosignature line of the checkpoint of <paramref name="treeSize"/> (once per witness and size).</summary>
+    public async Task SaveCosignatureAsync(long treeSize, string witness, string line, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var insert = new NpgsqlCommand(
+            $"insert into \"{schema}\".ledger_cosignatures (tree_size, witness, line, received_at) values (@s, @w, @l, @t) on conflict (tree_size, witness) do nothing",
+            connection);
+        insert.Parameters.AddWithValue("s", treeSize);
+        insert.Parameters.AddWithValue("w", witness);
+        insert.Parameters.AddWithValue("l", line.TrimEnd('\n'));
+        insert.Parameters.AddWithValue("t", time.GetUtcNow());
+        await insert.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The largest tree size <paramref name="witness"/> has cosigned for this ledger, 0 when none.</summary>
+    public async Task<long> CosignedSizeAsync(string witness, CancellationToken ct)
+    {
+        return await db.ReadAsync(async connection =>
+        {
+            await using var command = new NpgsqlCommand(
+                $"select coalesce(max(tree_size), 0) from \"{schema}\".ledger_cosignatures where witness = @w", connection);
+            command.Parameters.AddWithValue("w", witness);
+            return (long)(await command.ExecuteScalarAsync(ct))!;
         }, ct);
     }
 

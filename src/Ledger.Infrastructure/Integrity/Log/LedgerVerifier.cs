@@ -11,8 +11,16 @@ public sealed class LedgerVerifier(NpgsqlDataSource db, string schema)
 {
     public sealed record Result(bool Valid, string Message, long EventsChecked, long TreeSize, Checkpoint? Latest);
 
-    public async Task<Result> VerifyAsync(string verifierKey, string? keptCheckpoint, Action<long, long>? progress, CancellationToken ct)
+    public Task<Result> VerifyAsync(string verifierKey, string? keptCheckpoint, Action<long, long>? progress, CancellationToken ct) =>
+        VerifyAsync(TrustPolicy.ForLogKey(NoteVerifierKey.Parse(verifierKey)), keptCheckpoint, progress, ct);
+
+    /// <summary>
+    /// Verifies the whole log. The stored checkpoints must carry a signature by one of <paramref name="trust"/>'s
+    /// logs; a kept checkpoint must meet the whole policy, its witnesses' quorum included.
+    /// </summary>
+    public async Task<Result> VerifyAsync(TrustPolicy trust, string? keptCheckpoint, Action<long, long>? progress, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(trust);
         await using var connection = await db.OpenConnectionAsync(ct);
         var store = new MerkleStore(connection, schema);
         var (treeSize, lastSeq, storedRoot) = await store.StateAsync(forUpdate: false, ct);
@@ -21,14 +29,14 @@ public sealed class LedgerVerifier(NpgsqlDataSource db, string schema)
         Checkpoint? latestCheckpoint = null;
         if (latest is not null)
         {
-            var check = CheckpointVerifier.Verify(latest, verifierKey);
+            var check = TrustPolicy.LogSignature(trust, latest);
             if (!check.Valid) return new Result(false, $"the latest stored checkpoint does not verify: {check.Reason}", 0, treeSize, null);
             latestCheckpoint = check.Checkpoint;
         }
         Checkpoint? kept = null;
         if (keptCheckpoint is not null)
         {
-            var check = CheckpointVerifier.Verify(keptCheckpoint, verifierKey);
+            var check = trust.Verify(keptCheckpoint);
             if (!check.Valid) return new Result(false, $"the kept checkpoint does not verify: {check.Reason}", 0, treeSize, latestCheckpoint);
             kept = check.Checkpoint!;
             if (kept.TreeSize > treeSize)
@@ -105,7 +113,8 @@ public sealed class LedgerVerifier(NpgsqlDataSource db, string schema)
         if (kept is not null && !roots[kept.TreeSize].AsSpan().SequenceEqual(kept.RootHash))
             return Fail($"the events no longer produce the root of your kept checkpoint (size {kept.TreeSize}): history before it was changed", checkedEvents);
 
-        var against = kept is null ? "" : $"; consistent with your checkpoint of size {kept.TreeSize}";
+        var against = kept is null ? "" : $"; consistent with your checkpoint of size {kept.TreeSize}"
+            + (trust.RequiresWitnesses ? $" ({trust.Verify(keptCheckpoint).Reason})" : "");
         var signed = latestCheckpoint is null ? "no checkpoint signed yet" : $"latest signed checkpoint size {latestCheckpoint.TreeSize} matches";
         // A write that rolls back leaves its sequence numbers unused: say so, or "356/356" and "355 events" look like a lost event.
         var unused = lastSequence - checkedEvents;

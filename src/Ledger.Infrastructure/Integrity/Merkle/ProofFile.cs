@@ -26,7 +26,19 @@ public enum ProofFileKind
 /// which proof it was. A proof file carries its own root hashes, so a valid proof shows only that it
 /// holds against them: whether they are the ledger's roots is for the caller to check.
 /// </summary>
-public readonly record struct ProofFileResult(ProofFileStatus Status, string Reason, ProofFileKind Kind = ProofFileKind.Unknown);
+public readonly record struct ProofFileResult(ProofFileStatus Status, string Reason, ProofFileKind Kind = ProofFileKind.Unknown)
+{
+    /// <summary>
+    /// The signed checkpoints the file carries beside its roots (<c>checkpoint</c> of an inclusion proof,
+    /// <c>checkpoint1</c>/<c>checkpoint2</c> of a consistency proof, as the ledger's proof endpoints write
+    /// them), each with the size and root the proof claims for it. They are the file's word until a key or a
+    /// policy the caller trusts has checked them.
+    /// </summary>
+    public IReadOnlyList<ClaimedCheckpoint> Checkpoints { get; init; } = [];
+}
+
+/// <summary>A signed checkpoint a proof file carries, and the tree size and root the proof uses it for.</summary>
+public sealed record ClaimedCheckpoint(string Field, string SignedNote, long TreeSize, byte[] Root);
 
 /// <summary>
 /// Reads and checks a proof file offline: a JSON object that is either an inclusion proof
@@ -129,18 +141,37 @@ public static class ProofFile
         }
         if (inclusion)
         {
-            var result = MerkleVerify.Inclusion(
-                Integer(fields, "leafIdx"), Integer(fields, "treeSize"), Hash(fields, "leafHash"), Proof(fields), Hash(fields, "root"));
-            return new ProofFileResult(result.Valid ? ProofFileStatus.Valid : ProofFileStatus.Invalid, result.Reason, ProofFileKind.Inclusion);
+            var (size, rootHash) = (Integer(fields, "treeSize"), Hash(fields, "root"));
+            var result = MerkleVerify.Inclusion(Integer(fields, "leafIdx"), size, Hash(fields, "leafHash"), Proof(fields), rootHash);
+            return new ProofFileResult(result.Valid ? ProofFileStatus.Valid : ProofFileStatus.Invalid, result.Reason, ProofFileKind.Inclusion)
+            {
+                Checkpoints = Claimed(fields, ("checkpoint", size, rootHash)),
+            };
         }
         if (consistency)
         {
-            var result = MerkleVerify.Consistency(
-                Integer(fields, "size1"), Integer(fields, "size2"), Hash(fields, "root1"), Hash(fields, "root2"), Proof(fields));
-            return new ProofFileResult(result.Valid ? ProofFileStatus.Valid : ProofFileStatus.Invalid, result.Reason, ProofFileKind.Consistency);
+            var (size1, size2, root1, root2) = (Integer(fields, "size1"), Integer(fields, "size2"), Hash(fields, "root1"), Hash(fields, "root2"));
+            var result = MerkleVerify.Consistency(size1, size2, root1, root2, Proof(fields));
+            return new ProofFileResult(result.Valid ? ProofFileStatus.Valid : ProofFileStatus.Invalid, result.Reason, ProofFileKind.Consistency)
+            {
+                Checkpoints = Claimed(fields, ("checkpoint1", size1, root1), ("checkpoint2", size2, root2)),
+            };
         }
         throw new UnreadableProofException(
             "not a proof: it has neither the fields of an inclusion proof (leafIdx, treeSize, root, leafHash, proof) nor of a consistency proof (size1, size2, root1, root2, proof)");
+    }
+
+    private static ClaimedCheckpoint[] Claimed(Dictionary<string, JsonElement> fields, params (string Field, long Size, byte[] Root)[] candidates)
+    {
+        var claimed = new List<ClaimedCheckpoint>();
+        foreach (var (field, size, root) in candidates)
+        {
+            if (!fields.TryGetValue(field, out var value) || value.ValueKind == JsonValueKind.Null) continue;
+            if (value.ValueKind != JsonValueKind.String)
+                throw new UnreadableProofException($"'{field}' must be a signed checkpoint's text, not {Describe(value.ValueKind)}");
+            claimed.Add(new ClaimedCheckpoint(field, value.GetString()!, size, root));
+        }
+        return [.. claimed];
     }
 
     private static long Integer(Dictionary<string, JsonElement> fields, string name)
