@@ -142,6 +142,48 @@ public sealed class BrowserVerificationTests(ConsoleScenario scenario, Chromium 
     }
 
     [Fact]
+    public async Task A_pinned_policy_counts_the_witnesses_cosignatures_and_refuses_short_of_its_quorum()
+    {
+        var (traffic, sequence) = await OpenPinnedAsync();
+        await using var _ = traffic;
+        var page = traffic.Page;
+        using var liuyang = Cosigner.Generate("witness.liuyang.example/w1");
+        using var audit = Cosigner.Generate("audit-office.example/w1");
+        var policy = $"log {scenario.Host.LedgerKey()}\nwitness liuyang {liuyang.Verifier}\nwitness audit {audit.Verifier}\nquorum 2\n";
+        await page.Locator("#verify-key").FillAsync(policy);
+        await page.GetByRole(AriaRole.Button, new() { Name = "固定此公钥" }).ClickAsync();
+        await Expect(page.Locator("[data-verify-pinned]")).ToHaveTextAsync(new Regex("^已固定的信任策略：账本 .+，见证方 2 个，要求 2/2 \\(liuyang, audit\\)$"));
+
+        // The ledger's checkpoint alone: signed, but no witness vouches for it.
+        await traffic.GotoAsync(VerifyPath(sequence));
+        await Expect(Headline(page)).ToHaveTextAsync(Changed);
+        await Expect(page.Locator("[data-verify-output] li[data-check=signature]")).ToHaveAttributeAsync("data-state", "failed");
+        await Expect(page.Locator("[data-verify-output] .verify-reason")).ToContainTextAsync("未达到您的策略要求的见证：已由 无受信任的见证方 联署");
+
+        // Both witnesses' cosignatures of that same checkpoint meet the quorum; one alone does not.
+        var note = await page.Locator("#verify-checkpoint").InputValueAsync();
+        var body = note[..(note.IndexOf("\n\n", StringComparison.Ordinal) + 1)];
+        var now = DateTimeOffset.UtcNow;
+        await page.Locator("#verify-checkpoint").FillAsync(note.TrimEnd('\n') + "\n" + liuyang.Cosign(body, now) + audit.Cosign(body, now));
+        await Run(page);
+        await Expect(Headline(page)).ToHaveTextAsync(Verified);
+        await Expect(page.Locator("[data-verify-output]")).ToContainTextAsync("已由 liuyang, audit 联署");
+
+        await page.Locator("#verify-checkpoint").FillAsync(note.TrimEnd('\n') + "\n" + liuyang.Cosign(body, now));
+        await Run(page);
+        await Expect(Headline(page)).ToHaveTextAsync(Changed);
+        await Expect(page.Locator("[data-verify-output] .verify-reason")).ToContainTextAsync("已由 liuyang 联署；要求为 2/2");
+
+        // A cosignature of another checkpoint (the witness's key, another tree size) does not count.
+        var lines = body.Split('\n');
+        var other = $"{lines[0]}\n{long.Parse(lines[1], System.Globalization.CultureInfo.InvariantCulture) + 1}\n{lines[2]}\n";
+        await page.Locator("#verify-checkpoint").FillAsync(note.TrimEnd('\n') + "\n" + liuyang.Cosign(body, now) + audit.Cosign(other, now));
+        await Run(page);
+        await Expect(Headline(page)).ToHaveTextAsync(Changed);
+        traffic.AssertSelfContained();
+    }
+
+    [Fact]
     public async Task The_script_runs_only_with_the_hash_the_page_gives()
     {
         await using var traffic = await chromium.OpenAsync(scenario.Origin);

@@ -1,6 +1,7 @@
 // Checks, in this browser and without trusting the server, that one recorded event is in the ledger's
 // Merkle log: the checkpoint's Ed25519 signature against a public key the auditor pinned (C2SP
-// signed-note and tlog-checkpoint), the event's leaf hash recomputed from its content (SHA-256 of 0x00
+// signed-note and tlog-checkpoint), or against a trust policy the auditor pinned instead (C2SP
+// tlog-policy: the ledger's key, witnesses' keys and a quorum of their cosignatures, tlog-cosignature v1), the event's leaf hash recomputed from its content (SHA-256 of 0x00
 // and the leaf bytes), and the inclusion proof from that leaf to the checkpoint's root (RFC 9162
 // section 2.1.3.2). WebCrypto only, no library. The words come from the page (#verify-words), so the
 // same file serves both languages, the history page, the verify page and its saved offline copy.
@@ -65,55 +66,162 @@
     return s;
   }
 
-  // ---- the pinned key: <name>+<8 hex key id>+<base64(0x01 || 32-byte Ed25519 key)> ----------
-  function parseKey(text) {
+  // ---- the pinned key: <name>+<8 hex key id>+<base64(type || 32-byte Ed25519 key)> ----------
+  // type 0x01 is a log's key (it signs checkpoints), 0x04 a witness's (it cosigns them).
+  function parseKey(text, type) {
+    type = type || 1;
     text = (text || "").trim();
     var first = text.indexOf("+"), second = first < 0 ? -1 : text.indexOf("+", first + 1);
     if (second < 0) return Promise.reject(new Refused("key", say("malformedKey")));
     var name = text.slice(0, first), id = text.slice(first + 1, second), material = fromBase64(text.slice(second + 1));
-    if (!name || /[\s+]/.test(name) || !/^[0-9a-f]{8}$/.test(id) || !material || material.length !== 33 || material[0] !== 1)
+    if (!name || /[\s+]/.test(name) || !/^[0-9a-f]{8}$/.test(id) || !material || material.length !== 33 || material[0] !== type)
       return Promise.reject(new Refused("key", say("malformedKey")));
     var publicKey = material.slice(1);
-    // key ID = SHA-256(name || "\n" || 0x01 || public key)[:4]
-    return sha256(concat(encoder.encode(name), new Uint8Array([10, 1]), publicKey)).then(function (h) {
+    // key ID = SHA-256(name || "\n" || type || public key)[:4]
+    return sha256(concat(encoder.encode(name), new Uint8Array([10, type]), publicKey)).then(function (h) {
       if (hex(h.slice(0, 4)) !== id) throw new Refused("key", say("malformedKey"));
       return { text: text, name: name, id: id, idBytes: h.slice(0, 4), publicKey: publicKey };
     });
   }
 
+  // ---- what is trusted: one key, or a policy (log / witness / group / quorum lines) ----------
+  // A policy: { text, logs: [key], witnesses: [{ name, key }], members: { name: rule }, quorum: rule }
+  // where a rule is { witness: name } or { k: n, of: [rule] }; quorum null means none.
+  function parseTrust(text) {
+    text = (text || "").replace(/\r\n/g, "\n").trim();
+    if (!/^\s*(log|witness|group|quorum|#)/m.test(text) || text.indexOf("\n") < 0 && text.indexOf(" ") < 0) {
+      return parseKey(text).then(function (key) {
+        return { text: key.text, logs: [key], witnesses: [], quorum: null, single: true };
+      });
+    }
+    var policy = { text: text, logs: [], witnesses: [], members: {}, quorum: undefined };
+    var pending = [], bad = function () { return Promise.reject(new Refused("key", say("malformedPolicy"))); };
+    var lines = text.split("\n");
+    for (var i = 0; i < lines.length; i++) {
+      var line = lines[i].trim();
+      if (!line || line[0] === "#") continue;
+      var f = line.split(/[ \t]+/);
+      if (f[0] === "log" && (f.length === 2 || f.length === 3)) {
+        pending.push(parseKey(f[1], 1).then(function (key) { policy.logs.push(key); }));
+      } else if (f[0] === "witness" && (f.length === 3 || f.length === 4) && f[1] !== "none" && !policy.members[f[1]]) {
+        policy.members[f[1]] = { witness: f[1] };
+        pending.push((function (name, vkey) {
+          return parseKey(vkey, 4).then(function (key) { policy.witnesses.push({ name: name, key: key }); });
+        })(f[1], f[2]));
+      } else if (f[0] === "group" && f.length >= 4 && f[1] !== "none" && !policy.members[f[1]]) {
+        var parts = [];
+        for (var j = 3; j < f.length; j++) {
+          if (!policy.members[f[j]]) return bad();
+          parts.push(policy.members[f[j]]);
+        }
+        var k = f[2] === "all" ? parts.length : f[2] === "any" ? 1 : /^[1-9][0-9]*$/.test(f[2]) ? Number(f[2]) : 0;
+        if (k < 1 || k > parts.length) return bad();
+        policy.members[f[1]] = { k: k, of: parts, name: f[1] };
+      } else if (f[0] === "quorum" && f.length === 2 && policy.quorum === undefined) {
+        if (f[1] === "none") policy.quorum = null;
+        else if (policy.members[f[1]]) policy.quorum = policy.members[f[1]];
+        else if (/^[1-9][0-9]*$/.test(f[1])) {
+          var all = Object.keys(policy.members).filter(function (n) { return policy.members[n].witness; })
+            .map(function (n) { return policy.members[n]; });
+          if (Number(f[1]) > all.length) return bad();
+          policy.quorum = { k: Number(f[1]), of: all };
+        } else return bad();
+      } else return bad();
+    }
+    if (policy.quorum === undefined) return bad();
+    return Promise.all(pending).then(function () {
+      if (policy.logs.length === 0) throw new Refused("key", say("malformedPolicy"));
+      return policy;
+    }, function () { throw new Refused("key", say("malformedPolicy")); });
+  }
+
+  function describeRule(rule) {
+    if (!rule) return "-";
+    if (rule.witness) return rule.witness;
+    return rule.k + "/" + rule.of.length + " (" + rule.of.map(describeRule).join(", ") + ")";
+  }
+  function ruleMet(rule, cosigned) {
+    if (!rule) return true;
+    if (rule.witness) return cosigned.indexOf(rule.witness) >= 0;
+    return rule.of.filter(function (r) { return ruleMet(r, cosigned); }).length >= rule.k;
+  }
+
   // ---- the signed checkpoint ---------------------------------------------------------------
-  function openNote(note, key) {
+  function splitNote(note) {
     // A file saved on another system may have CRLF line endings or lose its final newline in a
     // paste; neither is part of what was signed, and any other change fails the signature.
     note = note.replace(/\r\n/g, "\n");
     if (note.length > 0 && note[note.length - 1] !== "\n") note += "\n";
     var split = note.lastIndexOf("\n\n");
-    if (split < 0) return Promise.reject(new Refused("signature", say("malformedCheckpoint")));
+    if (split < 0) throw new Refused("signature", say("malformedCheckpoint"));
     var text = note.slice(0, split + 1);
     var lines = note.slice(split + 2).split("\n");
     lines.pop();
-    if (lines.length === 0) return Promise.reject(new Refused("signature", say("malformedCheckpoint")));
-    var mine = [];
+    if (lines.length === 0) throw new Refused("signature", say("malformedCheckpoint"));
+    var signatures = [];
     for (var i = 0; i < lines.length; i++) {
       var line = lines[i];
-      if (line.indexOf("\u2014 ") !== 0) return Promise.reject(new Refused("signature", say("malformedCheckpoint")));
+      if (line.indexOf("\u2014 ") !== 0) throw new Refused("signature", say("malformedCheckpoint"));
       var space = line.indexOf(" ", 2);
       var blob = space < 0 ? null : fromBase64(line.slice(space + 1));
-      if (!blob || blob.length < 5) return Promise.reject(new Refused("signature", say("malformedCheckpoint")));
-      // Signatures by other keys (another name or key ID: a witness, a rotated key) are ignored.
-      if (line.slice(2, space) === key.name && equal(blob.slice(0, 4), key.idBytes)) mine.push(blob.slice(4));
+      if (!blob || blob.length < 5) throw new Refused("signature", say("malformedCheckpoint"));
+      signatures.push({ name: line.slice(2, space), blob: blob });
     }
-    if (mine.length === 0) return Promise.reject(new Refused("notByKey", say("failedNotByKey", key.name + "+" + key.id)));
-    return importKey(key.publicKey).then(function (publicKey) {
-      return Promise.all(mine.map(function (signature) {
-        return signature.length === 64
-          ? crypto.subtle.verify({ name: "Ed25519" }, publicKey, signature, encoder.encode(text))
+    return { text: text, signatures: signatures };
+  }
+
+  // Signatures by other keys (another name or key ID: a witness, a rotated key) are ignored.
+  function by(note, key) {
+    return note.signatures.filter(function (s) { return s.name === key.name && equal(s.blob.slice(0, 4), key.idBytes); });
+  }
+
+  function openNote(text, trust) {
+    var note;
+    try { note = splitNote(text); } catch (e) { return Promise.reject(e); }
+    var log = null;
+    for (var i = 0; i < trust.logs.length && !log; i++) if (by(note, trust.logs[i]).length > 0) log = trust.logs[i];
+    if (!log) {
+      var named = trust.logs.map(function (k) { return k.name + "+" + k.id; }).join(", ");
+      return Promise.reject(new Refused("notByKey", say("failedNotByKey", named)));
+    }
+    return importKey(log.publicKey).then(function (publicKey) {
+      return Promise.all(by(note, log).map(function (s) {
+        return s.blob.length === 68
+          ? crypto.subtle.verify({ name: "Ed25519" }, publicKey, s.blob.slice(4), encoder.encode(note.text))
           : false;
       }));
     }).then(function (results) {
       if (results.indexOf(false) >= 0) throw new Refused("signature", say("failedSignature"));
-      return parseCheckpoint(text);
+      var checkpoint = parseCheckpoint(note.text);
+      checkpoint.signedBy = log.name + "+" + log.id;
+      return cosigners(note, trust).then(function (names) {
+        checkpoint.cosigners = names;
+        if (!ruleMet(trust.quorum, names))
+          throw new Refused("signature", say("failedQuorum", names.length ? names.join(", ") : say("noWitness"), describeRule(trust.quorum)));
+        return checkpoint;
+      });
     });
+  }
+
+  // The policy's witnesses whose cosignature (cosignature/v1: key ID, u64 time, Ed25519 signature of
+  // "cosignature/v1\ntime <t>\n" and the checkpoint's text) verifies; one that fails refuses the note.
+  function cosigners(note, trust) {
+    return Promise.all(trust.witnesses.map(function (w) {
+      var mine = by(note, w.key);
+      if (mine.length === 0) return false;
+      return importKey(w.key.publicKey).then(function (publicKey) {
+        return Promise.all(mine.map(function (s) {
+          if (s.blob.length !== 76) return false;
+          var time = new DataView(s.blob.buffer, s.blob.byteOffset + 4, 8).getBigUint64(0);
+          if (time >= (BigInt(1) << BigInt(63))) return false;
+          var message = encoder.encode("cosignature/v1\ntime " + time.toString() + "\n" + note.text);
+          return crypto.subtle.verify({ name: "Ed25519" }, publicKey, s.blob.slice(12), message);
+        }));
+      }).then(function (results) {
+        if (results.indexOf(false) >= 0) throw new Refused("signature", say("failedSignature"));
+        return w.name;
+      });
+    })).then(function (names) { return names.filter(function (n) { return n; }); });
   }
 
   function importKey(raw) {
@@ -180,14 +288,15 @@
       proof = readProof(input.proof);
       var note = input.checkpoint && input.checkpoint.trim() ? input.checkpoint : proof.doc.checkpoint;
       if (!note) throw new Refused("signature", say("missingCheckpoint"));
-      return parseKey(input.key).then(function (k) {
+      return parseTrust(input.key).then(function (k) {
         key = k;
         return openNote(note, key);
       });
     }).then(function (c) {
       checkpoint = c;
       outcome.checks.signature = "ok";
-      outcome.details.push(say("detailCheckpoint", checkpoint.origin, checkpoint.size, key.name + "+" + key.id));
+      outcome.details.push(say("detailCheckpoint", checkpoint.origin, checkpoint.size, checkpoint.signedBy));
+      if (!key.single) outcome.details.push(say("detailCosigned", checkpoint.cosigners.length ? checkpoint.cosigners.join(", ") : say("noWitness"), describeRule(key.quorum)));
       var event = (input.event || "").replace(/^\s+|\s+$/g, "");
       if (!event && proof.doc.event) event = proof.doc.event;
       if (!event) {
@@ -257,6 +366,13 @@
     if (!shown) return;
     var text = pinned();
     if (!text) { shown.textContent = say("notPinned"); return; }
+    if (/^\s*(log|witness|group|quorum|#)/m.test(text) && /\s/.test(text.trim())) {
+      parseTrust(text).then(function (policy) {
+        shown.textContent = say("pinnedPolicy", policy.logs.map(function (k) { return k.name; }).join(", "),
+          policy.witnesses.length, describeRule(policy.quorum));
+      }, function () { shown.textContent = say("notPinned"); });
+      return;
+    }
     var parts = text.split("+");
     shown.textContent = say("pinned", parts[0], parts[1] || "");
   }
@@ -324,7 +440,7 @@
     root.querySelector("[data-verify-pin]").addEventListener("click", function () {
       var input = field(root, "key");
       var status = root.querySelector("[data-verify-key-status]");
-      parseKey(input.value).then(function (key) {
+      parseTrust(input.value).then(function (key) {
         try { localStorage.setItem(KEY_STORE, key.text); } catch (e) { /* private mode: kept for this page only */ }
         input.value = "";
         status.textContent = "";
