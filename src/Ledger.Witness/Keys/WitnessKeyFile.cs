@@ -95,7 +95,8 @@ internal static class WitnessKeyFile
     {
         if (!text.StartsWith(Prefix, StringComparison.Ordinal))
             return (null, $"it does not start with {Prefix}");
-        var parts = text[Prefix.Length..].Split('+');
+        // Name and key ID hold no '+'; the base64 key after them may.
+        var parts = text[Prefix.Length..].Split('+', 3);
         if (parts.Length != 3)
             return (null, "it is not PRIVATE+KEY+<name>+<key ID>+<key>");
         var (name, hex, encoded) = (parts[0], parts[1], parts[2]);
