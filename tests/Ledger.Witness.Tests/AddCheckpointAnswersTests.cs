@@ -13,7 +13,7 @@ namespace Ledger.Witness.Tests;
 public sealed class OneWitness : IAsyncLifetime
 {
     public static readonly string[] Names =
-        ["unsigned", "badsig", "malformed", "oldabove", "conflict", "badproof", "zeroproof", "sameroot", "emptyroot", "emptytree",
+        ["unsigned", "badsig", "extension", "malformed", "oldabove", "conflict", "badproof", "zeroproof", "sameroot", "emptyroot", "emptytree",
             "cosign", "extend", "monitor", "big", "rotating"];
 
     public WitnessSetup Setup { get; private set; } = null!;
@@ -272,6 +272,33 @@ public sealed class AddCheckpointAnswersTests(OneWitness fixture) : IClassFixtur
         var history = fixture.Setup.Rows("SELECT old_size, size FROM cosigned WHERE origin = $o ORDER BY id", ("$o", log.Origin));
         Assert.Equal(new long[] { 0, 1, 2, 3, 4, 8, 13, 16, 17, 32 }, history.Select(r => (long)r["old_size"]));
         Assert.Equal(new long[] { 1, 2, 3, 4, 8, 13, 16, 17, 32, 40 }, history.Select(r => (long)r["size"]));
+    }
+
+    [Fact]
+    public async Task Extension_lines_are_cosigned_as_part_of_the_body_and_an_empty_one_is_400()
+    {
+        var log = Log("extension");
+        // tlog-checkpoint allows opaque, non-empty extension lines after the root; the ledger writes none, other logs may.
+        var body = log.Checkpoint(4).Body() + "extension: one\n";
+        var answer = await Witness.AddCheckpointAsync(TestLog.Body(0, [], SignByHand(log, body)));
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        var (valid, reason, _) = Cosignature.Verify(SignByHand(log, body) + answer.Body, fixture.Setup.Verifier);
+        Assert.True(valid, reason);
+        // The cosignature covers the extension line: the body without it does not verify.
+        Assert.False(Cosignature.Verify(SignByHand(log, log.Checkpoint(4).Body()) + answer.Body, fixture.Setup.Verifier).Valid);
+
+        var empty = await Witness.AddCheckpointAsync(TestLog.Body(4, [], SignByHand(log, body.Replace("extension: one\n", "\nmore\n", StringComparison.Ordinal))));
+        Assert.Equal(HttpStatusCode.BadRequest, empty.Status);
+    }
+
+    /// <summary>A signed note of any text by the log's key, built from the signed-note spec (key ID ‖ Ed25519 signature).</summary>
+    private static string SignByHand(TestLog log, string text)
+    {
+        using var key = Key.Import(SignatureAlgorithm.Ed25519, log.Seed, KeyBlobFormat.RawPrivateKey);
+        var blob = new byte[4 + 64];
+        BinaryPrimitives.WriteUInt32BigEndian(blob, log.Signer.KeyId);
+        SignatureAlgorithm.Ed25519.Sign(key, Encoding.UTF8.GetBytes(text), blob.AsSpan(4));
+        return text + "\n\u2014 " + log.Signer.KeyName + " " + Convert.ToBase64String(blob) + "\n";
     }
 
     [Fact]
