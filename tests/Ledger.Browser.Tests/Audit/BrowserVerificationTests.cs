@@ -21,6 +21,7 @@ public sealed class BrowserVerificationTests(ConsoleScenario scenario, Chromium 
 {
     private const string Verified = "✔ 已在本浏览器中独立验证";
     private const string Changed = "✘ 验证未通过：内容已被改动";
+    private const string NotWitnessed = "✘ 验证未通过：检查点未达到您的策略要求的见证";
 
     [Fact]
     public async Task A_recorded_event_verifies_in_the_browser_on_the_verify_page_and_beside_it_in_the_history()
@@ -156,9 +157,10 @@ public sealed class BrowserVerificationTests(ConsoleScenario scenario, Chromium 
 
         // The ledger's checkpoint alone: signed, but no witness vouches for it.
         await traffic.GotoAsync(VerifyPath(sequence));
-        await Expect(Headline(page)).ToHaveTextAsync(Changed);
-        await Expect(page.Locator("[data-verify-output] li[data-check=signature]")).ToHaveAttributeAsync("data-state", "failed");
-        await Expect(page.Locator("[data-verify-output] .verify-reason")).ToContainTextAsync("未达到您的策略要求的见证：已由 无受信任的见证方 联署");
+        await Expect(Headline(page)).ToHaveTextAsync(NotWitnessed);
+        await Expect(page.Locator("[data-verify-output] li[data-check=signature]")).ToHaveAttributeAsync("data-state", "ok");
+        await Expect(page.Locator("[data-verify-output] li[data-check=quorum]")).ToHaveAttributeAsync("data-state", "failed");
+        await Expect(page.Locator("[data-verify-output] .verify-reason")).ToContainTextAsync("未达到您的策略要求的见证：尚无受信任的见证方联署；要求为 2/2 (liuyang, audit)");
 
         // Both witnesses' cosignatures of that same checkpoint meet the quorum; one alone does not.
         var note = await page.Locator("#verify-checkpoint").InputValueAsync();
@@ -167,11 +169,12 @@ public sealed class BrowserVerificationTests(ConsoleScenario scenario, Chromium 
         await page.Locator("#verify-checkpoint").FillAsync(note.TrimEnd('\n') + "\n" + liuyang.Cosign(body, now) + audit.Cosign(body, now));
         await Run(page);
         await Expect(Headline(page)).ToHaveTextAsync(Verified);
-        await Expect(page.Locator("[data-verify-output]")).ToContainTextAsync("已由 liuyang, audit 联署");
+        await Expect(page.Locator("[data-verify-output]")).ToContainTextAsync("见证：已由 liuyang, audit 联署");
+        await Expect(page.Locator("[data-verify-output] li[data-check=quorum]")).ToHaveAttributeAsync("data-state", "ok");
 
         await page.Locator("#verify-checkpoint").FillAsync(note.TrimEnd('\n') + "\n" + liuyang.Cosign(body, now));
         await Run(page);
-        await Expect(Headline(page)).ToHaveTextAsync(Changed);
+        await Expect(Headline(page)).ToHaveTextAsync(NotWitnessed);
         await Expect(page.Locator("[data-verify-output] .verify-reason")).ToContainTextAsync("已由 liuyang 联署；要求为 2/2");
 
         // A cosignature of another checkpoint (the witness's key, another tree size) does not count.
@@ -180,7 +183,11 @@ public sealed class BrowserVerificationTests(ConsoleScenario scenario, Chromium 
         await page.Locator("#verify-checkpoint").FillAsync(note.TrimEnd('\n') + "\n" + liuyang.Cosign(body, now) + audit.Cosign(other, now));
         await Run(page);
         await Expect(Headline(page)).ToHaveTextAsync(Changed);
+        await Expect(page.Locator("[data-verify-output] li[data-check=signature]")).ToHaveAttributeAsync("data-state", "failed");
         traffic.AssertSelfContained();
+
+        // What the auditor sees with the policy pinned and the ledger's checkpoint not yet witnessed.
+        await traffic.ScreenshotAsync(VerifyPath(sequence), "audit-verify-policy", p => Expect(Headline(p)).ToBeVisibleAsync());
     }
 
     [Fact]

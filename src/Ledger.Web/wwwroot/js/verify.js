@@ -196,8 +196,6 @@
       checkpoint.signedBy = log.name + "+" + log.id;
       return cosigners(note, trust).then(function (names) {
         checkpoint.cosigners = names;
-        if (!ruleMet(trust.quorum, names))
-          throw new Refused("signature", say("failedQuorum", names.length ? names.join(", ") : say("noWitness"), describeRule(trust.quorum)));
         return checkpoint;
       });
     });
@@ -296,7 +294,14 @@
       checkpoint = c;
       outcome.checks.signature = "ok";
       outcome.details.push(say("detailCheckpoint", checkpoint.origin, checkpoint.size, checkpoint.signedBy));
-      if (!key.single) outcome.details.push(say("detailCosigned", checkpoint.cosigners.length ? checkpoint.cosigners.join(", ") : say("noWitness"), describeRule(key.quorum)));
+      if (!key.single) {
+        // The ledger signed it; whether the policy's witnesses vouch for it is a check of its own.
+        var cosigned = checkpoint.cosigners.length ? say("cosignedBy", checkpoint.cosigners.join(", ")) : say("noWitness");
+        outcome.checks.quorum = "skipped";
+        if (!ruleMet(key.quorum, checkpoint.cosigners)) throw new Refused("quorum", say("failedQuorum", cosigned, describeRule(key.quorum)));
+        outcome.checks.quorum = "ok";
+        outcome.details.push(say("detailCosigned", cosigned, describeRule(key.quorum)));
+      }
       var event = (input.event || "").replace(/^\s+|\s+$/g, "");
       if (!event && proof.doc.event) event = proof.doc.event;
       if (!event) {
@@ -334,7 +339,7 @@
     // A changed signature, leaf or path is a change of content; a key that signed nothing here, or
     // input that cannot be read, is not.
     outcome.headline = e.check === "signature" || e.check === "leaf" || e.check === "inclusion" ? say("changed")
-      : e.check === "notByKey" ? say("notByKey") : say("cannot");
+      : e.check === "notByKey" ? say("notByKey") : e.check === "quorum" ? say("notWitnessed") : say("cannot");
     outcome.reason = e.message;
     return outcome;
   }
@@ -393,7 +398,7 @@
     if (target.hasAttribute("data-verify-brief")) return;
     var list = document.createElement("ul");
     list.className = "verify-checks";
-    ["signature", "leaf", "inclusion"].forEach(function (check) {
+    ["signature", "quorum", "leaf", "inclusion"].filter(function (check) { return outcome.checks[check] !== undefined; }).forEach(function (check) {
       var item = document.createElement("li");
       item.setAttribute("data-check", check);
       item.setAttribute("data-state", outcome.checks[check]);
