@@ -121,7 +121,7 @@ pg_down() {
 # Verbs that only read files (offline proof checks, token minting, help) need no database.
 pg_needed_for() {
   case "$1" in
-    token|proof|-h|--help|help|--version) return 1 ;;
+    token|proof|roles|-h|--help|help|--version) return 1 ;;
     export) [ "${2:-}" != "verify" ] ;;
     *) return 0 ;;
   esac
