@@ -59,6 +59,23 @@ public sealed class RoleVerbTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_verb_on_the_application_role_before_setup_says_in_one_line_that_the_owner_applies_the_schema()
+    {
+        Environment.SetEnvironmentVariable("ConnectionStrings__Ledger", AppRoleLedger.As(AppRoleLedger.AppRole));
+        Environment.SetEnvironmentVariable("ConnectionStrings__LedgerOwner", AppRoleLedger.As(AppRoleLedger.OwnerRole));
+        await TestDatabase.ExecuteAsync(LedgerRoles.RolesSql(_schema, AppRoleLedger.AppRole, AppRoleLedger.OwnerRole));
+
+        var (exit, output, error) = await LedgerTool.RunAsync(_schema, "user", "list");
+
+        Assert.Equal(1, exit);
+        Assert.Equal("", output);
+        Assert.StartsWith("ledger: PostgreSQL refused (permission denied", error, StringComparison.Ordinal);
+        Assert.Contains("./ops/ledger setup", error);
+        Assert.Single(error.TrimEnd('\n').Split('\n'));
+        Assert.Equal(0L, await TestDatabase.ScalarAsync<long>($"select count(*) from pg_class where relnamespace = to_regnamespace('{_schema}')"));
+    }
+
+    [Fact]
     public async Task Setup_with_an_owners_connection_applies_the_schema_as_the_owner_and_grants_the_application_role()
     {
         await TestDatabase.ExecuteAsync(LedgerRoles.RolesSql(_schema, AppRoleLedger.AppRole, AppRoleLedger.OwnerRole));
