@@ -68,6 +68,42 @@ pg_up() {
       psql_admin -qc "create database $db" >/dev/null
     fi
   done
+  pg_roles
+}
+
+# The ledger's two roles (ops/docs/roles.md; `ledger roles sql` prints the same for a configured
+# database): ledger_owner applies the schema and owns its tables, ledger_app (the API's and the
+# command line's) owns nothing, so it cannot switch a guard off. Loopback trust stays: this cluster
+# serves one developer, and the roles are about what each may do, not how it logs in. A ledger
+# schema made before the roles (owned by postgres) is handed to the owner, objects and all.
+pg_roles() {
+  psql_admin -d ledger -q >/dev/null <<'SQL'
+do $roles$
+declare
+  r record;
+begin
+  if not exists (select 1 from pg_roles where rolname = 'ledger_owner') then create role ledger_owner login; end if;
+  if not exists (select 1 from pg_roles where rolname = 'ledger_app') then create role ledger_app login; end if;
+  grant connect, create on database ledger to ledger_owner;
+  grant connect on database ledger to ledger_app;
+  for r in select n.nspname from pg_namespace n
+           where n.nspowner = 'postgres'::regrole and n.nspname not like 'pg\_%' and n.nspname not in ('public', 'information_schema') loop
+    execute format('alter schema %I owner to ledger_owner', r.nspname);
+  end loop;
+  for r in select n.nspname, c.relname, c.relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace
+           where n.nspowner = 'ledger_owner'::regrole and c.relowner <> 'ledger_owner'::regrole and c.relkind in ('r', 'p', 'S', 'v', 'm')
+             -- a serial or identity column's sequence follows its table
+             and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype in ('a', 'i')) loop
+    execute format('alter %s %I.%I owner to ledger_owner',
+      case r.relkind when 'S' then 'sequence' when 'v' then 'view' when 'm' then 'materialized view' else 'table' end, r.nspname, r.relname);
+  end loop;
+  for r in select p.oid::regprocedure as f from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+           where n.nspowner = 'ledger_owner'::regrole and p.proowner <> 'ledger_owner'::regrole loop
+    execute format('alter routine %s owner to ledger_owner', r.f);
+  end loop;
+end
+$roles$;
+SQL
 }
 
 psql_admin() { psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 "$@"; }
@@ -85,7 +121,7 @@ pg_down() {
 # Verbs that only read files (offline proof checks, token minting, help) need no database.
 pg_needed_for() {
   case "$1" in
-    token|proof|witness|-h|--help|help|--version) return 1 ;;
+    token|proof|witness|roles|-h|--help|help|--version) return 1 ;;
     export) [ "${2:-}" != "verify" ] ;;
     *) return 0 ;;
   esac

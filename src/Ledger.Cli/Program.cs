@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using Npgsql;
 
 namespace Ledger.Cli;
 
@@ -36,11 +37,29 @@ public static class LedgerCommandLine
             await Console.Error.WriteLineAsync("ledger: cancelled");
             return 130;
         }
+        catch (Exception refused) when (Refusal(refused) is { } privilege && Environment.GetEnvironmentVariable("LEDGER_DEBUG") is null)
+        {
+            // The application's role creates and rewrites nothing (ops/docs/roles.md); Marten's own
+            // failure would print its whole migration.
+            await Console.Error.WriteLineAsync($"ledger: PostgreSQL refused ({privilege}): a schema not yet applied, or changed by a new version, " +
+                "is applied by its owner with ./ops/ledger setup (ops/docs/roles.md)");
+            return 1;
+        }
         catch (Exception unexpected) when (Environment.GetEnvironmentVariable("LEDGER_DEBUG") is null)
         {
             // One line for the user; LEDGER_DEBUG=1 shows the whole exception.
             await Console.Error.WriteLineAsync($"ledger: failed: {unexpected.Message}");
             return 1;
         }
+    }
+
+    private static string? Refusal(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is PostgresException { SqlState: PostgresErrorCodes.InsufficientPrivilege } refused)
+                return refused.MessageText;
+        }
+        return null;
     }
 }

@@ -3,9 +3,7 @@ using System.Globalization;
 using Ledger.Cli.Scenario;
 using Ledger.Infrastructure.Identity;
 using Ledger.Infrastructure.Store;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Ledger.Cli;
@@ -26,6 +24,7 @@ public static class Verbs
         yield return Projections.RebuildVerb.Command();
         yield return Importing.ImportVerb.Command();
         yield return Accounts.UserVerbs.Command();
+        yield return DatabaseRoles.RoleVerbs.Command();
     }
 
     /// <summary>The tool's configuration: appsettings.json beside it, then the environment.</summary>
@@ -49,11 +48,11 @@ public static class Verbs
         {
             var day = ParseLoadDay(parse.GetValue(loadDay));
             var settings = LedgerSettings.From(Configuration());
+            await ApplySchemaAsync(settings, ct);
             if (!settings.IsEmbedded && !parse.GetValue(demo))
             {
                 // A configured connection string is a real ledger's (or about to be): its history starts
                 // with what its users record, never with made-up pilot-zone events it can never delete.
-                await ApplySchemaAsync(ct);
                 Console.WriteLine($"schema '{settings.Schema}' applied in {Where(settings)}; the demo scenario is not loaded into a configured database " +
                     "(./ops/ledger up --demo or setup --demo loads it)");
                 return 0;
@@ -97,24 +96,24 @@ public static class Verbs
         return settings.IsEmbedded ? $"{place} (the private cluster)" : $"{place} (a configured connection string)";
     }
 
-    // The API applies the schema as it starts (Marten's ApplyAllDatabaseChangesOnStartup): start it
-    // in-process, as the scenario loader does, and stop it.
-    private static async Task ApplySchemaAsync(CancellationToken ct)
+    // As the owner: Marten's schema, the ledger's own tables and guards, then the application's
+    // privileges where it connects as another role (LedgerSchema). The scenario, if any, is then
+    // loaded as the application, through its own commands.
+    private static async Task ApplySchemaAsync(LedgerSettings settings, CancellationToken ct)
     {
+        var owner = new NpgsqlConnectionStringBuilder(settings.OwnerConnectionString).Username;
+        string? granted;
         try
         {
-            await using var app = LedgerApi.Build(["--Clock:Enabled=false", "--Ledger:Daemon=Disabled"], builder =>
-            {
-                builder.WebHost.UseTestServer();
-                builder.Logging.ClearProviders();
-            });
-            await app.StartAsync(ct);
-            await app.StopAsync(ct);
+            granted = await LedgerSchema.ApplyAsync(settings, ct);
         }
         catch (NpgsqlException ex)
         {
-            throw new CliFailure($"cannot reach PostgreSQL ({ex.Message})");
+            throw new CliFailure($"cannot apply the schema as '{owner}' ({ex.Message}); is PostgreSQL running? ./ops/ledger up starts the private cluster");
         }
+        Console.WriteLine(granted is null
+            ? $"schema '{settings.Schema}' applied as '{owner}', which the application connects as too: it could switch the append-only guards off (ops/docs/roles.md)"
+            : $"schema '{settings.Schema}' applied as '{owner}'; the application's role '{granted}' may read and append, never rewrite (ops/docs/roles.md)");
     }
 
     private static Option<string?> LoadDayOption() => new("--load-day")
@@ -204,7 +203,8 @@ public static class Verbs
             Console.WriteLine($"dropping schema '{settings.Schema}' in {where}");
             try
             {
-                await using var connection = new NpgsqlConnection(settings.ConnectionString);
+                // The owner's: the application's role owns nothing it could drop.
+                await using var connection = new NpgsqlConnection(settings.OwnerConnectionString);
                 await connection.OpenAsync(ct);
                 await using var command = new NpgsqlCommand($"drop schema if exists \"{settings.Schema.Replace("\"", "\"\"", StringComparison.Ordinal)}\" cascade", connection);
                 await command.ExecuteNonQueryAsync(ct);

@@ -22,7 +22,8 @@ public static class ImportVerb
             var path = parse.GetValue(file)!.FullName;
             if (!File.Exists(path)) throw new CliFailure($"no file at {path}", 2);
             var settings = LedgerSettings.From(Verbs.Configuration());
-            await using var import = new LedgerImport(settings.ConnectionString, settings.Schema, TimeProvider.System);
+            // As the schema's owner: an import is an operator's bulk load, as setup is (ops/docs/roles.md).
+            await using var import = new LedgerImport(settings.OwnerConnectionString, settings.Schema, TimeProvider.System);
             var clock = Stopwatch.StartNew();
             try
             {

@@ -22,7 +22,8 @@ public static class RebuildVerb
         command.SetAction(async (parse, ct) =>
         {
             var settings = LedgerSettings.From(Verbs.Configuration());
-            await using var store = LedgerStore.Create(settings.ConnectionString, settings.Schema, TimeProvider.System, SupervisionProjection.RebuildBatchSize);
+            // As the schema's owner: a rebuild tears views down and may apply Marten's schema first.
+            await using var store = LedgerStore.Create(settings.OwnerConnectionString, settings.Schema, TimeProvider.System, SupervisionProjection.RebuildBatchSize);
             var known = AsyncProjections(store);
             var requested = parse.GetValue(name);
             IReadOnlyList<string> chosen = requested is null ? known : [Match(requested, known)];

@@ -1,3 +1,4 @@
+using Ledger.Infrastructure.Store;
 using Npgsql;
 
 namespace Ledger.Infrastructure.Accounts;
@@ -7,7 +8,7 @@ namespace Ledger.Infrastructure.Accounts;
 /// never an event (events are kept forever, exported and proved; a hash in them could be attacked
 /// offline for as long). With the hash: the failed sign-ins in a row and the lock-out that follows,
 /// whether the password is a one-time one, the session stamp every open session carries (a new stamp
-/// ends them all), and the last sign-in. Idempotent: run before the first use.
+/// ends them all), and the last sign-in. Idempotent: creates what is missing before the first use.
 /// </summary>
 public static class AccountSchema
 {
@@ -25,15 +26,6 @@ public static class AccountSchema
             last_sign_in timestamptz);
         """;
 
-    public static async Task EnsureAsync(NpgsqlDataSource dataSource, string schema, CancellationToken ct)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        // Two nodes (or the API and the tool) starting at once must not race on DDL.
-        await using (var lockCommand = new NpgsqlCommand("select pg_advisory_xact_lock(hashtext('ledger-accounts-schema'))", connection, tx))
-            await lockCommand.ExecuteNonQueryAsync(ct);
-        await using (var command = new NpgsqlCommand($"create schema if not exists \"{schema}\";\n" + Sql(schema), connection, tx))
-            await command.ExecuteNonQueryAsync(ct);
-        await tx.CommitAsync(ct);
-    }
+    public static Task EnsureAsync(NpgsqlDataSource dataSource, string schema, CancellationToken ct) =>
+        SchemaGuards.EnsureAsync(dataSource, schema, "ledger-accounts-schema", [Table], [], SchemaGuards.Schema(schema) + "\n" + Sql(schema), ct);
 }

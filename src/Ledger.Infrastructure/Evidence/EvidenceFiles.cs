@@ -27,7 +27,7 @@ public sealed class EvidenceFiles(NpgsqlDataSource db, string schema)
     /// <summary>The largest file the console accepts (scanned official documents, photos).</summary>
     public const long MaxBytes = 20 * 1024 * 1024;
 
-    private readonly SchemaOnce _schema = new(ct => CreateSchemaAsync(db, schema, ct));
+    private readonly SchemaOnce _schema = new(ct => EnsureSchemaAsync(db, schema, ct));
 
     public static string UriFor(string sha256) => UriPrefix + sha256;
 
@@ -73,32 +73,18 @@ public sealed class EvidenceFiles(NpgsqlDataSource db, string schema)
 
     private Task EnsureSchemaAsync(CancellationToken ct) => _schema.EnsureAsync(ct);
 
-    private static async Task CreateSchemaAsync(NpgsqlDataSource db, string schema, CancellationToken ct)
-    {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        await using (var lockCommand = new NpgsqlCommand("select pg_advisory_xact_lock(hashtext('ledger-evidence-schema'))", connection, tx))
-            await lockCommand.ExecuteNonQueryAsync(ct);
-        await using (var command = new NpgsqlCommand($"""
-            create schema if not exists "{schema}";
+    /// <summary>The table and its guards, where missing (setup applies it; the first use checks it).</summary>
+    public static Task EnsureSchemaAsync(NpgsqlDataSource db, string schema, CancellationToken ct) =>
+        SchemaGuards.EnsureAsync(db, schema, "ledger-evidence-schema", [Table],
+            ["ledger_evidence_files_no_update_delete", "ledger_evidence_files_no_truncate"], $"""
+            {SchemaGuards.Schema(schema)}
             create table if not exists "{schema}".{Table} (
                 sha256 text primary key check (length(sha256) = 64 and sha256 ~ '^[0-9a-f]+$'),
                 media_type text not null,
                 length bigint not null,
                 content bytea not null,
                 stored_at timestamptz not null default now());
-            create or replace function "{schema}".ledger_evidence_files_keep() returns trigger
-                language plpgsql as $fn$
-                begin
-                    raise exception 'evidence files are kept: % on %.{Table} refused', tg_op, tg_table_schema
-                        using errcode = 'P0001';
-                end
-                $fn$;
-            drop trigger if exists ledger_evidence_files_no_update_delete on "{schema}".{Table};
-            create trigger ledger_evidence_files_no_update_delete before update or delete on "{schema}".{Table}
-                for each row execute function "{schema}".ledger_evidence_files_keep();
-            """, connection, tx))
-            await command.ExecuteNonQueryAsync(ct);
-        await tx.CommitAsync(ct);
-    }
+            {SchemaGuards.RefusingFunction(schema, "ledger_evidence_files_keep", "evidence files are kept")}
+            {SchemaGuards.AppendOnly(schema, Table, "ledger_evidence_files", "ledger_evidence_files_keep")}
+            """, ct);
 }

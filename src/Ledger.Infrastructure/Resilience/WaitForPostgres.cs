@@ -34,6 +34,7 @@ public sealed partial class WaitForPostgres(
                 await using var command = new NpgsqlCommand("select 1", connection);
                 await command.ExecuteScalarAsync(ct);
             }, cancellationToken);
+            await RequireSchemaOrRightToApplyAsync(cancellationToken);
         }
         catch (TimeoutRejectedException timeout)
         {
@@ -45,6 +46,30 @@ public sealed partial class WaitForPostgres(
         {
             throw new InvalidOperationException($"PostgreSQL at {target} answered with an error that waiting will not mend: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>
+    /// The application's role may create nothing (ops/docs/roles.md): a schema its owner never applied
+    /// fails the start here, in one sentence, rather than in Marten's migration with its whole DDL.
+    /// </summary>
+    private async Task RequireSchemaOrRightToApplyAsync(CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(ledger.ConnectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand("""
+            select exists (select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                            where n.nspname = @schema and c.relname = 'mt_events' and has_schema_privilege(n.oid, 'USAGE'))
+                or exists (select 1 from pg_namespace n where n.nspname = @schema and pg_has_role(current_user, n.nspowner, 'USAGE'))
+                or (not exists (select 1 from pg_namespace n where n.nspname = @schema) and has_database_privilege(current_database(), 'CREATE')),
+                   current_user::text
+            """, connection);
+        command.Parameters.AddWithValue("schema", ledger.Schema);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        if (!reader.IsDBNull(0) && reader.GetBoolean(0)) return;
+        throw new InvalidOperationException(
+            $"the ledger's schema '{ledger.Schema}' at {Describe(ledger.ConnectionString)} is missing or not granted to role '{reader.GetString(1)}', which may not apply it: " +
+            "run ./ops/ledger setup (as the schema's owner) first (ops/docs/roles.md)");
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -1,10 +1,11 @@
+using Ledger.Infrastructure.Store;
 using Npgsql;
 
 namespace Ledger.Infrastructure.Integrity;
 
 /// <summary>
-/// The tables of the Merkle log, beside Marten's in the ledger's schema, and the trigger that makes
-/// event rows append-only. Idempotent: run at every start.
+/// The tables of the Merkle log, beside Marten's in the ledger's schema, and the triggers that make
+/// event rows and the log append-only. Idempotent; at every start it creates only what is missing.
 /// </summary>
 public static class IntegritySchema
 {
@@ -49,35 +50,39 @@ public static class IntegritySchema
             received_at timestamptz not null,
             primary key (tree_size, witness));
 
-        -- Event rows are append-only for every role. Only a superuser who deliberately disables
-        -- triggers (session_replication_role = replica) can change them, and `ledger verify` finds that.
-        create or replace function "{schema}".ledger_events_append_only() returns trigger
-            language plpgsql as $fn$
-            begin
-                raise exception 'ledger events are append-only: % on %.mt_events refused', tg_op, tg_table_schema
-                    using errcode = 'P0001';
-            end
-            $fn$;
-        drop trigger if exists ledger_events_no_update_delete on "{schema}".mt_events;
-        create trigger ledger_events_no_update_delete before update or delete on "{schema}".mt_events
-            for each row execute function "{schema}".ledger_events_append_only();
-        drop trigger if exists ledger_events_no_truncate on "{schema}".mt_events;
-        create trigger ledger_events_no_truncate before truncate on "{schema}".mt_events
-            for each statement execute function "{schema}".ledger_events_append_only();
+        -- Event rows are append-only for every role; so are the Merkle log's leaves, nodes, resolved gaps and
+        -- signed checkpoints and their witnesses' cosignatures, and stream rows are never deleted. The application's role holds no privilege to
+        -- change them either, and does not own them, so it cannot switch a guard off (ops/docs/roles.md). Only
+        -- the owner or a superuser could, deliberately, and `ledger verify` and the witnesses find what
+        -- they changed. A guard that stands is never dropped or replaced (SchemaGuards).
+        {SchemaGuards.RefusingFunction(schema, "ledger_events_append_only", "ledger events are append-only")}
+        {SchemaGuards.RefusingFunction(schema, "ledger_append_only", "this table is append-only")}
+        {SchemaGuards.RefusingFunction(schema, "ledger_streams_kept", "stream rows are kept")}
+        {SchemaGuards.AppendOnly(schema, "mt_events", "ledger_events", "ledger_events_append_only")}
+        {SchemaGuards.Trigger(schema, "mt_streams", "ledger_streams_no_delete", "before delete", "row", "ledger_streams_kept")}
+        {SchemaGuards.Trigger(schema, "mt_streams", "ledger_streams_no_truncate", "before truncate", "statement", "ledger_streams_kept")}
+        {SchemaGuards.AppendOnly(schema, "ledger_merkle_leaves", "ledger_merkle_leaves", "ledger_append_only")}
+        {SchemaGuards.AppendOnly(schema, "ledger_merkle_nodes", "ledger_merkle_nodes", "ledger_append_only")}
+        {SchemaGuards.AppendOnly(schema, "ledger_merkle_gaps", "ledger_merkle_gaps", "ledger_append_only")}
+        {SchemaGuards.AppendOnly(schema, "ledger_checkpoints", "ledger_checkpoints", "ledger_append_only")}
+        {SchemaGuards.AppendOnly(schema, "ledger_cosignatures", "ledger_cosignatures", "ledger_append_only")}
         """;
 
-    public static async Task EnsureAsync(NpgsqlDataSource dataSource, string schema, CancellationToken ct)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        // Two nodes starting at once must not race on DDL.
-        await using (var lockCommand = new NpgsqlCommand("select pg_advisory_xact_lock(hashtext('ledger-integrity-schema'))", connection))
-        await using (var tx = await connection.BeginTransactionAsync(ct))
-        {
-            lockCommand.Transaction = tx;
-            await lockCommand.ExecuteNonQueryAsync(ct);
-            await using var command = new NpgsqlCommand(Sql(schema), connection, tx);
-            await command.ExecuteNonQueryAsync(ct);
-            await tx.CommitAsync(ct);
-        }
-    }
+    /// <summary>The tables this schema makes.</summary>
+    public static readonly string[] Tables =
+        ["ledger_merkle_leaves", "ledger_merkle_nodes", "ledger_merkle_gaps", "ledger_merkle_state", "ledger_checkpoints", "ledger_cosignatures"];
+
+    /// <summary>The guards it sets, on those tables and on Marten's mt_events and mt_streams.</summary>
+    public static readonly string[] Triggers =
+    [
+        "ledger_events_no_update_delete", "ledger_events_no_truncate", "ledger_streams_no_delete", "ledger_streams_no_truncate",
+        "ledger_merkle_leaves_no_update_delete", "ledger_merkle_leaves_no_truncate", "ledger_merkle_nodes_no_update_delete",
+        "ledger_merkle_nodes_no_truncate", "ledger_merkle_gaps_no_update_delete", "ledger_merkle_gaps_no_truncate",
+        "ledger_checkpoints_no_update_delete", "ledger_checkpoints_no_truncate",
+        "ledger_cosignatures_no_update_delete", "ledger_cosignatures_no_truncate",
+    ];
+
+    /// <summary>Creates what is missing (after Marten's schema: the guards sit on mt_events and mt_streams); nothing if all stands.</summary>
+    public static Task EnsureAsync(NpgsqlDataSource dataSource, string schema, CancellationToken ct) =>
+        SchemaGuards.EnsureAsync(dataSource, schema, "ledger-integrity-schema", Tables, Triggers, Sql(schema), ct);
 }

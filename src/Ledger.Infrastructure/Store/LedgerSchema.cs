@@ -1,0 +1,32 @@
+using Ledger.Infrastructure.Accounts;
+using Ledger.Infrastructure.Audit;
+using Ledger.Infrastructure.Evidence;
+using Ledger.Infrastructure.Integrity;
+using Npgsql;
+
+namespace Ledger.Infrastructure.Store;
+
+/// <summary>
+/// The whole schema, applied by its owner (<c>ledger setup</c>): Marten's tables and functions, the
+/// Merkle log and the guards (<see cref="IntegritySchema"/>), and the tables the ledger otherwise
+/// creates on first use (accounts, access log, evidence files), so that the application's role, which
+/// may create nothing, finds everything in place; then that role's privileges (<see cref="LedgerRoles"/>).
+/// </summary>
+public static class LedgerSchema
+{
+    /// <summary>Applies the schema as <see cref="LedgerSettings.OwnerConnectionString"/>; returns the role granted to, if any.</summary>
+    public static async Task<string?> ApplyAsync(LedgerSettings settings, CancellationToken ct)
+    {
+        await using (var store = LedgerStore.Create(settings.OwnerConnectionString, settings.Schema, TimeProvider.System))
+            await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        await using var db = NpgsqlDataSource.Create(settings.OwnerConnectionString);
+        await IntegritySchema.EnsureAsync(db, settings.Schema, ct);
+        await AccountSchema.EnsureAsync(db, settings.Schema, ct);
+        await AccessLogSchema.EnsureAsync(db, settings.Schema, ct);
+        await EvidenceFiles.EnsureSchemaAsync(db, settings.Schema, ct);
+        var app = settings.SeparateAppRole;
+        if (app is not null)
+            await LedgerRoles.GrantAsync(db, settings.Schema, app, ct);
+        return app;
+    }
+}
