@@ -74,8 +74,10 @@ public sealed class IntegrityTests : IAsyncLifetime
         await File.WriteAllTextAsync(Path.Combine(dir, "checkpoint.txt"), note);
         var key = await _host.Anonymous().GetStringAsync("/api/integrity/public-key");
 
-        Assert.Equal(0, await LedgerCommandLine.Main(["proof", "verify", Path.Combine(dir, "inclusion.json")]));
-        Assert.Equal(0, await LedgerCommandLine.Main(["proof", "verify", Path.Combine(dir, "consistency.json")]));
+        // The proofs carry the signed checkpoints of their roots: checked against the key passed, never their own word.
+        Assert.Equal(2, await LedgerCommandLine.Main(["proof", "verify", Path.Combine(dir, "inclusion.json")]));
+        Assert.Equal(0, await LedgerCommandLine.Main(["proof", "verify", Path.Combine(dir, "inclusion.json"), "--key", key.Trim()]));
+        Assert.Equal(0, await LedgerCommandLine.Main(["proof", "verify", Path.Combine(dir, "consistency.json"), "--key", key.Trim()]));
         Assert.Equal(0, await LedgerCommandLine.Main(["proof", "checkpoint-verify", Path.Combine(dir, "checkpoint.txt"), "--key", key.Trim()]));
         using (var stranger = CheckpointSigner.Generate("ledger.local/pilot-zone"))
             Assert.Equal(1, await LedgerCommandLine.Main(["proof", "checkpoint-verify", Path.Combine(dir, "checkpoint.txt"), "--key", stranger.VerifierKey]));
@@ -86,7 +88,7 @@ public sealed class IntegrityTests : IAsyncLifetime
         hash[0] ^= 1;
         forged["leafHash"] = JsonSerializer.SerializeToElement(Convert.ToBase64String(hash));
         await File.WriteAllTextAsync(Path.Combine(dir, "forged.json"), JsonSerializer.Serialize(forged));
-        Assert.Equal(1, await LedgerCommandLine.Main(["proof", "verify", Path.Combine(dir, "forged.json")]));
+        Assert.Equal(1, await LedgerCommandLine.Main(["proof", "verify", Path.Combine(dir, "forged.json"), "--key", key.Trim()]));
     }
 
     [Fact]
