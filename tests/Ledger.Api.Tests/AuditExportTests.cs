@@ -364,14 +364,21 @@ public sealed class AuditExportTests(AuditExportTests.ExportFixture fixture) : I
         Assert.Equal(1, exit);
         Assert.StartsWith($"ledger: INVALID: {AuditBundle.EventsCsv} row {row} is not the row of event", error, StringComparison.Ordinal);
 
-        // commitments.csv is the view's word, covered by the manifest's signature: re-hashing breaks it.
+        // commitments.csv is folded again from the bundle's events: a row edited and re-hashed fails, even with the
+        // manifest signed again by the ledger's own key (which an insider holding it could do).
         var commitments = await ExportedAsync();
         var path = Path.Combine(commitments, AuditBundle.CommitmentsCsv);
-        await File.WriteAllTextAsync(path, (await File.ReadAllTextAsync(path)).Replace(",360827,", ",430224,", StringComparison.Ordinal));
-        await RewriteManifestAsync(commitments);
+        var original = await File.ReadAllLinesAsync(path);
+        var edit = Array.FindIndex(original, 1, r => r.Contains(",360827,", StringComparison.Ordinal));
+        Assert.True(edit > 0);
+        original[edit] = original[edit].Replace(",360827,", ",430224,", StringComparison.Ordinal);
+        await File.WriteAllTextAsync(path, string.Join('\n', original) + "\n");
+        var signed = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(commitments, AuditBundle.Manifest)))!["checkpoint"]!;
+        using (var ledgerKey = CheckpointSigner.FromSeed(Convert.FromBase64String(fixture.Seed), IntegritySettings.DefaultOrigin))
+            await RewriteManifestAsync(commitments, ledgerKey, (long)signed["treeSize"]!, (string)signed["root"]!);
         var edited = await VerifyAsync(commitments);
         Assert.Equal(1, edited.Exit);
-        Assert.StartsWith($"ledger: INVALID: {AuditBundle.ManifestSignature}: bad manifest signature", edited.Error, StringComparison.Ordinal);
+        Assert.StartsWith($"ledger: INVALID: {AuditBundle.CommitmentsCsv} row {edit} is not the record the events give for the commitment", edited.Error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -426,12 +433,17 @@ public sealed class AuditExportTests(AuditExportTests.ExportFixture fixture) : I
         var basis = manifest["files"]!.AsArray().ToDictionary(f => (string)f!["name"]!, f => (string)f!["basis"]!);
         Assert.Equal(FileBasis.Proved, basis[AuditBundle.Events]);
         Assert.Equal(FileBasis.Recomputed, basis[AuditBundle.EventsCsv]);
-        Assert.Equal(FileBasis.SignedManifest, basis[AuditBundle.CommitmentsCsv]);
+        Assert.Equal(FileBasis.Recomputed, basis[AuditBundle.CommitmentsCsv]);
         Assert.Equal(FileBasis.SignedManifest, basis[AuditBundle.ComplianceCsv]);
         var verified = await VerifyAsync(whole);
         Assert.True(verified.Exit == 0, verified.Error);
-        Assert.Contains("manifest signed by the ledger", verified.Output);
-        Assert.Contains($"{AuditBundle.CommitmentsCsv}, {AuditBundle.ComplianceCsv}: the views' word at export time, covered by the signature, not proved", verified.Output);
+        Assert.Contains($"{AuditBundle.EventsCsv} and {AuditBundle.CommitmentsCsv} recomputed from them; manifest signed by the ledger", verified.Output);
+        Assert.Contains($"; {AuditBundle.ComplianceCsv}: the views' word at export time, covered by the signature, not proved", verified.Output);
+
+        // The rows are the records the events give: the corridor's row ends at the last version the bundle holds.
+        var corridorRow = Assert.Single(await File.ReadAllLinesAsync(Path.Combine(whole, AuditBundle.CommitmentsCsv)),
+            r => r.StartsWith("a03-suichuan-guidong-corridor,", StringComparison.Ordinal));
+        Assert.EndsWith($",{held}", corridorRow, StringComparison.Ordinal);
 
         // A time window states the versions inside it, and verifies.
         var window = fixture.NewTarget();
@@ -440,6 +452,10 @@ public sealed class AuditExportTests(AuditExportTests.ExportFixture fixture) : I
         var ranges = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(window, AuditBundle.Manifest)))!["streams"]!.AsArray();
         Assert.NotEmpty(ranges);
         Assert.Contains(ranges, r => (long)r!["first"]! > 1);
+        // Streams that start past their first event cannot be folded: the file is the view's word there, and says so.
+        var windowBasis = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(window, AuditBundle.Manifest)))!["files"]!.AsArray()
+            .ToDictionary(f => (string)f!["name"]!, f => (string)f!["basis"]!);
+        Assert.Equal(FileBasis.SignedManifest, windowBasis[AuditBundle.CommitmentsCsv]);
         var windowed = await VerifyAsync(window);
         Assert.True(windowed.Exit == 0, windowed.Error);
     }
@@ -523,6 +539,10 @@ public sealed class AuditExportTests(AuditExportTests.ExportFixture fixture) : I
         await File.WriteAllTextAsync(Path.Combine(dir, AuditBundle.EventsCsv), AuditBundle.EventsCsvHeader + AuditBundle.EventsCsvLine(
             (long)forged["sequence"]!, (string)forged["stream"]!, (long)forged["version"]!, (string)forged["type"]!, (string)forged["timestamp"]!,
             (string?)actor["id"], (string?)actor["role"], (string?)actor["government"]));
+        // The commitments' records folded from the forged events, as the verifier recomputes them.
+        var fold = new CommitmentFold();
+        fold.Add(Encoding.UTF8.GetBytes(line));
+        await File.WriteAllTextAsync(Path.Combine(dir, AuditBundle.CommitmentsCsv), string.Concat(fold.Lines()));
 
         var path = Path.Combine(dir, AuditBundle.Manifest);
         var manifest = JsonNode.Parse(await File.ReadAllTextAsync(path))!;

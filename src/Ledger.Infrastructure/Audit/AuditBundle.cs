@@ -9,7 +9,7 @@ namespace Ledger.Infrastructure.Audit;
 /// event, the event's leaf bytes (so SHA-256(0x00 ‖ line) is its leaf hash); <c>proofs.jsonl</c> the
 /// inclusion proof of the event on the same line against <c>checkpoint.txt</c>, the signed checkpoint;
 /// <c>events.csv</c> the same events for a spreadsheet, <c>commitments.csv</c> the selected commitments' compiled
-/// records and, for a government, <c>compliance.csv</c> its compliance row; <c>manifest.json</c> every other file's SHA-256,
+/// records (folded from the bundle's events, <see cref="CommitmentFold"/>, unless a time window cuts the streams) and, for a government, <c>compliance.csv</c> its compliance row; <c>manifest.json</c> every other file's SHA-256,
 /// size and basis, what was selected, for each stream the first and last version the bundle holds, the counts and the
 /// verifier key of the ledger; <c>manifest.sig</c> the ledger's signature of the manifest (see <see cref="ManifestSignature"/>).
 /// </summary>
@@ -43,11 +43,14 @@ public static class AuditBundle
     /// proofs are proved against the signed checkpoint, <c>events.csv</c> is recomputed from the events,
     /// and the views' files are their word at export time, covered by the manifest's signature only.
     /// </summary>
-    public static string BasisOf(string file) => file switch
+    public static string BasisOf(string file, bool wholeStreams) => file switch
     {
         Events or Proofs => FileBasis.Proved,
         Checkpoint => FileBasis.SignedCheckpoint,
         EventsCsv => FileBasis.Recomputed,
+        // Folded from the bundle's own events when it holds each stream from its first; with a time
+        // window, the record as the view held it at export time.
+        CommitmentsCsv when wholeStreams => FileBasis.Recomputed,
         _ => FileBasis.SignedManifest,
     };
 

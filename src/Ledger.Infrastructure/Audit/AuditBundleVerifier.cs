@@ -12,8 +12,9 @@ namespace Ledger.Infrastructure.Audit;
 /// against the manifest (missing, changed or extra files fail), the checkpoint's signature, and
 /// for every event line its leaf hash, its proof and the proof's root against the checkpoint; that each
 /// stream's versions run whole from the first to the last the manifest states; that <c>events.csv</c> is
-/// exactly the one the events give; and last the manifest's signature by the same key, which alone
-/// covers the views' files (<c>commitments.csv</c>, <c>compliance.csv</c>: their word at export time, not proved).
+/// exactly the one the events give, and so is <c>commitments.csv</c> for a whole-stream bundle (folded again,
+/// <see cref="CommitmentFold"/>); and last the manifest's signature by the same key, which alone covers the
+/// views' files (<c>compliance.csv</c>, and <c>commitments.csv</c> under a time window: their word at export time).
 /// The content is checked before the signature so that a bundle with an event taken out names the
 /// missing version, not only the manifest it had to rewrite.
 /// The status values are the exit codes of <c>ledger export verify</c>: 0 valid, 1 invalid, 2 unreadable.
@@ -134,8 +135,9 @@ public static class AuditBundleVerifier
             var (sha, size) = await HashAsync(path, ct);
             if (size != file.Size || !string.Equals(sha, file.Sha256, StringComparison.OrdinalIgnoreCase))
                 return new Result(1, $"{file.Name} has changed: its SHA-256 is {sha} ({size} bytes), the manifest says {file.Sha256} ({file.Size} bytes)");
-            if (file.Basis != AuditBundle.BasisOf(file.Name))
-                return new Result(1, $"{AuditBundle.Manifest} labels {file.Name} {Printable(file.Basis ?? "(none)")}; it is {AuditBundle.BasisOf(file.Name)}");
+            var basis = AuditBundle.BasisOf(file.Name, Whole(manifest));
+            if (file.Basis != basis)
+                return new Result(1, $"{AuditBundle.Manifest} labels {file.Name} {Printable(file.Basis ?? "(none)")}; it is {basis}");
         }
 
         var named = manifest.VerifierKey?.Trim();
@@ -173,7 +175,7 @@ public static class AuditBundleVerifier
         var viewsWord = manifest.Files.Where(f => f.Basis == FileBasis.SignedManifest).Select(f => f.Name).ToList();
         return events with
         {
-            Message = events.Message + $"; {AuditBundle.EventsCsv} recomputed from them; manifest signed by the ledger"
+            Message = events.Message + $"; {(Whole(manifest) ? $"{AuditBundle.EventsCsv} and {AuditBundle.CommitmentsCsv}" : AuditBundle.EventsCsv)} recomputed from them; manifest signed by the ledger"
                 + (trust.RequiresWitnesses ? $"; checkpoint {verdict.Reason}" : "")
                 + (viewsWord.Count == 0 ? "" : $"; {string.Join(", ", viewsWord)}: the views' word at export time, covered by the signature, not proved"),
         };
@@ -196,6 +198,7 @@ public static class AuditBundleVerifier
             if (manifest.Selection is { From: null, To: null } && range.First != 1)
                 return new Result(1, $"{AuditBundle.Manifest} states {Printable(range.Stream)} from version {range.First}, not 1, for a selection without --from/--to");
         }
+        var commitments = Whole(manifest) ? new CommitmentFold() : null;
         long line = 0;
         while (true)
         {
@@ -243,6 +246,14 @@ public static class AuditBundleVerifier
                     : $"{AuditBundle.Events} line {line} is {Printable(row.Stream)} version {row.Version}, outside the versions {AuditBundle.Manifest} states or out of order");
             }
             ranges[row.Stream] = range with { Next = range.Next + 1 };
+            try
+            {
+                commitments?.Add(Encoding.UTF8.GetBytes(eventLine));
+            }
+            catch (Exception ex) when (ex is FormatException or JsonException or NotSupportedException or InvalidOperationException or KeyNotFoundException)
+            {
+                return new Result(1, $"{AuditBundle.Events} line {line} cannot be folded into its commitment's record: {Printable(ex.Message)}");
+            }
             var expected = AuditBundle.EventsCsvLine(row.Sequence, row.Stream, row.Version, row.Type, row.Timestamp, row.ActorId, row.ActorRole, row.ActorGovernment);
             if (await ReadExactlyAsync(csv, expected.Length, ct) != expected)
                 return new Result(1, $"{AuditBundle.EventsCsv} row {line} is not the row of event {row.Sequence} ({Printable(row.Stream)} version {row.Version}) in {AuditBundle.Events}");
@@ -254,6 +265,8 @@ public static class AuditBundleVerifier
             if (range.Next <= range.Last)
                 return new Result(1, $"{Printable(stream)} version {range.Next} is missing ({AuditBundle.Manifest} states versions to {range.Last}, each proved; {AuditBundle.Events} ends before it)");
         }
+        if (commitments is not null && await CompareFoldedAsync(directory, commitments, ct) is { } folded)
+            return folded;
         if (line != manifest.Counts.Events)
             return new Result(1, $"{AuditBundle.Events} holds {line} events, the manifest says {manifest.Counts.Events}");
         if (ranges.Count != manifest.Counts.Streams)
@@ -289,6 +302,29 @@ public static class AuditBundleVerifier
                 return null;
             }
         }
+    }
+
+    private static bool Whole(BundleManifest manifest) => manifest.Selection is { From: null, To: null };
+
+    // commitments.csv must be, line for line, what folding the bundle's events gives.
+    private static async Task<Result?> CompareFoldedAsync(string directory, CommitmentFold commitments, CancellationToken ct)
+    {
+        using var csv = new StreamReader(Path.Combine(directory, AuditBundle.CommitmentsCsv), new UTF8Encoding(false, throwOnInvalidBytes: true));
+        var row = 0;
+        foreach (var expected in commitments.Lines())
+        {
+            if (await ReadExactlyAsync(csv, expected.Length, ct) != expected)
+            {
+                var id = expected.Split(',', 2)[0];
+                return new Result(1, row == 0
+                    ? $"{AuditBundle.CommitmentsCsv} does not start with its header line"
+                    : $"{AuditBundle.CommitmentsCsv} row {row} is not the record the events give for the commitment {Printable(id)} (recomputed from {AuditBundle.Events})");
+            }
+            row++;
+        }
+        return await csv.ReadAsync(new char[1], ct) > 0
+            ? new Result(1, $"{AuditBundle.CommitmentsCsv} has rows after the last commitment the events give")
+            : null;
     }
 
     private static async Task<(string Sha256, long Size)> HashAsync(string path, CancellationToken ct)

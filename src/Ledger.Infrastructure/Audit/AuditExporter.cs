@@ -110,6 +110,8 @@ public sealed class AuditExporter(NpgsqlDataSource db, LedgerIntegrity integrity
         // Each stream's first and last version in the bundle, in order of first appearance.
         var ranges = new Dictionary<string, (long First, long Last)>(StringComparer.Ordinal);
         var files = new List<ManifestFile>();
+        var whole = selection.From is null && selection.To is null;
+        var commitments = whole ? new CommitmentFold() : null;
 
         await using (var events = new HashingFile(Path.Combine(staging, AuditBundle.Events)))
         await using (var csv = new HashingFile(Path.Combine(staging, AuditBundle.EventsCsv)))
@@ -128,12 +130,14 @@ public sealed class AuditExporter(NpgsqlDataSource db, LedgerIntegrity integrity
                 for (var i = 0; i < chunk.Count; i++)
                 {
                     var envelope = chunk[i].Envelope;
-                    events.Write(LeafEncoding.Encode(envelope));
+                    var leaf = LeafEncoding.Encode(envelope);
+                    events.Write(leaf);
                     events.Write("\n"u8);
+                    commitments?.Add(leaf);
                     csv.Write(Utf8.GetBytes(CsvLine(envelope)));
                     proofs.Write(JsonSerializer.SerializeToUtf8Bytes(proven[i], AuditBundle.Json));
                     proofs.Write("\n"u8);
-                    Extend(ranges, envelope, whole: selection.From is null && selection.To is null);
+                    Extend(ranges, envelope, whole);
                 }
                 written += chunk.Count;
                 chunk.Clear();
@@ -164,7 +168,7 @@ public sealed class AuditExporter(NpgsqlDataSource db, LedgerIntegrity integrity
             note.Write(Utf8.GetBytes(checkpoint.SignedNote));
             files.Add(note.Finish(AuditBundle.Checkpoint));
         }
-        files.Add(await WriteCommitmentsAsync(staging, streams, ct));
+        files.Add(commitments is null ? await WriteCommitmentsAsync(staging, streams, ct) : await WriteFoldedAsync(staging, commitments));
         if (selection.Scope == ExportScope.Government)
             files.Add(await WriteComplianceAsync(staging, selection.Id!, ct));
         files.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
@@ -217,14 +221,22 @@ public sealed class AuditExporter(NpgsqlDataSource db, LedgerIntegrity integrity
         }
     }
 
+    /// <summary>The commitments' records folded from the bundle's own events (<see cref="CommitmentFold"/>).</summary>
+    private static async Task<ManifestFile> WriteFoldedAsync(string staging, CommitmentFold commitments)
+    {
+        await using var file = new HashingFile(Path.Combine(staging, AuditBundle.CommitmentsCsv));
+        foreach (var line in commitments.Lines()) file.Write(Utf8.GetBytes(line));
+        return file.Finish(AuditBundle.CommitmentsCsv, wholeStreams: true);
+    }
+
     /// <summary>
-    /// The compiled commitment record of every selected commitment, one row each, as it stands when the
-    /// bundle is written (the version column says after which event), read row by row.
+    /// With a time window: the compiled commitment record of every selected commitment, one row each, as it
+    /// stands when the bundle is written (the version column says after which event), read row by row.
     /// </summary>
     private async Task<ManifestFile> WriteCommitmentsAsync(string staging, IReadOnlyList<string>? streams, CancellationToken ct)
     {
         await using var file = new HashingFile(Path.Combine(staging, AuditBundle.CommitmentsCsv));
-        file.Write(Utf8.GetBytes(string.Join(',', CommitmentColumns) + "\n"));
+        file.Write(Utf8.GetBytes(CommitmentFold.Header));
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var command = new NpgsqlCommand($"""
             select data->>'commitmentId', data->>'agreementId', data->>'leadGovernmentId', data->>'leadDepartment', data->>'resultType',
@@ -274,12 +286,6 @@ public sealed class AuditExporter(NpgsqlDataSource db, LedgerIntegrity integrity
         await WriteRowsAsync(command, file, ct);
         return file.Finish(AuditBundle.ComplianceCsv);
     }
-
-    private static readonly string[] CommitmentColumns =
-    [
-        "commitment_id", "agreement_id", "lead_government_id", "lead_department", "result_type", "title", "description", "deadline", "status",
-        "contributors", "milestones", "completion", "confidence", "risk", "registered_at", "last_updated_at", "version",
-    ];
 
     private static readonly string[] ComplianceColumns =
     [
@@ -382,10 +388,10 @@ public sealed class AuditExporter(NpgsqlDataSource db, LedgerIntegrity integrity
             _size += bytes.Length;
         }
 
-        public ManifestFile Finish(string name)
+        public ManifestFile Finish(string name, bool wholeStreams = false)
         {
             _stream.Flush(flushToDisk: true);
-            return new ManifestFile(name, Convert.ToHexStringLower(_hash.GetHashAndReset()), _size, AuditBundle.BasisOf(name));
+            return new ManifestFile(name, Convert.ToHexStringLower(_hash.GetHashAndReset()), _size, AuditBundle.BasisOf(name, wholeStreams));
         }
 
         public async ValueTask DisposeAsync()
