@@ -111,6 +111,24 @@ public sealed class LedgerWitnessingTests : IAsyncLifetime
         (exit, _, error) = await LedgerTool.RunAsync(null, "proof", "checkpoint-verify", await SaveAsync(ledger, "second.txt"), "--policy", Policy(2));
         Assert.True(exit == 0, error);
 
+        // The auditor's other verbs take the same policy: the whole log verified against the first cosigned
+        // checkpoint, and a bundle whose checkpoint the witnesses cosigned.
+        (exit, output, error) = await AgainstAsync(ledger, "verify", "--against", kept, "--policy", Policy(2));
+        Assert.True(exit == 0, error);
+        Assert.Contains($"consistent with your checkpoint of size {firstSize} (cosigned by liuyang, audit; quorum 2 of liuyang, audit met)", output, StringComparison.Ordinal);
+        (exit, output, _) = await AgainstAsync(ledger, "verify", "--against", kept, "--policy", Policy(3, third.Verifier));
+        Assert.Equal(1, exit);
+        Assert.StartsWith("NOT VERIFIED: the kept checkpoint does not verify: cosigned by liuyang, audit; the quorum is 3 of", output, StringComparison.Ordinal);
+        var bundle = Path.Combine(_liuyang.Folder, "bundle");
+        (exit, _, error) = await AgainstAsync(ledger, "export", "--commitment", PilotZone.Commitment, "--out", bundle);
+        Assert.True(exit == 0, error);
+        (exit, output, error) = await AgainstAsync(ledger, "export", "verify", bundle, "--policy", Policy(2));
+        Assert.True(exit == 0, error);
+        Assert.Contains("checkpoint cosigned by liuyang, audit; quorum 2 of liuyang, audit met", output, StringComparison.Ordinal);
+        (exit, _, error) = await AgainstAsync(ledger, "export", "verify", bundle, "--policy", Policy(3, third.Verifier));
+        Assert.Equal(1, exit);
+        Assert.Contains("signed by the ledger but not witnessed as the policy asks", error, StringComparison.Ordinal);
+
         // A ledger with the same origin and key restored from an older state: a smaller tree. Both witnesses refuse it.
         var restored = await StartLedgerAsync();
         await PilotZone.RegisterGovernmentsAsync(restored);
@@ -158,6 +176,27 @@ public sealed class LedgerWitnessingTests : IAsyncLifetime
         // One witness of two is short of a quorum of two.
         var (exit, _, _) = await LedgerTool.RunAsync(null, "proof", "checkpoint-verify", await SaveAsync(ledger, "one.txt"), "--policy", Policy(2));
         Assert.Equal(1, exit);
+    }
+
+    /// <summary>The command-line tool against <paramref name="ledger"/>'s database and key, as its operator or an auditor runs it there.</summary>
+    private async Task<(int Exit, string Output, string Error)> AgainstAsync(LedgerHost ledger, params string[] args)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__Ledger"] = TestDatabase.ConnectionString,
+            ["Integrity__SigningKey"] = _seed,
+            ["LEDGER_DATA_DIR"] = _liuyang.Folder,
+        };
+        var saved = settings.Keys.ToDictionary(k => k, Environment.GetEnvironmentVariable);
+        foreach (var (name, value) in settings) Environment.SetEnvironmentVariable(name, value);
+        try
+        {
+            return await LedgerTool.RunAsync(ledger.Schema, args);
+        }
+        finally
+        {
+            foreach (var (name, value) in saved) Environment.SetEnvironmentVariable(name, value);
+        }
     }
 
     private async Task<string> SaveAsync(LedgerHost ledger, string name)

@@ -31,7 +31,7 @@ public static class IntegrityVerbs
             var progress = new Progress("verify");
             var result = await Database(() => new LedgerVerifier(db, settings.Schema).VerifyAsync(policy, kept, (done, of) => progress.Report((int)Math.Min(done, int.MaxValue), (int)Math.Min(of, int.MaxValue)), ct));
             progress.Done();
-            Console.WriteLine(result.Valid ? result.Message : "TAMPERED: " + result.Message);
+            Console.WriteLine(result.Valid ? result.Message : (result.CheckpointRefused ? "NOT VERIFIED: " : "TAMPERED: ") + result.Message);
             return result.Valid ? 0 : 1;
         });
         return command;

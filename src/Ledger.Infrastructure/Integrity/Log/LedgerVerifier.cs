@@ -9,7 +9,14 @@ namespace Ledger.Infrastructure.Integrity;
 /// </summary>
 public sealed class LedgerVerifier(NpgsqlDataSource db, string schema)
 {
-    public sealed record Result(bool Valid, string Message, long EventsChecked, long TreeSize, Checkpoint? Latest);
+    /// <summary>
+    /// The outcome. <see cref="CheckpointRefused"/> when a checkpoint itself does not verify with what the caller
+    /// trusts (a signature, or a policy's quorum): then nothing was found changed, it was not checked at all.
+    /// </summary>
+    public sealed record Result(bool Valid, string Message, long EventsChecked, long TreeSize, Checkpoint? Latest)
+    {
+        public bool CheckpointRefused { get; init; }
+    }
 
     public Task<Result> VerifyAsync(string verifierKey, string? keptCheckpoint, Action<long, long>? progress, CancellationToken ct) =>
         VerifyAsync(TrustPolicy.ForLogKey(NoteVerifierKey.Parse(verifierKey)), keptCheckpoint, progress, ct);
@@ -30,14 +37,14 @@ public sealed class LedgerVerifier(NpgsqlDataSource db, string schema)
         if (latest is not null)
         {
             var check = TrustPolicy.LogSignature(trust, latest);
-            if (!check.Valid) return new Result(false, $"the latest stored checkpoint does not verify: {check.Reason}", 0, treeSize, null);
+            if (!check.Valid) return new Result(false, $"the latest stored checkpoint does not verify: {check.Reason}", 0, treeSize, null) { CheckpointRefused = true };
             latestCheckpoint = check.Checkpoint;
         }
         Checkpoint? kept = null;
         if (keptCheckpoint is not null)
         {
             var check = trust.Verify(keptCheckpoint);
-            if (!check.Valid) return new Result(false, $"the kept checkpoint does not verify: {check.Reason}", 0, treeSize, latestCheckpoint);
+            if (!check.Valid) return new Result(false, $"the kept checkpoint does not verify: {check.Reason}", 0, treeSize, latestCheckpoint) { CheckpointRefused = true };
             kept = check.Checkpoint!;
             if (kept.TreeSize > treeSize)
                 return new Result(false, $"the kept checkpoint covers {kept.TreeSize} events but the log holds only {treeSize}: events were removed", 0, treeSize, latestCheckpoint);
