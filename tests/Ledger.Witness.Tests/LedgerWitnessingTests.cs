@@ -167,6 +167,25 @@ public sealed class LedgerWitnessingTests : IAsyncLifetime
         var checkpoint = await SignAsync(ledger);
         Assert.Equal(["witness.liuyang.example/w1"], checkpoint["witnesses"]!.AsArray().Select(w => (string)w!));
 
+        // The lag per witness, as the ledger's gauge reports it: none for the one that answered, the whole tree for the other.
+        var lags = new Dictionary<string, long>();
+        using (var listener = new System.Diagnostics.Metrics.MeterListener())
+        {
+            listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Name == "ledger.witness.lag_leaves") l.EnableMeasurementEvents(instrument);
+            };
+            listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                foreach (var tag in tags)
+                    if (tag.Key == "witness") lags[(string)tag.Value!] = value;
+            });
+            listener.Start();
+            listener.RecordObservableInstruments();
+        }
+        Assert.Equal(0, lags["witness.liuyang.example/w1"]);
+        Assert.Equal((long)checkpoint["treeSize"]!, lags["audit-office.example/w1"]);
+
         var ready = await ledger.Anonymous().GetFromJsonAsync<JsonObject>("/health/ready");
         Assert.Equal("degraded", (string)ready!["checks"]!["witnesses"]!["status"]!);
         Assert.Contains("audit-office.example/w1: cosigned 0", (string)ready["checks"]!["witnesses"]!["detail"]!, StringComparison.Ordinal);
