@@ -119,11 +119,15 @@ public sealed class LedgerWitnessingTests : IAsyncLifetime
         (exit, output, _) = await AgainstAsync(ledger, "verify", "--against", kept, "--policy", Policy(3, third.Verifier));
         Assert.Equal(1, exit);
         Assert.StartsWith("NOT VERIFIED: the kept checkpoint does not verify: cosigned by liuyang, audit; the quorum is 3 of", output, StringComparison.Ordinal);
+        // One more event: the export signs a checkpoint of it and asks the witnesses there and then.
+        await ledger.Client("government", PilotZone.Liuyang).SendAsync(PilotZone.WaterReport(PilotZone.Commitment, "before-the-export")).Ok();
         var bundle = Path.Combine(_liuyang.Folder, "bundle");
         (exit, _, error) = await AgainstAsync(ledger, "export", "--commitment", PilotZone.Commitment, "--out", bundle);
         Assert.True(exit == 0, error);
         (exit, output, error) = await AgainstAsync(ledger, "export", "verify", bundle, "--policy", Policy(2));
         Assert.True(exit == 0, error);
+        var exported = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(bundle, "manifest.json")))!["checkpoint"]!["treeSize"]!.GetValue<long>();
+        Assert.True(exported > secondSize);
         Assert.Contains("checkpoint cosigned by liuyang, audit; quorum 2 of liuyang, audit met", output, StringComparison.Ordinal);
         (exit, _, error) = await AgainstAsync(ledger, "export", "verify", bundle, "--policy", Policy(3, third.Verifier));
         Assert.Equal(1, exit);
@@ -133,7 +137,7 @@ public sealed class LedgerWitnessingTests : IAsyncLifetime
         var restored = await StartLedgerAsync();
         await PilotZone.RegisterGovernmentsAsync(restored);
         var rolledBack = await SignAsync(restored);
-        Assert.True((long)rolledBack["treeSize"]! < secondSize);
+        Assert.True((long)rolledBack["treeSize"]! < exported);
         Assert.Empty(rolledBack["witnesses"]!.AsArray());
         var refused = await restored.Client("auditor").GetFromJsonAsync<JsonObject>("/api/integrity/status");
         foreach (var status in refused!["witnesses"]!.AsArray())
@@ -144,13 +148,13 @@ public sealed class LedgerWitnessingTests : IAsyncLifetime
         await PilotZone.ActiveCommitmentAsync(restored, "commitment-fork");
         for (var i = 0; i < 5; i++) await restored.Client("government", "430181").SendAsync(PilotZone.WaterReport("commitment-fork", $"fork-{i}")).Ok();
         var forked = await SignAsync(restored);
-        Assert.True((long)forked["treeSize"]! > secondSize);
+        Assert.True((long)forked["treeSize"]! > exported);
         Assert.Empty(forked["witnesses"]!.AsArray());
         var split = await restored.Client("auditor").GetFromJsonAsync<JsonObject>("/api/integrity/status");
         foreach (var status in split!["witnesses"]!.AsArray())
             Assert.StartsWith("422", (string)status!["lastError"]!, StringComparison.Ordinal);
         // The witnesses still hold the true ledger's tree, and a verifier with the policy refuses the fork.
-        Assert.Equal(secondSize, _liuyang.Rows("select size from checkpoints").Select(r => (long)r["size"]).Single());
+        Assert.Equal(exported, _liuyang.Rows("select size from checkpoints").Select(r => (long)r["size"]).Single());
         (exit, _, error) = await LedgerTool.RunAsync(null, "proof", "checkpoint-verify", await SaveAsync(restored, "forked.txt"), "--policy", Policy(1));
         Assert.Equal(1, exit);
         Assert.Contains("no trusted witness cosigned it", error, StringComparison.Ordinal);
@@ -205,6 +209,10 @@ public sealed class LedgerWitnessingTests : IAsyncLifetime
             ["ConnectionStrings__Ledger"] = TestDatabase.ConnectionString,
             ["Integrity__SigningKey"] = _seed,
             ["LEDGER_DATA_DIR"] = _liuyang.Folder,
+            ["Witnesses__0__Url"] = _liuyangProcess.BaseAddress.ToString(),
+            ["Witnesses__0__VerifierKey"] = _liuyang.Verifier.ToString(),
+            ["Witnesses__1__Url"] = _auditProcess.BaseAddress.ToString(),
+            ["Witnesses__1__VerifierKey"] = _audit.Verifier.ToString(),
         };
         var saved = settings.Keys.ToDictionary(k => k, Environment.GetEnvironmentVariable);
         foreach (var (name, value) in settings) Environment.SetEnvironmentVariable(name, value);

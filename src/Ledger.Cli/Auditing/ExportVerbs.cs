@@ -54,9 +54,11 @@ public static class ExportVerbs
             var access = new ExportAccess(new AccessLog(db, settings.Schema, TimeProvider.System),
                 await Actor(parse.GetValue(token) ?? Environment.GetEnvironmentVariable("LEDGER_TOKEN"), settings), Guid.CreateVersion7().ToString());
             var progress = new Progress("export");
+            using var witnesses = new WitnessCosigning(ConfiguredWitnesses(), integrity, TimeProvider.System,
+                WitnessSettings.Timeout(Verbs.Configuration()), Microsoft.Extensions.Logging.Abstractions.NullLogger<WitnessCosigning>.Instance);
             try
             {
-                var outcome = await new AuditExporter(db, integrity, TimeProvider.System).WriteAsync(selection, target.FullName,
+                var outcome = await new AuditExporter(db, integrity, TimeProvider.System, witnesses).WriteAsync(selection, target.FullName,
                     (done, of) => progress.Report((int)Math.Min(done, int.MaxValue), (int)Math.Min(of, int.MaxValue)), ct, access);
                 progress.Done();
                 Console.WriteLine($"exported {outcome.Events} events from {outcome.Streams} streams to {outcome.Directory}, proved in the checkpoint of tree size {outcome.TreeSize}");
@@ -102,6 +104,18 @@ public static class ExportVerbs
             throw new CliFailure(result.Status == 1 ? "INVALID: " + result.Message : result.Message, result.Status);
         });
         return command;
+    }
+
+    private static IReadOnlyList<WitnessEndpoint> ConfiguredWitnesses()
+    {
+        try
+        {
+            return WitnessSettings.From(Verbs.Configuration());
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new CliFailure(ex.Message, 2);
+        }
     }
 
     private static async Task<AccessActor> Actor(string? token, LedgerSettings settings)

@@ -14,7 +14,7 @@ namespace Ledger.Infrastructure.Audit;
 /// selected. Everything is written into a hidden sibling folder that is renamed to the target only
 /// when complete: a folder with the target's name is always a whole bundle.
 /// </summary>
-public sealed class AuditExporter(NpgsqlDataSource db, LedgerIntegrity integrity, TimeProvider time)
+public sealed class AuditExporter(NpgsqlDataSource db, LedgerIntegrity integrity, TimeProvider time, WitnessCosigning? witnesses = null)
 {
     public sealed record Outcome(string Directory, long Events, int Streams, long TreeSize, long LeftOutAfterCheckpoint);
 
@@ -72,7 +72,10 @@ public sealed class AuditExporter(NpgsqlDataSource db, LedgerIntegrity integrity
         var streams = await ResolveStreamsAsync(selection, ct);
         // Sign first, so that every selected event committed so far is covered by the checkpoint.
         await integrity.EnsureSchemaAsync(ct);
-        await integrity.CheckpointAsync(ct);
+        var signed = await integrity.CheckpointAsync(ct);
+        // The witnesses are asked at once, so that the bundle's checkpoint carries their cosignatures (each is
+        // bounded by its timeout; one that does not answer leaves the bundle with the others').
+        if (signed is not null && witnesses is { Witnesses.Count: > 0 }) await witnesses.SubmitAsync(signed, ct, force: true);
 
         var staging = Path.Combine(parent, $".{Path.GetFileName(target)}.partial-{Guid.NewGuid():N}");
         Directory.CreateDirectory(staging);

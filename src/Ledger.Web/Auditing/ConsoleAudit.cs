@@ -98,7 +98,7 @@ public static class ConsoleAudit
         var folder = Path.Combine(work.FullName, "bundle");
         try
         {
-            await new AuditExporter(db, integrity, time).WriteAsync(request.Selection(now), folder, null, ct, access);
+            await new AuditExporter(db, integrity, time, http.RequestServices.GetService<WitnessCosigning>()).WriteAsync(request.Selection(now), folder, null, ct, access);
         }
         catch (AuditBundleException refused) when (refused is not AccessNotRecordedException)
         {
