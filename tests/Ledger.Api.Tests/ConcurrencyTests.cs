@@ -91,6 +91,23 @@ public sealed class ConcurrencyTests(LedgerHost host) : IClassFixture<LedgerHost
     }
 
     [Fact]
+    public async Task Forty_eight_writers_on_one_stream_take_turns_and_every_write_lands()
+    {
+        // Writers that decided at once would each lose to all those committed before them: the 13th would have
+        // lost 12 times. Taking turns in the node, each decides on the state the one before it committed.
+        const int writers = 48;
+        await PilotZone.ActiveCommitmentAsync(host, "cc-turns");
+        var before = await PilotZone.StreamLengthAsync(host, "commitment/cc-turns");
+
+        var responses = await Task.WhenAll(Enumerable.Range(1, writers).Select(i =>
+            ReportAsync(host.Client("government", PilotZone.Liuyang), "cc-turns", $"report-{i}")));
+
+        foreach (var response in responses)
+            Assert.True(response.StatusCode == HttpStatusCode.Created, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        Assert.Equal(before + writers, await PilotZone.StreamLengthAsync(host, "commitment/cc-turns"));
+    }
+
+    [Fact]
     public async Task Concurrent_reports_with_the_same_report_id_are_recorded_once_because_the_retry_decides_again()
     {
         await PilotZone.ActiveCommitmentAsync(host, "cc-race-same-report");

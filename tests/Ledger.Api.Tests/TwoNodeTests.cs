@@ -147,6 +147,26 @@ public sealed class TwoNodeTests(TwoNodes nodes) : IClassFixture<TwoNodes>
     }
 
     [Fact]
+    public async Task Writes_without_If_Match_through_both_nodes_to_one_stream_all_land_none_is_told_412()
+    {
+        // Within a node the writers of one stream take turns; across the nodes the loser of a race decides
+        // again on the stream as it now is. A write that asked for no condition is never refused for it.
+        await PilotZone.ActiveCommitmentAsync(A, "two-contended");
+        var before = await PilotZone.StreamLengthAsync(A, "commitment/two-contended");
+        const int writers = 24;
+
+        var responses = await AtOnceAsync(Enumerable.Range(1, writers).Select(i =>
+        {
+            var client = (i % 2 == 0 ? A : B).Client("government", PilotZone.Liuyang);
+            return (Func<Task<HttpResponseMessage>>)(() => client.SendAsync(Report("two-contended", $"writer-{i}")));
+        }));
+
+        foreach (var response in responses)
+            Assert.True(response.StatusCode == HttpStatusCode.Created, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        Assert.Equal(before + writers, await PilotZone.StreamLengthAsync(A, "commitment/two-contended"));
+    }
+
+    [Fact]
     public async Task A_node_whose_kept_state_of_a_stream_is_behind_decides_again_on_the_stream_as_it_is()
     {
         const string id = "two-kept";

@@ -98,6 +98,12 @@ public static class BenchCommandLine
             // The API process's peak resident set so far, after each case (the load grows with the clients).
             foreach (var clients in settings.Clients)
                 results.Add(await appends.RunAsync(clients) with { PeakRssMb = Math.Round(ours.ApiPeakRssMb, 1) });
+            // Two writers per stream, beside the case of the same clients on streams of their own.
+            var contendedClients = settings.Clients.Contains(16) ? 16 : settings.Clients.Max();
+            var contended = await appends.RunContendedAsync(ours, contendedClients, 2);
+            results.Add(contended);
+            if (results.FirstOrDefault(r => r.Case == $"append.c{contendedClients}") is { } separate)
+                await Console.Error.WriteLineAsync($"bench: {contended.Case}: {contended.Ours:F1} ops/s (p99 {contended.P99Ms:F1} ms) against {separate.Ours:F1} ops/s (p99 {separate.P99Ms:F1} ms) with a stream per client: {contended.Ours / separate.Ours:F2} of it");
             await Console.Error.WriteLineAsync($"bench: append cases took {started.Elapsed.TotalSeconds:F0} s");
         }
         if (cases.Contains("integrity"))

@@ -23,7 +23,12 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, IDoc
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
         var (status, code, detail, field) = Map(exception);
-        if (status == StatusCodes.Status503ServiceUnavailable)
+        if (exception is StreamContended)
+        {
+            // Logged by the writer; the client comes back in a moment.
+            http.Response.Headers.RetryAfter = "1";
+        }
+        else if (status == StatusCodes.Status503ServiceUnavailable)
         {
             // An outage fails every request alike: one line each, not a stack trace each.
             logger.LogWarning("Database unavailable on {Method} {Path}: {Error}", http.Request.Method, http.Request.Path, exception.Message);
@@ -66,7 +71,9 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, IDoc
         Ledger.Infrastructure.Audit.AuditRequestException a => (a.Status, a.Code, a.Message, a.Field),
         ViewRefused v => (v.Kind == RefusalKind.Malformed ? StatusCodes.Status400BadRequest : StatusCodes.Status422UnprocessableEntity, v.Code, v.Message, v.Field),
         StreamVersionConflict c => (StatusCodes.Status412PreconditionFailed, "version_conflict",
-            c.Expected >= 0 ? $"The resource is at version {c.Actual}, not {c.Expected}." : "The resource kept changing; try again.", "If-Match"),
+            $"The resource is at version {c.Actual}, not {c.Expected}.", "If-Match"),
+        StreamContended => (StatusCodes.Status503ServiceUnavailable, "stream_busy",
+            "Other writers kept changing this resource; nothing was recorded. Send the request again (with the same Idempotency-Key, if it had one).", null),
         IdempotencyKeyReused => (StatusCodes.Status422UnprocessableEntity, "idempotency_key_reused",
             "This Idempotency-Key was already used with a different request.", "Idempotency-Key"),
         UnauthorizedAccessException => (StatusCodes.Status403Forbidden, "no_ledger_role", "The token names no ledger role.", null),

@@ -76,7 +76,7 @@ public sealed partial class ClockPass(IDocumentStore store, LedgerWriter writer,
             {
                 result = await writer.ExecuteAsync<CommitmentState>(stream, null, CommitmentState.Evolve, s => ClockDecider.Decide(s, tick), context, ct);
             }
-            catch (StreamVersionConflict)
+            catch (Exception ex) when (ex is StreamVersionConflict or StreamContended)
             {
                 // A stream this busy is left for the next pass; its notices wait a tick, never double.
                 contended++;

@@ -29,10 +29,9 @@ public sealed partial class LedgerWriter(IDocumentStore store, TimeProvider time
 {
     private readonly GroupCommit? _group = writes.GroupCommit ? new GroupCommit(store, writes.MaxBatch) : null;
     private readonly StreamStates _states = new(writes.CachedStreams);
+    private readonly StreamTurns _turns = new();
 
     public static readonly ActivitySource Activity = new("Ledger");
-    // Enough for a burst of writers on one stream: each failed attempt means another writer succeeded.
-    private const int AttemptsWithoutIfMatch = 12;
 
     public async Task<TState?> LoadAsync<TState>(string streamKey, Func<TState?, object, TState?> evolve, CancellationToken ct)
         where TState : class
@@ -63,6 +62,10 @@ public sealed partial class LedgerWriter(IDocumentStore store, TimeProvider time
         AlongsideWrite? alongside = null)
         where TState : class
     {
+        // Writers of one stream take turns in this node: each decides on the state the one before it committed,
+        // so contention within a node costs a queue, not a conflict.
+        using var turn = await _turns.EnterAsync(streamKey, ct);
+        var started = Stopwatch.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -71,24 +74,32 @@ public sealed partial class LedgerWriter(IDocumentStore store, TimeProvider time
             }
             catch (Exception ex) when (IsConcurrencyFailure(ex))
             {
-                // Whatever this node knew of the stream is behind: the next attempt reads it afresh.
+                // Another node (or a writer outside this one) committed first: what this node knew of the
+                // stream is behind, and the next attempt reads it afresh.
                 _states.Forget(streamKey);
                 if (context.IdempotencyKey is not null && await FindIdempotentAsync(context, ct) is { } first)
                 {
                     LedgerMetrics.IdempotentReplay();
                     return first;
                 }
-                if (expectedVersion is not null || attempt >= AttemptsWithoutIfMatch)
+                if (expectedVersion is { } stale)
                 {
                     var actual = await CurrentVersionAsync(streamKey, ct);
                     LedgerMetrics.Conflict();
-                    if (expectedVersion is { } stale) LogConflict(logger, streamKey, stale, actual);
-                    else LogKeptLosing(logger, streamKey, attempt, actual);
-                    throw new StreamVersionConflict(streamKey, expectedVersion ?? -1, actual);
+                    LogConflict(logger, streamKey, stale, actual);
+                    throw new StreamVersionConflict(streamKey, stale, actual);
+                }
+                // A write without If-Match asked for no condition: it is decided again until it lands, for as long
+                // as the node waits for a contended stream; after that it is told to come back, never 412.
+                if (Stopwatch.GetElapsedTime(started) >= writes.ContendedWait)
+                {
+                    LedgerMetrics.Conflict();
+                    LogKeptLosing(logger, streamKey, attempt, writes.ContendedWait.TotalSeconds);
+                    throw new StreamContended(streamKey, writes.ContendedWait);
                 }
                 LogDecidingAgain(logger, streamKey, attempt);
-                // A little jitter so that writers who collided do not collide again in lockstep.
-                await Task.Delay(Random.Shared.Next(1, 5 * attempt), ct);
+                // A little jitter, growing to 50 ms, so that nodes that collided do not collide again in lockstep.
+                await Task.Delay(Random.Shared.Next(1, Math.Min(50, 5 * attempt)), ct);
             }
         }
     }
@@ -235,6 +246,6 @@ public sealed partial class LedgerWriter(IDocumentStore store, TimeProvider time
     [LoggerMessage(Level = LogLevel.Information, Message = "Version conflict (412): {Stream} is at version {Actual}, not {Expected}")]
     private static partial void LogConflict(ILogger logger, string stream, long expected, long actual);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Version conflict (412): {Stream} moved on under each of {Attempts} attempts; now at version {Actual}")]
-    private static partial void LogKeptLosing(ILogger logger, string stream, int attempts, long actual);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stream busy (503): {Stream} moved on under each of {Attempts} attempts in {Seconds} s; the client is asked to retry")]
+    private static partial void LogKeptLosing(ILogger logger, string stream, int attempts, double seconds);
 }

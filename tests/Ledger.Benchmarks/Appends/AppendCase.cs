@@ -43,6 +43,37 @@ public sealed class AppendCase(BenchSettings settings, IAppendTarget ours, IAppe
         return CaseResult.From(name, runs[ours], runs[peer], runs[limit]);
     }
 
+    /// <summary>
+    /// Ours alone with <paramref name="perStream"/> clients writing to each stream, without If-Match: what
+    /// contention costs, beside the case where each client has streams of its own. Every write must land
+    /// (a 412 or a 503 stops the case).
+    /// </summary>
+    public async Task<CaseResult> RunContendedAsync(OursHttp target, int clients, int perStream)
+    {
+        var name = $"append.contended.c{clients}.s{perStream}";
+        target.ClientsPerStream = perStream;
+        try
+        {
+            var warmup = Math.Max(3, settings.WarmupOperations / clients);
+            RunResult? last = null;
+            for (var w = 1; w <= 2; w++)
+                last = await RunOnceAsync(target, $"k{clients}-w{w}", clients, warmup);
+            var perClient = (int)Math.Clamp(Math.Ceiling(last!.Throughput * settings.SecondsPerRun / clients), 3, MaxOperationsPerClient);
+            var runs = new List<RunResult>();
+            for (var run = 1; run <= settings.Runs; run++)
+            {
+                var result = await RunOnceAsync(target, $"k{clients}-r{run}", clients, perClient);
+                runs.Add(result);
+                Log($"{name} ours  run {run}/{settings.Runs}: {result.Operations,6} ops in {result.Seconds,5:F2} s = {result.Throughput,8:F1} ops/s, p50 {result.P50Ms,7:F2} ms, p99 {result.P99Ms,7:F2} ms");
+            }
+            return CaseResult.OursOnly(name, CaseResult.OpsPerSecond, runs);
+        }
+        finally
+        {
+            target.ClientsPerStream = 1;
+        }
+    }
+
     private static async Task<RunResult> RunOnceAsync(IAppendTarget target, string run, int clients, int operationsPerClient)
     {
         await target.PrepareAsync(run, clients, operationsPerClient);

@@ -38,6 +38,12 @@ public sealed class OursHttp : IAppendTarget
 
     public string Name => "ours";
 
+    /// <summary>
+    /// How many clients share each stream (1: each client writes to streams of its own). Shared streams get
+    /// the same number of reports as unshared ones: each client moves on that many times sooner.
+    /// </summary>
+    public int ClientsPerStream { get; set; } = 1;
+
     /// <summary>The API process's peak resident set size so far, in MB.</summary>
     public double ApiPeakRssMb => _api.PeakRssMb;
 
@@ -67,7 +73,7 @@ public sealed class OursHttp : IAppendTarget
     public async Task PrepareAsync(string run, int clients, int operationsPerClient)
     {
         await Parallel.ForEachAsync(
-            StreamPlan.CommitmentIds(run, clients, operationsPerClient),
+            StreamPlan.CommitmentIds(run, (clients + ClientsPerStream - 1) / ClientsPerStream, operationsPerClient * ClientsPerStream),
             new ParallelOptions { MaxDegreeOfParallelism = 8 },
             async (id, _) => await _setup.ActiveCommitmentAsync(id));
         _run = run;
@@ -75,9 +81,10 @@ public sealed class OursHttp : IAppendTarget
 
     public async Task AppendAsync(int client, int index)
     {
-        var commitment = StreamPlan.CommitmentId(_run, client, index);
+        var commitment = StreamPlan.CommitmentId(_run, client / ClientsPerStream, index * ClientsPerStream);
+        var reportId = ClientsPerStream == 1 ? StreamPlan.ReportId(index) : $"{StreamPlan.ReportId(index)}-{client % ClientsPerStream}";
         var body = $$"""
-            {"reportId":"{{StreamPlan.ReportId(index)}}","period":"2024","asOf":"2024-06-30","values":[{"indicatorId":"months-class-iii","value":10,"text":null}],"narrative":"Benchmark report {{index}} from client {{client}}."}
+            {"reportId":"{{reportId}}","period":"2024","asOf":"2024-06-30","values":[{"indicatorId":"months-class-iii","value":10,"text":null}],"narrative":"Benchmark report {{index}} from client {{client}}."}
             """;
         using var content = new StringContent(body, Encoding.UTF8, "application/json");
         using var response = await _http.PostAsync($"/api/commitments/{commitment}/progress", content);
