@@ -27,6 +27,9 @@ public sealed class ApiChild : IAsyncDisposable
     /// <summary>Where the child listens: the port the system gave it, as its log reports.</summary>
     public Uri Address { get; private set; } = null!;
 
+    /// <summary>What the child has logged so far (warnings and above, and where it listens).</summary>
+    public System.Text.StringBuilder Output { get; private init; } = new();
+
     /// <summary>Issues bearer tokens the child accepts.</summary>
     public TokenIssuer Tokens { get; }
 
@@ -69,7 +72,7 @@ public sealed class ApiChild : IAsyncDisposable
         process.BeginErrorReadLine();
 
         var tokens = new TokenIssuer(new TokenSettings(TokenSettings.DefaultIssuer, TokenSettings.DefaultAudience, null, null, key), TimeProvider.System);
-        var child = new ApiChild(process, dataDir, tokens);
+        var child = new ApiChild(process, dataDir, tokens) { Output = output };
         using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var waited = Stopwatch.StartNew();
         while (true)

@@ -225,6 +225,13 @@ public sealed class GroupCommit : IAsyncDisposable
             }
             await session.SaveChangesAsync(ct);
         }
+        catch (InvalidOperationException ex) when (connection.FullState.HasFlag(System.Data.ConnectionState.Broken) || connection.State != System.Data.ConnectionState.Open)
+        {
+            // The connection died under the commit (PostgreSQL crashed or ended the session) and Marten, retrying
+            // a read on the transaction it was given, found that transaction gone: the database was unavailable,
+            // whatever the exception's type says. The request is told so (503; a retry with its key is safe).
+            throw new NpgsqlException("The connection to PostgreSQL broke during the commit.", ex);
+        }
         catch (Exception ex) when (PreparedStatements.MayBeOutOfStep(ex))
         {
             PreparedStatements.Reset(connection);

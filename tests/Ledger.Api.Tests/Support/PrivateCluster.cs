@@ -71,6 +71,9 @@ public sealed class PrivateCluster : IAsyncDisposable
 
     public Task StopAsync() => AsOwnerAsync("pg_ctl", ["-D", DataDir, "-m", "fast", "-w", "-t", "60", "stop"]);
 
+    /// <summary>A crash as PostgreSQL sees one: <c>pg_ctl stop -m immediate</c>, no checkpoint, recovery from WAL at the next start.</summary>
+    public Task StopImmediatelyAsync() => AsOwnerAsync("pg_ctl", ["-D", DataDir, "-m", "immediate", "-w", "-t", "60", "stop"]);
+
     public async ValueTask DisposeAsync()
     {
         try

@@ -1,0 +1,312 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Ledger.Api.Tests.Support;
+using Ledger.Benchmarks;
+using Ledger.Benchmarks.Appends;
+using Ledger.Benchmarks.Integrity;
+using Ledger.Infrastructure.Identity;
+using Ledger.Infrastructure.Integrity;
+using Npgsql;
+
+namespace Ledger.Chaos;
+
+/// <summary>
+/// One chaos run: a PostgreSQL cluster and two API nodes of its own, clients reporting progress with
+/// Idempotency-Keys (an outcome the client could not learn is sent again, same key and body, until it is
+/// definite), faults injected one at a time at moments drawn from the seed, and then the whole history
+/// checked (<see cref="HistoryCheck"/>).
+/// </summary>
+public static class ChaosRun
+{
+    private const string Schema = "chaos";
+
+    public static async Task<ChaosReport> RunAsync(ChaosOptions options)
+    {
+        var random = new Random(options.Seed);
+        await using var cluster = await PrivateCluster.CreateAsync();
+        var tokenKey = RandomNumberGenerator.GetBytes(32);
+        var seed = CheckpointKeys.NewSeed();
+        string[] settings =
+        [
+            $"--Auth:SigningKey={Convert.ToBase64String(tokenKey)}", $"--Integrity:SigningKey={seed}",
+            "--RateLimits:Enabled=false", "--Clock:Enabled=false", "--Integrity:CheckpointInterval=00:00:02",
+        ];
+        var tokens = new TokenIssuer(new TokenSettings(TokenSettings.DefaultIssuer, TokenSettings.DefaultAudience, null, null, tokenKey), TimeProvider.System);
+        await using var nodes = await Nodes.StartAsync(cluster.ConnectionString, Schema, settings);
+        await Log($"cluster on {new NpgsqlConnectionStringBuilder(cluster.ConnectionString).Port}, nodes at {string.Join(", ", nodes.Addresses)}");
+
+        var setupClient = new HttpClient { BaseAddress = nodes.Addresses[0], Timeout = TimeSpan.FromSeconds(30) };
+        var setup = new PilotSetup(setupClient, (role, government) => tokens.Issue(role, government, TimeSpan.FromHours(2)));
+        await setup.GovernmentsAndAgreementAsync();
+        var streams = Enumerable.Range(1, options.Streams).Select(i => $"chaos-{i:D2}").ToArray();
+        foreach (var id in streams) await setup.ActiveCommitmentAsync(id);
+
+        var workload = new Workload(nodes, tokens.Issue("government", PilotSetup.Liuyang, TimeSpan.FromHours(24)), streams, options.Seed);
+        var faults = new List<FaultRecord>();
+        using var stop = new CancellationTokenSource();
+        var clients = Enumerable.Range(0, options.Clients).Select(c => workload.ClientAsync(c, stop.Token)).ToArray();
+
+        // Faults one at a time, at moments drawn from the seed, kinds in turn; the last leaves time to recover.
+        var started = Stopwatch.StartNew();
+        var end = TimeSpan.FromSeconds(options.Seconds);
+        var kind = 0;
+        while (true)
+        {
+            var pause = TimeSpan.FromSeconds(2 + random.NextDouble() * 4);
+            if (started.Elapsed + pause + TimeSpan.FromSeconds(8) > end) break;
+            await Task.Delay(pause);
+            var name = options.Faults[kind++ % options.Faults.Count];
+            var fault = new FaultRecord(name, started.Elapsed);
+            await Log($"{started.Elapsed.TotalSeconds,6:F1} s: {name}");
+            switch (name)
+            {
+                case FaultKinds.KillNode:
+                    await nodes.KillAndRestartAsync(random.Next(2), TimeSpan.FromSeconds(1 + random.NextDouble() * 2));
+                    break;
+                case FaultKinds.RestartPostgres:
+                    await cluster.StopImmediatelyAsync();
+                    await Task.Delay(TimeSpan.FromSeconds(1 + random.NextDouble() * 2));
+                    await cluster.StartAsync();
+                    break;
+                case FaultKinds.TerminateBackends:
+                    await TerminateAsync(cluster.ConnectionString);
+                    break;
+            }
+            fault.EndedAt = started.Elapsed;
+            faults.Add(fault);
+        }
+        var remaining = end - started.Elapsed;
+        if (remaining > TimeSpan.Zero) await Task.Delay(remaining);
+
+        // No new operations; what is in flight is sent again until it is definite (or the deadline passes).
+        await stop.CancelAsync();
+        await Task.WhenAll(clients);
+        await Log($"{started.Elapsed.TotalSeconds,6:F1} s: load stopped after {workload.Operations.Count} operations; checking the history");
+
+        var nodeLogs = Path.Combine(Path.GetDirectoryName(options.Output)!, "nodes.log");
+        Directory.CreateDirectory(Path.GetDirectoryName(nodeLogs)!);
+        await File.WriteAllTextAsync(nodeLogs, nodes.Logs);
+        await Log($"the nodes' logs (warnings and above) are in {nodeLogs}");
+        var check = await HistoryCheck.RunAsync(cluster.ConnectionString, Schema, streams, workload.Operations);
+        var verify = await VerifyAsync(cluster.ConnectionString, CheckpointKeys.VerifierKeyOf(seed, IntegritySettings.DefaultOrigin));
+        return ChaosReport.From(options, started.Elapsed, faults, workload.Operations, workload.Answers500, check with
+        {
+            Problems = [.. workload.Failures, .. check.Problems],
+        }, verify);
+    }
+
+    // Every session of the ledger's database but this one: the nodes' pooled connections and any commit in flight.
+    private static async Task TerminateAsync(string connectionString)
+    {
+        var admin = new NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres", Pooling = false };
+        await using var connection = new NpgsqlConnection(admin.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "select count(pg_terminate_backend(pid)) from pg_stat_activity where datname = @db and pid <> pg_backend_pid()", connection);
+        command.Parameters.AddWithValue("db", new NpgsqlConnectionStringBuilder(connectionString).Database!);
+        await command.ExecuteScalarAsync();
+    }
+
+    private static async Task<string> VerifyAsync(string connectionString, string verifierKey)
+    {
+        var cli = VerifyChild.CliPath() ?? throw new InvalidOperationException("src/Ledger.Cli is not built in this configuration; build the solution first");
+        // The nodes' Merkle workers catch up within seconds of the last write.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var outcome = await VerifyChild.RunAsync(cli, connectionString, Schema, verifierKey, CancellationToken.None);
+                return outcome.Output.Trim();
+            }
+            catch (InvalidOperationException ex) when (attempt < 3)
+            {
+                await Log("verify did not pass yet, trying again in 5 s: " + ex.Message.Split('\n')[0]);
+                await Task.Delay(TimeSpan.FromSeconds(5));
+            }
+            catch (InvalidOperationException ex)
+            {
+                return "FAILED: " + ex.Message.Split('\n')[0];
+            }
+        }
+    }
+
+    internal static Task Log(string line) => Console.Error.WriteLineAsync("chaos: " + line);
+}
+
+/// <summary>One injected fault and when (seconds into the run) it began and ended.</summary>
+public sealed class FaultRecord(string kind, TimeSpan startedAt)
+{
+    public string Kind { get; } = kind;
+    public TimeSpan StartedAt { get; } = startedAt;
+    public TimeSpan EndedAt { get; set; }
+}
+
+/// <summary>The two API nodes, each a process of its own on one database; one may be down for a moment.</summary>
+public sealed class Nodes : IAsyncDisposable
+{
+    private readonly ApiChild?[] _children = new ApiChild?[2];
+    private readonly string _connectionString;
+    private readonly string _schema;
+    private readonly string[] _settings;
+
+    private Nodes(string connectionString, string schema, string[] settings)
+    {
+        _connectionString = connectionString;
+        _schema = schema;
+        _settings = settings;
+    }
+
+    public static async Task<Nodes> StartAsync(string connectionString, string schema, string[] settings)
+    {
+        var nodes = new Nodes(connectionString, schema, settings);
+        // One after the other: the first applies the schema.
+        nodes._children[0] = await ApiChild.StartAsync(connectionString, schema, settings);
+        nodes._children[1] = await ApiChild.StartAsync(connectionString, schema, settings);
+        return nodes;
+    }
+
+    /// <summary>The addresses of the nodes up now.</summary>
+    public IReadOnlyList<Uri> Addresses => [.. _children.Where(c => c is not null).Select(c => c!.Address)];
+
+    public async Task KillAndRestartAsync(int index, TimeSpan down)
+    {
+        var child = _children[index];
+        _children[index] = null;
+        if (child is not null)
+        {
+            await child.DisposeAsync(); // SIGKILL: no shutdown of any kind
+            Keep(child);
+        }
+        await Task.Delay(down);
+        _children[index] = await ApiChild.StartAsync(_connectionString, _schema, _settings);
+    }
+
+    /// <summary>Every node's log, the killed ones' included, one after the other.</summary>
+    public string Logs
+    {
+        get
+        {
+            var logs = new System.Text.StringBuilder();
+            lock (_kept) foreach (var kept in _kept) logs.Append(kept);
+            foreach (var child in _children)
+                if (child is not null) lock (child.Output) logs.Append(child.Output);
+            return logs.ToString();
+        }
+    }
+
+    private readonly List<string> _kept = [];
+
+    private void Keep(ApiChild child)
+    {
+        lock (child.Output)
+            lock (_kept) _kept.Add(child.Output.ToString());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var child in _children)
+            if (child is not null) await child.DisposeAsync();
+    }
+}
+
+/// <summary>What became of one operation (one progress report, sent with one Idempotency-Key until definite).</summary>
+public sealed class Operation(int client, string stream, string reportId, TimeSpan startedAt)
+{
+    public int Client { get; } = client;
+    public string Stream { get; } = stream;
+    public string ReportId { get; } = reportId;
+    public TimeSpan StartedAt { get; } = startedAt;
+    public TimeSpan? AnsweredAt { get; set; }
+
+    /// <summary>acknowledged (201), refused (a definite 4xx), or unresolved (never a definite answer).</summary>
+    public string Outcome { get; set; } = "unresolved";
+
+    /// <summary>Whether some attempt ended without a definite answer (a dropped connection, a timeout, a 503, a 500).</summary>
+    public bool WasUnknown { get; set; }
+
+    public int Attempts { get; set; }
+}
+
+/// <summary>Clients reporting progress to the commitments through whichever node is up.</summary>
+public sealed class Workload(Nodes nodes, string token, string[] streams, int seed)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly SocketsHttpHandler _handler = new() { PooledConnectionLifetime = TimeSpan.FromSeconds(30), ConnectTimeout = TimeSpan.FromSeconds(2) };
+    private int _answers500;
+
+    public ConcurrentQueue<Operation> Operations { get; } = new();
+
+    public int Answers500 => _answers500;
+
+    /// <summary>The first answers of 500, as the ledger gave them (their trace ids lead to the nodes' logs).</summary>
+    public ConcurrentQueue<string> Failures { get; } = new();
+
+    public async Task ClientAsync(int client, CancellationToken stop)
+    {
+        var random = new Random(seed + client);
+        using var http = new HttpClient(_handler, disposeHandler: false) { Timeout = TimeSpan.FromSeconds(10) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        for (var n = 0; !stop.IsCancellationRequested; n++)
+        {
+            var operation = new Operation(client, streams[random.Next(streams.Length)], $"c{client:D2}-{n:D6}", _clock.Elapsed);
+            Operations.Enqueue(operation);
+            await SendUntilDefiniteAsync(http, operation, random);
+        }
+    }
+
+    private async Task SendUntilDefiniteAsync(HttpClient http, Operation operation, Random random)
+    {
+        var key = Guid.NewGuid().ToString();
+        var body = $$"""
+            {"reportId":"{{operation.ReportId}}","period":"2024","asOf":"2024-06-30","values":[{"indicatorId":"months-class-iii","value":10,"text":null}],"narrative":"Chaos report."}
+            """;
+        var until = _clock.Elapsed + Deadline;
+        while (_clock.Elapsed < until)
+        {
+            operation.Attempts++;
+            var addresses = nodes.Addresses;
+            if (addresses.Count == 0)
+            {
+                await Task.Delay(100);
+                continue;
+            }
+            var address = addresses[random.Next(addresses.Count)];
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(address, $"/api/commitments/{operation.Stream}/progress"))
+                {
+                    Content = new StringContent(body, Encoding.UTF8, "application/json"),
+                };
+                request.Headers.Add("Idempotency-Key", key);
+                using var response = await http.SendAsync(request);
+                if (response.StatusCode == HttpStatusCode.Created)
+                {
+                    operation.Outcome = "acknowledged";
+                    operation.AnsweredAt = _clock.Elapsed;
+                    return;
+                }
+                if ((int)response.StatusCode is >= 400 and < 500 and not 408 and not 429)
+                {
+                    operation.Outcome = "refused";
+                    operation.AnsweredAt = _clock.Elapsed;
+                    return;
+                }
+                if (response.StatusCode == HttpStatusCode.InternalServerError)
+                {
+                    Interlocked.Increment(ref _answers500);
+                    if (Failures.Count < 10) Failures.Enqueue($"500 at {_clock.Elapsed.TotalSeconds:F1} s on {operation.Stream}: {await response.Content.ReadAsStringAsync()}");
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
+            {
+                // The outcome is unknown: the same key and body again, until the ledger says which.
+            }
+            operation.WasUnknown = true;
+            await Task.Delay(100 + random.Next(200));
+        }
+    }
+}
