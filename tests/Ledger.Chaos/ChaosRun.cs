@@ -56,7 +56,9 @@ public static class ChaosRun
         while (true)
         {
             var pause = TimeSpan.FromSeconds(2 + random.NextDouble() * 4);
-            if (started.Elapsed + pause + TimeSpan.FromSeconds(8) > end) break;
+            // Until the time is up, and in any case until each kind has been injected once.
+            var everyKindOnce = options.Faults.All(k => faults.Any(f => f.Kind == k));
+            if (started.Elapsed + pause + TimeSpan.FromSeconds(8) > end && everyKindOnce) break;
             await Task.Delay(pause);
             var name = options.Faults[kind++ % options.Faults.Count];
             var fault = new FaultRecord(name, started.Elapsed);

@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Ledger.Api.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Ledger.Api.Tests;
+
+/// <summary>
+/// The short chaos run, in the suite: a cluster and two API nodes of its own, each fault kind injected
+/// under load at least once (kill -9 of a node, PostgreSQL crashed and restarted, sessions terminated
+/// mid-commit), and then the whole history checked. Nothing here asserts a time; the figures are in
+/// artifacts/chaos/quick.json. The full run is `./ops/ledger chaos`.
+/// </summary>
+public sealed class ChaosQuickTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Under_each_fault_nothing_acknowledged_is_lost_or_doubled_no_answer_is_500_and_verify_passes()
+    {
+        var report = Path.Combine(Repository.Root, "artifacts", "chaos", "quick.json");
+        var dll = Path.Combine(Repository.Root, "tests", "Ledger.Chaos", "bin", Configuration(), "net10.0", "Ledger.Chaos.dll");
+        Assert.True(File.Exists(dll), $"the chaos harness is not built: {dll}");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { dll, "--quick", "--seconds", "25", "--clients", "8", "--out", report }) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+        output.WriteLine(await stdout);
+        output.WriteLine(await stderr);
+
+        Assert.True(process.ExitCode == 0, $"chaos exited {process.ExitCode}:\n{await stdout}\n{await stderr}");
+        var figures = JsonNode.Parse(await File.ReadAllTextAsync(report))!;
+        Assert.True((bool)figures["passed"]!);
+        Assert.Equal(0, (int)figures["lost"]!);
+        Assert.Equal(0, (int)figures["duplicated"]!);
+        Assert.Equal(0, (int)figures["answered_500"]!);
+        Assert.StartsWith("verified", (string)figures["verify"]!, StringComparison.Ordinal);
+        var injected = figures["faults"]!.AsArray().ToDictionary(f => (string)f!["fault"]!, f => (int)f!["injected"]!);
+        Assert.Equal(["kill-node", "pg-restart", "terminate"], injected.Keys.Order());
+        Assert.All(injected.Values, n => Assert.True(n >= 1));
+        Assert.True((int)figures["operations"]! > 0);
+    }
+
+    // tests/Ledger.Api.Tests/bin/<Configuration>/net10.0/
+    private static string Configuration() => new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+}
