@@ -39,9 +39,23 @@ public sealed record ChaosReport(
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
+    /// <summary>Checkpoints signed during the run, and how many were not consistent with the one before.</summary>
+    [JsonPropertyName("checkpoints")]
+    public int Checkpoints { get; init; }
+
+    [JsonPropertyName("checkpoints_inconsistent")]
+    public int CheckpointsInconsistent { get; init; }
+
+    /// <summary>Acknowledged writes read back at once through either node, and how many reads did not show them.</summary>
+    [JsonPropertyName("reads_after_writes")]
+    public int ReadsAfterWrites { get; init; }
+
+    [JsonPropertyName("reads_missing_the_write")]
+    public int ReadsMissingTheWrite { get; init; }
+
     [JsonPropertyName("passed")]
     public bool Passed => Lost == 0 && Duplicated == 0 && Answered500 == 0 && RefusedButPresent == 0 && UnresolvedPresentTwice == 0
-        && StreamsWithGaps == 0 && Verify.StartsWith("verified", StringComparison.Ordinal);
+        && StreamsWithGaps == 0 && Verify.StartsWith("verified", StringComparison.Ordinal) && CheckpointsInconsistent == 0 && ReadsMissingTheWrite == 0;
 
     public static ChaosReport From(ChaosOptions options, TimeSpan elapsed, IReadOnlyList<FaultRecord> faults, IEnumerable<Operation> all,
         int answered500, HistoryCheck check, string verify)
@@ -98,7 +112,8 @@ public sealed record ChaosReport(
         var verdict = Passed ? "PASSED" : "FAILED";
         return CaseResult.Format(rows)
             + $"{verdict}: seed {Seed}, {Operations} operations, {EventsChecked} events checked; lost {Lost}, duplicated {Duplicated}, answered 500 {Answered500}, "
-            + $"refused but present {RefusedButPresent}, streams with gaps {StreamsWithGaps}; verify: {Verify}"
+            + $"refused but present {RefusedButPresent}, streams with gaps {StreamsWithGaps}; {Checkpoints} checkpoints, {CheckpointsInconsistent} inconsistent; "
+            + $"{ReadsAfterWrites} reads after a 201, {ReadsMissingTheWrite} missing the write; verify: {Verify}"
             + (Problems.Count == 0 ? "" : "\n" + string.Join('\n', Problems));
     }
 

@@ -93,11 +93,20 @@ public static class ChaosRun
         await File.WriteAllTextAsync(nodeLogs, nodes.Logs);
         await Log($"the nodes' logs (warnings and above) are in {nodeLogs}");
         var check = await HistoryCheck.RunAsync(cluster.ConnectionString, Schema, streams, workload.Operations);
-        var verify = await VerifyAsync(cluster.ConnectionString, CheckpointKeys.VerifierKeyOf(seed, IntegritySettings.DefaultOrigin));
+        var verifierKey = CheckpointKeys.VerifierKeyOf(seed, IntegritySettings.DefaultOrigin);
+        var verify = await VerifyAsync(cluster.ConnectionString, verifierKey);
+        var (checkpoints, chainProblems) = await CheckpointChain.CheckAsync(cluster.ConnectionString, Schema, verifierKey);
+        var (readBack, readMissing) = workload.ReadsAfterWrites;
         return ChaosReport.From(options, started.Elapsed, faults, workload.Operations, workload.Answers500, check with
         {
-            Problems = [.. workload.Failures, .. check.Problems],
-        }, verify);
+            Problems = [.. workload.Failures, .. chainProblems, .. check.Problems],
+        }, verify) with
+        {
+            Checkpoints = checkpoints,
+            CheckpointsInconsistent = chainProblems.Count,
+            ReadsAfterWrites = readBack,
+            ReadsMissingTheWrite = readMissing,
+        };
     }
 
     // Every session of the ledger's database but this one: the nodes' pooled connections and any commit in flight.
@@ -115,7 +124,17 @@ public static class ChaosRun
     private static async Task<string> VerifyAsync(string connectionString, string verifierKey)
     {
         var cli = VerifyChild.CliPath() ?? throw new InvalidOperationException("src/Ledger.Cli is not built in this configuration; build the solution first");
-        // The nodes' Merkle workers catch up within seconds of the last write.
+        // The nodes' Merkle workers catch up within seconds of the last write: verify covers every event once they have.
+        await using (var db = NpgsqlDataSource.Create(connectionString))
+        {
+            for (var waited = 0; waited < 120; waited++)
+            {
+                await using var behind = db.CreateCommand(
+                    $"select count(*) from \"{Schema}\".mt_events where seq_id > coalesce((select last_seq from \"{Schema}\".ledger_merkle_state), 0)");
+                if ((long)(await behind.ExecuteScalarAsync())! == 0) break;
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
+        }
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -260,6 +279,35 @@ public sealed class Workload(Nodes nodes, string token, string[] streams, int se
         }
     }
 
+    private int _readsBack;
+    private int _readsMissing;
+
+    /// <summary>Acknowledged writes read back at once, and how many of those reads did not show the write.</summary>
+    public (int Read, int Missing) ReadsAfterWrites => (_readsBack, _readsMissing);
+
+    private async Task ReadBackAsync(HttpClient http, Operation operation, Random random)
+    {
+        var addresses = nodes.Addresses;
+        if (addresses.Count == 0) return;
+        try
+        {
+            using var response = await http.GetAsync(new Uri(addresses[random.Next(addresses.Count)], $"/api/commitments/{operation.Stream}"));
+            if (!response.IsSuccessStatusCode) return; // a fault in between: not a read that answered
+            var record = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync());
+            Interlocked.Increment(ref _readsBack);
+            if (record?["reports"] is not System.Text.Json.Nodes.JsonArray reports
+                || !reports.Any(r => (string?)r?["reportId"] == operation.ReportId))
+            {
+                Interlocked.Increment(ref _readsMissing);
+                if (Failures.Count < 10) Failures.Enqueue($"a read after the 201 of {operation.ReportId} on {operation.Stream} did not show it");
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException or System.Text.Json.JsonException)
+        {
+            // The read met a fault: it proves nothing either way.
+        }
+    }
+
     private async Task SendUntilDefiniteAsync(HttpClient http, Operation operation, Random random)
     {
         var key = Guid.NewGuid().ToString();
@@ -289,6 +337,8 @@ public sealed class Workload(Nodes nodes, string token, string[] streams, int se
                 {
                     operation.Outcome = "acknowledged";
                     operation.AnsweredAt = _clock.Elapsed;
+                    // One acknowledgement in ten is read back at once, through either node: the record must show it.
+                    if (random.Next(10) == 0) await ReadBackAsync(http, operation, random);
                     return;
                 }
                 if ((int)response.StatusCode is >= 400 and < 500 and not 408 and not 429)
