@@ -78,7 +78,7 @@ public sealed partial class HostileInputTests(HostileInputTests.Host host, ITest
             }
             catch (Exception e)
             {
-                failures.Add($"{operation.Name}: {e.Message}");
+                failures.Add($"{operation.Name}: {e.Message}\n{e.InnerException?.Message}");
             }
         }
         clock.Stop();
@@ -124,6 +124,19 @@ public sealed partial class HostileInputTests(HostileInputTests.Host host, ITest
         };
 
         Assert.Equal(400, await CheckAsync(request, path, new Tally()));
+    }
+
+    [Fact]
+    public async Task A_lone_surrogate_escape_beside_U_0000_is_refused_400_not_500()
+    {
+        // The U+0000 check read the string to name its field and the reader threw InvalidOperationException on the surrogate.
+        var request = new HostileRequest
+        {
+            Method = "post", PathAndQuery = $"/api/commitments/{PilotZone.Commitment}/progress", What = "regression", Authorization = Token(Auth.Liuyang),
+            Body = Encoding.UTF8.GetBytes("{\"reportId\":\"\\ud800\\u0000\",\"period\":\"2024\",\"asOf\":\"2024-12-31\",\"values\":[],\"narrative\":\"n\"}"),
+        };
+
+        Assert.Equal(400, await CheckAsync(request, request.PathAndQuery, new Tally()));
     }
 
     // ---- the cases ----

@@ -117,6 +117,10 @@ public static class StorableText
         catch (JsonException)
         {
         }
+        catch (InvalidOperationException)
+        {
+            // GetString refuses an unpaired surrogate escape ("\ud800"): not text either, and binding names its field.
+        }
         return null;
     }
 
