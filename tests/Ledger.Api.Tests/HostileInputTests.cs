@@ -139,6 +139,21 @@ public sealed partial class HostileInputTests(HostileInputTests.Host host, ITest
         Assert.Equal(400, await CheckAsync(request, request.PathAndQuery, new Tally()));
     }
 
+    [Theory]
+    // The access log buffers a replay's answer and set its Content-Length, 0 for a refusal the
+    // authorization middleware leaves empty, so the status-code page wrote nothing: a bare 403.
+    [InlineData("/api/audit/views/overdue", "government")]
+    [InlineData("/api/governments/430181/events", "unknown role")]
+    public async Task A_replay_refused_by_authorization_is_answered_403_problem_json(string path, string who)
+    {
+        var request = new HostileRequest
+        {
+            Method = "get", PathAndQuery = path, What = "regression", Authorization = Token(who == "government" ? Auth.Liuyang : Auth.UnknownRole),
+        };
+
+        Assert.Equal(403, await CheckAsync(request, path, new Tally()));
+    }
+
     // ---- the cases ----
 
     private enum Kind { Valid, Field, RawBody, PathSegment, Query, QueryShape, Header }
