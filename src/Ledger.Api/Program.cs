@@ -40,6 +40,7 @@ public static class LedgerApi
         builder.Services.Configure<JsonOptions>(o => LedgerJson.Configure(o.SerializerOptions));
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemMapping.AddStatusCode);
+        builder.Services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
         builder.Services.AddExceptionHandler<ProblemMapping>();
         builder.Services.AddHealthChecks().AddCheck<PostgresReadyCheck>("postgres").AddCheck<IntegrityLagCheck>("integrity").AddCheck<WitnessCheck>("witnesses")
             .AddCheck<ProjectionLagCheck>("projections").AddCheck<ClockLeaderCheck>("clock");

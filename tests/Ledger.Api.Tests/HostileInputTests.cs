@@ -154,6 +154,26 @@ public sealed partial class HostileInputTests(HostileInputTests.Host host, ITest
         Assert.Equal(403, await CheckAsync(request, path, new Tally()));
     }
 
+    [Theory]
+    // A client accepting only XML: the framework's problem writer declined it, so 401 and 403 came as
+    // text/plain and a 404 from a handler became a 500 (the exception handler will not leave a 404 unwritten).
+    [InlineData("get", "/api/supervision/governments", "none", 401)]
+    [InlineData("post", "/api/commitments/a01-water-class-iii/activation", "decision", 403)]
+    [InlineData("post", "/api/commitments/a01-water-class-iii/escalations/no-such-escalation/decision", "supervisor", 404)]
+    [InlineData("get", "/api/evaluations/no-such-cycle", "supervisor", 404)]
+    public async Task A_client_that_accepts_only_XML_is_still_refused_with_problem_json(string method, string path, string who, int status)
+    {
+        var request = new HostileRequest
+        {
+            Method = method, PathAndQuery = path, What = "regression",
+            Body = method == "post" ? "{\"decisionReference\":\"ref-1\",\"decision\":\"Upheld\"}"u8.ToArray() : null,
+            Authorization = Token(who switch { "none" => Auth.None, "decision" => Auth.Decision, _ => Auth.Supervisor }),
+        };
+        request.Headers.Add(("Accept", "application/xml"));
+
+        Assert.Equal(status, await CheckAsync(request, path, new Tally()));
+    }
+
     // ---- the cases ----
 
     private enum Kind { Valid, Field, RawBody, PathSegment, Query, QueryShape, Header }
