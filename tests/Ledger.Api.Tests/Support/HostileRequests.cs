@@ -120,6 +120,9 @@ public sealed class HostileRequest
     /// <summary>A request the HTTP client itself may refuse to send (a header value it will not write).</summary>
     public bool ClientMayRefuse { get; init; }
 
+    /// <summary>A body over the API's limit: the server may close the connection before the client has written it all.</summary>
+    public bool OverLimit => Body?.Length > Ledger.Api.Http.BodyLimit.DefaultBytes;
+
     public HttpRequestMessage ToMessage(Uri server)
     {
         // Sent as written: no dot-segment removal or unescaping on the way out.
@@ -130,6 +133,13 @@ public sealed class HostileRequest
             HttpContent content = Chunked ? new StreamContent(new ChunkedOnly(Body)) : new ByteArrayContent(Body);
             if (ContentType is not null) content.Headers.TryAddWithoutValidation("Content-Type", ContentType);
             message.Content = content;
+        }
+        if (OverLimit)
+        {
+            // The server refuses such a body without reading it and then closes the connection: the client
+            // waits for the answer before sending (as a careful client does) and never reuses the connection.
+            message.Headers.ExpectContinue = true;
+            message.Headers.ConnectionClose = true;
         }
         if (Authorization is not null) message.Headers.TryAddWithoutValidation("Authorization", Authorization);
         foreach (var (name, value) in Headers)
