@@ -190,7 +190,11 @@ public sealed partial class HostileInputTests(HostileInputTests.Host host, ITest
     }
 
     /// <summary>What an operation's requests are aimed at: real ids for its path and a valid body to mutate.</summary>
-    private sealed record Target(Dictionary<string, string> PathValues, JsonNode? Body);
+    private sealed record Target(Dictionary<string, string> PathValues, JsonNode? Body)
+    {
+        /// <summary>The ledger roles the operation's policy admits, found by asking: most cases are sent as one of them.</summary>
+        public IReadOnlyList<Auth> Admitted { get; init; } = [];
+    }
 
     private static Gen<Case> Cases(ApiOperation operation, Target target)
     {
@@ -204,23 +208,43 @@ public sealed partial class HostileInputTests(HostileInputTests.Host host, ITest
         {
             foreach (var (weight, k) in kinds)
             {
-                if (kind < weight) return new Case(k, AuthFor(auth), pick, pick2);
+                if (kind < weight) return new Case(k, AuthFor(auth, target.Admitted), pick, pick2);
                 kind -= weight;
             }
-            return new Case(Kind.Valid, AuthFor(auth), pick, pick2);
+            return new Case(Kind.Valid, AuthFor(auth, target.Admitted), pick, pick2);
         });
     }
 
-    // Mostly the ledger's own roles (so requests reach validation), a fifth hostile or misused tokens.
-    private static Auth AuthFor(int roll) => roll switch
+    // Three in four as a role the operation admits (so the requests reach binding and the deciders);
+    // the rest as any role, or with no, forged or misused tokens.
+    private static Auth AuthFor(int roll, IReadOnlyList<Auth> admitted) => roll switch
     {
-        < 30 => Auth.Liuyang,
-        < 55 => Auth.Supervisor,
-        < 65 => Auth.Admin,
-        < 75 => Auth.Auditor,
-        < 80 => Auth.Decision,
-        _ => (Auth)((int)Auth.None + (roll - 80) * (Enum.GetValues<Auth>().Length - (int)Auth.None) / 20),
+        < 75 when admitted.Count > 0 => admitted[roll % admitted.Count],
+        < 85 => (Auth)(roll % ((int)Auth.Decision + 1)),
+        _ => (Auth)((int)Auth.None + (roll - 85) * (Enum.GetValues<Auth>().Length - (int)Auth.None) / 15),
     };
+
+    /// <summary>
+    /// Which roles the operation's policy admits: authorization runs before binding, so an empty object
+    /// answers 403 to a role it refuses and something else (a 400 for the missing fields, or the read) to
+    /// one it admits. An empty object is never a valid body, so nothing is written — except by a command
+    /// that takes no body (an activation), which runs as its own valid cases would.
+    /// </summary>
+    private async Task<IReadOnlyList<Auth>> AdmittedAsync(ApiOperation operation, Dictionary<string, string> pathValues)
+    {
+        var admitted = new List<Auth>();
+        var path = Template().Replace(operation.Path, m => pathValues.TryGetValue(m.Groups[1].Value, out var v) ? v : "x");
+        foreach (var role in new[] { Auth.Liuyang, Auth.Supervisor, Auth.Admin, Auth.Auditor, Auth.Decision })
+        {
+            var probe = new HostileRequest
+            {
+                Method = operation.Method, PathAndQuery = path, What = "which roles are admitted", Authorization = Token(role),
+                Body = operation.Method == "get" ? null : "{}"u8.ToArray(),
+            };
+            if (await CheckAsync(probe, operation.Name, new Tally()) is not (403 or 401)) admitted.Add(role);
+        }
+        return admitted;
+    }
 
     private HostileRequest Build(ApiOperation operation, Target target, Case c)
     {
@@ -446,7 +470,7 @@ public sealed partial class HostileInputTests(HostileInputTests.Host host, ITest
         };
         var body = known is null ? (operation.HasBody ? Schemas.Sample(document, operation.BodySchema, "body") : null)
             : known as JsonNode ?? JsonSerializer.SerializeToNode(known, JsonSerializerOptions.Web);
-        return new Target(values, body);
+        return new Target(values, body) { Admitted = await AdmittedAsync(operation, values) };
     }
 
     private static JsonObject AgreementDraft(string id)
