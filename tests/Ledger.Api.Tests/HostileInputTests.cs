@@ -174,6 +174,28 @@ public sealed partial class HostileInputTests(HostileInputTests.Host host, ITest
         Assert.Equal(status, await CheckAsync(request, path, new Tally()));
     }
 
+    [Theory]
+    // Nullable annotations are checked on properties, not on a list's elements: a null element reached
+    // the handler, which dereferenced it (a 500 on POST /api/agreements with "parties[1]": null).
+    [InlineData("/api/agreements", "parties", 1, "parties[1]")]
+    [InlineData("/api/agreements", "legalBasis", 0, "legalBasis[0]")]
+    [InlineData("/api/commitments", "contributors", 0, "contributors[0]")]
+    [InlineData("/api/commitments", "indicators", 1, "indicators[1]")]
+    public async Task A_null_element_in_a_list_is_refused_400_naming_it(string path, string list, int index, string field)
+    {
+        var body = path == "/api/agreements" ? AgreementDraft("hostile-null-element") : JsonSerializer.SerializeToNode(PilotRequests.WaterCommitment("hostile-null-element"), JsonSerializerOptions.Web)!;
+        body[list]![index] = null;
+        var request = new HostileRequest
+        {
+            Method = "post", PathAndQuery = path, What = "regression", Body = Hostile.Serialize(body),
+            Authorization = Token(path == "/api/agreements" ? Auth.Supervisor : Auth.Liuyang),
+        };
+
+        Assert.Equal(400, await CheckAsync(request, path, new Tally()));
+        using var response = await _client.SendAsync(request.ToMessage(_client.BaseAddress!));
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_value", field);
+    }
+
     // ---- the cases ----
 
     private enum Kind { Valid, Field, RawBody, PathSegment, Query, QueryShape, Header }
