@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Ledger.Api.Agreements;
 using Ledger.Api.Audit;
 using Ledger.Api.Commitments;
@@ -40,6 +41,7 @@ public static class LedgerApi
         builder.Services.Configure<JsonOptions>(o => LedgerJson.Configure(o.SerializerOptions));
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemMapping.AddStatusCode);
+        builder.Services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
         builder.Services.AddExceptionHandler<ProblemMapping>();
         builder.Services.AddHealthChecks().AddCheck<PostgresReadyCheck>("postgres").AddCheck<IntegrityLagCheck>("integrity").AddCheck<WitnessCheck>("witnesses")
             .AddCheck<ProjectionLagCheck>("projections").AddCheck<ClockLeaderCheck>("clock");
@@ -104,7 +106,7 @@ public static class LedgerApi
     }
 }
 
-/// <summary>The API's JSON: camelCase, enums by name only, unknown fields refused, bounded depth.</summary>
+/// <summary>The API's JSON: camelCase, enums by name only, unknown fields and null list elements refused, bounded depth.</summary>
 public static class LedgerJson
 {
     public static void Configure(JsonSerializerOptions options)
@@ -116,6 +118,8 @@ public static class LedgerJson
         options.RespectRequiredConstructorParameters = true;
         options.MaxDepth = 32;
         options.NumberHandling = JsonNumberHandling.Strict;
+        options.TypeInfoResolver = (options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver())
+            .WithAddedModifier(NullElements.Refuse);
     }
 }
 

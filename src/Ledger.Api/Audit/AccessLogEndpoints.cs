@@ -77,6 +77,9 @@ public static class AccessLogEndpoints
         }
         http.Features.Set(original);
         await RecordOrRefuseAsync(log, attempt, status, http.RequestAborted);
+        // An empty answer (authorization's 403) is left without a Content-Length, so the status-code
+        // page still writes its problem+json: "Content-Length: 0" tells it the body is final.
+        if (buffer.Length == 0) return;
         http.Response.ContentLength = buffer.Length;
         buffer.Position = 0;
         await buffer.CopyToAsync(http.Response.Body, http.RequestAborted);

@@ -54,7 +54,18 @@ public static class StorableText
         else if (request.HasFormContentType)
         {
             // The console's forms: every field, before a page binds it (uploaded files are bytes, not text).
-            var form = await request.ReadFormAsync(http.RequestAborted);
+            IFormCollection form;
+            try
+            {
+                form = await request.ReadFormAsync(http.RequestAborted);
+            }
+            catch (Exception e) when (e is InvalidDataException || (e is IOException && e is not BadHttpRequestException))
+            {
+                // The form reader throws these for the client's bytes — a value that decodes to U+0000, a
+                // multipart boundary that never closes, too many fields — so they are a 400, not a 500.
+                // (BadHttpRequestException, an IOException too, carries its own status: a body too large or too slow.)
+                throw new RequestRejected(StatusCodes.Status400BadRequest, "malformed_form", "The form could not be read.", "form");
+            }
             foreach (var (name, values) in form)
             {
                 if (!IsStorable(name)) throw Refused("form");
@@ -105,6 +116,10 @@ public static class StorableText
         }
         catch (JsonException)
         {
+        }
+        catch (InvalidOperationException)
+        {
+            // GetString refuses an unpaired surrogate escape ("\ud800"): not text either, and binding names its field.
         }
         return null;
     }
