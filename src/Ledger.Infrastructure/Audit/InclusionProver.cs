@@ -33,19 +33,12 @@ public sealed class InclusionProver : IAsyncDisposable
         try
         {
             var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
-            await using var command = new NpgsqlCommand(
-                // The latest checkpoint with the cosignatures its witnesses have answered with so far.
-                $"""
-                select c.tree_size, c.root, c.created_at,
-                       c.signed_note || coalesce((select string_agg(w.line || E'\n', '' order by w.witness)
-                                                  from "{schema}".ledger_cosignatures w where w.tree_size = c.tree_size), '')
-                from "{schema}".ledger_checkpoints c order by c.tree_size desc limit 1
-                """, connection, tx);
+            // The latest checkpoint, with the cosignatures its witnesses have answered with so far.
+            await using var command = new NpgsqlCommand(LedgerIntegrity.SelectCheckpoints(schema, "true") + " limit 1", connection, tx);
             StoredCheckpoint? latest = null;
             await using (var reader = await command.ExecuteReaderAsync(ct))
             {
-                if (await reader.ReadAsync(ct))
-                    latest = new StoredCheckpoint(reader.GetInt64(0), Convert.ToBase64String((byte[])reader[1]), reader.GetFieldValue<DateTimeOffset>(2), reader.GetString(3));
+                if (await reader.ReadAsync(ct)) latest = LedgerIntegrity.ReadCheckpoint(reader);
             }
             return new InclusionProver(connection, tx, new MerkleStore(connection, schema, tx), latest);
         }

@@ -192,11 +192,10 @@ public sealed class TrustPolicy
     }
 
     /// <summary>The log's signature alone, by any of the policy's logs: what a checkpoint the ledger stores carries before its witnesses answer.</summary>
-    public static Verdict LogSignature(TrustPolicy trust, string? signedNote)
+    public Verdict VerifyLogSignature(string? signedNote)
     {
-        ArgumentNullException.ThrowIfNull(trust);
         var reasons = new List<string>();
-        foreach (var log in trust.Logs)
+        foreach (var log in Logs)
         {
             var (valid, reason, parsed) = CheckpointVerifier.Verify(signedNote ?? "", log);
             if (valid) return new Verdict(true, "signed by the log", parsed, [], log);

@@ -72,41 +72,37 @@ public sealed class LedgerIntegrity(NpgsqlDataSource db, string schema, Checkpoi
     {
         return await db.ReadAsync(async connection =>
         {
-            await using var command = new NpgsqlCommand(
-                $"select tree_size, root, created_at, signed_note from \"{schema}\".ledger_checkpoints where tree_size < @before order by tree_size desc limit @limit",
-                connection);
+            await using var command = new NpgsqlCommand(SelectCheckpoints(schema, "c.tree_size < @before") + " limit @limit", connection);
             command.Parameters.AddWithValue("before", beforeSize ?? long.MaxValue);
             command.Parameters.AddWithValue("limit", limit);
             await using var reader = await command.ExecuteReaderAsync(ct);
             var list = new List<StoredCheckpoint>();
-            while (await reader.ReadAsync(ct))
-                list.Add(new StoredCheckpoint(reader.GetInt64(0), Convert.ToBase64String((byte[])reader[1]), reader.GetFieldValue<DateTimeOffset>(2), reader.GetString(3)));
-            await reader.CloseAsync();
-            return await WithCosignaturesAsync(connection, list, ct);
+            while (await reader.ReadAsync(ct)) list.Add(ReadCheckpoint(reader));
+            return list;
         }, ct);
     }
 
-    // Each checkpoint's note gains the cosignature lines its witnesses answered with, in the witnesses' name order.
-    private async Task<IReadOnlyList<StoredCheckpoint>> WithCosignaturesAsync(NpgsqlConnection connection, List<StoredCheckpoint> list, CancellationToken ct)
-    {
-        if (list.Count == 0) return list;
-        await using var command = new NpgsqlCommand(
-            $"select tree_size, witness, line from \"{schema}\".ledger_cosignatures where tree_size = any(@sizes) order by tree_size, witness", connection);
-        command.Parameters.AddWithValue("sizes", list.Select(c => c.TreeSize).ToArray());
-        var lines = new Dictionary<long, List<(string Witness, string Line)>>();
-        await using (var reader = await command.ExecuteReaderAsync(ct))
+    /// <summary>
+    /// The checkpoints matching <paramref name="where"/>, largest first, each with its witnesses and their
+    /// cosignature lines (in the witnesses' name order); rows read with <see cref="ReadCheckpoint"/>.
+    /// </summary>
+    internal static string SelectCheckpoints(string schema, string where) => $"""
+        select c.tree_size, c.root, c.created_at, c.signed_note, w.witnesses, w.lines
+        from "{schema}".ledger_checkpoints c
+        cross join lateral (
+            select coalesce(array_agg(witness order by witness), array[]::text[]) as witnesses, coalesce(array_agg(line order by witness), array[]::text[]) as lines
+            from "{schema}".ledger_cosignatures where tree_size = c.tree_size) w
+        where {where}
+        order by c.tree_size desc
+        """;
+
+    /// <summary>A row of <see cref="SelectCheckpoints"/>: the note carries the ledger's signature and then each witness's line.</summary>
+    internal static StoredCheckpoint ReadCheckpoint(NpgsqlDataReader reader) =>
+        new(reader.GetInt64(0), Convert.ToBase64String((byte[])reader[1]), reader.GetFieldValue<DateTimeOffset>(2),
+            Cosignature.Append(reader.GetString(3), reader.GetFieldValue<string[]>(5)))
         {
-            while (await reader.ReadAsync(ct))
-            {
-                var size = reader.GetInt64(0);
-                if (!lines.TryGetValue(size, out var forSize)) lines[size] = forSize = [];
-                forSize.Add((reader.GetString(1), reader.GetString(2)));
-            }
-        }
-        return [.. list.Select(c => lines.TryGetValue(c.TreeSize, out var cosigned)
-            ? c with { SignedNote = Cosignature.Append(c.SignedNote, cosigned.Select(x => x.Line)), Witnesses = [.. cosigned.Select(x => x.Witness)] }
-            : c)];
-    }
+            Witnesses = reader.GetFieldValue<string[]>(4),
+        };
 
     /// <summary>Keeps a witness's cosignature line of the checkpoint of <paramref name="treeSize"/> (once per witness and size).</summary>
     public async Task SaveCosignatureAsync(long treeSize, string witness, string line, CancellationToken ct)

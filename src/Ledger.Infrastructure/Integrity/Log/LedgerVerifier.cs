@@ -36,7 +36,7 @@ public sealed class LedgerVerifier(NpgsqlDataSource db, string schema)
         Checkpoint? latestCheckpoint = null;
         if (latest is not null)
         {
-            var check = TrustPolicy.LogSignature(trust, latest);
+            var check = trust.VerifyLogSignature(latest);
             if (!check.Valid) return new Result(false, $"the latest stored checkpoint does not verify: {check.Reason}", 0, treeSize, null) { CheckpointRefused = true };
             latestCheckpoint = check.Checkpoint;
         }
