@@ -32,7 +32,6 @@ public sealed class ClockHost(string? sharedSchema = null, string? checkpointSee
         builder.UseSetting("Ledger:Schema", SharedSchema);
         builder.UseSetting("Integrity:SigningKey", CheckpointSeed);
         builder.UseSetting("Integrity:Background", "false");
-        builder.UseSetting("RateLimits:Enabled", "false");
         builder.UseSetting("Clock:Enabled", "true");
         builder.UseSetting("Clock:Interval", "00:00:00.050");
         // A line per pass every 50 ms would bury the test output.

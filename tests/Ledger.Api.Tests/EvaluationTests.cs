@@ -1,14 +1,7 @@
 using System.Net;
 using Ledger.Api.Tests.Support;
-using Microsoft.AspNetCore.Hosting;
 
 namespace Ledger.Api.Tests;
-
-/// <summary>The evaluation tests send a few dozen requests as one supervisor: no rate limit.</summary>
-public sealed class EvaluationHost : LedgerHost
-{
-    protected override void Customize(IWebHostBuilder builder) => builder.UseSetting("RateLimits:Enabled", "false");
-}
 
 /// <summary>
 /// Evaluation cycles through the API on one 2024 ledger set up once (below, with dates): Liuyang leads
@@ -16,7 +9,7 @@ public sealed class EvaluationHost : LedgerHost
 /// Liling is registered with nothing to measure. Each test opens cycles of its own; none adds
 /// commitments, so every cycle scores the same ledger, whose scorecards are computed by hand here.
 /// </summary>
-public sealed class EvaluationTests(EvaluationHost host) : IClassFixture<EvaluationHost>, IAsyncLifetime
+public sealed class EvaluationTests(LedgerHost host) : IClassFixture<LedgerHost>, IAsyncLifetime
 {
     private const string Patrols = "a01-joint-patrols";
 

@@ -9,7 +9,6 @@ using System.Text.RegularExpressions;
 using CsCheck;
 using Ledger.Api.Tests.Support;
 using Ledger.Infrastructure.Identity;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -28,15 +27,8 @@ namespace Ledger.Api.Tests;
 /// artifacts/hostile-input.json. A failure names the operation and prints CsCheck's seed: run again
 /// with <c>CsCheck_Seed=…</c> and <c>LEDGER_HOSTILE_OPERATION="POST /api/…"</c> to replay it.
 /// </summary>
-public sealed partial class HostileInputTests(HostileInputTests.Host host, ITestOutputHelper output) : IClassFixture<HostileInputTests.Host>, IAsyncLifetime
+public sealed partial class HostileInputTests(LedgerHost host, ITestOutputHelper output) : IClassFixture<LedgerHost>, IAsyncLifetime
 {
-    public sealed class Host : LedgerHost
-    {
-        // Thousands of requests from a handful of principals: the token buckets would answer most of
-        // them 429 before the validation under test ever saw them.
-        protected override void Customize(IWebHostBuilder builder) => builder.UseSetting("RateLimits:Enabled", "false");
-    }
-
     /// <summary>Cases per operation in the suite (about 60 operations); <c>LEDGER_HOSTILE_CASES</c> asks for more.</summary>
     private static readonly int CasesPerOperation =
         int.TryParse(Environment.GetEnvironmentVariable("LEDGER_HOSTILE_CASES"), CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 100;

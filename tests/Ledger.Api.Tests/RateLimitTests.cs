@@ -12,6 +12,7 @@ public sealed class TightlyLimitedHost : LedgerHost
 {
     protected override void Customize(IWebHostBuilder builder)
     {
+        builder.UseSetting("RateLimits:Enabled", "true");
         builder.UseSetting("RateLimits:PermitsPerSecond", "1");
         builder.UseSetting("RateLimits:Burst", "2");
     }

@@ -27,7 +27,6 @@ public sealed class RecoveryTests : IAsyncLifetime
         {
             builder.UseSetting("ConnectionStrings:Ledger", connectionString);
             builder.UseSetting("Resilience:ReadinessBreak", "00:00:01");
-            builder.UseSetting("RateLimits:Enabled", "false");
         }
     }
 

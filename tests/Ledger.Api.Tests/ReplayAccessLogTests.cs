@@ -3,17 +3,10 @@ using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Ledger.Api.Tests.Support;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Ledger.Api.Tests;
-
-/// <summary>The walk sends every GET of the API once as one supervisor: no rate limit.</summary>
-public sealed class ReplayWalkHost : LedgerHost
-{
-    protected override void Customize(IWebHostBuilder builder) => builder.UseSetting("RateLimits:Enabled", "false");
-}
 
 /// <summary>
 /// Every replay is accountable: the OpenAPI document marks each read of the past (x-ledger-replay), the
@@ -21,7 +14,7 @@ public sealed class ReplayWalkHost : LedgerHost
 /// what it read, and an unmarked GET (a record's current state) leaves none. The endpoints are taken
 /// from the document the host serves, so a new replay endpoint is walked without editing this test.
 /// </summary>
-public sealed partial class ReplayAccessLogTests(ReplayWalkHost host) : IClassFixture<ReplayWalkHost>, IAsyncLifetime
+public sealed partial class ReplayAccessLogTests(LedgerHost host) : IClassFixture<LedgerHost>, IAsyncLifetime
 {
     private const string ReplayMark = "x-ledger-replay";
     private const string Cycle = "2026";

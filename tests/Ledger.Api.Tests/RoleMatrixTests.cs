@@ -28,14 +28,10 @@ public enum Caller
     ForeignKeyToken,
 }
 
-/// <summary>The matrix sends a few hundred requests as a handful of principals: no rate limit, and integration on demand.</summary>
+/// <summary>The matrix sends a few hundred requests as a handful of principals, with integration on demand.</summary>
 public sealed class MatrixHost : LedgerHost
 {
-    protected override void Customize(IWebHostBuilder builder)
-    {
-        builder.UseSetting("RateLimits:Enabled", "false");
-        builder.UseSetting("Integrity:Background", "false");
-    }
+    protected override void Customize(IWebHostBuilder builder) => builder.UseSetting("Integrity:Background", "false");
 }
 
 /// <summary>

@@ -231,7 +231,6 @@ public sealed class StillViewsHost : LedgerHost
     {
         builder.UseSetting("Ledger:Daemon", "Disabled");
         builder.UseSetting("Projections:StatusMaxAge", "00:00:02");
-        builder.UseSetting("RateLimits:Enabled", "false");
         builder.ConfigureTestServices(services => services.ConfigureOpenTelemetryMeterProvider(m => m.AddInMemoryExporter(Metrics)));
     }
 

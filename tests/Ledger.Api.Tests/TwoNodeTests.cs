@@ -28,7 +28,6 @@ public sealed class Node(string? sharedSchema, string tokenKey, string checkpoin
         builder.UseSetting("Integrity:SigningKey", checkpointSeed);
         builder.UseSetting("Integrity:PollInterval", "00:00:00.050");
         builder.UseSetting("Integrity:CheckpointInterval", "00:00:00");
-        builder.UseSetting("RateLimits:Enabled", "false");
         // A standby daemon tries for the projection shard's lock four times a second (Marten's default is
         // every 5 s), so a takeover after the active node stops is quick enough to wait for in a test.
         builder.UseSetting("Projections:LeadershipPolling", "00:00:00.250");
