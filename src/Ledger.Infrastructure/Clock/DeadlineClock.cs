@@ -16,7 +16,8 @@ namespace Ledger.Infrastructure.Clock;
 /// PostgreSQL session advisory lock on a connection of its own; the one that holds it leads and runs
 /// a <see cref="ClockPass"/> at every tick, the others keep trying. The lock lives as long as the
 /// leader's database session: when the leader stops or its connection breaks, PostgreSQL releases it
-/// and another node takes over at its next try. A deposed leader that does not know it yet can run at
+/// and another node takes over at its next try; a leader that is paused loses it when its
+/// <see cref="Store.SessionLease"/> runs out. A deposed leader that does not know it yet can run at
 /// most one more pass, and that pass appends nothing twice (each notice is decided on the stream's
 /// current version and a concurrent append fails at commit).
 /// </summary>
@@ -114,14 +115,20 @@ public sealed partial class DeadlineClock(
         return true;
     }
 
-    private string LockConnectionString() => new NpgsqlConnectionStringBuilder(ledger.ConnectionString)
+    private string LockConnectionString()
     {
-        // A session of its own: a pooled connection would outlive this node's leadership in the pool.
-        Pooling = false,
-        ApplicationName = "ledger-clock " + leadership.NodeId,
-        // A dead peer is noticed by the kernel too, not only at the next check.
-        KeepAlive = 15,
-    }.ConnectionString;
+        var builder = new NpgsqlConnectionStringBuilder(ledger.ConnectionString)
+        {
+            // A session of its own: a pooled connection would outlive this node's leadership in the pool.
+            Pooling = false,
+            ApplicationName = "ledger-clock " + leadership.NodeId,
+        };
+        // A broken session is noticed between ticks too, not only at the next check; under a session lease
+        // the keepalive is the lease's own (a quarter of it), so a live leader keeps its lock and a paused
+        // one loses it when the lease runs out.
+        builder.KeepAlive = builder.KeepAlive is > 0 and < 15 ? builder.KeepAlive : 15;
+        return builder.ConnectionString;
+    }
 
     private async Task StepDownAsync()
     {

@@ -10,6 +10,7 @@ namespace Ledger.Infrastructure.Store;
 /// application's role, which the API and most verbs use; <see cref="OwnerConnectionString"/> is the
 /// schema owner's, which setup, import, rebuild and reset use (<c>ConnectionStrings:LedgerOwner</c>,
 /// else the one connection string; on the private cluster <c>ledger_owner</c>). ops/docs/roles.md.
+/// The application's sessions carry the <see cref="SessionLease"/> when one is configured.
 /// </summary>
 public sealed record LedgerSettings(string ConnectionString, string Schema, string DataDirectory)
 {
@@ -50,14 +51,16 @@ public sealed record LedgerSettings(string ConnectionString, string Schema, stri
             ?? Environment.GetEnvironmentVariable("LEDGER_DATA_DIR")
             ?? Path.Combine(Environment.CurrentDirectory, ".data");
         var schema = configuration["Ledger:Schema"] ?? "ledger";
+        var lease = SessionLease.Read(configuration[SessionLease.Setting]);
+        string Leased(string connectionString) => lease is { } l ? SessionLease.Apply(connectionString, l) : connectionString;
         if (string.IsNullOrWhiteSpace(configured))
         {
             // The owner's connection alone would leave the application on the private cluster and the
             // schema somewhere else.
             if (!string.IsNullOrWhiteSpace(owner))
                 throw new InvalidOperationException("ConnectionStrings:LedgerOwner is set but ConnectionStrings:Ledger is not: configure both, or neither for the private cluster");
-            return new LedgerSettings(EmbeddedConnectionString, schema, dataDirectory) { IsEmbedded = true, OwnerConnectionString = EmbeddedOwnerConnectionString };
+            return new LedgerSettings(Leased(EmbeddedConnectionString), schema, dataDirectory) { IsEmbedded = true, OwnerConnectionString = EmbeddedOwnerConnectionString };
         }
-        return new LedgerSettings(configured, schema, dataDirectory) { OwnerConnectionString = string.IsNullOrWhiteSpace(owner) ? configured : owner };
+        return new LedgerSettings(Leased(configured), schema, dataDirectory) { OwnerConnectionString = string.IsNullOrWhiteSpace(owner) ? configured : owner };
     }
 }
