@@ -36,7 +36,31 @@ public sealed class ApiChild : IAsyncDisposable
     /// <summary>The child's peak resident set size so far, in MB.</summary>
     public double PeakRssMb => (CliChild.VmHwmKb(_process.Id) ?? 0) / 1024.0;
 
-    public static async Task<ApiChild> StartAsync(string connectionString, string schema, params string[] settings)
+    /// <summary>The child's process id (the dotnet host runs the API in this process).</summary>
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Waits for the child to end by itself; false if it is still running after <paramref name="timeout"/>.</summary>
+    public async Task<bool> ExitedWithinAsync(TimeSpan timeout)
+    {
+        using var wait = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(wait.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public static Task<ApiChild> StartAsync(string connectionString, string schema, params string[] settings) =>
+        StartAsync(connectionString, schema, new Dictionary<string, string>(), settings);
+
+    /// <summary>Starts the API with these settings and, in its environment, these variables too.</summary>
+    public static async Task<ApiChild> StartAsync(string connectionString, string schema, IReadOnlyDictionary<string, string> environment, params string[] settings)
     {
         var dll = VerifyChild.BuiltDll("Ledger.Api", "Ledger.Api.dll")
             ?? throw new InvalidOperationException("src/Ledger.Api is not built in this configuration; build the solution first");
@@ -58,6 +82,7 @@ public sealed class ApiChild : IAsyncDisposable
         foreach (var a in arguments) start.ArgumentList.Add(a);
         start.Environment["LEDGER_DATA_DIR"] = dataDir.FullName;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the API");
         var output = new System.Text.StringBuilder();
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -27,16 +27,22 @@ public static class ChaosRun
     {
         var random = new Random(options.Seed);
         await using var cluster = await PrivateCluster.CreateAsync();
+        // The nodes reach PostgreSQL through the proxy, so that it can misbehave between them; the checks go direct.
+        await using var proxy = new ChaosProxy(cluster.Port);
+        var throughProxy = new NpgsqlConnectionStringBuilder(cluster.ConnectionString) { Port = proxy.Port }.ConnectionString;
         var tokenKey = RandomNumberGenerator.GetBytes(32);
         var seed = CheckpointKeys.NewSeed();
         string[] settings =
         [
             $"--Auth:SigningKey={Convert.ToBase64String(tokenKey)}", $"--Integrity:SigningKey={seed}",
-            "--RateLimits:Enabled=false", "--Clock:Enabled=false", "--Integrity:CheckpointInterval=00:00:02",
+            "--RateLimits:Enabled=false", "--Integrity:CheckpointInterval=00:00:02",
+            // The clock runs, often, on whichever node leads it: its notices are checked exactly once per due item.
+            "--Clock:Enabled=true", $"--Clock:Interval={ClockInterval:c}",
+            $"--Ledger:SessionLease={Faults.Lease:c}",
         ];
         var tokens = new TokenIssuer(new TokenSettings(TokenSettings.DefaultIssuer, TokenSettings.DefaultAudience, null, null, tokenKey), TimeProvider.System);
-        await using var nodes = await Nodes.StartAsync(cluster.ConnectionString, Schema, settings);
-        await Log($"cluster on {new NpgsqlConnectionStringBuilder(cluster.ConnectionString).Port}, nodes at {string.Join(", ", nodes.Addresses)}");
+        await using var nodes = await Nodes.StartAsync(throughProxy, Schema, settings);
+        await Log($"cluster on {cluster.Port} (proxy {proxy.Port}), nodes at {string.Join(", ", nodes.Addresses)}");
 
         var setupClient = new HttpClient { BaseAddress = nodes.Addresses[0], Timeout = TimeSpan.FromSeconds(30) };
         var setup = new PilotSetup(setupClient, (role, government) => tokens.Issue(role, government, TimeSpan.FromHours(2)));
@@ -45,12 +51,16 @@ public static class ChaosRun
         foreach (var id in streams) await setup.ActiveCommitmentAsync(id);
 
         var workload = new Workload(nodes, tokens.Issue("government", PilotSetup.Liuyang, TimeSpan.FromHours(24)), streams, options.Seed);
+        var creator = new CommitmentCreator(nodes, tokens);
+        var readiness = new ReadinessProbe(nodes);
         var faults = new List<FaultRecord>();
         using var stop = new CancellationTokenSource();
         var clients = Enumerable.Range(0, options.Clients).Select(c => workload.ClientAsync(c, stop.Token)).ToArray();
+        var creating = creator.RunAsync(workload.Clock, stop.Token);
+        var probing = readiness.RunAsync(workload.Clock, stop.Token);
+        var inject = new Faults(cluster, proxy, nodes, Schema, random);
 
         // Faults one at a time, at moments drawn from the seed, kinds in turn; the last leaves time to recover.
-        var started = Stopwatch.StartNew();
         var end = TimeSpan.FromSeconds(options.Seconds);
         var kind = 0;
         while (true)
@@ -58,83 +68,61 @@ public static class ChaosRun
             var pause = TimeSpan.FromSeconds(2 + random.NextDouble() * 4);
             // Until the time is up, and in any case until each kind has been injected once.
             var everyKindOnce = options.Faults.All(k => faults.Any(f => f.Kind == k));
-            if (started.Elapsed + pause + TimeSpan.FromSeconds(8) > end && everyKindOnce) break;
+            if (workload.Clock.Elapsed + pause + TimeSpan.FromSeconds(8) > end && everyKindOnce) break;
             await Task.Delay(pause);
-            var name = options.Faults[kind++ % options.Faults.Count];
-            var fault = new FaultRecord(name, started.Elapsed);
-            await Log($"{started.Elapsed.TotalSeconds,6:F1} s: {name}");
-            switch (name)
-            {
-                case FaultKinds.KillNode:
-                    await nodes.KillAndRestartAsync(random.Next(2), TimeSpan.FromSeconds(1 + random.NextDouble() * 2));
-                    break;
-                case FaultKinds.RestartPostgres:
-                    await cluster.StopImmediatelyAsync();
-                    await Task.Delay(TimeSpan.FromSeconds(1 + random.NextDouble() * 2));
-                    await cluster.StartAsync();
-                    break;
-                case FaultKinds.TerminateBackends:
-                    await TerminateAsync(cluster.ConnectionString);
-                    break;
-            }
-            fault.EndedAt = started.Elapsed;
+            var fault = new FaultRecord(options.Faults[kind++ % options.Faults.Count], workload.Clock.Elapsed);
+            await Log($"{fault.StartedAt.TotalSeconds,6:F1} s: {fault.Kind}");
+            await inject.InjectAsync(fault);
+            fault.EndedAt = workload.Clock.Elapsed;
             faults.Add(fault);
         }
-        var remaining = end - started.Elapsed;
+        var remaining = end - workload.Clock.Elapsed;
         if (remaining > TimeSpan.Zero) await Task.Delay(remaining);
 
         // No new operations; what is in flight is sent again until it is definite (or the deadline passes).
         await stop.CancelAsync();
         await Task.WhenAll(clients);
-        await Log($"{started.Elapsed.TotalSeconds,6:F1} s: load stopped after {workload.Operations.Count} operations; checking the history");
+        await creating;
+        await probing;
+        await Log($"{workload.Clock.Elapsed.TotalSeconds,6:F1} s: load stopped after {workload.Operations.Count} operations; checking the history");
 
+        var check = await HistoryCheck.RunAsync(cluster.ConnectionString, Schema, streams, workload.Operations);
+        // The clock's last passes: every commitment created has had two intervals and more to be noticed.
+        await Task.Delay(ClockInterval * 3);
+        var clock = await ClockCheck.RunAsync(cluster.ConnectionString, Schema, [.. streams, .. creator.Created]);
+        var views = await ViewsCheck.CaughtUpAsync(cluster.ConnectionString, Schema);
+
+        await MerkleCaughtUpAsync(cluster.ConnectionString);
         var nodeLogs = Path.Combine(Path.GetDirectoryName(options.Output)!, "nodes.log");
         Directory.CreateDirectory(Path.GetDirectoryName(nodeLogs)!);
+        await nodes.DisposeAsync();
         await File.WriteAllTextAsync(nodeLogs, nodes.Logs);
         await Log($"the nodes' logs (warnings and above) are in {nodeLogs}");
-        var check = await HistoryCheck.RunAsync(cluster.ConnectionString, Schema, streams, workload.Operations);
+        views = await ViewsCheck.AgainstRebuildAsync(cluster.ConnectionString, Schema, views);
         var verifierKey = CheckpointKeys.VerifierKeyOf(seed, IntegritySettings.DefaultOrigin);
         var verify = await VerifyAsync(cluster.ConnectionString, verifierKey);
         var (checkpoints, chainProblems) = await CheckpointChain.CheckAsync(cluster.ConnectionString, Schema, verifierKey);
         var (readBack, readMissing) = workload.ReadsAfterWrites;
-        return ChaosReport.From(options, started.Elapsed, faults, workload.Operations, workload.Answers500, check with
+        return ChaosReport.From(options, workload.Clock.Elapsed, faults, workload.Operations, workload.Answers500, readiness, check with
         {
-            Problems = [.. workload.Failures, .. chainProblems, .. check.Problems],
+            Problems = [.. workload.Failures, .. chainProblems, .. clock.Problems, .. views.Problems, .. check.Problems],
         }, verify) with
         {
             Checkpoints = checkpoints,
             CheckpointsInconsistent = chainProblems.Count,
             ReadsAfterWrites = readBack,
             ReadsMissingTheWrite = readMissing,
+            Clock = clock,
+            Views = views,
         };
     }
 
-    // Every session of the ledger's database but this one: the nodes' pooled connections and any commit in flight.
-    private static async Task TerminateAsync(string connectionString)
-    {
-        var admin = new NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres", Pooling = false };
-        await using var connection = new NpgsqlConnection(admin.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            "select count(pg_terminate_backend(pid)) from pg_stat_activity where datname = @db and pid <> pg_backend_pid()", connection);
-        command.Parameters.AddWithValue("db", new NpgsqlConnectionStringBuilder(connectionString).Database!);
-        await command.ExecuteScalarAsync();
-    }
+    /// <summary>How often the chaos nodes' clock looks for due items.</summary>
+    public static readonly TimeSpan ClockInterval = TimeSpan.FromSeconds(2);
 
     private static async Task<string> VerifyAsync(string connectionString, string verifierKey)
     {
         var cli = VerifyChild.CliPath() ?? throw new InvalidOperationException("src/Ledger.Cli is not built in this configuration; build the solution first");
-        // The nodes' Merkle workers catch up within seconds of the last write: verify covers every event once they have.
-        await using (var db = NpgsqlDataSource.Create(connectionString))
-        {
-            for (var waited = 0; waited < 120; waited++)
-            {
-                await using var behind = db.CreateCommand(
-                    $"select count(*) from \"{Schema}\".mt_events where seq_id > coalesce((select last_seq from \"{Schema}\".ledger_merkle_state), 0)");
-                if ((long)(await behind.ExecuteScalarAsync())! == 0) break;
-                await Task.Delay(TimeSpan.FromSeconds(1));
-            }
-        }
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -154,15 +142,34 @@ public static class ChaosRun
         }
     }
 
+    // The nodes' Merkle workers catch up within seconds of the last write: verify covers every event once they have.
+    private static async Task MerkleCaughtUpAsync(string connectionString)
+    {
+        await using var db = NpgsqlDataSource.Create(connectionString);
+        for (var waited = 0; waited < 120; waited++)
+        {
+            await using var behind = db.CreateCommand(
+                $"select count(*) from \"{Schema}\".mt_events where seq_id > coalesce((select last_seq from \"{Schema}\".ledger_merkle_state), 0)");
+            if ((long)(await behind.ExecuteScalarAsync())! == 0) return;
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+    }
+
     internal static Task Log(string line) => Console.Error.WriteLineAsync("chaos: " + line);
 }
 
-/// <summary>One injected fault and when (seconds into the run) it began and ended.</summary>
+/// <summary>One injected fault: when (seconds into the run) it began and ended, and what it saw.</summary>
 public sealed class FaultRecord(string kind, TimeSpan startedAt)
 {
     public string Kind { get; } = kind;
     public TimeSpan StartedAt { get; } = startedAt;
     public TimeSpan EndedAt { get; set; }
+
+    /// <summary>pause-node: seconds from the pause until the other node held the clock's lock.</summary>
+    public double? LeaderTakeover { get; set; }
+
+    /// <summary>merkle-kill: whether the node died at the failpoint (rather than not reaching it in time).</summary>
+    public bool? FailpointReached { get; set; }
 }
 
 /// <summary>The two API nodes, each a process of its own on one database; one may be down for a moment.</summary>
@@ -172,6 +179,7 @@ public sealed class Nodes : IAsyncDisposable
     private readonly string _connectionString;
     private readonly string _schema;
     private readonly string[] _settings;
+    private readonly List<string> _kept = [];
 
     private Nodes(string connectionString, string schema, string[] settings)
     {
@@ -184,26 +192,40 @@ public sealed class Nodes : IAsyncDisposable
     {
         var nodes = new Nodes(connectionString, schema, settings);
         // One after the other: the first applies the schema.
-        nodes._children[0] = await ApiChild.StartAsync(connectionString, schema, settings);
-        nodes._children[1] = await ApiChild.StartAsync(connectionString, schema, settings);
+        await nodes.StartAsync(0);
+        await nodes.StartAsync(1);
         return nodes;
     }
 
     /// <summary>The addresses of the nodes up now.</summary>
     public IReadOnlyList<Uri> Addresses => [.. _children.Where(c => c is not null).Select(c => c!.Address)];
 
-    public async Task KillAndRestartAsync(int index, TimeSpan down)
+    public Uri? Address(int index) => _children[index]?.Address;
+
+    public int? Pid(int index) => _children[index]?.Pid;
+
+    /// <summary>kill -9: no shutdown of any kind. Its log is kept.</summary>
+    public async Task KillAsync(int index)
     {
         var child = _children[index];
         _children[index] = null;
-        if (child is not null)
-        {
-            await child.DisposeAsync(); // SIGKILL: no shutdown of any kind
-            Keep(child);
-        }
-        await Task.Delay(down);
-        _children[index] = await ApiChild.StartAsync(_connectionString, _schema, _settings);
+        if (child is null) return;
+        await child.DisposeAsync();
+        lock (child.Output)
+            lock (_kept) _kept.Add(child.Output.ToString());
     }
+
+    public async Task StartAsync(int index, IReadOnlyDictionary<string, string>? environment = null) =>
+        _children[index] = await ApiChild.StartAsync(_connectionString, _schema, environment ?? new Dictionary<string, string>(), _settings);
+
+    public async Task StartMissingAsync()
+    {
+        for (var i = 0; i < _children.Length; i++)
+            if (_children[i] is null) await StartAsync(i);
+    }
+
+    public async Task<bool> ExitedWithinAsync(int index, TimeSpan timeout) =>
+        _children[index] is { } child && await child.ExitedWithinAsync(timeout);
 
     /// <summary>Every node's log, the killed ones' included, one after the other.</summary>
     public string Logs
@@ -218,18 +240,9 @@ public sealed class Nodes : IAsyncDisposable
         }
     }
 
-    private readonly List<string> _kept = [];
-
-    private void Keep(ApiChild child)
-    {
-        lock (child.Output)
-            lock (_kept) _kept.Add(child.Output.ToString());
-    }
-
     public async ValueTask DisposeAsync()
     {
-        foreach (var child in _children)
-            if (child is not null) await child.DisposeAsync();
+        for (var i = 0; i < _children.Length; i++) await KillAsync(i);
     }
 }
 
@@ -249,6 +262,9 @@ public sealed class Operation(int client, string stream, string reportId, TimeSp
     public bool WasUnknown { get; set; }
 
     public int Attempts { get; set; }
+
+    /// <summary>The longest any attempt waited for an answer it got (a status code), in seconds.</summary>
+    public double LongestAnswer { get; set; }
 }
 
 /// <summary>Clients reporting progress to the commitments through whichever node is up.</summary>
@@ -256,6 +272,9 @@ public sealed class Workload(Nodes nodes, string token, string[] streams, int se
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    /// <summary>Time since the load began: faults, answers and readiness samples are all placed on it.</summary>
+    public Stopwatch Clock => _clock;
     private readonly SocketsHttpHandler _handler = new() { PooledConnectionLifetime = TimeSpan.FromSeconds(30), ConnectTimeout = TimeSpan.FromSeconds(2) };
     private int _answers500;
 
@@ -332,7 +351,9 @@ public sealed class Workload(Nodes nodes, string token, string[] streams, int se
                     Content = new StringContent(body, Encoding.UTF8, "application/json"),
                 };
                 request.Headers.Add("Idempotency-Key", key);
+                var sent = _clock.Elapsed;
                 using var response = await http.SendAsync(request);
+                operation.LongestAnswer = Math.Max(operation.LongestAnswer, (_clock.Elapsed - sent).TotalSeconds);
                 if (response.StatusCode == HttpStatusCode.Created)
                 {
                     operation.Outcome = "acknowledged";

@@ -30,7 +30,11 @@ namespace Ledger.Chaos
     /// <summary>What a run does: how long, how many clients on how many streams, which faults, from which seed.</summary>
     public sealed record ChaosOptions(int Seconds, int Clients, int Streams, IReadOnlyList<string> Faults, int Seed, string Output)
     {
-        public static readonly string[] Kinds = [FaultKinds.KillNode, FaultKinds.RestartPostgres, FaultKinds.TerminateBackends];
+        public static readonly string[] Kinds =
+        [
+            FaultKinds.KillNode, FaultKinds.RestartPostgres, FaultKinds.TerminateBackends, FaultKinds.ProxyLatency, FaultKinds.ProxyReset,
+            FaultKinds.ProxyBlackhole, FaultKinds.ProxyTrickle, FaultKinds.PausePostgres, FaultKinds.PauseNode, FaultKinds.MerkleKill,
+        ];
 
         public static ChaosOptions Parse(string[] args)
         {
@@ -82,5 +86,26 @@ namespace Ledger.Chaos
 
         /// <summary><c>pg_terminate_backend</c> of every session of the ledger's database, commits in flight included.</summary>
         public const string TerminateBackends = "terminate";
+
+        /// <summary>The proxy between the nodes and PostgreSQL delays every chunk by 100–500 ms for a few seconds.</summary>
+        public const string ProxyLatency = "proxy-latency";
+
+        /// <summary>The proxy resets every connection, both ways.</summary>
+        public const string ProxyReset = "proxy-reset";
+
+        /// <summary>The proxy holds every byte for 3–8 s (a partition that heals).</summary>
+        public const string ProxyBlackhole = "proxy-blackhole";
+
+        /// <summary>The proxy passes a few bytes at a time for a few seconds.</summary>
+        public const string ProxyTrickle = "proxy-trickle";
+
+        /// <summary>SIGSTOP of PostgreSQL (the postmaster and every backend) for 2–6 s, then SIGCONT.</summary>
+        public const string PausePostgres = "pause-pg";
+
+        /// <summary>SIGSTOP of the node leading the clock for longer than its session lease, then SIGCONT.</summary>
+        public const string PauseNode = "pause-node";
+
+        /// <summary>A node killed by the Merkle worker's failpoint: after integrating a batch, before signing a checkpoint.</summary>
+        public const string MerkleKill = "merkle-kill";
     }
 }

@@ -29,6 +29,24 @@ public sealed class PrivateCluster : IAsyncDisposable
     private string DataDir => Path.Combine(_dir, "data");
     private string LogFile => Path.Combine(_dir, "postgres.log");
 
+    public int Port => _port;
+
+    /// <summary>The postmaster's process id while the server runs (the first line of postmaster.pid), else null.</summary>
+    public int? PostmasterPid
+    {
+        get
+        {
+            try
+            {
+                return int.TryParse(File.ReadLines(Path.Combine(DataDir, "postmaster.pid")).FirstOrDefault(), out var pid) ? pid : null;
+            }
+            catch (IOException)
+            {
+                return null;
+            }
+        }
+    }
+
     public string ConnectionString => $"Host=127.0.0.1;Port={_port};Database={Database};Username=postgres";
 
     public static async Task<PrivateCluster> CreateAsync()
