@@ -42,6 +42,8 @@ public static class LedgerApi
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemMapping.AddStatusCode);
         builder.Services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
+        // First: while PostgreSQL is unreachable a browser asking for a console page gets the console's 503 page.
+        builder.Services.AddExceptionHandler<Ledger.Web.Outage.DatabaseOutagePage>();
         builder.Services.AddExceptionHandler<ProblemMapping>();
         builder.Services.AddHealthChecks().AddCheck<PostgresReadyCheck>("postgres").AddCheck<IntegrityLagCheck>("integrity").AddCheck<WitnessCheck>("witnesses")
             .AddCheck<ProjectionLagCheck>("projections").AddCheck<ClockLeaderCheck>("clock");

@@ -17,9 +17,6 @@ namespace Ledger.Api.Http;
 /// </summary>
 public sealed partial class ProblemMapping(IProblemDetailsService problems, IDocumentStore store, ILogger<ProblemMapping> logger) : IExceptionHandler
 {
-    /// <summary>How long a client is asked to wait when the database is unavailable.</summary>
-    public const int DatabaseRetryAfterSeconds = 5;
-
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
         var (status, code, detail, field) = Map(exception);
@@ -32,7 +29,7 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, IDoc
         {
             // An outage fails every request alike: one line each, not a stack trace each.
             logger.LogWarning("Database unavailable on {Method} {Path}: {Error}", http.Request.Method, http.Request.Path, exception.Message);
-            http.Response.Headers.RetryAfter = DatabaseRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            http.Response.Headers.RetryAfter = DatabaseFailures.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         else if (status >= 500)
         {

@@ -7,6 +7,9 @@ namespace Ledger.Infrastructure.Resilience;
 /// <summary>Tells a database that cannot be reached from a request PostgreSQL refused.</summary>
 public static class DatabaseFailures
 {
+    /// <summary>How long a client is asked to wait (Retry-After, seconds) when the database is unavailable: the API's answers and the console's page alike.</summary>
+    public const int RetryAfterSeconds = 5;
+
     /// <summary>
     /// True when the failure, or one it wraps, says PostgreSQL could not be reached or dropped the
     /// connection: refused or broken sockets, a server shutting down or starting up, too many

@@ -470,7 +470,7 @@
     if (source) {
       var result = root.querySelector("[data-verify-output]");
       result.textContent = say("loading");
-      fetchProof(source).then(function (bundle) {
+      fetchProof(source, function (text) { result.textContent = text; }).then(function (bundle) {
         field(root, "proof").value = JSON.stringify(bundle.proof, null, 2);
         field(root, "checkpoint").value = bundle.checkpoint;
         field(root, "event").value = bundle.event;
@@ -484,8 +484,16 @@
   }
 
   // The console's answer for one event: { proof, checkpoint, event } or { status: "not_yet_checkpointed" }.
-  function fetchProof(url) {
+  // While the ledger's database cannot be reached (503), `waiting` shows the console's outage words in
+  // place of the result and the proof is asked for again after Retry-After.
+  function fetchProof(url, waiting) {
     return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (response) {
+      if (response.status === 503 && waiting) {
+        var seconds = parseInt(response.headers.get("Retry-After"), 10);
+        if (!(seconds > 0)) seconds = 5;
+        waiting(say("unavailable", seconds));
+        return new Promise(function (resolve) { setTimeout(resolve, seconds * 1000); }).then(function () { return fetchProof(url, waiting); });
+      }
       if (!response.ok) throw new Error(say("fetchFailed", response.status));
       return response.json();
     }).then(function (bundle) {
@@ -507,7 +515,7 @@
     if (!pinned()) { out.className = "verify-result refused"; out.textContent = say("pinFirst"); return; }
     out.className = "verify-result";
     out.textContent = say("loading");
-    fetchProof(link.getAttribute("data-verify-proof")).then(function (bundle) {
+    fetchProof(link.getAttribute("data-verify-proof"), function (text) { out.className = "verify-result"; out.textContent = text; }).then(function (bundle) {
       return verify({ key: pinned(), proof: JSON.stringify(bundle.proof), checkpoint: bundle.checkpoint, event: bundle.event });
     }).then(function (outcome) { render(out, outcome); }, function (err) {
       out.className = "verify-result refused";
