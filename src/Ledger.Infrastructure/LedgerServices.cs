@@ -47,6 +47,8 @@ public static class LedgerServices
         services.AddSingleton<ProjectionFreshness>();
         services.AddSingleton<ProjectionMonitor>();
         services.AddHostedService<ProjectionGauges>();
+        services.AddSingleton<ShardWatchdog>();
+        services.AddHostedService(sp => sp.GetRequiredService<ShardWatchdog>());
         // After Marten, so that its schema (mt_events) exists when the integrity schema is applied.
         services.AddLedgerIntegrity(configuration, settings);
         services.AddHostedService<IdempotencyCleanup>();

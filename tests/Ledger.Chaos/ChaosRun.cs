@@ -204,6 +204,17 @@ public sealed class Nodes : IAsyncDisposable
 
     public int? Pid(int index) => _children[index]?.Pid;
 
+    /// <summary>The last part of what a node has logged (warnings and above).</summary>
+    public string Output(int index)
+    {
+        if (_children[index] is not { } child) return "";
+        lock (child.Output)
+        {
+            var text = child.Output.ToString().Trim();
+            return text.Length <= 2000 ? text : text[^2000..];
+        }
+    }
+
     /// <summary>kill -9: no shutdown of any kind. Its log is kept.</summary>
     public async Task KillAsync(int index)
     {

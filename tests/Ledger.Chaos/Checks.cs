@@ -95,7 +95,7 @@ public sealed record ViewsCheck(
         return new ViewsCheck(caughtUp, documents.Count, 0, 0)
         {
             Before = documents,
-            Problems = caughtUp ? [] : ["views: the daemon did not reach the last event within 120 s"],
+            Problems = caughtUp ? [] : ["views: the daemon did not reach the last event within 120 s: " + await WhereAsync(db, schema)],
         };
     }
 
@@ -117,6 +117,22 @@ public sealed record ViewsCheck(
             Problems = [.. live.Problems, .. differing.Take(10).Select(key => $"views: {key} differs from its rebuild ("
                 + (live.Before.ContainsKey(key) ? rebuilt.ContainsKey(key) ? "content" : "not in the rebuild" : "only in the rebuild") + ")")],
         };
+    }
+
+    // Where each projection stands, and the first events it has not taken.
+    private static async Task<string> WhereAsync(NpgsqlDataSource db, string schema)
+    {
+        var where = new List<string>();
+        await using (var progression = db.CreateCommand($"select name, last_seq_id from \"{schema}\".mt_event_progression order by name"))
+        await using (var reader = await progression.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) where.Add($"{reader.GetString(0)} at {reader.GetInt64(1)}");
+        await using (var next = db.CreateCommand($"""
+            select seq_id, type, timestamp::text, stream_id from "{schema}".mt_events
+            where seq_id > (select min(last_seq_id) from "{schema}".mt_event_progression where name <> 'HighWaterMark') order by seq_id limit 5
+            """))
+        await using (var reader = await next.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) where.Add($"next: {reader.GetInt64(0)} {reader.GetString(1)} {reader.GetString(2)} {reader.GetString(3)}");
+        return string.Join("; ", where);
     }
 
     // Every Marten document, "table id" → its JSON as PostgreSQL normalises it.

@@ -118,6 +118,7 @@ public sealed class Faults(PrivateCluster cluster, ChaosProxy proxy, Nodes nodes
         await nodes.KillAsync(index);
         await nodes.StartAsync(index, new Dictionary<string, string> { [Failpoints.Variable] = Failpoints.MerkleAfterIntegrating });
         var reached = await nodes.ExitedWithinAsync(index, TimeSpan.FromSeconds(30));
+        if (!reached) await ChaosRun.Log($"the failpoint was not reached within 30 s; the node said: {nodes.Output(index)}");
         await nodes.KillAsync(index);
         await nodes.StartMissingAsync();
         return reached;

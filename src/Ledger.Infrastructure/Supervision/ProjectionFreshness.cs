@@ -47,12 +47,14 @@ public sealed class ProjectionFreshness(IDocumentStore store, TimeProvider time)
             position = reader.GetInt64(0);
             storePosition = reader.GetInt64(1);
         }
+        // Marten's tombstones (the rows a failed append leaves, stream mt_tombstone) carry -infinity as their
+        // time: they count as events behind but not as the oldest, which would otherwise be two thousand years old.
         long behind = 0;
         DateTimeOffset? oldest = null;
         if (storePosition > position)
         {
             await using var command = new NpgsqlCommand(
-                $"""select count(*), min(timestamp) from "{_schema}".mt_events where seq_id > $1""", connection, transaction);
+                $"""select count(*), min(timestamp) filter (where timestamp > '-infinity') from "{_schema}".mt_events where seq_id > $1""", connection, transaction);
             command.Parameters.Add(new NpgsqlParameter { Value = position });
             await using var reader = await command.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
