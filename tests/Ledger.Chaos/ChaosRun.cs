@@ -65,7 +65,7 @@ public static class ChaosRun
         var kind = 0;
         while (true)
         {
-            var pause = TimeSpan.FromSeconds(2 + random.NextDouble() * 4);
+            var pause = TimeSpan.FromSeconds(options.Quick ? 1 + random.NextDouble() : 2 + random.NextDouble() * 4);
             // Until the time is up, and in any case until each kind has been injected once.
             var everyKindOnce = options.Faults.All(k => faults.Any(f => f.Kind == k));
             if (workload.Clock.Elapsed + pause + TimeSpan.FromSeconds(8) > end && everyKindOnce) break;
@@ -84,6 +84,7 @@ public static class ChaosRun
         await Task.WhenAll(clients);
         await creating;
         await probing;
+        var loadStopped = workload.Clock.Elapsed;
         await Log($"{workload.Clock.Elapsed.TotalSeconds,6:F1} s: load stopped after {workload.Operations.Count} operations; checking the history");
 
         var check = await HistoryCheck.RunAsync(cluster.ConnectionString, Schema, streams, workload.Operations);
@@ -103,7 +104,7 @@ public static class ChaosRun
         var verify = await VerifyAsync(cluster.ConnectionString, verifierKey);
         var (checkpoints, chainProblems) = await CheckpointChain.CheckAsync(cluster.ConnectionString, Schema, verifierKey);
         var (readBack, readMissing) = workload.ReadsAfterWrites;
-        return ChaosReport.From(options, workload.Clock.Elapsed, faults, workload.Operations, workload.Answers500, readiness, check with
+        return ChaosReport.From(options, loadStopped, faults, workload.Operations, workload.Answers500, readiness, check with
         {
             Problems = [.. workload.Failures, .. chainProblems, .. clock.Problems, .. views.Problems, .. check.Problems],
         }, verify) with

@@ -77,7 +77,7 @@ public sealed record ViewsCheck(
 
     public bool Passed => CaughtUp && Differing == 0 && Documents > 0;
 
-    /// <summary>Waits until the daemon's every projection has reached the last event, then reads every document.</summary>
+    /// <summary>Waits until every projection (not the daemon's own high-water rows) has reached the last event, then reads every document.</summary>
     public static async Task<ViewsCheck> CaughtUpAsync(string connectionString, string schema)
     {
         await using var db = NpgsqlDataSource.Create(connectionString);
@@ -86,7 +86,7 @@ public sealed record ViewsCheck(
         {
             await using var behind = db.CreateCommand($"""
                 select count(*) from "{schema}".mt_event_progression
-                where name <> 'HighWaterMark' and last_seq_id < (select coalesce(max(seq_id), 0) from "{schema}".mt_events)
+                where name not like 'HighWater%' and last_seq_id < (select coalesce(max(seq_id), 0) from "{schema}".mt_events)
                 """);
             caughtUp = (long)(await behind.ExecuteScalarAsync())! == 0;
             if (!caughtUp) await Task.Delay(TimeSpan.FromSeconds(1));
@@ -128,7 +128,7 @@ public sealed record ViewsCheck(
             while (await reader.ReadAsync()) where.Add($"{reader.GetString(0)} at {reader.GetInt64(1)}");
         await using (var next = db.CreateCommand($"""
             select seq_id, type, timestamp::text, stream_id from "{schema}".mt_events
-            where seq_id > (select min(last_seq_id) from "{schema}".mt_event_progression where name <> 'HighWaterMark') order by seq_id limit 5
+            where seq_id > (select min(last_seq_id) from "{schema}".mt_event_progression where name not like 'HighWater%') order by seq_id limit 5
             """))
         await using (var reader = await next.ExecuteReaderAsync())
             while (await reader.ReadAsync()) where.Add($"next: {reader.GetInt64(0)} {reader.GetString(1)} {reader.GetString(2)} {reader.GetString(3)}");

@@ -84,7 +84,14 @@ public sealed class Faults(PrivateCluster cluster, ChaosProxy proxy, Nodes nodes
     /// </summary>
     private async Task<double?> PauseLeaderAsync()
     {
-        var leader = await ClockLeaderAsync() ?? random.Next(2);
+        // The clock's leader, once there is one again after the fault before (a pass every two seconds).
+        int? known = null;
+        for (var look = 0; look < 40 && known is null; look++)
+        {
+            known = await ClockLeaderAsync();
+            if (known is null) await Task.Delay(250);
+        }
+        var leader = known ?? random.Next(2);
         var pid = nodes.Pid(leader) ?? throw new InvalidOperationException("no node to pause");
         var lockKey = DeadlineClock.LockKey(schema);
         var holder = await LockHolderAsync(lockKey);
@@ -110,13 +117,16 @@ public sealed class Faults(PrivateCluster cluster, ChaosProxy proxy, Nodes nodes
 
     /// <summary>
     /// A node restarted with the Merkle worker's failpoint armed: it dies (SIGKILL, by its own hand) just after
-    /// committing a batch of leaves and before signing a checkpoint over them; then it is started as usual.
+    /// committing a batch of leaves and before signing a checkpoint over them; then both nodes are started as
+    /// usual. The other node is stopped meanwhile: its worker, busy already, would otherwise take nearly every
+    /// batch, and the armed one would seldom have leaves to sign over when its checkpoint fell due.
     /// </summary>
     private async Task<bool> KillMerkleWorkerAsync()
     {
         var index = random.Next(2);
         await nodes.KillAsync(index);
         await nodes.StartAsync(index, new Dictionary<string, string> { [Failpoints.Variable] = Failpoints.MerkleAfterIntegrating });
+        await nodes.KillAsync(1 - index);
         var reached = await nodes.ExitedWithinAsync(index, TimeSpan.FromSeconds(30));
         if (!reached) await ChaosRun.Log($"the failpoint was not reached within 30 s; the node said: {nodes.Output(index)}");
         await nodes.KillAsync(index);

@@ -30,6 +30,9 @@ namespace Ledger.Chaos
     /// <summary>What a run does: how long, how many clients on how many streams, which faults, from which seed.</summary>
     public sealed record ChaosOptions(int Seconds, int Clients, int Streams, IReadOnlyList<string> Faults, int Seed, string Output)
     {
+        /// <summary>The quick run: each kind once, 1–2 s apart rather than 2–6 s.</summary>
+        public bool Quick { get; init; }
+
         public static readonly string[] Kinds =
         [
             FaultKinds.KillNode, FaultKinds.RestartPostgres, FaultKinds.TerminateBackends, FaultKinds.ProxyLatency, FaultKinds.ProxyReset,
@@ -60,7 +63,7 @@ namespace Ledger.Chaos
                     default: throw new ArgumentException($"unknown option '{args[i]}' (options: --quick, --seconds N, --faults {string.Join(",", Kinds)}, --seed N, --clients N, --out FILE)");
                 }
             }
-            return new ChaosOptions(seconds ?? (quick ? 40 : 600), clients ?? 12, 6, faults ?? Kinds, seed ?? Random.Shared.Next(), output);
+            return new ChaosOptions(seconds ?? (quick ? 20 : 600), clients ?? 12, 6, faults ?? Kinds, seed ?? Random.Shared.Next(), output) { Quick = quick };
         }
 
         private static int Whole(string text, string option, int min, int max) =>
