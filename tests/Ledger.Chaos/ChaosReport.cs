@@ -74,6 +74,10 @@ public sealed record ChaosReport(
     [JsonPropertyName("clock")]
     public ClockCheck? Clock { get; init; }
 
+    /// <summary>A fault kind asked for that this machine cannot inject, and why (wal-full without root).</summary>
+    [JsonPropertyName("left_out")]
+    public IReadOnlyList<string> LeftOut { get; init; } = [];
+
     [JsonPropertyName("views")]
     public ViewsCheck? Views { get; init; }
 
@@ -168,6 +172,7 @@ public sealed record ChaosReport(
             + (Clock is { } c ? $"clock: {c.Notices} notices on {c.Commitments} commitments, {c.Duplicated} duplicated, {c.DeadlinesNotNoticed} deadlines not noticed; " : "")
             + (Views is { } v ? $"views: {v.Documents} documents, {v.Differing} differ from a rebuild ({v.RebuildSeconds:F1} s){(v.CaughtUp ? "" : ", NOT caught up")}; " : "")
             + $"verify: {Verify}"
+            + string.Concat(LeftOut.Select(l => "\nleft out: " + l))
             + string.Concat(notes.Select(n => "\n" + n))
             + (Problems.Count == 0 ? "" : "\n" + string.Join('\n', Problems));
     }

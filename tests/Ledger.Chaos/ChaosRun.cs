@@ -26,7 +26,20 @@ public static class ChaosRun
     public static async Task<ChaosReport> RunAsync(ChaosOptions options)
     {
         var random = new Random(options.Seed);
-        await using var cluster = await PrivateCluster.CreateAsync();
+        var (wal, whyNot) = await WalTmpfs.TryCreateAsync();
+        List<string> leftOut = [];
+        await using var walTmpfs = wal;
+        if (whyNot is not null)
+        {
+            if (options.Faults.SequenceEqual([FaultKinds.WalFull])) throw new InvalidOperationException($"wal-full cannot run here: {whyNot}");
+            if (options.Faults.Contains(FaultKinds.WalFull))
+            {
+                await Log($"wal-full left out: {whyNot}");
+                leftOut.Add($"{FaultKinds.WalFull}: {whyNot}");
+                options = options with { Faults = [.. options.Faults.Where(f => f != FaultKinds.WalFull)] };
+            }
+        }
+        await using var cluster = await PrivateCluster.CreateAsync(wal?.MountPoint, wal is null ? null : WalTmpfs.ClusterSettings);
         // The nodes reach PostgreSQL through the proxy, so that it can misbehave between them; the checks go direct.
         await using var proxy = new ChaosProxy(cluster.Port);
         var throughProxy = new NpgsqlConnectionStringBuilder(cluster.ConnectionString) { Port = proxy.Port }.ConnectionString;
@@ -58,7 +71,7 @@ public static class ChaosRun
         var clients = Enumerable.Range(0, options.Clients).Select(c => workload.ClientAsync(c, stop.Token)).ToArray();
         var creating = creator.RunAsync(workload.Clock, stop.Token);
         var probing = readiness.RunAsync(workload.Clock, stop.Token);
-        var inject = new Faults(cluster, proxy, nodes, Schema, random);
+        var inject = new Faults(cluster, proxy, nodes, Schema, random, wal);
 
         // Faults one at a time, at moments drawn from the seed, kinds in turn; the last leaves time to recover.
         var end = TimeSpan.FromSeconds(options.Seconds);
@@ -115,6 +128,7 @@ public static class ChaosRun
             ReadsMissingTheWrite = readMissing,
             Clock = clock,
             Views = views,
+            LeftOut = leftOut,
         };
     }
 

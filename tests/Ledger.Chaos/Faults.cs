@@ -7,7 +7,7 @@ using Npgsql;
 namespace Ledger.Chaos;
 
 /// <summary>Injects one fault of a kind, waits it out, and says what it saw (a leader's takeover, a failpoint reached).</summary>
-public sealed class Faults(PrivateCluster cluster, ChaosProxy proxy, Nodes nodes, string schema, Random random)
+public sealed class Faults(PrivateCluster cluster, ChaosProxy proxy, Nodes nodes, string schema, Random random, WalTmpfs? wal)
 {
     private readonly HttpClient _probe = new() { Timeout = TimeSpan.FromSeconds(2) };
 
@@ -54,6 +54,9 @@ public sealed class Faults(PrivateCluster cluster, ChaosProxy proxy, Nodes nodes
                 break;
             case FaultKinds.MerkleKill:
                 fault.FailpointReached = await KillMerkleWorkerAsync();
+                break;
+            case FaultKinds.WalFull:
+                await FillWalAsync();
                 break;
             default:
                 throw new ArgumentException($"no such fault: {fault.Kind}");
@@ -132,6 +135,67 @@ public sealed class Faults(PrivateCluster cluster, ChaosProxy proxy, Nodes nodes
         await nodes.KillAsync(index);
         await nodes.StartMissingAsync();
         return reached;
+    }
+
+    /// <summary>
+    /// pg_wal's tmpfs filled to the last byte for a few seconds while segments are switched, so that PostgreSQL
+    /// must create one and cannot (with wal_recycle off there are no old ones to reuse): it stops with a PANIC.
+    /// Then the space is freed and PostgreSQL started again if it is not running.
+    /// </summary>
+    private async Task FillWalAsync()
+    {
+        var tmpfs = wal ?? throw new InvalidOperationException("wal-full needs pg_wal on a tmpfs");
+        await tmpfs.FillAsync();
+        try
+        {
+            var until = Stopwatch.StartNew();
+            var hold = Between(3, 6);
+            while (until.Elapsed < hold)
+            {
+                try
+                {
+                    await using var connection = new NpgsqlConnection(Admin());
+                    await connection.OpenAsync();
+                    await using var command = new NpgsqlCommand("select pg_switch_wal()", connection);
+                    await command.ExecuteScalarAsync();
+                }
+                catch (NpgsqlException)
+                {
+                    // PostgreSQL has stopped (or refuses): what the fault is for.
+                }
+                await Task.Delay(500);
+            }
+        }
+        finally
+        {
+            tmpfs.Drain();
+        }
+        await EnsurePostgresRunningAsync();
+    }
+
+    /// <summary>After a fault that may have stopped PostgreSQL for good: start it if it does not come back by itself.</summary>
+    private async Task EnsurePostgresRunningAsync()
+    {
+        for (var attempt = 0; attempt < 60; attempt++)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(Admin());
+                await connection.OpenAsync();
+                return;
+            }
+            catch (NpgsqlException)
+            {
+                // In recovery, or stopped.
+            }
+            if (cluster.PostmasterPid is not { } pid || !Directory.Exists($"/proc/{pid}"))
+            {
+                await cluster.StartAsync();
+                return;
+            }
+            await Task.Delay(500);
+        }
+        throw new InvalidOperationException("PostgreSQL did not come back within 30 s of pg_wal having room again");
     }
 
     /// <summary>The session lease the nodes run with: a paused leader loses its locks within it.</summary>

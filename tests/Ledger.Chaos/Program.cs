@@ -37,6 +37,7 @@ namespace Ledger.Chaos
         [
             FaultKinds.KillNode, FaultKinds.RestartPostgres, FaultKinds.TerminateBackends, FaultKinds.ProxyLatency, FaultKinds.ProxyReset,
             FaultKinds.ProxyBlackhole, FaultKinds.ProxyTrickle, FaultKinds.PausePostgres, FaultKinds.PauseNode, FaultKinds.MerkleKill,
+            FaultKinds.WalFull,
         ];
 
         public static ChaosOptions Parse(string[] args)
@@ -110,5 +111,8 @@ namespace Ledger.Chaos
 
         /// <summary>A node killed by the Merkle worker's failpoint: after integrating a batch, before signing a checkpoint.</summary>
         public const string MerkleKill = "merkle-kill";
+
+        /// <summary>pg_wal (a tmpfs of its own) filled for a few seconds, then freed: as root only.</summary>
+        public const string WalFull = "wal-full";
     }
 }

@@ -12,9 +12,9 @@ public static class DatabaseFailures
 
     /// <summary>
     /// True when the failure, or one it wraps, says PostgreSQL could not be reached or dropped the
-    /// connection: refused or broken sockets, a server shutting down or starting up, too many
-    /// connections, an open circuit. An error PostgreSQL answered about the request itself (a
-    /// constraint, a syntax error) is not one.
+    /// connection: refused or broken sockets, a server shutting down or starting up, out of room (a
+    /// full pg_wal, too many connections), an open circuit. An error PostgreSQL answered about the
+    /// request itself (a constraint, a syntax error) is not one.
     /// </summary>
     public static bool IsUnavailable(Exception exception)
     {
@@ -23,9 +23,12 @@ public static class DatabaseFailures
             switch (e)
             {
                 case PostgresException pg:
+                    // 08: the connection; 53: the server out of room (a full disk or pg_wal, memory, connections);
+                    // 57P: the server shutting down, starting up or ending the session; 58: its own I/O failing.
                     return pg.SqlState.StartsWith("08", StringComparison.Ordinal)
-                        || pg.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown
-                            or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.TooManyConnections;
+                        || pg.SqlState.StartsWith("53", StringComparison.Ordinal)
+                        || pg.SqlState.StartsWith("57P", StringComparison.Ordinal)
+                        || pg.SqlState.StartsWith("58", StringComparison.Ordinal);
                 case NpgsqlException or SocketException or BrokenCircuitException:
                     return true;
                 case AggregateException aggregate:

@@ -17,11 +17,14 @@ public sealed class PrivateCluster : IAsyncDisposable
     private readonly string _dir;
     private readonly int _port;
 
-    private PrivateCluster(string bin, string dir, int port)
+    private readonly IReadOnlyList<string> _settings;
+
+    private PrivateCluster(string bin, string dir, int port, IReadOnlyList<string> settings)
     {
         _bin = bin;
         _dir = dir;
         _port = port;
+        _settings = settings;
     }
 
     private static bool IsRoot => Environment.UserName == "root";
@@ -49,7 +52,11 @@ public sealed class PrivateCluster : IAsyncDisposable
 
     public string ConnectionString => $"Host=127.0.0.1;Port={_port};Database={Database};Username=postgres";
 
-    public static async Task<PrivateCluster> CreateAsync()
+    /// <summary>
+    /// A new cluster; <paramref name="walDirectory"/> puts its pg_wal elsewhere (an empty folder the postgres
+    /// user owns, e.g. a small tmpfs), and <paramref name="settings"/> (name=value) are given to every start.
+    /// </summary>
+    public static async Task<PrivateCluster> CreateAsync(string? walDirectory = null, IReadOnlyList<string>? settings = null)
     {
         var bin = Directory.Exists("/usr/lib/postgresql")
             ? Directory.GetDirectories("/usr/lib/postgresql")
@@ -63,10 +70,11 @@ public sealed class PrivateCluster : IAsyncDisposable
 
         var dir = Directory.CreateTempSubdirectory("ledger-recovery-").FullName;
         if (IsRoot) await RunAsync("chown", ["postgres:", dir]);
-        var cluster = new PrivateCluster(bin, dir, FreePort());
+        var cluster = new PrivateCluster(bin, dir, FreePort(), settings ?? []);
         try
         {
-            await cluster.AsOwnerAsync("initdb", ["-D", cluster.DataDir, "--auth=trust", "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8"]);
+            string[] wal = walDirectory is null ? [] : [$"--waldir={walDirectory}"];
+            await cluster.AsOwnerAsync("initdb", ["-D", cluster.DataDir, "--auth=trust", "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8", .. wal]);
             await cluster.StartAsync();
             var admin = new NpgsqlConnectionStringBuilder(cluster.ConnectionString) { Database = "postgres", Pooling = false };
             await using var connection = new NpgsqlConnection(admin.ConnectionString);
@@ -83,7 +91,7 @@ public sealed class PrivateCluster : IAsyncDisposable
     }
 
     public Task StartAsync() => AsOwnerAsync("pg_ctl",
-        ["-D", DataDir, "-l", LogFile, "-w", "-t", "60", "-o", $"-p {_port} -k {_dir} -c listen_addresses=127.0.0.1", "start"],
+        ["-D", DataDir, "-l", LogFile, "-w", "-t", "60", "-o", $"-p {_port} -k {_dir} -c listen_addresses=127.0.0.1{string.Concat(_settings.Select(x => " -c " + x))}", "start"],
         // The server it starts keeps running: it must not hold the test's pipes open.
         redirect: false);
 
