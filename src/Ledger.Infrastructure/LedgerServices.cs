@@ -35,7 +35,8 @@ public static class LedgerServices
         services.AddMarten(sp =>
             {
                 var options = new StoreOptions();
-                LedgerStore.Configure(options, settings.ConnectionString, settings.Schema, sp.GetRequiredService<TimeProvider>());
+                // Named after this node, so the daemon's lock session says whose it is (ShardWatchdog reads it).
+                LedgerStore.Configure(options, NodeIdentity.Named(settings.ConnectionString, sp.GetRequiredService<ClockLeadership>().NodeId), settings.Schema, sp.GetRequiredService<TimeProvider>());
                 // How often a standby node tries for the daemon's shard lock, so how soon it takes over from a stopped one.
                 options.Projections.LeadershipPollingTime = (int)projections.LeadershipPolling.TotalMilliseconds;
                 return options;

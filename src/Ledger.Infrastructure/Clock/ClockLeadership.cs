@@ -16,7 +16,7 @@ public sealed class ClockLeadership(bool enabled)
     private string? _lastError;
     private DateTimeOffset? _lastErrorAt;
 
-    /// <summary>This node's name in the election, also the application name of its lock connection in pg_stat_activity.</summary>
+    /// <summary>This node's name in the election, also in the application name of its sessions in pg_stat_activity (the clock's lock connection, the store's).</summary>
     public string NodeId { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
 
     /// <summary>False when <c>Clock:Enabled</c> is false: this node never runs the clock.</summary>

@@ -1,8 +1,11 @@
 using JasperFx;
 using JasperFx.Events.Daemon;
+using Ledger.Infrastructure.Clock;
+using Ledger.Infrastructure.Store;
 using Marten;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace Ledger.Infrastructure.Supervision;
 
@@ -17,7 +20,8 @@ namespace Ledger.Infrastructure.Supervision;
 /// twice. Looked at every <see cref="ProjectionSettings.LeadershipPolling"/>; a shard found stopped twice in a row is started again.
 /// </summary>
 public sealed partial class ShardWatchdog(
-    IEnumerable<Marten.Events.Daemon.Coordination.IProjectionCoordinator> coordinators, IDocumentStore store, ProjectionSettings settings, TimeProvider time, ILogger<ShardWatchdog> logger)
+    IEnumerable<Marten.Events.Daemon.Coordination.IProjectionCoordinator> coordinators, IDocumentStore store, ProjectionMonitor monitor,
+    ClockLeadership node, ProjectionSettings settings, TimeProvider time, ILogger<ShardWatchdog> logger)
     : BackgroundService
 {
     private readonly DaemonMode _mode = ((DocumentStore)store).Options.Projections.AsyncMode;
@@ -60,11 +64,30 @@ public sealed partial class ShardWatchdog(
         _stoppedAtLastLook = stopped;
         if (!stopped || !seenBefore) return;
         _stoppedAtLastLook = false;
+        // A node that was paused past its session lease comes back to a shard another node now runs: its own
+        // stops at its first batch, and must stay stopped. Started again only while this node holds the lock.
+        if (!await HoldsShardLockAsync(ct)) return;
         LogRestarting(logger, shard);
         await daemon.StopAgentAsync(shard);
         daemon.EjectPausedShard(shard);
         await daemon.StartAgentAsync(shard, ct);
         Restarts++;
+    }
+
+    private async Task<bool> HoldsShardLockAsync(CancellationToken ct)
+    {
+        var key = monitor.LockId();
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand("""
+            select exists(select 1 from pg_locks l join pg_stat_activity a on a.pid = l.pid
+                          where l.locktype = 'advisory' and l.granted and l.classid = $1::oid and l.objid = $2::oid and l.objsubid = 1
+                            and a.application_name like '%' || $3)
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = (long)(uint)(key >> 32) });
+        command.Parameters.Add(new NpgsqlParameter { Value = (long)(uint)key });
+        command.Parameters.Add(new NpgsqlParameter { Value = NodeIdentity.ApplicationName(node.NodeId) });
+        return (bool)(await command.ExecuteScalarAsync(ct))!;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The daemon stopped the shard {Shard} after a failure; starting it again from its stored position")]
