@@ -63,7 +63,8 @@ public static class ChaosRun
         var streams = Enumerable.Range(1, options.Streams).Select(i => $"chaos-{i:D2}").ToArray();
         foreach (var id in streams) await setup.ActiveCommitmentAsync(id);
 
-        var workload = new Workload(nodes, tokens.Issue("government", PilotSetup.Liuyang, TimeSpan.FromHours(24)), streams, options.Seed);
+        var workload = new Workload(nodes, tokens.Issue("government", PilotSetup.Liuyang, TimeSpan.FromHours(24)),
+            tokens.Issue("supervisor", null, TimeSpan.FromHours(24)), streams, options.Seed);
         var creator = new CommitmentCreator(nodes, tokens);
         var readiness = new ReadinessProbe(nodes);
         var faults = new List<FaultRecord>();
@@ -272,10 +273,16 @@ public sealed class Nodes : IAsyncDisposable
     }
 }
 
-/// <summary>What became of one operation (one progress report, sent with one Idempotency-Key until definite).</summary>
-public sealed class Operation(int client, string stream, string reportId, TimeSpan startedAt)
+/// <summary>
+/// What became of one operation (a government's progress report or a supervisor's assessment, sent with one
+/// Idempotency-Key until definite). <see cref="ReportId"/> is the report's or the assessment's id.
+/// </summary>
+public sealed class Operation(int client, string stream, string reportId, TimeSpan startedAt, bool assessment = false)
 {
     public int Client { get; } = client;
+
+    /// <summary>A supervisor's assessment rather than a government's progress report.</summary>
+    public bool IsAssessment { get; } = assessment;
     public string Stream { get; } = stream;
     public string ReportId { get; } = reportId;
     public TimeSpan StartedAt { get; } = startedAt;
@@ -293,8 +300,11 @@ public sealed class Operation(int client, string stream, string reportId, TimeSp
     public double LongestAnswer { get; set; }
 }
 
-/// <summary>Clients reporting progress to the commitments through whichever node is up.</summary>
-public sealed class Workload(Nodes nodes, string token, string[] streams, int seed)
+/// <summary>
+/// Clients writing to the commitments through whichever node is up: every fourth client a supervisor assessing
+/// them, the others Liuyang's government reporting progress (the clock adds its notices, as the system).
+/// </summary>
+public sealed class Workload(Nodes nodes, string governmentToken, string supervisorToken, string[] streams, int seed)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -314,11 +324,12 @@ public sealed class Workload(Nodes nodes, string token, string[] streams, int se
     public async Task ClientAsync(int client, CancellationToken stop)
     {
         var random = new Random(seed + client);
+        var supervisor = client % 4 == 3;
         using var http = new HttpClient(_handler, disposeHandler: false) { Timeout = TimeSpan.FromSeconds(10) };
-        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", supervisor ? supervisorToken : governmentToken);
         for (var n = 0; !stop.IsCancellationRequested; n++)
         {
-            var operation = new Operation(client, streams[random.Next(streams.Length)], $"c{client:D2}-{n:D6}", _clock.Elapsed);
+            var operation = new Operation(client, streams[random.Next(streams.Length)], $"{(supervisor ? 'a' : 'c')}{client:D2}-{n:D6}", _clock.Elapsed, supervisor);
             Operations.Enqueue(operation);
             await SendUntilDefiniteAsync(http, operation, random);
         }
@@ -356,9 +367,13 @@ public sealed class Workload(Nodes nodes, string token, string[] streams, int se
     private async Task SendUntilDefiniteAsync(HttpClient http, Operation operation, Random random)
     {
         var key = Guid.NewGuid().ToString();
-        var body = $$"""
-            {"reportId":"{{operation.ReportId}}","period":"2024","asOf":"2024-06-30","values":[{"indicatorId":"months-class-iii","value":10,"text":null}],"narrative":"Chaos report."}
-            """;
+        var (path, body) = operation.IsAssessment
+            ? ("assessments", $$"""
+                {"assessmentId":"{{operation.ReportId}}","period":"2024-Q2","completion":"Substantial","confidence":"Green","risk":"Moderate","rationale":"Chaos assessment."}
+                """)
+            : ("progress", $$"""
+                {"reportId":"{{operation.ReportId}}","period":"2024","asOf":"2024-06-30","values":[{"indicatorId":"months-class-iii","value":10,"text":null}],"narrative":"Chaos report."}
+                """);
         var until = _clock.Elapsed + Deadline;
         while (_clock.Elapsed < until)
         {
@@ -372,7 +387,7 @@ public sealed class Workload(Nodes nodes, string token, string[] streams, int se
             var address = addresses[random.Next(addresses.Count)];
             try
             {
-                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(address, $"/api/commitments/{operation.Stream}/progress"))
+                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(address, $"/api/commitments/{operation.Stream}/{path}"))
                 {
                     Content = new StringContent(body, Encoding.UTF8, "application/json"),
                 };
@@ -385,7 +400,7 @@ public sealed class Workload(Nodes nodes, string token, string[] streams, int se
                     operation.Outcome = "acknowledged";
                     operation.AnsweredAt = _clock.Elapsed;
                     // One acknowledgement in ten is read back at once, through either node: the record must show it.
-                    if (random.Next(10) == 0) await ReadBackAsync(http, operation, random);
+                    if (!operation.IsAssessment && random.Next(10) == 0) await ReadBackAsync(http, operation, random);
                     return;
                 }
                 if ((int)response.StatusCode is >= 400 and < 500 and not 408 and not 429)

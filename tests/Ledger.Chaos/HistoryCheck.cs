@@ -4,7 +4,7 @@ namespace Ledger.Chaos;
 
 /// <summary>
 /// The whole history against what the clients were told (the list-append model of a stream): every
-/// acknowledged report is in its stream exactly once; a refused one never; one whose outcome stayed unknown
+/// acknowledged report or assessment is in its stream exactly once; a refused one never; one whose outcome stayed unknown
 /// at most once; and each stream's versions run 1..n with no gap or repeat.
 /// </summary>
 public sealed record HistoryCheck(int Lost, int Duplicated, int RefusedButPresent, int UnknownPresentTwice, int StreamsWithGaps, long Events, IReadOnlyList<string> Problems)
@@ -23,7 +23,7 @@ public sealed record HistoryCheck(int Lost, int Duplicated, int RefusedButPresen
         {
             await connection.OpenAsync();
             await using var command = new NpgsqlCommand(
-                $"select stream_id, version, type, data->>'reportId' from \"{schema}\".mt_events where stream_id = any(@streams) order by stream_id, version",
+                $"select stream_id, version, type, coalesce(data->>'reportId', data->>'assessmentId') from \"{schema}\".mt_events where stream_id = any(@streams) order by stream_id, version",
                 connection);
             command.Parameters.AddWithValue("streams", streams);
             await using var reader = await command.ExecuteReaderAsync();
@@ -32,7 +32,7 @@ public sealed record HistoryCheck(int Lost, int Duplicated, int RefusedButPresen
                 var stream = reader.GetString(0);
                 if (!versions.TryGetValue(stream, out var list)) versions[stream] = list = [];
                 list.Add(reader.GetInt64(1));
-                if (reader.GetString(2) == "progress_reported.v1" && !reader.IsDBNull(3))
+                if (reader.GetString(2) is "progress_reported.v1" or "commitment_assessed.v1" && !reader.IsDBNull(3))
                 {
                     var key = (stream, reader.GetString(3));
                     counts[key] = counts.GetValueOrDefault(key) + 1;
