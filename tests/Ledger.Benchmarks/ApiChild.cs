@@ -106,8 +106,10 @@ public sealed class ApiChild : IAsyncDisposable
                 probe.BaseAddress = child.Address = listening.Task.Result;
             if (process.HasExited)
             {
+                // The exit code before the process object is disposed: it cannot be read after.
+                var exitCode = process.ExitCode;
                 await child.DisposeAsync();
-                lock (output) throw new InvalidOperationException($"the API exited with {process.ExitCode} while starting: {output.ToString().Trim()}");
+                lock (output) throw new InvalidOperationException($"the API exited with {exitCode} while starting: {output.ToString().Trim()}");
             }
             try
             {

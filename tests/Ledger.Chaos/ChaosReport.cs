@@ -85,8 +85,12 @@ public sealed record ChaosReport(
     [JsonPropertyName("live_not_200")]
     public int LiveNot200 { get; init; }
 
+    /// <summary>Faults the harness could not inject to their end (the run goes on; it does not pass).</summary>
+    [JsonPropertyName("injection_failures")]
+    public int InjectionFailures { get; init; }
+
     [JsonPropertyName("passed")]
-    public bool Passed => (Clock?.Passed ?? true) && (Views?.Passed ?? true) && LiveNot200 == 0 && Lost == 0 && Duplicated == 0 && Answered500 == 0 && RefusedButPresent == 0 && UnresolvedPresentTwice == 0
+    public bool Passed => InjectionFailures == 0 && (Clock?.Passed ?? true) && (Views?.Passed ?? true) && LiveNot200 == 0 && Lost == 0 && Duplicated == 0 && Answered500 == 0 && RefusedButPresent == 0 && UnresolvedPresentTwice == 0
         && StreamsWithGaps == 0 && Verify.StartsWith("verified", StringComparison.Ordinal) && CheckpointsInconsistent == 0 && ReadsMissingTheWrite == 0;
 
     public static ChaosReport From(ChaosOptions options, TimeSpan elapsed, IReadOnlyList<FaultRecord> faults, IEnumerable<Operation> all,

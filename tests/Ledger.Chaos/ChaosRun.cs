@@ -68,6 +68,7 @@ public static class ChaosRun
         var creator = new CommitmentCreator(nodes, tokens);
         var readiness = new ReadinessProbe(nodes);
         var faults = new List<FaultRecord>();
+        var injectionFailures = new List<string>();
         using var stop = new CancellationTokenSource();
         var clients = Enumerable.Range(0, options.Clients).Select(c => workload.ClientAsync(c, stop.Token)).ToArray();
         var creating = creator.RunAsync(workload.Clock, stop.Token);
@@ -86,7 +87,17 @@ public static class ChaosRun
             await Task.Delay(pause);
             var fault = new FaultRecord(options.Faults[kind++ % options.Faults.Count], workload.Clock.Elapsed);
             await Log($"{fault.StartedAt.TotalSeconds,6:F1} s: {fault.Kind}");
-            await inject.InjectAsync(fault);
+            try
+            {
+                await inject.InjectAsync(fault);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or IOException or NpgsqlException or System.ComponentModel.Win32Exception)
+            {
+                // The harness failed, not necessarily the ledger: said in the report (the run fails), and the run goes on.
+                injectionFailures.Add($"{fault.Kind} at {fault.StartedAt.TotalSeconds:F1} s could not be injected: {ex.Message.Split('\n')[0]}");
+                await Log(injectionFailures[^1]);
+                await inject.RecoverAsync();
+            }
             fault.EndedAt = workload.Clock.Elapsed;
             faults.Add(fault);
         }
@@ -120,7 +131,7 @@ public static class ChaosRun
         var (readBack, readMissing) = workload.ReadsAfterWrites;
         return ChaosReport.From(options, loadStopped, faults, workload.Operations, workload.Answers500, readiness, check with
         {
-            Problems = [.. workload.Failures, .. chainProblems, .. clock.Problems, .. views.Problems, .. check.Problems],
+            Problems = [.. injectionFailures, .. workload.Failures, .. chainProblems, .. clock.Problems, .. views.Problems, .. check.Problems],
         }, verify) with
         {
             Checkpoints = checkpoints,
@@ -130,6 +141,7 @@ public static class ChaosRun
             Clock = clock,
             Views = views,
             LeftOut = leftOut,
+            InjectionFailures = injectionFailures.Count,
         };
     }
 

@@ -23,6 +23,7 @@ public sealed record ClockCheck(
     [JsonIgnore]
     public IReadOnlyList<string> Problems { get; init; } = [];
 
+    [JsonPropertyName("passed")]
     public bool Passed => Duplicated == 0 && DeadlinesNotNoticed == 0;
 
     public static async Task<ClockCheck> RunAsync(string connectionString, string schema, IReadOnlyList<string> commitments)
@@ -75,6 +76,7 @@ public sealed record ViewsCheck(
     [JsonIgnore]
     public IReadOnlyDictionary<string, string> Before { get; init; } = new Dictionary<string, string>();
 
+    [JsonPropertyName("passed")]
     public bool Passed => CaughtUp && Differing == 0 && Documents > 0;
 
     /// <summary>Waits until every projection (not the daemon's own high-water rows) has reached the last event, then reads every document.</summary>

@@ -49,7 +49,10 @@ public sealed class WalTmpfs : IAsyncDisposable
         }
     }
 
-    public void Drain() => File.Delete(Filler);
+    public void Drain()
+    {
+        if (File.Exists(Filler)) File.Delete(Filler);
+    }
 
     public async ValueTask DisposeAsync()
     {

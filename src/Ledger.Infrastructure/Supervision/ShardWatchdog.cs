@@ -57,8 +57,7 @@ public sealed partial class ShardWatchdog(
     {
         var shard = ProjectionFreshness.ShardName;
         // Only a shard this node took is listed among its agents; one that failed stays listed, stopped or
-        // paused, and keeps its lock here.
-        // Two looks in a row, so that a shard between states (starting, being stopped by the coordinator) is left alone.
+        // paused. Two looks in a row, so that a shard between states (starting, being stopped) is left alone.
         var stopped = daemon.CurrentAgents().Any(a => a.Name.Identity == shard && a.Status != AgentStatus.Running);
         var seenBefore = _stoppedAtLastLook;
         _stoppedAtLastLook = stopped;
