@@ -211,6 +211,58 @@ public sealed class IntegrityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_tombstone_the_store_writes_late_into_a_settled_gap_verifies_and_any_other_row_there_does_not()
+    {
+        await using var db = _host.Database();
+        var integrator = new MerkleIntegrator(db, _host.Schema);
+        await integrator.IntegrateAsync();
+        // A sequence number drawn by a write that rolls back, then a later event: the log settles the gap.
+        await using (var connection = await db.OpenConnectionAsync())
+        await using (var draw = new NpgsqlCommand($"""select nextval('"{_host.Schema}".mt_events_sequence')""", connection))
+            await draw.ExecuteNonQueryAsync();
+        await _host.Client("government", PilotZone.Liuyang).PostJsonAsync($"/api/commitments/{PilotZone.Commitment}/progress", new
+        {
+            reportId = "tombstone-1", period = "2024", asOf = "2024-12-31",
+            values = new[] { new { indicatorId = "months-class-iii", value = 11 } }, narrative = "After the gap.",
+        }).Ok();
+        await Task.Delay(MerkleIntegrator.GapGrace + TimeSpan.FromMilliseconds(200));
+        await integrator.IntegrateAsync();
+        await Task.Delay(MerkleIntegrator.GapGrace + TimeSpan.FromMilliseconds(200));
+        Assert.False((await integrator.IntegrateAsync()).WaitingOnGap);
+        long gap;
+        await using (var connection = await db.OpenConnectionAsync())
+        await using (var read = new NpgsqlCommand($"""select max(seq_id) from "{_host.Schema}".ledger_merkle_gaps""", connection))
+            gap = (long)(await read.ExecuteScalarAsync())!;
+
+        // Marten fills it afterwards with a tombstone of its own, as the chaos run saw under a fault.
+        await _host.ExecuteAsSuperuserAsync($"""
+            insert into "{_host.Schema}".mt_streams (id, tenant_id) select '{LedgerVerifier.TombstoneStream}', tenant_id from "{_host.Schema}".mt_streams limit 1 on conflict do nothing;
+            {Insert(gap, LedgerVerifier.TombstoneStream, "tombstone")}
+            """);
+        var verified = await _host.VerifyAsync();
+        Assert.True(verified.Valid, verified.Message);
+        Assert.Contains("1 of them later filled by a tombstone of the store", verified.Message, StringComparison.Ordinal);
+
+        // Anything else at a settled gap is an event inserted behind the ledger's back.
+        await _host.ExecuteAsSuperuserAsync($"""
+            set session_replication_role = replica;
+            delete from "{_host.Schema}".mt_events where seq_id = {gap};
+            set session_replication_role = origin;
+            {Insert(gap, $"commitment/{PilotZone.Commitment}", "progress_reported.v1")}
+            """);
+        var tampered = await _host.VerifyAsync();
+        Assert.False(tampered.Valid);
+        Assert.Contains($"event {gap} (stream commitment/{PilotZone.Commitment}", tampered.Message, StringComparison.Ordinal);
+        Assert.Contains("inserted behind the ledger's back", tampered.Message, StringComparison.Ordinal);
+
+        string Insert(long seq, string stream, string type) => $"""
+            insert into "{_host.Schema}".mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type)
+            select {seq}, gen_random_uuid(), '{stream}', {seq}, jsonb_build_object(), '{type}', '-infinity', tenant_id, 'Marten.Events.Tombstone'
+            from "{_host.Schema}".mt_events limit 1
+            """;
+    }
+
+    [Fact]
     public async Task Proofs_made_together_equal_the_proofs_hashed_from_the_events_alone()
     {
         for (var i = 0; i < 18; i++) await PilotZone.ActiveCommitmentAsync(_host, $"proofs-{i:D2}");
