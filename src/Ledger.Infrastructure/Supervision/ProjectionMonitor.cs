@@ -119,16 +119,23 @@ public sealed class ProjectionMonitor(
             coordinator.DaemonForMainDatabase().StatusFor(ProjectionFreshness.ShardName) == AgentStatus.Running)
             return ShardRunner.ThisNode;
 
+        return await ShardLockHolderAsync(ct) is null ? ShardRunner.NoNode : ShardRunner.AnotherNode;
+    }
+
+    /// <summary>The application name of the session holding the shard's advisory lock (it names the node), or null when none holds it.</summary>
+    public async Task<string?> ShardLockHolderAsync(CancellationToken ct)
+    {
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
         // An advisory lock taken with one bigint key shows in pg_locks as its high and low 32 bits (classid, objid) with objsubid 1.
         var key = LockId();
-        await using var command = new NpgsqlCommand(
-            "select exists(select 1 from pg_locks where locktype = 'advisory' and granted and classid = $1::oid and objid = $2::oid and objsubid = 1)",
-            connection);
+        await using var command = new NpgsqlCommand("""
+            select coalesce(a.application_name, '') from pg_locks l left join pg_stat_activity a on a.pid = l.pid
+            where l.locktype = 'advisory' and l.granted and l.classid = $1::oid and l.objid = $2::oid and l.objsubid = 1
+            """, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = (long)(uint)(key >> 32) });
         command.Parameters.Add(new NpgsqlParameter { Value = (long)(uint)key });
-        return (bool)(await command.ExecuteScalarAsync(ct))! ? ShardRunner.AnotherNode : ShardRunner.NoNode;
+        return await command.ExecuteScalarAsync(ct) as string;
     }
 
     /// <summary>The advisory lock key Marten's HotCold election uses for the supervision shard in this store's schema.</summary>

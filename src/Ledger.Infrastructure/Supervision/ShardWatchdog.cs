@@ -5,7 +5,6 @@ using Ledger.Infrastructure.Store;
 using Marten;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace Ledger.Infrastructure.Supervision;
 
@@ -73,21 +72,8 @@ public sealed partial class ShardWatchdog(
         Restarts++;
     }
 
-    private async Task<bool> HoldsShardLockAsync(CancellationToken ct)
-    {
-        var key = monitor.LockId();
-        await using var connection = store.Storage.Database.CreateConnection();
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand("""
-            select exists(select 1 from pg_locks l join pg_stat_activity a on a.pid = l.pid
-                          where l.locktype = 'advisory' and l.granted and l.classid = $1::oid and l.objid = $2::oid and l.objsubid = 1
-                            and a.application_name like '%' || $3)
-            """, connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = (long)(uint)(key >> 32) });
-        command.Parameters.Add(new NpgsqlParameter { Value = (long)(uint)key });
-        command.Parameters.Add(new NpgsqlParameter { Value = NodeIdentity.ApplicationName(node.NodeId) });
-        return (bool)(await command.ExecuteScalarAsync(ct))!;
-    }
+    private async Task<bool> HoldsShardLockAsync(CancellationToken ct) =>
+        (await monitor.ShardLockHolderAsync(ct))?.EndsWith(NodeIdentity.ApplicationName(node.NodeId), StringComparison.Ordinal) == true;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The daemon stopped the shard {Shard} after a failure; starting it again from its stored position")]
     private static partial void LogRestarting(ILogger logger, string shard);
