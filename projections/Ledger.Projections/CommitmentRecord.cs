@@ -1,6 +1,7 @@
 using System.Text.Json;
 using JasperFx.Events;
 using Ledger.Contracts;
+using Ledger.Domain.Commitments;
 using Marten.Events.Aggregation;
 
 namespace Ledger.Projections;
@@ -23,8 +24,17 @@ public sealed class CommitmentRecord
     public string Title { get; set; } = "";
     public string Description { get; set; } = "";
     public DateOnly Deadline { get; set; }
+    /// <summary>The commitment's lifecycle, folded by the domain's one set of rules; the fields below copy its answers.</summary>
+    public CommitmentLifecycle Lifecycle { get; set; } = new();
     public string Status { get; set; } = "Draft";
-    public string StatusBeforeSuspension { get; set; } = "Draft";
+    /// <summary>The status a resumption returns to; null unless the commitment is suspended.</summary>
+    public string? ResumesTo { get; set; }
+    /// <summary>The tracking colour: red while an item is overdue, green once fulfilled, else the latest assessment's.</summary>
+    public Rag Rag { get; set; } = Rag.NotAssessed;
+    /// <summary>The deadline and milestones the clock found passed unmet and still open.</summary>
+    public int OverdueItems { get; set; }
+    /// <summary>The earliest due date among the open overdue items; null when nothing is overdue.</summary>
+    public DateOnly? OverdueSince { get; set; }
     public DateTimeOffset RegisteredAt { get; set; }
     public DateTimeOffset LastUpdatedAt { get; set; }
     public List<ContributorEntry> Contributors { get; set; } = [];
@@ -59,6 +69,27 @@ public sealed class CommitmentRecord
     }
 
     internal void Touch(IEvent e) => LastUpdatedAt = e.Timestamp;
+
+    /// <summary>Moves the lifecycle on by the event and copies its answers, recording each field that changed.</summary>
+    internal void Step(IEvent e)
+    {
+        Lifecycle = Lifecycle.Apply(e.Data);
+        Status = Lifecycle.Status.ToString();
+        ResumesTo = Lifecycle.ResumesTo?.ToString();
+        Deadline = Lifecycle.Deadline;
+        Rag = Lifecycle.Colour;
+        OverdueItems = Lifecycle.OverdueItems;
+        OverdueSince = Lifecycle.OverdueSince;
+        Set("status", Status, e);
+        foreach (var milestone in Milestones)
+        {
+            if (Lifecycle.Item(CommitmentLifecycle.MilestoneKey(milestone.Definition.MilestoneId)) is not { } item) continue;
+            milestone.Status = item.Status;
+            milestone.MetOn = item.MetOn;
+            Set($"milestones.{milestone.Definition.MilestoneId}.status", item.Status.ToString(), e);
+        }
+        Touch(e);
+    }
 }
 
 /// <summary>A field's value as of one stream version, with its JSON type (a number stays a number).</summary>
@@ -199,7 +230,7 @@ public partial class CommitmentRecordProjection : SingleStreamProjection<Commitm
             RegisteredAt = e.Timestamp,
             LastUpdatedAt = e.Timestamp,
         };
-        record.Set("status", record.Status, e);
+        record.Step(e);
         record.Set("leadGovernmentId", d.LeadGovernmentId, e);
         record.Set("leadDepartment", d.LeadDepartment, e);
         record.Set("title", d.Title, e);
@@ -225,35 +256,20 @@ public partial class CommitmentRecordProjection : SingleStreamProjection<Commitm
 
     public void Apply(IEvent<MilestoneScheduled> e, CommitmentRecord r)
     {
-        r.Milestones.Add(new MilestoneEntry { Definition = e.Data.Milestone, Status = MilestoneStatus.Scheduled });
-        r.Set($"milestones.{e.Data.Milestone.MilestoneId}.status", nameof(MilestoneStatus.Scheduled), e);
+        r.Milestones.Add(new MilestoneEntry { Definition = e.Data.Milestone });
         r.Set($"milestones.{e.Data.Milestone.MilestoneId}.due", Day(e.Data.Milestone.Due), e);
-        r.Touch(e);
+        r.Step(e);
     }
 
-    public void Apply(IEvent<MilestoneStatusChanged> e, CommitmentRecord r)
-    {
-        var milestone = r.Milestones.Find(x => x.Definition.MilestoneId == e.Data.MilestoneId);
-        if (milestone is not null)
-        {
-            milestone.Status = e.Data.Status;
-            milestone.MetOn = e.Data.MetOn;
-        }
-        r.Set($"milestones.{e.Data.MilestoneId}.status", e.Data.Status.ToString(), e);
-        r.Touch(e);
-    }
+    public void Apply(IEvent<MilestoneStatusChanged> e, CommitmentRecord r) => r.Step(e);
 
-    public void Apply(IEvent<CommitmentActivated> e, CommitmentRecord r) => SetStatus(r, "Active", e);
+    public void Apply(IEvent<CommitmentActivated> e, CommitmentRecord r) => r.Step(e);
 
-    public void Apply(IEvent<CommitmentSuspended> e, CommitmentRecord r)
-    {
-        r.StatusBeforeSuspension = r.Status;
-        SetStatus(r, "Suspended", e);
-    }
+    public void Apply(IEvent<CommitmentSuspended> e, CommitmentRecord r) => r.Step(e);
 
-    public void Apply(IEvent<CommitmentResumed> e, CommitmentRecord r) => SetStatus(r, r.StatusBeforeSuspension, e);
+    public void Apply(IEvent<CommitmentResumed> e, CommitmentRecord r) => r.Step(e);
 
-    public void Apply(IEvent<CommitmentWithdrawn> e, CommitmentRecord r) => SetStatus(r, "Withdrawn", e);
+    public void Apply(IEvent<CommitmentWithdrawn> e, CommitmentRecord r) => r.Step(e);
 
     public void Apply(IEvent<ProgressReported> e, CommitmentRecord r)
     {
@@ -298,11 +314,10 @@ public partial class CommitmentRecordProjection : SingleStreamProjection<Commitm
             ClaimedBy = d.ClaimedBy, ClaimedAt = d.ClaimedAt,
         });
         r.Set($"claims.{d.ClaimId}.state", "open", e);
-        if (d.Scope == ClaimScope.Commitment) SetStatus(r, "FulfilmentClaimed", e);
-        else r.Touch(e);
+        r.Step(e);
     }
 
-    public void Apply(IEvent<ClaimWithdrawn> e, CommitmentRecord r) => CloseClaim(r, e.Data.ClaimId, "withdrawn", fulfilled: false, e, null);
+    public void Apply(IEvent<ClaimWithdrawn> e, CommitmentRecord r) => CloseClaim(r, e.Data.ClaimId, "withdrawn", e, null);
 
     public void Apply(IEvent<VerificationCompleted> e, CommitmentRecord r)
     {
@@ -313,7 +328,7 @@ public partial class CommitmentRecordProjection : SingleStreamProjection<Commitm
             Verdict.Rejected => "rejected",
             _ => "needsMoreEvidence",
         };
-        CloseClaim(r, e.Data.ClaimId, state, e.Data.Verdict == Verdict.Verified, e, e.Data);
+        CloseClaim(r, e.Data.ClaimId, state, e, e.Data);
     }
 
     public void Apply(IEvent<CommitmentAssessed> e, CommitmentRecord r)
@@ -328,7 +343,7 @@ public partial class CommitmentRecordProjection : SingleStreamProjection<Commitm
         r.Set("completion", d.Completion.ToString(), e);
         r.Set("confidence", d.Confidence.ToString(), e);
         r.Set("risk", d.Risk.ToString(), e);
-        r.Touch(e);
+        r.Step(e);
     }
 
     public void Apply(IEvent<RectificationOrdered> e, CommitmentRecord r)
@@ -341,7 +356,7 @@ public partial class CommitmentRecordProjection : SingleStreamProjection<Commitm
         });
         r.Set($"rectifications.{d.RectificationId}.status", "Ordered", e);
         r.Set($"rectifications.{d.RectificationId}.dueOn", Day(d.DueOn), e);
-        r.Touch(e);
+        r.Step(e);
     }
 
     public void Apply(IEvent<RectificationResponded> e, CommitmentRecord r)
@@ -368,7 +383,7 @@ public partial class CommitmentRecordProjection : SingleStreamProjection<Commitm
             rectification.ClosedAt = d.AcceptedAt;
         }
         r.Set($"rectifications.{d.RectificationId}.status", "Accepted", e);
-        r.Touch(e);
+        r.Step(e);
     }
 
     public void Apply(IEvent<RectificationRejected> e, CommitmentRecord r)
@@ -426,20 +441,11 @@ public partial class CommitmentRecordProjection : SingleStreamProjection<Commitm
             moved.Add(new RescheduledMilestoneEntry(m.MilestoneId, milestone.Definition.Due, m.Due));
             milestone.Definition = m;
             r.Set($"milestones.{m.MilestoneId}.due", Day(m.Due), e);
-            // As the decider's state does: a milestone judged not met is scheduled again under its new date.
-            if (milestone.Status == MilestoneStatus.NotMet)
-            {
-                milestone.Status = MilestoneStatus.Scheduled;
-                r.Set($"milestones.{m.MilestoneId}.status", nameof(MilestoneStatus.Scheduled), e);
-            }
         }
         r.Revisions.Add(new RevisionEntry(d.RevisionId, d.Reason, d.DecisionReference, d.NewDeadline, r.Deadline, moved, d.RevisedBy, d.RevisedAt));
-        if (d.NewDeadline is { } deadline)
-        {
-            r.Deadline = deadline;
-            r.Set("deadline", Day(deadline), e);
-        }
-        r.Touch(e);
+        if (d.NewDeadline is { } deadline) r.Set("deadline", Day(deadline), e);
+        // The lifecycle re-dates the deadline and schedules again a milestone judged not met.
+        r.Step(e);
     }
 
     public void Apply(IEvent<DeadlineApproaching> e, CommitmentRecord r)
@@ -453,7 +459,7 @@ public partial class CommitmentRecordProjection : SingleStreamProjection<Commitm
     {
         var d = e.Data;
         r.ClockNotices.Add(new ClockNoticeEntry("overdue", KindOf(d.Kind), d.MilestoneId, null, null, d.DueOn, null, d.NoticedAt));
-        r.Touch(e);
+        r.Step(e);
     }
 
     public void Apply(IEvent<ReportMissing> e, CommitmentRecord r)
@@ -467,7 +473,7 @@ public partial class CommitmentRecordProjection : SingleStreamProjection<Commitm
 
     private static string Day(DateOnly date) => date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static void CloseClaim(CommitmentRecord r, string claimId, string state, bool fulfilled, IEvent e, VerificationCompleted? verification)
+    private static void CloseClaim(CommitmentRecord r, string claimId, string state, IEvent e, VerificationCompleted? verification)
     {
         var claim = r.Claims.Find(x => x.ClaimId == claimId);
         if (claim is null) return;
@@ -477,9 +483,7 @@ public partial class CommitmentRecordProjection : SingleStreamProjection<Commitm
         claim.Findings = verification?.Findings;
         claim.VerifiedBy = verification?.VerifiedBy;
         r.Set($"claims.{claimId}.state", state, e);
-        if (claim.Scope == ClaimScope.Commitment && r.Status == "FulfilmentClaimed")
-            SetStatus(r, fulfilled ? "Fulfilled" : "Active", e);
-        else r.Touch(e);
+        r.Step(e);
     }
 
     private static void SetActual(CommitmentRecord r, IndicatorValue value, string period, DateOnly asOf, string reportId, string? correctionId, IEvent e)
@@ -496,12 +500,5 @@ public partial class CommitmentRecordProjection : SingleStreamProjection<Commitm
         var field = $"indicators.{value.IndicatorId}.actual.{period}";
         if (value.Value is { } number) r.Set(field, number, e);
         else r.Set(field, value.Text, e);
-    }
-
-    private static void SetStatus(CommitmentRecord r, string status, IEvent e)
-    {
-        r.Status = status;
-        r.Set("status", status, e);
-        r.Touch(e);
     }
 }

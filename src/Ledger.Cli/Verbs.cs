@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
+using Ledger.Cli.Projections;
 using Ledger.Cli.Scenario;
 using Ledger.Infrastructure.Identity;
 using Ledger.Infrastructure.Store;
+using Ledger.Projections.Supervision;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 
@@ -49,6 +51,7 @@ public static class Verbs
             var day = ParseLoadDay(parse.GetValue(loadDay));
             var settings = LedgerSettings.From(Configuration());
             await ApplySchemaAsync(settings, ct);
+            await UpgradeReadModelsAsync(settings, ct);
             if (!settings.IsEmbedded && !parse.GetValue(demo))
             {
                 // A configured connection string is a real ledger's (or about to be): its history starts
@@ -114,6 +117,18 @@ public static class Verbs
         Console.WriteLine(granted is null
             ? $"schema '{settings.Schema}' applied as '{owner}', which the application connects as too: it could switch the append-only guards off (ops/docs/roles.md)"
             : $"schema '{settings.Schema}' applied as '{owner}'; the application's role '{granted}' may read and append, never rewrite (ops/docs/roles.md)");
+    }
+
+    // Documents written before the commitment lifecycle was stored in them are rewritten from the
+    // events, so that the next event does not fold from an empty lifecycle (ReadModelUpgrade).
+    private static async Task UpgradeReadModelsAsync(LedgerSettings settings, CancellationToken ct)
+    {
+        await using var store = LedgerStore.Create(settings.OwnerConnectionString, settings.Schema, TimeProvider.System, SupervisionProjection.RebuildBatchSize);
+        var stale = await ReadModelUpgrade.FindAsync(store, settings.Schema, ct);
+        if (!stale.Any) return;
+        Console.WriteLine($"{stale.Records} commitment records and {stale.Standings} supervision standings predate the stored lifecycle: rewriting them from the events");
+        if (stale.Records > 0) await RebuildVerb.RebuildRecordsAsync(store, settings.Schema, staleOnly: true, ct);
+        if (stale.Standings > 0) await RebuildVerb.RebuildAsync(store, settings.Schema, SupervisionProjection.Name, ct);
     }
 
     private static Option<string?> LoadDayOption() => new("--load-day")

@@ -3,6 +3,9 @@ namespace Ledger.Contracts;
 /// <summary>The OGP independent end-of-period completion scale.</summary>
 public enum Completion { NotStarted, Limited, Substantial, Complete }
 
+/// <summary>The tracking colour supervisors sort by; NotAssessed until a supervisor has assessed the commitment.</summary>
+public enum Rag { Green, Amber, Red, NotAssessed }
+
 /// <summary>The UK delivery confidence assessment's five colours; the tracking colour (RAG) comes from it.</summary>
 public enum DeliveryConfidence { Green, AmberGreen, Amber, AmberRed, Red }
 

@@ -50,6 +50,29 @@ public sealed class SupervisionViewTests(ScenarioTests.LoadedScenario scenario) 
     }
 
     [Fact]
+    public async Task Every_commitments_record_answers_as_its_view_does_and_the_overdue_bus_lines_record_says_so()
+    {
+        var views = (await GetAsync("/api/supervision/commitments?limit=200"))["items"]!.AsArray();
+        Assert.Equal(20, views.Count);
+        foreach (var view in views)
+        {
+            var id = (string?)view!["commitmentId"];
+            var record = await GetAsync($"/api/commitments/{id}");
+            Assert.Equal(
+                ((string?)view["status"], (string?)view["rag"], (int?)view["overdueItems"], (string?)view["overdueSince"]),
+                ((string?)record["status"], (string?)record["rag"], (int?)record["overdueItems"], (string?)record["overdueSince"]));
+            Assert.Null(record["resumesTo"]); // none is suspended on the load day
+        }
+
+        // As a new user reads it: the bus lines, never claimed, are Active, overdue since their deadline and red,
+        // while the assessor's own confidence stays what the assessor said.
+        var bus = await GetAsync("/api/commitments/a03-cross-province-bus-lines");
+        Assert.Equal(("Active", "Red", 1, "2023-12-31"),
+            ((string?)bus["status"], (string?)bus["rag"], (int?)bus["overdueItems"], (string?)bus["overdueSince"]));
+        Assert.Null(bus["statusBeforeSuspension"]);
+    }
+
+    [Fact]
     public async Task A_trend_is_a_series_that_shows_the_quarters_in_which_nothing_happened()
     {
         // Chaling (430224): every quarter from the zone's first to the current one (the host's clock),

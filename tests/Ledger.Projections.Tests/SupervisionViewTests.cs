@@ -47,6 +47,28 @@ public sealed class SupervisionViewTests(BorderZoneViews zone) : IClassFixture<B
     }
 
     [Fact]
+    public async Task Each_commitments_record_gives_its_views_answer_and_an_overdue_one_says_so_in_its_record()
+    {
+        var standings = await zone.Database.AllAsync<CommitmentStanding>();
+        Assert.Equal(4, standings.Count);
+        foreach (var s in standings)
+        {
+            var record = (await Load<CommitmentRecord>(StreamKeys.Commitment(s.CommitmentId)))!;
+            Assert.Equal((s.Status, s.Rag, s.OverdueItems, s.OverdueSince), (record.Status, record.Rag, record.OverdueItems, record.OverdueSince));
+            Assert.Null(record.ResumesTo); // none of them is suspended
+        }
+
+        var corridor = (await Load<CommitmentRecord>(StreamKeys.Commitment(Corridor)))!;
+        Assert.Equal(("Active", Rag.Red, 1, new DateOnly(2024, 3, 31)), (corridor.Status, corridor.Rag, corridor.OverdueItems, corridor.OverdueSince));
+        Assert.Equal(DeliveryConfidence.Green, corridor.Confidence); // the assessor's word stays what it was
+
+        // The road's milestone read NotMet from the clock's notice until the revision scheduled it again.
+        var road = (await Load<CommitmentRecord>(StreamKeys.Commitment(Road)))!;
+        Assert.Equal(["Scheduled", "NotMet", "Scheduled"], road.History["milestones.m1.status"].Select(v => v.Value!.Value.GetString()));
+        Assert.Equal(MilestoneStatus.Scheduled, road.Milestones.Single().Status);
+    }
+
+    [Fact]
     public async Task An_overdue_deadline_makes_a_green_assessed_commitment_red()
     {
         var corridor = (await Load<CommitmentStanding>(Corridor))!;
@@ -69,7 +91,7 @@ public sealed class SupervisionViewTests(BorderZoneViews zone) : IClassFixture<B
         Assert.Equal(new DateOnly(2024, 5, 10), river.FulfilledOn);
         Assert.Equal((Rag.Green, 1m, 3), (river.Rag, river.Progress, river.Weight));
         Assert.Equal((1, 1), (river.ItemsDue, river.ItemsOnTime));
-        Assert.Empty(river.OpenClaims);
+        Assert.Empty(river.Lifecycle.OpenClaims);
 
         var bus = (await Load<CommitmentStanding>(Bus))!;
         Assert.Equal((StandingStatus.Draft, Rag.NotAssessed, 0m), (bus.Status, bus.Rag, bus.Progress));

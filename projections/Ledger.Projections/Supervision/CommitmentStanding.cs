@@ -1,4 +1,5 @@
 using Ledger.Contracts;
+using Ledger.Domain.Commitments;
 
 namespace Ledger.Projections.Supervision;
 
@@ -19,8 +20,11 @@ public sealed class CommitmentStanding
     public List<string> Participants { get; set; } = [];
     public string Title { get; set; } = "";
     public ResultType ResultType { get; set; }
+    /// <summary>The commitment's lifecycle (status, due items, open claims and orders), folded by the domain's one set of rules.</summary>
+    public CommitmentLifecycle Lifecycle { get; set; } = new();
+
+    // Copied from the lifecycle by Refresh, as columns to filter, sort and roll up by.
     public string Status { get; set; } = StandingStatus.Draft;
-    public string StatusBeforeSuspension { get; set; } = StandingStatus.Draft;
     public DateOnly Deadline { get; set; }
     public DateTimeOffset RegisteredAt { get; set; }
     public DateOnly? FulfilledOn { get; set; }
@@ -46,64 +50,30 @@ public sealed class CommitmentStanding
     public int ItemsOnTime { get; set; }
     public int ReportsMissing { get; set; }
 
-    public List<DueItem> DueItems { get; set; } = [];
-    public List<string> OpenRectificationIds { get; set; } = [];
-    public List<ClaimRef> OpenClaims { get; set; } = [];
     public List<EscalationRef> Escalations { get; set; } = [];
     /// <summary>"indicatorId|period" of every report the clock noticed missing and that has not arrived since.</summary>
     public List<string> MissingReports { get; set; } = [];
 
-    public const string DeadlineKey = "deadline";
-
-    public static string MilestoneKey(string milestoneId) => "milestone/" + milestoneId;
-
-    public static string ItemKey(DueKind kind, string? milestoneId) => kind == DueKind.Deadline ? DeadlineKey : MilestoneKey(milestoneId ?? "");
-
-    public DueItem? Item(string key) => DueItems.Find(i => i.Key == key);
-
-    /// <summary>Recomputes every derived field from the working state; the same state always gives the same fields.</summary>
+    /// <summary>Copies the lifecycle's answers into the columns; the same lifecycle always gives the same columns.</summary>
     public void Refresh()
     {
-        var open = DueItems.Where(i => i.OverdueOpen).ToList();
-        OverdueItems = open.Count;
-        OverdueSince = open.Count == 0 ? null : open.Min(i => i.OverdueDueOn);
-        OpenRectifications = OpenRectificationIds.Count;
-        ProgressThirds = Status == StandingStatus.Fulfilled ? 3 : Completion is { } c ? SupervisionRules.Thirds(c) : 0;
+        var l = Lifecycle;
+        Status = l.Status.ToString();
+        Deadline = l.Deadline;
+        FulfilledOn = l.FulfilledOn;
+        Rag = l.Colour;
+        OverdueItems = l.OverdueItems;
+        OverdueSince = l.OverdueSince;
+        OpenRectifications = l.OpenRectificationIds.Count;
+        ProgressThirds = l.ProgressThirds;
         Progress = Math.Round(ProgressThirds / 3m, 4, MidpointRounding.ToEven);
         Weight = SupervisionRules.Weight(ResultType);
-        Rag = OverdueItems > 0 ? Rag.Red
-            : Status == StandingStatus.Fulfilled ? Rag.Green
-            : Confidence is { } confidence ? SupervisionRules.FromConfidence(confidence)
-            : Rag.NotAssessed;
-        var milestones = DueItems.Where(i => i.Kind == DueKind.Milestone).ToList();
-        MilestonesDue = milestones.Count(i => i.HasFallenDue);
-        MilestonesMetOnTime = milestones.Count(i => i.MetOnTime);
-        ItemsDue = DueItems.Count(i => i.HasFallenDue);
-        ItemsOnTime = DueItems.Count(i => i.MetOnTime);
+        MilestonesDue = l.MilestonesDue;
+        MilestonesMetOnTime = l.MilestonesMetOnTime;
+        ItemsDue = l.ItemsDue;
+        ItemsOnTime = l.ItemsOnTime;
         ReportsMissing = MissingReports.Count;
     }
 }
-
-/// <summary>The deadline or one milestone: when it is due, whether and when it was met, whether the clock noticed it overdue.</summary>
-public sealed class DueItem
-{
-    public string Key { get; set; } = "";
-    public DueKind Kind { get; set; }
-    public string? MilestoneId { get; set; }
-    public DateOnly DueOn { get; set; }
-    public MilestoneStatus Status { get; set; } = MilestoneStatus.Scheduled;
-    public DateOnly? MetOn { get; set; }
-    /// <summary>The clock's overdue notice is open (no meeting, fulfilment, withdrawal or revision has closed it).</summary>
-    public bool OverdueOpen { get; set; }
-    public DateOnly? OverdueDueOn { get; set; }
-    /// <summary>The clock once noticed this item overdue; a later revision does not undo the slip.</summary>
-    public bool OverdueNoticed { get; set; }
-
-    public bool HasFallenDue => MetOn is not null || OverdueNoticed || Status == MilestoneStatus.NotMet;
-
-    public bool MetOnTime => MetOn is { } met && met <= DueOn && !OverdueNoticed;
-}
-
-public sealed record ClaimRef(string ClaimId, ClaimScope Scope, string? Subject, DateOnly ClaimedOn);
 
 public sealed record EscalationRef(string EscalationId, string? RectificationId, GovernanceLevel To, string? DecisionReference);

@@ -1,3 +1,5 @@
+using Ledger.Contracts;
+
 namespace Ledger.Projections.Supervision;
 
 /// <summary>

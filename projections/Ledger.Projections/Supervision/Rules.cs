@@ -2,9 +2,6 @@ using Ledger.Contracts;
 
 namespace Ledger.Projections.Supervision;
 
-/// <summary>The tracking colour supervisors sort by; NotAssessed until a supervisor has assessed the commitment.</summary>
-public enum Rag { Green, Amber, Red, NotAssessed }
-
 /// <summary>The commitment statuses as the views store them (the same names the commitment record uses).</summary>
 public static class StandingStatus
 {
@@ -40,27 +37,6 @@ public static class SupervisionRules
         ResultType.Outcome => 2,
         ResultType.Impact => 3,
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "unknown result type"),
-    };
-
-    /// <summary>
-    /// Progress in thirds (0–3), so that weighted sums stay whole numbers and a roll-up does not depend
-    /// on the order commitments were added in (⅓ has no exact decimal form).
-    /// </summary>
-    public static int Thirds(Completion completion) => completion switch
-    {
-        Completion.NotStarted => 0,
-        Completion.Limited => 1,
-        Completion.Substantial => 2,
-        Completion.Complete => 3,
-        _ => throw new ArgumentOutOfRangeException(nameof(completion), completion, "unknown completion"),
-    };
-
-    public static Rag FromConfidence(DeliveryConfidence confidence) => confidence switch
-    {
-        DeliveryConfidence.Green => Rag.Green,
-        DeliveryConfidence.AmberGreen or DeliveryConfidence.Amber or DeliveryConfidence.AmberRed => Rag.Amber,
-        DeliveryConfidence.Red => Rag.Red,
-        _ => throw new ArgumentOutOfRangeException(nameof(confidence), confidence, "unknown confidence"),
     };
 
     /// <summary>Scorecard bands: excellent ≥ 90, good 75–89, pass 60–74, fail &lt; 60.</summary>

@@ -1,5 +1,6 @@
 using JasperFx.Events;
 using Ledger.Contracts;
+using Ledger.Domain.Commitments;
 using Marten;
 
 namespace Ledger.Projections.Supervision;
@@ -120,7 +121,7 @@ public sealed class SupervisionFold
         {
             agreements.Add(s.AgreementId);
             governments.Add(s.LeadGovernmentId);
-            foreach (var r in s.OpenRectificationIds) tracks.Add(RectificationTrack.IdFor(s.CommitmentId, r));
+            foreach (var r in s.Lifecycle.OpenRectificationIds) tracks.Add(RectificationTrack.IdFor(s.CommitmentId, r));
         }
         var loadedTracks = await PrefetchAsync<RectificationTrack>(tracks, ct);
         foreach (var t in loadedTracks) governments.Add(t.GovernmentId);
@@ -246,23 +247,10 @@ public sealed class SupervisionFold
                 await RegisterAsync(r, e, ct);
                 break;
             case MilestoneScheduled m:
-                await ChangeAsync(m.CommitmentId, e, ct, s =>
-                {
-                    var key = CommitmentStanding.MilestoneKey(m.Milestone.MilestoneId);
-                    if (s.Item(key) is null)
-                        s.DueItems.Add(new DueItem { Key = key, Kind = DueKind.Milestone, MilestoneId = m.Milestone.MilestoneId, DueOn = m.Milestone.Due });
-                    return Task.CompletedTask;
-                });
+                await ChangeAsync(m.CommitmentId, e, ct);
                 break;
             case MilestoneStatusChanged c:
-                await ChangeAsync(c.CommitmentId, e, ct, s =>
-                {
-                    if (s.Item(CommitmentStanding.MilestoneKey(c.MilestoneId)) is not { } item) return Task.CompletedTask;
-                    item.Status = c.Status;
-                    item.MetOn = c.Status == MilestoneStatus.Met ? c.MetOn ?? SupervisionRules.ZoneDate(c.ChangedAt) : null;
-                    if (c.Status == MilestoneStatus.Met) CloseOverdue(s, item);
-                    return Task.CompletedTask;
-                });
+                await ChangeAsync(c.CommitmentId, e, ct);
                 break;
             case ContributorAssigned c:
                 await ChangeAsync(c.CommitmentId, e, ct, async s =>
@@ -275,24 +263,16 @@ public sealed class SupervisionFold
                 });
                 break;
             case CommitmentActivated c:
-                await ChangeAsync(c.CommitmentId, e, ct, s => Set(s, StandingStatus.Active));
+                await ChangeAsync(c.CommitmentId, e, ct);
                 break;
             case CommitmentSuspended c:
-                await ChangeAsync(c.CommitmentId, e, ct, s =>
-                {
-                    s.StatusBeforeSuspension = s.Status;
-                    return Set(s, StandingStatus.Suspended);
-                });
+                await ChangeAsync(c.CommitmentId, e, ct);
                 break;
             case CommitmentResumed c:
-                await ChangeAsync(c.CommitmentId, e, ct, s => Set(s, s.StatusBeforeSuspension));
+                await ChangeAsync(c.CommitmentId, e, ct);
                 break;
             case CommitmentWithdrawn c:
-                await ChangeAsync(c.CommitmentId, e, ct, s =>
-                {
-                    foreach (var item in s.DueItems) CloseOverdue(s, item);
-                    return Set(s, StandingStatus.Withdrawn);
-                });
+                await ChangeAsync(c.CommitmentId, e, ct);
                 break;
             case ProgressReported p:
                 await ChangeAsync(p.CommitmentId, e, ct, async s =>
@@ -302,24 +282,14 @@ public sealed class SupervisionFold
                 });
                 break;
             case FulfilmentClaimed f:
-                await ChangeAsync(f.CommitmentId, e, ct, s =>
-                {
-                    s.OpenClaims.Add(new ClaimRef(f.ClaimId, f.Scope, f.Subject, SupervisionRules.ZoneDate(f.ClaimedAt)));
-                    if (f.Scope == ClaimScope.Commitment) s.Status = StandingStatus.FulfilmentClaimed;
-                    return Task.CompletedTask;
-                });
+                await ChangeAsync(f.CommitmentId, e, ct);
                 break;
             case ClaimWithdrawn w:
-                await ChangeAsync(w.CommitmentId, e, ct, s =>
-                {
-                    CloseClaim(s, w.ClaimId, fulfilled: false);
-                    return Task.CompletedTask;
-                });
+                await ChangeAsync(w.CommitmentId, e, ct);
                 break;
             case VerificationCompleted v:
                 await ChangeAsync(v.CommitmentId, e, ct, async s =>
                 {
-                    CloseClaim(s, v.ClaimId, fulfilled: v.Verdict == Verdict.Verified);
                     await TrendAsync(v.VerifiedAt, s.LeadGovernmentId, s.AgreementId,
                         t => { if (v.Verdict == Verdict.Verified) t.VerificationsPassed++; else t.VerificationsFailed++; }, ct);
                 });
@@ -332,7 +302,7 @@ public sealed class SupervisionFold
                     s.Confidence = a.Confidence;
                     s.Risk = a.Risk;
                     s.AssessedAt = a.AssessedAt;
-                    var rag = SupervisionRules.FromConfidence(a.Confidence);
+                    var rag = CommitmentLifecycle.ColourOf(a.Confidence);
                     await TrendAsync(a.AssessedAt, s.LeadGovernmentId, s.AgreementId, t =>
                     {
                         if (rag == Rag.Green) t.AssessedGreen++;
@@ -373,7 +343,6 @@ public sealed class SupervisionFold
                         track.Reviews.Add(new RectificationReview(true, a.Findings, null, a.AcceptedBy, a.AcceptedAt));
                         SetOrder(government, track);
                     });
-                    s.OpenRectificationIds.Remove(a.RectificationId);
                     await SyncOverdueAsync(s, ct);
                     var closedFor = (await RequireAsync<RectificationTrack>(RectificationTrack.IdFor(a.CommitmentId, a.RectificationId), e, ct)).GovernmentId;
                     await TrendAsync(a.AcceptedAt, closedFor, s.AgreementId, t => t.RectificationsClosed++, ct);
@@ -406,46 +375,14 @@ public sealed class SupervisionFold
                 });
                 break;
             case CommitmentRevised r:
-                await ChangeAsync(r.CommitmentId, e, ct, s =>
-                {
-                    if (r.NewDeadline is { } deadline)
-                    {
-                        s.Deadline = deadline;
-                        Reschedule(s, s.Item(CommitmentStanding.DeadlineKey)!, deadline);
-                    }
-                    foreach (var m in r.RescheduledMilestones)
-                    {
-                        var key = CommitmentStanding.MilestoneKey(m.MilestoneId);
-                        if (s.Item(key) is { } item)
-                        {
-                            // As the commitment's own state does: a milestone judged not met is scheduled again under its new date.
-                            if (item.Status == MilestoneStatus.NotMet) item.Status = MilestoneStatus.Scheduled;
-                            Reschedule(s, item, m.Due);
-                        }
-                        else
-                        {
-                            s.DueItems.Add(new DueItem { Key = key, Kind = DueKind.Milestone, MilestoneId = m.MilestoneId, DueOn = m.Due });
-                        }
-                    }
-                    return Task.CompletedTask;
-                });
+                await ChangeAsync(r.CommitmentId, e, ct);
                 break;
             case CommitmentOverdue o:
                 await ChangeAsync(o.CommitmentId, e, ct, async s =>
                 {
-                    var key = CommitmentStanding.ItemKey(o.Kind, o.MilestoneId);
-                    var item = s.Item(key);
-                    if (item is null)
+                    var key = CommitmentLifecycle.ItemKey(o.Kind, o.MilestoneId);
+                    if (s.Lifecycle.Item(key) is { OverdueOpen: true })
                     {
-                        item = new DueItem { Key = key, Kind = o.Kind, MilestoneId = o.MilestoneId, DueOn = o.DueOn };
-                        s.DueItems.Add(item);
-                    }
-                    var closed = item.MetOn is not null || s.Status is StandingStatus.Fulfilled or StandingStatus.Withdrawn;
-                    if (!closed)
-                    {
-                        item.OverdueOpen = true;
-                        item.OverdueNoticed = true;
-                        item.OverdueDueOn = o.DueOn;
                         var id = OverdueItem.IdFor(s.CommitmentId, key);
                         Save(id, new OverdueItem
                         {
@@ -461,7 +398,7 @@ public sealed class SupervisionFold
                             MilestoneId = o.MilestoneId,
                             DueOn = o.DueOn,
                             NoticedAt = o.NoticedAt,
-                            OpenRectificationIds = [.. s.OpenRectificationIds],
+                            OpenRectificationIds = [.. s.Lifecycle.OpenRectificationIds],
                         });
                     }
                     await TrendAsync(o.NoticedAt, s.LeadGovernmentId, s.AgreementId, t => t.OverdueNotices++, ct);
@@ -555,7 +492,7 @@ public sealed class SupervisionFold
             ResultType = r.ResultType,
             Deadline = r.Deadline,
             RegisteredAt = r.RegisteredAt,
-            DueItems = [new DueItem { Key = CommitmentStanding.DeadlineKey, Kind = DueKind.Deadline, DueOn = r.Deadline }],
+            Lifecycle = CommitmentLifecycle.Registered(r.Deadline),
         };
         s.Refresh();
         Save(s.Id, s);
@@ -565,12 +502,19 @@ public sealed class SupervisionFold
         await RollAsync(s, default, e, ct);
     }
 
-    /// <summary>Changes one standing, then moves every roll-up it counts in by the difference.</summary>
-    private async Task ChangeAsync(string commitmentId, IEvent e, CancellationToken ct, Func<CommitmentStanding, Task> change)
+    /// <summary>
+    /// Moves one standing's lifecycle on by the event, closes the overdue entries it closed, applies the
+    /// view's own change, then moves every roll-up the standing counts in by the difference.
+    /// </summary>
+    private async Task ChangeAsync(string commitmentId, IEvent e, CancellationToken ct, Func<CommitmentStanding, Task>? change = null)
     {
         var s = await RequireAsync<CommitmentStanding>(commitmentId, e, ct);
         var before = Contribution.Of(s);
-        await change(s);
+        var wasOverdue = s.Lifecycle.Items.Where(i => i.OverdueOpen).Select(i => i.Key).ToList();
+        s.Lifecycle = s.Lifecycle.Apply(e.Data);
+        foreach (var key in wasOverdue.Where(k => s.Lifecycle.Item(k) is not { OverdueOpen: true }))
+            Delete<OverdueItem>(OverdueItem.IdFor(s.CommitmentId, key));
+        if (change is not null) await change(s);
         s.Refresh();
         Save(s.Id, s);
         await RollAsync(s, before, e, ct);
@@ -602,44 +546,6 @@ public sealed class SupervisionFold
         totals.Add(after, +1);
     }
 
-    private static Task Set(CommitmentStanding s, string status)
-    {
-        s.Status = status;
-        return Task.CompletedTask;
-    }
-
-    private void CloseClaim(CommitmentStanding s, string claimId, bool fulfilled)
-    {
-        var claim = s.OpenClaims.Find(c => c.ClaimId == claimId);
-        if (claim is null) return;
-        s.OpenClaims.Remove(claim);
-        if (claim.Scope != ClaimScope.Commitment || s.Status != StandingStatus.FulfilmentClaimed) return;
-        if (!fulfilled)
-        {
-            s.Status = StandingStatus.Active;
-            return;
-        }
-        s.Status = StandingStatus.Fulfilled;
-        // The deadline is met on the day the verified claim was made, not the day a supervisor got to it.
-        s.FulfilledOn = claim.ClaimedOn;
-        s.Item(CommitmentStanding.DeadlineKey)!.MetOn = claim.ClaimedOn;
-        foreach (var item in s.DueItems) CloseOverdue(s, item);
-    }
-
-    private void CloseOverdue(CommitmentStanding s, DueItem item)
-    {
-        if (!item.OverdueOpen) return;
-        item.OverdueOpen = false;
-        item.OverdueDueOn = null;
-        Delete<OverdueItem>(OverdueItem.IdFor(s.CommitmentId, item.Key));
-    }
-
-    private void Reschedule(CommitmentStanding s, DueItem item, DateOnly due)
-    {
-        item.DueOn = due;
-        if (item.OverdueOpen && item.OverdueDueOn != due) CloseOverdue(s, item);
-    }
-
     private async Task OrderAsync(CommitmentStanding s, RectificationOrdered o, IEvent e, CancellationToken ct)
     {
         var government = await RequireAsync<GovernmentCompliance>(o.GovernmentId, e, ct);
@@ -666,7 +572,6 @@ public sealed class SupervisionFold
         Save(id, track);
         SetOrder(government, track);
         Save(government.Id, government);
-        if (!s.OpenRectificationIds.Contains(o.RectificationId)) s.OpenRectificationIds.Add(o.RectificationId);
         await SyncOverdueAsync(s, ct);
         await TrendAsync(o.OrderedAt, o.GovernmentId, s.AgreementId, t => t.RectificationsOrdered++, ct);
     }
@@ -696,11 +601,11 @@ public sealed class SupervisionFold
 
     private async Task SyncOverdueAsync(CommitmentStanding s, CancellationToken ct)
     {
-        foreach (var item in s.DueItems.Where(i => i.OverdueOpen))
+        foreach (var item in s.Lifecycle.Items.Where(i => i.OverdueOpen))
         {
             var id = OverdueItem.IdFor(s.CommitmentId, item.Key);
             if (await FindAsync<OverdueItem>(id, ct) is not { } overdue) continue;
-            overdue.OpenRectificationIds = [.. s.OpenRectificationIds];
+            overdue.OpenRectificationIds = [.. s.Lifecycle.OpenRectificationIds];
             Save(id, overdue);
         }
     }

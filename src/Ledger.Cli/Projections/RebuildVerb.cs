@@ -10,28 +10,32 @@ namespace Ledger.Cli.Projections;
 
 /// <summary>
 /// <c>ledger rebuild [projection]</c>: tears an async projection's documents down and replays every
-/// event through it with Marten's rebuild, without starting the daemon. Run it while no node serves
-/// the views, or accept that they are empty until it finishes.
+/// event through it with Marten's rebuild, without starting the daemon; <c>records</c> rewrites each
+/// commitment's inline record from its stream. Run it while no node serves the views, or accept that
+/// they are empty until it finishes.
 /// </summary>
 public static class RebuildVerb
 {
     public static Command Command()
     {
-        var name = new Argument<string?>("projection") { Description = "the async projection to rebuild (default: every one)", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("rebuild", "Rebuild async projections from the whole event log, with progress; prints events processed and time taken.") { name };
+        var name = new Argument<string?>("projection") { Description = $"the projection to rebuild: {Records} or an async one (default: every one)", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("rebuild", "Rebuild the commitment records and the async projections from the whole event log, with progress; prints what was rebuilt and the time taken.") { name };
         command.SetAction(async (parse, ct) =>
         {
             var settings = LedgerSettings.From(Verbs.Configuration());
             // As the schema's owner: a rebuild tears views down and may apply Marten's schema first.
             await using var store = LedgerStore.Create(settings.OwnerConnectionString, settings.Schema, TimeProvider.System, SupervisionProjection.RebuildBatchSize);
-            var known = AsyncProjections(store);
+            IReadOnlyList<string> known = [Records, .. AsyncProjections(store)];
             var requested = parse.GetValue(name);
             IReadOnlyList<string> chosen = requested is null ? known : [Match(requested, known)];
             try
             {
                 await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
                 foreach (var projection in chosen)
-                    await RebuildAsync(store, settings.Schema, projection, ct);
+                {
+                    if (projection == Records) await RebuildRecordsAsync(store, settings.Schema, staleOnly: false, ct);
+                    else await RebuildAsync(store, settings.Schema, projection, ct);
+                }
             }
             catch (NpgsqlException ex)
             {
@@ -42,6 +46,20 @@ public static class RebuildVerb
         return command;
     }
 
+    /// <summary>The inline commitment records' name on the command line.</summary>
+    public const string Records = "records";
+
+    /// <summary>Rewrites the commitment records from their streams (with <paramref name="staleOnly"/>, those written before the lifecycle).</summary>
+    internal static async Task RebuildRecordsAsync(DocumentStore store, string schema, bool staleOnly, CancellationToken ct)
+    {
+        var progress = new Progress($"rebuild {Records}");
+        var clock = Stopwatch.StartNew();
+        var written = await ReadModelUpgrade.RebuildRecordsAsync(store, schema, staleOnly,
+            new Progress<(int Done, int Total)>(p => progress.Report(p.Done, p.Total)), ct);
+        progress.Done();
+        Console.WriteLine($"rebuilt {Records}: {written} commitment records in {clock.Elapsed.TotalSeconds:0.0} s");
+    }
+
     internal static IReadOnlyList<string> AsyncProjections(DocumentStore store) =>
         [.. store.Options.Projections.All.Where(p => p.Lifecycle == ProjectionLifecycle.Async).Select(p => p.Name).Order(StringComparer.Ordinal)];
 
@@ -49,7 +67,7 @@ public static class RebuildVerb
         known.FirstOrDefault(k => k.Equals(requested, StringComparison.OrdinalIgnoreCase))
         ?? throw new CliFailure($"unknown projection '{requested}'; known: {string.Join(", ", known)}", 2);
 
-    private static async Task RebuildAsync(DocumentStore store, string schema, string projection, CancellationToken ct)
+    internal static async Task RebuildAsync(DocumentStore store, string schema, string projection, CancellationToken ct)
     {
         var (total, top) = await CountEventsAsync(store, schema, ct);
         var progress = new Progress($"rebuild {projection}");

@@ -5,8 +5,6 @@ namespace Ledger.Domain.Commitments;
 
 public enum CommitmentStatus { Draft, Active, FulfilmentClaimed, Fulfilled, Suspended, Withdrawn }
 
-public sealed record OpenClaim(string ClaimId, ClaimScope Scope, string? Subject);
-
 public enum RectificationStatus { Ordered, Responded, Accepted, Rejected }
 
 /// <summary>A rectification order on the commitment: whom it binds, when it is due, where it stands.</summary>
@@ -15,23 +13,32 @@ public sealed record RectificationState(string RectificationId, string Governmen
 /// <summary>An escalation on the commitment: the level it went to and, once decided, the decision named.</summary>
 public sealed record EscalationState(string EscalationId, GovernanceLevel From, GovernanceLevel To, string? RectificationId, string? DecisionReference);
 
-/// <summary>What the deciders need to know about a commitment, folded from its events.</summary>
+/// <summary>
+/// What the deciders need to know about a commitment, folded from its events. Its status, due items,
+/// open claims and orders are its <see cref="Lifecycle"/>'s, the same fold the records and views use.
+/// </summary>
 public sealed record CommitmentState(
     string CommitmentId,
     string AgreementId,
     string LeadGovernmentId,
-    DateOnly Deadline,
-    CommitmentStatus Status,
-    CommitmentStatus StatusBeforeSuspension,
+    CommitmentLifecycle Lifecycle,
     ImmutableDictionary<string, decimal> Contributors,
     ImmutableDictionary<string, Indicator> Indicators,
-    ImmutableDictionary<string, MilestoneStatus> Milestones,
     ImmutableHashSet<string> ReportIds,
     ImmutableHashSet<string> CorrectionIds,
     ImmutableHashSet<string> EvidenceIds,
-    ImmutableHashSet<string> ClaimIds,
-    ImmutableDictionary<string, OpenClaim> OpenClaims)
+    ImmutableHashSet<string> ClaimIds)
 {
+    public CommitmentStatus Status => Lifecycle.Status;
+
+    public DateOnly Deadline => Lifecycle.Deadline;
+
+    /// <summary>Each milestone's status by id: Scheduled until met, partly met, or found passed unmet.</summary>
+    public ImmutableDictionary<string, MilestoneStatus> Milestones =>
+        Lifecycle.Items.Where(i => i.Kind == DueKind.Milestone).ToImmutableDictionary(i => i.MilestoneId ?? "", i => i.Status);
+
+    public ImmutableDictionary<string, OpenClaim> OpenClaims => Lifecycle.OpenClaims.ToImmutableDictionary(c => c.ClaimId);
+
     /// <summary>Each milestone as last scheduled or revised: a revision re-dates it and keeps its title and type unless it names new ones.</summary>
     public ImmutableDictionary<string, Milestone> MilestoneDefinitions { get; init; } = ImmutableDictionary<string, Milestone>.Empty;
 
@@ -49,24 +56,24 @@ public sealed record CommitmentState(
     public bool IsParticipant(string? governmentId) =>
         governmentId is not null && (governmentId == LeadGovernmentId || Contributors.ContainsKey(governmentId));
 
-    public static CommitmentState? Evolve(CommitmentState? state, object @event) => (state, @event) switch
+    public static CommitmentState? Evolve(CommitmentState? state, object @event)
     {
-        (null, CommitmentRegistered e) => new CommitmentState(e.CommitmentId, e.AgreementId, e.LeadGovernmentId, e.Deadline,
-            CommitmentStatus.Draft, CommitmentStatus.Draft,
-            ImmutableDictionary<string, decimal>.Empty, ImmutableDictionary<string, Indicator>.Empty,
-            ImmutableDictionary<string, MilestoneStatus>.Empty, [], [], [], [], ImmutableDictionary<string, OpenClaim>.Empty),
+        if (state is null) return Register(@event);
+        var lifecycle = state.Lifecycle.Apply(@event);
+        return Track(ReferenceEquals(lifecycle, state.Lifecycle) ? state : state with { Lifecycle = lifecycle }, @event);
+    }
+
+    private static CommitmentState? Register(object @event) => @event is CommitmentRegistered e
+        ? new CommitmentState(e.CommitmentId, e.AgreementId, e.LeadGovernmentId, CommitmentLifecycle.Registered(e.Deadline),
+            ImmutableDictionary<string, decimal>.Empty, ImmutableDictionary<string, Indicator>.Empty, [], [], [], [])
+        : null;
+
+    /// <summary>What the deciders keep beside the lifecycle: definitions, ids already used, rectifications and escalations.</summary>
+    private static CommitmentState Track(CommitmentState state, object @event) => (state, @event) switch
+    {
         ({ } s, IndicatorDefined e) => s with { Indicators = s.Indicators.SetItem(e.Indicator.IndicatorId, e.Indicator) },
-        ({ } s, MilestoneScheduled e) => s with
-        {
-            Milestones = s.Milestones.SetItem(e.Milestone.MilestoneId, MilestoneStatus.Scheduled),
-            MilestoneDefinitions = s.MilestoneDefinitions.SetItem(e.Milestone.MilestoneId, e.Milestone),
-        },
-        ({ } s, MilestoneStatusChanged e) => s with { Milestones = s.Milestones.SetItem(e.MilestoneId, e.Status) },
+        ({ } s, MilestoneScheduled e) => s with { MilestoneDefinitions = s.MilestoneDefinitions.SetItem(e.Milestone.MilestoneId, e.Milestone) },
         ({ } s, ContributorAssigned e) => s with { Contributors = s.Contributors.SetItem(e.GovernmentId, e.SharePercent) },
-        ({ } s, CommitmentActivated) => s with { Status = CommitmentStatus.Active },
-        ({ } s, CommitmentSuspended) => s with { Status = CommitmentStatus.Suspended, StatusBeforeSuspension = s.Status },
-        ({ } s, CommitmentResumed) => s with { Status = s.StatusBeforeSuspension },
-        ({ } s, CommitmentWithdrawn) => s with { Status = CommitmentStatus.Withdrawn },
         ({ } s, ProgressReported e) => s with
         {
             ReportIds = s.ReportIds.Add(e.ReportId),
@@ -74,14 +81,7 @@ public sealed record CommitmentState(
         },
         ({ } s, ProgressCorrected e) => s with { CorrectionIds = s.CorrectionIds.Add(e.CorrectionId) },
         ({ } s, EvidenceAttached e) => s with { EvidenceIds = s.EvidenceIds.Add(e.EvidenceId) },
-        ({ } s, FulfilmentClaimed e) => s with
-        {
-            ClaimIds = s.ClaimIds.Add(e.ClaimId),
-            OpenClaims = s.OpenClaims.SetItem(e.ClaimId, new OpenClaim(e.ClaimId, e.Scope, e.Subject)),
-            Status = e.Scope == ClaimScope.Commitment ? CommitmentStatus.FulfilmentClaimed : s.Status,
-        },
-        ({ } s, ClaimWithdrawn e) => Close(s, e.ClaimId, fulfilled: false),
-        ({ } s, VerificationCompleted e) => Close(s, e.ClaimId, fulfilled: e.Verdict == Verdict.Verified),
+        ({ } s, FulfilmentClaimed e) => s with { ClaimIds = s.ClaimIds.Add(e.ClaimId) },
         ({ } s, CommitmentAssessed e) => s with { AssessmentIds = s.AssessmentIds.Add(e.AssessmentId) },
         ({ } s, RectificationOrdered e) => s with
         {
@@ -102,12 +102,7 @@ public sealed record CommitmentState(
         ({ } s, CommitmentRevised e) => s with
         {
             RevisionIds = s.RevisionIds.Add(e.RevisionId),
-            Deadline = e.NewDeadline ?? s.Deadline,
             MilestoneDefinitions = s.MilestoneDefinitions.SetItems(e.RescheduledMilestones.Select(m => KeyValuePair.Create(m.MilestoneId, m))),
-            // A rescheduled milestone that had been judged not met is scheduled again under its new date.
-            Milestones = s.Milestones.SetItems(e.RescheduledMilestones
-                .Where(m => s.Milestones.GetValueOrDefault(m.MilestoneId) == MilestoneStatus.NotMet)
-                .Select(m => KeyValuePair.Create(m.MilestoneId, MilestoneStatus.Scheduled))),
         },
         ({ } s, DeadlineApproaching e) => s with { ClockNotices = s.ClockNotices.Add(ClockNotice.Approaching(e.Kind, e.MilestoneId, e.DueOn)) },
         ({ } s, CommitmentOverdue e) => s with { ClockNotices = s.ClockNotices.Add(ClockNotice.Overdue(e.Kind, e.MilestoneId, e.DueOn)) },
@@ -117,15 +112,6 @@ public sealed record CommitmentState(
 
     private static CommitmentState WithRectification(CommitmentState s, string id, Func<RectificationState, RectificationState> change) =>
         s.Rectifications.TryGetValue(id, out var r) ? s with { Rectifications = s.Rectifications.SetItem(id, change(r)) } : s;
-
-    private static CommitmentState Close(CommitmentState s, string claimId, bool fulfilled)
-    {
-        if (!s.OpenClaims.TryGetValue(claimId, out var claim)) return s;
-        var status = claim.Scope != ClaimScope.Commitment || s.Status != CommitmentStatus.FulfilmentClaimed
-            ? s.Status
-            : fulfilled ? CommitmentStatus.Fulfilled : CommitmentStatus.Active;
-        return s with { OpenClaims = s.OpenClaims.Remove(claimId), Status = status };
-    }
 }
 
 /// <summary>

@@ -49,7 +49,7 @@ public sealed partial class WordsTests
         typeof(ResultType), typeof(DocumentType), typeof(Confidentiality), typeof(ClaimScope), typeof(VerificationMethod), typeof(Verdict),
         typeof(Completion), typeof(DeliveryConfidence), typeof(RiskCategory), typeof(GovernanceLevel), typeof(Band), typeof(DueKind),
         typeof(GovernmentLevel), typeof(Ledger.Domain.Commitments.CommitmentStatus), typeof(Ledger.Domain.Commitments.RectificationStatus),
-        typeof(Ledger.Domain.Agreements.AgreementStatus), typeof(Ledger.Projections.Supervision.Rag),
+        typeof(Ledger.Domain.Agreements.AgreementStatus), typeof(Ledger.Contracts.Rag),
     ];
 
     [Theory]

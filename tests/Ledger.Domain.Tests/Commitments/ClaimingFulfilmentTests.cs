@@ -27,7 +27,7 @@ public class ClaimingFulfilmentTests
             .AndState(s =>
             {
                 Assert.Equal(CommitmentStatus.Active, s.Status);
-                Assert.Equal(new OpenClaim("claim-patrol-plan", ClaimScope.Milestone, PatrolPlan), s.OpenClaims["claim-patrol-plan"]);
+                Assert.Equal(new OpenClaim("claim-patrol-plan", ClaimScope.Milestone, PatrolPlan, Zone.Date(Now)), s.OpenClaims["claim-patrol-plan"]);
             });
 
     [Fact]

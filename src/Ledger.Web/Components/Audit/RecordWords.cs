@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using Ledger.Contracts;
 using Ledger.Projections;
-using Ledger.Projections.Supervision;
 using Ledger.Web.Localization;
 using Ledger.Web.Resources;
 using Microsoft.Extensions.Localization;

@@ -1,7 +1,6 @@
 using JasperFx.Events;
 using Ledger.Contracts;
 using Ledger.Projections;
-using Ledger.Projections.Supervision;
 using Ledger.Web.Localization;
 using RectificationEntry = Ledger.Projections.RectificationEntry;
 using Marten;
@@ -10,19 +9,18 @@ namespace Ledger.Web.Components.Commitments;
 
 /// <summary>
 /// Everything the commitment page shows, read once per request through the same read models as the
-/// API's <c>GET /api/commitments/{id}</c> (the inline <see cref="CommitmentRecord"/>), the supervision
-/// view of the commitment (<see cref="CommitmentStanding"/>, for the tracking colour), the agreement,
-/// the registry's names, and the commitment's own stream for the timeline.
+/// API's <c>GET /api/commitments/{id}</c> (the inline <see cref="CommitmentRecord"/>, written with each
+/// event, colour and overdue items included), the agreement, the registry's names, and the commitment's
+/// own stream for the timeline.
 /// </summary>
 public sealed class CommitmentDossier
 {
     private CommitmentDossier(
-        CommitmentRecord record, AgreementView? agreement, CommitmentStanding? standing,
+        CommitmentRecord record, AgreementView? agreement,
         IReadOnlyDictionary<string, GovernmentView> governments, IReadOnlyList<IEvent> events, DateOnly today)
     {
         Record = record;
         Agreement = agreement;
-        Standing = standing;
         Governments = governments;
         Events = events;
         Today = today;
@@ -30,8 +28,6 @@ public sealed class CommitmentDossier
 
     public CommitmentRecord Record { get; }
     public AgreementView? Agreement { get; }
-    /// <summary>The asynchronous supervision view; null until the daemon has seen the commitment.</summary>
-    public CommitmentStanding? Standing { get; }
     public IReadOnlyDictionary<string, GovernmentView> Governments { get; }
     /// <summary>The commitment's stream, oldest first, with each event's envelope.</summary>
     public IReadOnlyList<IEvent> Events { get; }
@@ -44,16 +40,11 @@ public sealed class CommitmentDossier
         IQuerySession session, GovernmentNames names, string commitmentId, DateTimeOffset now, CancellationToken ct)
     {
         var key = StreamKeys.Commitment(commitmentId);
-        // One round trip for the documents; the stream and the registry follow.
-        var batch = session.CreateBatchQuery();
-        var record = batch.Load<CommitmentRecord>(key);
-        var standing = batch.Load<CommitmentStanding>(commitmentId);
-        await batch.Execute(ct);
-        if (await record is not { } found) return null;
+        if (await session.LoadAsync<CommitmentRecord>(key, ct) is not { } found) return null;
         var agreement = await session.LoadAsync<AgreementView>(StreamKeys.Agreement(found.AgreementId), ct);
         var events = await session.Events.FetchStreamAsync(key, token: ct);
         var governments = await names.AllAsync(ct);
-        return new CommitmentDossier(found, agreement, await standing, governments, events,
+        return new CommitmentDossier(found, agreement, governments, events,
             DateOnly.FromDateTime(now.ToOffset(ConsoleFormat.BeijingOffset).DateTime));
     }
 
@@ -76,17 +67,8 @@ public sealed class CommitmentDossier
     public RectificationEntry? Rectification(string? rectificationId) =>
         Record.Rectifications.Find(r => r.RectificationId == rectificationId);
 
-    /// <summary>
-    /// The tracking colour, by the supervision views' rule (ops/docs/supervision-views.md): red while an
-    /// item is overdue, green once fulfilled, else the latest assessment's confidence. Overdue comes from
-    /// the supervision view (it knows which clock notices are closed); the status and the assessment from
-    /// the record, which is written with the event, so a new assessment shows at once.
-    /// </summary>
-    public Rag Colour =>
-        Standing is { OverdueItems: > 0 } ? Rag.Red
-        : Record.Status == StandingStatus.Fulfilled ? Rag.Green
-        : Record.Confidence is { } confidence ? SupervisionRules.FromConfidence(confidence)
-        : Rag.NotAssessed;
+    /// <summary>The tracking colour, as the record holds it (the commitment's lifecycle, the same rule every view uses).</summary>
+    public Rag Colour => Record.Rag;
 
     public IEnumerable<ClaimEntry> OpenClaims => Record.Claims.Where(c => c.State == "open");
 

@@ -1,5 +1,4 @@
 using Ledger.Contracts;
-using Ledger.Projections.Supervision;
 using Ledger.Web.Localization;
 using Ledger.Web.Resources;
 using Microsoft.Extensions.Localization;

@@ -1,6 +1,6 @@
 using System.Text;
+using Ledger.Contracts;
 using Ledger.Projections.Querying;
-using Ledger.Projections.Supervision;
 using Ledger.Web.Resources;
 using Microsoft.Extensions.Localization;
 

@@ -1,0 +1,85 @@
+using Ledger.Projections;
+using Marten;
+using Npgsql;
+
+namespace Ledger.Infrastructure.Store;
+
+/// <summary>
+/// Read models written before the commitment lifecycle was stored in them: a commitment record or a
+/// supervision standing without its <c>lifecycle</c>. Such a document would fold its next event from an
+/// empty lifecycle, so it is rewritten from the events first: the records one stream at a time, the
+/// supervision views by a rebuild.
+/// </summary>
+public static class ReadModelUpgrade
+{
+    public sealed record Staleness(long Records, long Standings)
+    {
+        public bool Any => Records > 0 || Standings > 0;
+    }
+
+    public static async Task<Staleness> FindAsync(DocumentStore store, string schema, CancellationToken ct)
+    {
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        return new Staleness(
+            await CountAsync(connection, schema, "mt_doc_commitmentrecord", ct),
+            await CountAsync(connection, schema, "mt_doc_commitmentstanding", ct));
+    }
+
+    /// <summary>
+    /// Rewrites each commitment record from its stream through the record's own projection; with
+    /// <paramref name="staleOnly"/>, only those without a lifecycle. Returns how many were written.
+    /// </summary>
+    public static async Task<int> RebuildRecordsAsync(DocumentStore store, string schema, bool staleOnly, IProgress<(int Done, int Total)>? progress, CancellationToken ct)
+    {
+        var ids = await RecordIdsAsync(store, schema, staleOnly, ct);
+        var done = 0;
+        foreach (var batch in ids.Chunk(200))
+        {
+            await using var session = store.LightweightSession();
+            foreach (var id in batch)
+            {
+                if (await session.Events.AggregateStreamAsync<CommitmentRecord>(id, token: ct) is { } record)
+                    session.Store(record);
+            }
+            await session.SaveChangesAsync(ct);
+            done += batch.Length;
+            progress?.Report((done, ids.Count));
+        }
+        return ids.Count;
+    }
+
+    private static async Task<IReadOnlyList<string>> RecordIdsAsync(DocumentStore store, string schema, bool staleOnly, CancellationToken ct)
+    {
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        var sql = staleOnly
+            ? $"select id from \"{schema}\".mt_doc_commitmentrecord where not (data ? 'lifecycle') order by id"
+            : $"select id from \"{schema}\".mt_streams where id like 'commitment/%' order by id";
+        await using var command = new NpgsqlCommand(sql, connection);
+        var ids = new List<string>();
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) ids.Add(reader.GetString(0));
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            // A ledger that has never written a commitment has no such table yet: nothing to rewrite.
+        }
+        return ids;
+    }
+
+    private static async Task<long> CountAsync(NpgsqlConnection connection, string schema, string table, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"select count(*) from \"{schema}\".{table} where not (data ? 'lifecycle')", connection);
+        try
+        {
+            return (long)(await command.ExecuteScalarAsync(ct))!;
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            return 0;
+        }
+    }
+}
