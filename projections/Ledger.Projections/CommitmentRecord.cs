@@ -131,9 +131,11 @@ public sealed class ReportEntry
 
 public sealed record CorrectionEntry(string CorrectionId, List<IndicatorValue> Values, string Reason, string CorrectedBy, DateTimeOffset CorrectedAt);
 
+/// <summary>A document attached as evidence; media type and size are null where the ledger does not keep the file.</summary>
 public sealed record EvidenceEntry(
     string EvidenceId, DocumentType DocumentType, string Title, string Sha256, string StorageUri, string Issuer,
-    DateOnly IssuedOn, Confidentiality Confidentiality, string AttachedBy, DateTimeOffset AttachedAt);
+    DateOnly IssuedOn, Confidentiality Confidentiality, string AttachedBy, DateTimeOffset AttachedAt,
+    string? MediaType = null, long? Length = null);
 
 public sealed class ClaimEntry
 {
@@ -301,7 +303,7 @@ public partial class CommitmentRecordProjection : SingleStreamProjection<Commitm
     {
         var d = e.Data;
         r.Evidence.Add(new EvidenceEntry(d.EvidenceId, d.DocumentType, d.Title, d.Sha256, d.StorageUri, d.Issuer, d.IssuedOn,
-            d.Confidentiality, d.AttachedBy, d.AttachedAt));
+            d.Confidentiality, d.AttachedBy, d.AttachedAt, d.MediaType, d.Length));
         r.Touch(e);
     }
 

@@ -93,7 +93,12 @@ public enum DocumentType { OfficialDocument, Minutes, MonitoringData, Photo, Ins
 
 public enum Confidentiality { Public, Internal, Confidential }
 
-/// <summary>A document backing the commitment, identified by the SHA-256 of its bytes.</summary>
+/// <summary>
+/// A document backing the commitment, identified by the SHA-256 of its bytes (stored as
+/// <c>evidence_attached.v2</c>). Its media type and size are known when the ledger keeps the file
+/// itself, and null for a document kept elsewhere; events written as <see cref="EvidenceAttachedV1"/>
+/// read as this with both null.
+/// </summary>
 public sealed record EvidenceAttached(
     string CommitmentId,
     string EvidenceId,
@@ -104,8 +109,32 @@ public sealed record EvidenceAttached(
     string Issuer,
     DateOnly IssuedOn,
     Confidentiality Confidentiality,
+    string? MediaType,
+    long? Length,
     string AttachedBy,
     DateTimeOffset AttachedAt);
+
+/// <summary>
+/// The first shape of <see cref="EvidenceAttached"/>, stored as <c>evidence_attached.v1</c> before the
+/// media type and size were recorded. Never written any more; read through <see cref="Upcast"/>.
+/// </summary>
+public sealed record EvidenceAttachedV1(
+    string CommitmentId,
+    string EvidenceId,
+    DocumentType DocumentType,
+    string Title,
+    string Sha256,
+    string StorageUri,
+    string Issuer,
+    DateOnly IssuedOn,
+    Confidentiality Confidentiality,
+    string AttachedBy,
+    DateTimeOffset AttachedAt)
+{
+    /// <summary>The event as the current shape reads it: nothing was recorded of the file's type or size.</summary>
+    public EvidenceAttached Upcast() => new(CommitmentId, EvidenceId, DocumentType, Title, Sha256, StorageUri, Issuer, IssuedOn,
+        Confidentiality, MediaType: null, Length: null, AttachedBy, AttachedAt);
+}
 
 public enum ClaimScope { Milestone, Period, Commitment }
 

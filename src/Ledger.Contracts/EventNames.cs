@@ -24,7 +24,7 @@ public static class EventNames
         [typeof(CommitmentWithdrawn)] = "commitment_withdrawn.v1",
         [typeof(ProgressReported)] = "progress_reported.v1",
         [typeof(ProgressCorrected)] = "progress_corrected.v1",
-        [typeof(EvidenceAttached)] = "evidence_attached.v1",
+        [typeof(EvidenceAttached)] = "evidence_attached.v2",
         [typeof(FulfilmentClaimed)] = "fulfilment_claimed.v1",
         [typeof(ClaimWithdrawn)] = "claim_withdrawn.v1",
         [typeof(VerificationCompleted)] = "verification_completed.v1",
@@ -50,4 +50,37 @@ public static class EventNames
         [typeof(AccountPasswordChanged)] = "account_password_changed.v1",
         [typeof(AccountPasswordReset)] = "account_password_reset.v1",
     };
+
+    /// <summary>
+    /// Names no longer written, each with the shape it was stored in and how that shape reads as the
+    /// current one. Events stored under them keep their bytes (and so their leaves) for ever; every
+    /// reader upcasts them the same way: the store (Marten's Upcast), the bundle's verifier and import.
+    /// </summary>
+    public static IReadOnlyList<Retired> RetiredNames { get; } =
+    [
+        Retired.As<EvidenceAttachedV1, EvidenceAttached>("evidence_attached.v1", old => old.Upcast()),
+    ];
+
+    /// <summary>Every stored name, current and retired, with the type its JSON is read as.</summary>
+    public static IReadOnlyDictionary<string, Type> TypesByName { get; } =
+        All.Select(p => KeyValuePair.Create(p.Value, p.Key))
+            .Concat(RetiredNames.Select(r => KeyValuePair.Create(r.Name, r.StoredType)))
+            .ToDictionary(StringComparer.Ordinal);
+
+    /// <summary>The name an event of this type is stored under (a retired shape keeps its retired name).</summary>
+    public static string NameOf(Type type) =>
+        All.TryGetValue(type, out var name) ? name
+        : RetiredNames.FirstOrDefault(r => r.StoredType == type)?.Name
+          ?? throw new ArgumentException($"{type.Name} is not a stored event type.", nameof(type));
+
+    /// <summary>An event as the current shapes read it: a retired shape upcast, any other returned as it is.</summary>
+    public static object Current(object @event) =>
+        RetiredNames.FirstOrDefault(r => r.StoredType == @event.GetType()) is { } retired ? retired.Upcast(@event) : @event;
+
+    /// <summary>A retired stored name: the shape it was stored in, the shape it reads as, and the upcast between them.</summary>
+    public sealed record Retired(string Name, Type StoredType, Type CurrentType, Func<object, object> Upcast)
+    {
+        public static Retired As<TOld, TNew>(string name, Func<TOld, TNew> upcast) where TOld : notnull where TNew : notnull =>
+            new(name, typeof(TOld), typeof(TNew), old => upcast((TOld)old));
+    }
 }

@@ -1,6 +1,9 @@
 using System.Text.Json.Nodes;
 using Ledger.Api.Tests.Support;
 using Ledger.Infrastructure.Audit;
+using Ledger.Infrastructure.Integrity;
+using Ledger.Infrastructure.Supervision;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Ledger.Api.Tests;
 
@@ -78,6 +81,63 @@ public sealed class ImportTests(AuditExportTests.ExportFixture fixture) : IClass
         Assert.Equal(2, again.Exit);
         Assert.Contains("the ledger already holds ", again.Error);
         Assert.Equal(lines, await CountAsync("mt_events"));
+    }
+
+    [Fact]
+    public async Task A_ledger_holding_evidence_in_both_shapes_replays_verifies_and_exports_whole()
+    {
+        // The scenario's ledger, its first evidence event as an earlier version stored it: under the
+        // retired name evidence_attached.v1, with no media type or size.
+        var lines = await File.ReadAllLinesAsync(await ExportedLedgerAsync());
+        var first = Array.FindIndex(lines, l => (string?)JsonNode.Parse(l)!["type"] == "evidence_attached.v2");
+        var old = JsonNode.Parse(lines[first])!.AsObject();
+        old["type"] = "evidence_attached.v1";
+        old["data"]!.AsObject().Remove("mediaType");
+        old["data"]!.AsObject().Remove("length");
+        lines[first] = old.ToJsonString();
+        Assert.Contains(lines, l => l.Contains("\"type\":\"evidence_attached.v2\"", StringComparison.Ordinal));
+        var file = NewFile();
+        await File.WriteAllLinesAsync(file, lines);
+
+        var (exit, _, error) = await ImportAsync(file);
+        Assert.True(exit == 0, error);
+
+        // Stored as written, under its own name and bytes.
+        var evidenceId = (string)old["data"]!["evidenceId"]!;
+        Assert.Equal("evidence_attached.v1", await TestDatabase.ScalarAsync<string>(
+            $"select type from \"{_target.Schema}\".mt_events where data->>'evidenceId' = '{evidenceId}'"));
+        Assert.False(await TestDatabase.ScalarAsync<bool>(
+            $"select data ? 'mediaType' from \"{_target.Schema}\".mt_events where data->>'evidenceId' = '{evidenceId}'"));
+        // Read as the current shape: the stream's history and the record hold it, with nothing known of the file.
+        var stream = (string)old["stream"]!;
+        var target = _target.Client("auditor");
+        var history = JsonNode.Parse(await target.GetStringAsync("/api/" + stream.Replace("/", "s/", StringComparison.Ordinal) + "/events"))!.AsArray();
+        var replayed = Assert.Single(history, e => (string?)e!["data"]!["evidenceId"] == evidenceId)!;
+        Assert.True(replayed["data"]!.AsObject().TryGetPropertyValue("mediaType", out var mediaType) && mediaType is null, replayed.ToJsonString());
+        Assert.Equal("evidence_attached.v1", (string?)replayed["type"]);
+        var recordPath = "/api/" + stream.Replace("/", "s/", StringComparison.Ordinal);
+        var record = JsonNode.Parse(await target.GetStringAsync(recordPath))!;
+        Assert.Contains(record["evidence"]!.AsArray(), e => (string?)e!["evidenceId"] == evidenceId && e["mediaType"] is null);
+        // Folded again by the store itself (Marten reading the stream), the record is the same.
+        var rebuilt = await CliAsync(_target.Schema, "rebuild", "records");
+        Assert.True(rebuilt.Exit == 0, rebuilt.Error);
+        Assert.True(JsonNode.DeepEquals(record, JsonNode.Parse(await target.GetStringAsync(recordPath))), "the record rebuilt by the store differs");
+        // The views fold both shapes.
+        await _target.Services.GetRequiredService<ProjectionFreshness>().WaitUntilCurrentAsync(TimeSpan.FromSeconds(90));
+
+        // Leaves are the stored bytes: the log verifies, and a bundle of the whole ledger verifies with
+        // commitments.csv folded again from its leaves, the retired shape included.
+        var count = lines.Length;
+        await WaitForAsync(async () => await TestDatabase.ScalarAsync<long>($"select coalesce(max(tree_size), 0) from \"{_target.Schema}\".ledger_merkle_state") == count);
+        Assert.Equal(0, (await CliAsync(_target.Schema, "checkpoint")).Exit);
+        var verified = await CliAsync(_target.Schema, "verify");
+        Assert.True(verified.Exit == 0, verified.Output + verified.Error);
+        var dir = fixture.NewTarget();
+        var exported = await CliAsync(_target.Schema, "export", "--all", "--out", dir);
+        Assert.True(exported.Exit == 0, exported.Error);
+        var bundle = await CliAsync(_target.Schema, "export", "verify", dir, "--key", CheckpointKeys.VerifierKeyOf(fixture.Seed, IntegritySettings.DefaultOrigin));
+        Assert.True(bundle.Exit == 0, bundle.Output + bundle.Error);
+        Assert.Contains("commitments.csv", bundle.Output);
     }
 
     [Fact]

@@ -137,7 +137,7 @@ internal static class Pilot
     public static EvidenceAttached Evidence(string evidenceId) => new(
         C1, evidenceId, DocumentType.MonitoringData, "Jinyushi monthly monitoring, Jan–Apr 2024", Sha256,
         "s3://xgb-evidence/a01/" + evidenceId + ".pdf", "Pingxiang Ecology and Environment Bureau",
-        new DateOnly(2024, 5, 10), Confidentiality.Public, LiuyangGov.Id, Earlier);
+        new DateOnly(2024, 5, 10), Confidentiality.Public, null, null, LiuyangGov.Id, Earlier);
 
     public static FulfilmentClaimed Claimed(string claimId, ClaimScope scope, string? subject, params string[] evidenceIds) =>
         new(C1, claimId, scope, subject, evidenceIds, "Delivered as committed; see the cited evidence.", LiuyangGov.Id, Earlier);

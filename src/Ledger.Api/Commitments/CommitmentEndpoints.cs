@@ -22,9 +22,10 @@ public sealed record ReportProgressRequest(string ReportId, string Period, DateO
 
 public sealed record CorrectProgressRequest(string CorrectionId, string CorrectsReportId, IReadOnlyList<IndicatorValue> Values, string Reason);
 
+/// <summary>Evidence by hash and location; its media type and size in bytes may be given too.</summary>
 public sealed record AttachEvidenceRequest(
     string EvidenceId, DocumentType DocumentType, string Title, string Sha256, string StorageUri, string Issuer,
-    DateOnly IssuedOn, Confidentiality Confidentiality);
+    DateOnly IssuedOn, Confidentiality Confidentiality, string? MediaType = null, long? Length = null);
 
 public sealed record ClaimFulfilmentRequest(string ClaimId, ClaimScope Scope, IReadOnlyList<string> EvidenceIds, string Statement, string? Subject = null);
 
@@ -97,7 +98,7 @@ public static class CommitmentEndpoints
     public static Task<IResult> AttachEvidence(string commitmentId, AttachEvidenceRequest body, HttpContext http) =>
         Write(http, commitmentId, (s, actor, now) => CommitmentDecider.Decide(s, new Domain.Commitments.AttachEvidence(
             commitmentId, body.EvidenceId, body.DocumentType, body.Title, body.Sha256, body.StorageUri, body.Issuer, body.IssuedOn,
-            body.Confidentiality, actor, now)));
+            body.Confidentiality, actor, now, body.MediaType, body.Length)));
 
     public static Task<IResult> Claim(string commitmentId, ClaimFulfilmentRequest body, HttpContext http) =>
         Write(http, commitmentId, (s, actor, now) => CommitmentDecider.Decide(s, new ClaimFulfilment(

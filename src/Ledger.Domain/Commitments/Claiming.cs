@@ -3,9 +3,11 @@ using Ledger.Contracts;
 
 namespace Ledger.Domain.Commitments;
 
+/// <summary>Attach a document; its media type and size are given when the ledger keeps the file itself.</summary>
 public sealed record AttachEvidence(
     string CommitmentId, string EvidenceId, DocumentType DocumentType, string Title, string Sha256, string StorageUri,
-    string Issuer, DateOnly IssuedOn, Confidentiality Confidentiality, Actor Actor, DateTimeOffset Now);
+    string Issuer, DateOnly IssuedOn, Confidentiality Confidentiality, Actor Actor, DateTimeOffset Now,
+    string? MediaType = null, long? Length = null);
 
 public sealed record ClaimFulfilment(
     string CommitmentId, string ClaimId, ClaimScope Scope, string? Subject, IReadOnlyList<string> EvidenceIds,
@@ -42,8 +44,12 @@ public static partial class CommitmentDecider
             throw DomainException.Rule("invalid_uri", "'storageUri' must be an absolute URI.", "storageUri");
         Require.Text(c.Issuer, "issuer", 200);
         Require.NotInFuture(c.IssuedOn, c.Now, "issuedOn");
+        if (c.MediaType is not null && !MediaTypePattern().IsMatch(c.MediaType))
+            throw DomainException.Rule("invalid_media_type", "'mediaType' must be a media type such as application/pdf.", "mediaType");
+        if (c.Length is < 0)
+            throw DomainException.Rule("invalid_length", "'length' must be a number of bytes, zero or more.", "length");
         return [new EvidenceAttached(s.CommitmentId, c.EvidenceId!, c.DocumentType, c.Title, c.Sha256!.ToLowerInvariant(),
-            c.StorageUri, c.Issuer, c.IssuedOn, c.Confidentiality, c.Actor.Id, c.Now)];
+            c.StorageUri, c.Issuer, c.IssuedOn, c.Confidentiality, c.MediaType?.ToLowerInvariant(), c.Length, c.Actor.Id, c.Now)];
     }
 
     /// <summary>
@@ -146,4 +152,11 @@ public static partial class CommitmentDecider
 
     [GeneratedRegex("^[0-9a-fA-F]{64}$")]
     private static partial Regex Sha256Pattern();
+
+    /// <summary>Whether a text is a media type (type/subtype, no parameters), as evidence records it.</summary>
+    public static bool IsMediaType(string value) => MediaTypePattern().IsMatch(value);
+
+    // type/subtype as RFC 6838 allows their names (127 characters each at most), without parameters.
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$")]
+    private static partial Regex MediaTypePattern();
 }

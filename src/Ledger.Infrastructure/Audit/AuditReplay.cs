@@ -42,7 +42,7 @@ public static class AuditReplay
     public const string NotYetCheckpointed = "not_yet_checkpointed";
     public const string NotRequested = "not_requested";
 
-    private static readonly HashSet<string> KnownTypes = [.. EventNames.All.Values];
+    private static readonly HashSet<string> KnownTypes = [.. EventNames.TypesByName.Keys];
 
     /// <summary>
     /// A stream's events between <paramref name="start"/> and <paramref name="end"/> (both inclusive), of the

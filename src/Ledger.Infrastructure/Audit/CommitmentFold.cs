@@ -27,8 +27,7 @@ public sealed class CommitmentFold
 
     private static readonly CommitmentRecordProjection Projection = new();
 
-    private static readonly IReadOnlyDictionary<string, Type> EventTypes =
-        EventNames.All.ToDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
+    private static readonly IReadOnlyDictionary<string, Type> EventTypes = EventNames.TypesByName;
 
     // The projection's Create(IEvent<T>) and Apply(IEvent<T>, CommitmentRecord) by event type, as Marten finds them.
     private static readonly IReadOnlyDictionary<Type, MethodInfo> Creates = Methods("Create", 1);
@@ -58,8 +57,10 @@ public sealed class CommitmentFold
         if (!EventTypes.TryGetValue(type, out var clrType))
             throw new FormatException($"{stream} version {version} is of the event type {type}, which this ledger does not know");
 
-        var data = root.GetProperty("data").Deserialize(clrType, Json)
-            ?? throw new FormatException($"{stream} version {version} has no data");
+        // A retired shape is read as the current one, as the store reads it (EventNames.RetiredNames).
+        var data = EventNames.Current(root.GetProperty("data").Deserialize(clrType, Json)
+            ?? throw new FormatException($"{stream} version {version} has no data"));
+        clrType = data.GetType();
         var e = (IEvent)Activator.CreateInstance(typeof(Event<>).MakeGenericType(clrType), data)!;
         e.StreamKey = stream;
         e.Version = version;

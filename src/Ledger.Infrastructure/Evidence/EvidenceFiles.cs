@@ -1,3 +1,4 @@
+using Ledger.Domain.Commitments;
 using Ledger.Infrastructure.Store;
 using System.Security.Cryptography;
 using Npgsql;
@@ -67,9 +68,9 @@ public sealed class EvidenceFiles(NpgsqlDataSource db, string schema)
     }
 
     // A media type is only a hint for the download; anything unusual is served as plain bytes.
+    // What the browser said, where it is a plain type/subtype; anything else is kept as bytes of no stated type.
     private static string Clean(string mediaType) =>
-        mediaType.Length is > 0 and <= 100 && mediaType.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '.' or '+' or '-')
-            ? mediaType : "application/octet-stream";
+        mediaType.Length <= 100 && CommitmentDecider.IsMediaType(mediaType) ? mediaType.ToLowerInvariant() : "application/octet-stream";
 
     private Task EnsureSchemaAsync(CancellationToken ct) => _schema.EnsureAsync(ct);
 

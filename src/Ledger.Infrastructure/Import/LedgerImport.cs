@@ -52,7 +52,7 @@ public sealed class LedgerImport : IAsyncDisposable
     public const int RecordChunk = 200;
 
     private static readonly string[] StreamKinds = ["government/", "agreement/", "commitment/", "evaluation/"];
-    private static readonly IReadOnlyDictionary<string, Type> TypesByName = EventNames.All.ToDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
+    private static readonly IReadOnlyDictionary<string, Type> TypesByName = EventNames.TypesByName;
     // The ids by which events name other streams, and the kind of stream each names.
     private static readonly (string Property, string Kind)[] ReferenceKinds =
     [
@@ -267,7 +267,7 @@ public sealed class LedgerImport : IAsyncDisposable
             await copy.WriteAsync(line.Stream, NpgsqlDbType.Varchar, ct);
             await copy.WriteAsync(version, NpgsqlDbType.Bigint, ct);
             await copy.WriteAsync(serializer.ToJson(line.Data), NpgsqlDbType.Jsonb, ct);
-            await copy.WriteAsync(EventNames.All[type], NpgsqlDbType.Varchar, ct);
+            await copy.WriteAsync(EventNames.NameOf(type), NpgsqlDbType.Varchar, ct);
             await copy.WriteAsync(line.Timestamp, NpgsqlDbType.TimestampTz, ct);
             await copy.WriteAsync(DefaultTenant, NpgsqlDbType.Varchar, ct);
             await copy.WriteAsync(dotNet, NpgsqlDbType.Varchar, ct);
@@ -302,8 +302,10 @@ public sealed class LedgerImport : IAsyncDisposable
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                var data = serializer.FromJson(TypesByName[reader.GetString(4)], reader, 6);
+                // A retired shape keeps its stored bytes and name, and is folded as the current shape.
+                var data = EventNames.Current(serializer.FromJson(TypesByName[reader.GetString(4)], reader, 6));
                 var e = session.Events.BuildEvent(data);
+                e.EventTypeName = reader.GetString(4);
                 e.Sequence = reader.GetInt64(0);
                 e.Id = reader.GetGuid(1);
                 e.StreamKey = reader.GetString(2);

@@ -46,6 +46,9 @@ public static class LedgerStore
 
         foreach (var (type, name) in EventNames.All)
             opts.Events.MapEventType(type, name);
+        // Events stored under a retired name keep their bytes; they are read as the current shape.
+        foreach (var retired in EventNames.RetiredNames)
+            RegisterUpcast.MakeGenericMethod(retired.StoredType, retired.CurrentType).Invoke(null, [opts, retired]);
 
         opts.Projections.Add<CommitmentRecordProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<GovernmentViewProjection>(ProjectionLifecycle.Inline);
@@ -77,4 +80,10 @@ public static class LedgerStore
 
     public static DocumentStore Create(string connectionString, string schema, TimeProvider time, int supervisionBatch = SupervisionProjection.BatchSize) =>
         DocumentStore.For(opts => Configure(opts, connectionString, schema, time, supervisionBatch));
+
+    private static readonly System.Reflection.MethodInfo RegisterUpcast =
+        typeof(LedgerStore).GetMethod(nameof(Upcast), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
+
+    private static void Upcast<TOld, TNew>(StoreOptions opts, EventNames.Retired retired) where TOld : class where TNew : class =>
+        opts.Events.Upcast<TOld, TNew>(retired.Name, old => (TNew)retired.Upcast(old));
 }

@@ -218,7 +218,7 @@ public sealed class ZoneLedger
         {
             var evidence = $"ev-{Month(m)}";
             yield return Gov(new EvidenceAttached(c.Id, evidence, (DocumentType)((c.Index + m) % 6), $"Quarterly file {Month(m)}",
-                Sha(c.Id + evidence), $"s3://zone-evidence/{c.Id}/{evidence}.pdf", lead.Zh + "人民政府", EndOf(m).AddDays(-3), Confidentiality.Internal, Gv(lead), Now()));
+                Sha(c.Id + evidence), $"s3://zone-evidence/{c.Id}/{evidence}.pdf", lead.Zh + "人民政府", EndOf(m).AddDays(-3), Confidentiality.Internal, null, null, Gv(lead), Now()));
             var done = m * 4 / Months;
             var confidence = (DeliveryConfidence)((c.Index * 3 + m) % 11 switch { < 5 => 0, < 8 => 1, 8 => 2, 9 => 3, _ => 4 });
             yield return Sup(new CommitmentAssessed(c.Id, $"as-{Month(m)}", Quarter(m), (Completion)Math.Min(done, 3), confidence, (RiskCategory)((c.Index + m) % 4),

@@ -15,7 +15,7 @@ public class AttachingEvidenceTests
         C1, "ev-patrol-2024-05", DocumentType.Minutes, Title, Sha256, Uri, Issuer, IssuedOn, Confidentiality.Internal, LiuyangGov, Now);
 
     private static EvidenceAttached Attached(string by) => new(
-        C1, "ev-patrol-2024-05", DocumentType.Minutes, Title, Sha256, Uri, Issuer, IssuedOn, Confidentiality.Internal, by, Now);
+        C1, "ev-patrol-2024-05", DocumentType.Minutes, Title, Sha256, Uri, Issuer, IssuedOn, Confidentiality.Internal, null, null, by, Now);
 
     private static Outcome<CommitmentState> Attaching(AttachEvidence command, params object[] given) =>
         Spec.Given(given.Length == 0 ? C1Active : given).When(state => CommitmentDecider.Decide(state, command));

@@ -77,7 +77,7 @@ public static class BorderZone
         C(Corridor, new CommitmentAssessed(Corridor, "as-c-1", "2024-Q1", Completion.Substantial, DeliveryConfidence.Green, RiskCategory.Low, "on track apart from the date", Office, At(2024, 4, 20)));
         // The river: assessed complete, claimed on 2024-05-10, verified 2024-05-20 (a first claim was rejected).
         C(River, new CommitmentAssessed(River, "as-r-1", "2024-Q1", Completion.Complete, DeliveryConfidence.Green, RiskCategory.Low, "all months class III", Office, At(2024, 4, 25)));
-        C(River, new EvidenceAttached(River, "ev-1", DocumentType.MonitoringData, "monitoring", new string('a', 64), "https://files.example/ev-1", "ecology bureau", new DateOnly(2024, 4, 30), Confidentiality.Public, "gov:430181", At(2024, 5, 1)));
+        C(River, new EvidenceAttached(River, "ev-1", DocumentType.MonitoringData, "monitoring", new string('a', 64), "https://files.example/ev-1", "ecology bureau", new DateOnly(2024, 4, 30), Confidentiality.Public, null, null, "gov:430181", At(2024, 5, 1)));
         C(River, new FulfilmentClaimed(River, "cl-1", ClaimScope.Commitment, null, ["ev-1"], "done", "gov:430181", At(2024, 5, 2)));
         C(River, new VerificationCompleted(River, "cl-1", VerificationMethod.DocumentReview, Verdict.Rejected, "thin evidence", Office, At(2024, 5, 5)));
         C(River, new FulfilmentClaimed(River, "cl-2", ClaimScope.Commitment, null, ["ev-1"], "done, with inspection", "gov:430181", At(2024, 5, 10)));
