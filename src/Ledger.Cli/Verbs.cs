@@ -285,7 +285,7 @@ public static class Verbs
               admin         TOKEN=$(./ops/ledger token --role admin)
 
             then, for example:
-              curl -s -H "Authorization: Bearer $TOKEN" {u}/api/commitments
+              curl -s -H "Authorization: Bearer $TOKEN" "{u}/api/commitments?sort=deadline&limit=10"
             """);
             return 0;
         });

@@ -141,7 +141,7 @@ public sealed class AuthorizationTests(LedgerHost host) : IClassFixture<LedgerHo
 
         foreach (var path in new[]
                  {
-                     $"/api/commitments/{Water}", $"/api/commitments/{Water}/events", $"/api/commitments?agreementId={PilotZone.Agreement}",
+                     $"/api/commitments/{Water}", $"/api/commitments/{Water}/events", $"/api/commitments?agreement={PilotZone.Agreement}",
                      $"/api/agreements/{PilotZone.Agreement}", $"/api/agreements/{PilotZone.Agreement}/events", "/api/agreements",
                      $"/api/governments/{PilotZone.Liuyang}", $"/api/governments/{PilotZone.Liuyang}/events", "/api/governments",
                  })

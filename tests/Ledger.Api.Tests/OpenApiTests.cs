@@ -94,6 +94,30 @@ public sealed partial class OpenApiTests(LedgerHost host) : IClassFixture<Ledger
                 RequiresToken: e.Metadata.GetMetadata<IAuthorizeData>() is not null && e.Metadata.GetMetadata<IAllowAnonymous>() is null)))
             .ToList();
 
+    [Theory]
+    [InlineData("ListGovernments", "province,prefecture,level", "governmentId,nameEn")]
+    [InlineData("ListAgreements", "taskArea,status,government,period", "agreementId,termStart,termEnd")]
+    [InlineData("ListCommitments", "agreement,government,status,period", "commitmentId,agreementId,deadline")]
+    public async Task A_list_declares_its_filters_sorts_paging_the_page_it_answers_and_its_refusals(string operationId, string filters, string sorts)
+    {
+        var document = await DocumentAsync();
+        var operation = Operations(document).Single(o => (string?)o.Operation["operationId"] == operationId).Operation;
+
+        var parameters = operation["parameters"]!.AsArray().Where(p => (string?)p!["in"] == "query").ToDictionary(p => (string)p!["name"]!, p => p!);
+        Assert.Equal([.. filters.Split(','), "sort", "limit", "cursor"], parameters.Keys);
+        Assert.Equal(sorts.Split(',').SelectMany(s => new[] { s, "-" + s }), parameters["sort"]["schema"]!["enum"]!.AsArray().Select(v => (string?)v));
+        Assert.Equal(200, (int)decimal.Parse((string)parameters["limit"]["schema"]!["maximum"]!.ToString(), System.Globalization.CultureInfo.InvariantCulture));
+        var page = Resolve(document, operation["responses"]!["200"]!["content"]!["application/json"]!["schema"]!);
+        Assert.Equal(["items", "next", "freshness"], page["properties"]!.AsObject().Select(p => p.Key));
+        foreach (var status in new[] { "400", "422" })
+            Assert.NotNull(operation["responses"]![status]?["content"]?["application/problem+json"]);
+    }
+
+    private static JsonNode Resolve(JsonNode document, JsonNode schema) =>
+        (string?)schema["$ref"] is { } reference
+            ? document["components"]!["schemas"]![reference.Split('/')[^1]]!
+            : schema;
+
     private async Task<JsonNode> DocumentAsync()
     {
         var response = await host.Anonymous().GetAsync("/openapi/v1.json");

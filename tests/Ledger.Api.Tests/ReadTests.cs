@@ -81,21 +81,28 @@ public sealed class ReadTests(LedgerHost host) : IClassFixture<LedgerHost>, IAsy
     }
 
     [Fact]
-    public async Task Listing_commitments_by_agreement_includes_the_commitment_with_its_status_and_version()
+    public async Task Listing_commitments_by_agreement_includes_a_commitment_the_moment_it_is_written_named_and_with_the_write_position()
     {
         await PilotZone.ActiveCommitmentAsync(host, "read-list");
-        var auditor = host.Client("auditor");
+        var written = (await host.GetJsonAsync("/api/commitments/read-list/events")).AsArray().Max(e => (long)e!["sequence"]!);
 
-        var listed = (await (await auditor.GetAsync($"/api/commitments?agreementId={PilotZone.Agreement}")).ReadAsync()).AsArray();
-        var elsewhere = (await (await auditor.GetAsync("/api/commitments?agreementId=no-such-agreement")).ReadAsync()).AsArray();
-        var drafts = (await (await auditor.GetAsync("/api/commitments?status=Draft")).ReadAsync()).AsArray();
+        // No wait: the list is written in the same transaction as the events.
+        var listed = await host.GetJsonAsync($"/api/commitments?agreement={PilotZone.Agreement}&limit=200");
+        var elsewhere = await host.GetJsonAsync("/api/commitments?agreement=no-such-agreement");
+        var drafts = await host.ListAllAsync("/api/commitments?status=Draft");
 
-        var summary = listed.Single(c => (string?)c!["commitmentId"] == "read-list")!;
+        var summary = listed["items"]!.AsArray().Single(c => (string?)c!["commitmentId"] == "read-list")!;
         Assert.Equal(PilotZone.Agreement, (string?)summary["agreementId"]);
         Assert.Equal(PilotZone.Liuyang, (string?)summary["leadGovernmentId"]);
+        var liuyang = await host.GetJsonAsync($"/api/governments/{PilotZone.Liuyang}");
+        Assert.Equal((string?)liuyang["nameZh"], (string?)summary["leadGovernmentNameZh"]);
+        Assert.Equal((string?)liuyang["nameEn"], (string?)summary["leadGovernmentNameEn"]);
         Assert.Equal("Active", (string?)summary["status"]);
         Assert.Equal(6, (long?)summary["version"]);
-        Assert.Empty(elsewhere);
+        Assert.Equal("inline", (string?)listed["freshness"]!["written"]);
+        Assert.True((long)listed["freshness"]!["position"]! >= written, $"the list's position {listed["freshness"]!["position"]} is below the write at {written}");
+        Assert.Empty(elsewhere["items"]!.AsArray());
+        Assert.Null(elsewhere["next"]);
         Assert.DoesNotContain(drafts, c => (string?)c!["commitmentId"] == "read-list");
     }
 

@@ -83,7 +83,7 @@ public sealed class ScenarioLayoutTests(ScenarioLayoutTests.LoadedEarlier scenar
     {
         // Ids move with their years: the agreements of 2021 are those of 2019.
         Assert.Equal(["xgb-2019-a01", "xgb-2019-a02", "xgb-2019-a03", "xgb-2019-a04", "xgb-2019-a05"],
-            (await GetArrayAsync("/api/agreements")).Select(a => (string?)a!["agreementId"]));
+            (await Host.ListAllAsync("/api/agreements")).Select(a => (string?)a!["agreementId"]));
 
         // The Chaling section: due, missed, ordered, rejected, escalated, decided, rescheduled and met.
         var road = await GetAsync("/api/commitments/a03-border-road-upgrade");
@@ -124,7 +124,7 @@ public sealed class ScenarioLayoutTests(ScenarioLayoutTests.LoadedEarlier scenar
         var writer = Host.Services.GetRequiredService<LedgerWriter>();
         var pastDue = new List<string>();
         var unsaid = new List<string>();
-        foreach (var id in (await GetArrayAsync("/api/commitments")).Select(c => (string)c!["commitmentId"]!))
+        foreach (var id in (await Host.ListAllAsync("/api/commitments")).Select(c => (string)c!["commitmentId"]!))
         {
             var state = await writer.LoadAsync<CommitmentState>("commitment/" + id, CommitmentState.Evolve, CancellationToken.None);
             if (state!.Status == CommitmentStatus.Active && state.Deadline < LoadDay) pastDue.Add(id);

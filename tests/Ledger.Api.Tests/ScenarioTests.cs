@@ -67,7 +67,7 @@ public sealed class ScenarioTests(ScenarioTests.LoadedScenario scenario) : IClas
     [Fact]
     public async Task The_twelve_pilot_zone_governments_are_registered()
     {
-        var governments = await GetArrayAsync("/api/governments");
+        var governments = await Host.ListAllAsync("/api/governments");
 
         Assert.Equal(Governments, governments.Count);
         Assert.Equal(6, governments.Count(g => (string?)g!["province"] == "Hunan"));
@@ -83,7 +83,7 @@ public sealed class ScenarioTests(ScenarioTests.LoadedScenario scenario) : IClas
     [Fact]
     public async Task The_five_agreements_are_signed_by_every_party_and_active()
     {
-        var agreements = await GetArrayAsync("/api/agreements");
+        var agreements = await Host.ListAllAsync("/api/agreements");
 
         Assert.Equal(Agreements, agreements.Count);
         Assert.Equal(["xgb-2021-a01", "xgb-2021-a02", "xgb-2021-a03", "xgb-2021-a04", "xgb-2021-a05"],
@@ -100,7 +100,7 @@ public sealed class ScenarioTests(ScenarioTests.LoadedScenario scenario) : IClas
     [Fact]
     public async Task Twenty_commitments_are_registered_and_taken_into_supervision()
     {
-        var commitments = await GetArrayAsync("/api/commitments");
+        var commitments = await Host.ListAllAsync("/api/commitments");
 
         Assert.Equal(Commitments, commitments.Count);
         Assert.DoesNotContain(commitments, c => (string?)c!["status"] == "Draft");
@@ -240,7 +240,7 @@ public sealed class ScenarioTests(ScenarioTests.LoadedScenario scenario) : IClas
         // What a live clock would append on the load day: nothing, the loader's passes said it all.
         var writer = Host.Services.GetRequiredService<LedgerWriter>();
         var unsaid = new List<string>();
-        foreach (var id in (await GetArrayAsync("/api/commitments")).Select(c => (string)c!["commitmentId"]!))
+        foreach (var id in (await Host.ListAllAsync("/api/commitments")).Select(c => (string)c!["commitmentId"]!))
         {
             var state = await writer.LoadAsync<CommitmentState>("commitment/" + id, CommitmentState.Evolve, CancellationToken.None);
             unsaid.AddRange(ClockDecider.Decide(state, ClockTick.At(now)).Select(e => $"{id}: {e}"));
@@ -264,9 +264,9 @@ public sealed class ScenarioTests(ScenarioTests.LoadedScenario scenario) : IClas
         record["indicators"]!.AsArray().Single(i => (string?)i!["definition"]!["indicatorId"] == indicatorId)!["actuals"]!.AsArray();
 
     private async Task<(int Governments, int Agreements, int Commitments, long Events)> CountsAsync() =>
-        ((await GetArrayAsync("/api/governments")).Count,
-         (await GetArrayAsync("/api/agreements")).Count,
-         (await GetArrayAsync("/api/commitments")).Count,
+        ((await Host.ListAllAsync("/api/governments")).Count,
+         (await Host.ListAllAsync("/api/agreements")).Count,
+         (await Host.ListAllAsync("/api/commitments")).Count,
          await TestDatabase.ScalarAsync<long>($"select count(*) from \"{Host.Schema}\".mt_events"));
 
     private Task<JsonNode> GetAsync(string path) => Host.GetJsonAsync(path);

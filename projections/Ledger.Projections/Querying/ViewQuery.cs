@@ -142,9 +142,14 @@ public sealed class ViewQuery
         return limit;
     }
 
-    /// <summary>The filters checked so far with the sort, limit and cursor checked now: a view ready to be read.</summary>
-    public CheckedView<T> Check<T>(IReadOnlyList<Expression<Func<T, bool>>> filters, IReadOnlyList<SortKey<T>> sorts, Func<T, string> id)
-        where T : notnull => new(filters, Plan(sorts), id);
+    /// <summary>
+    /// The filters checked so far with the sort, limit and cursor checked now: a view ready to be read.
+    /// <paramref name="select"/>, where a whole document is more than its rows show, names the fields a
+    /// page reads of each; it must keep the id and every sort key's value.
+    /// </summary>
+    public CheckedView<T> Check<T>(IReadOnlyList<Expression<Func<T, bool>>> filters, IReadOnlyList<SortKey<T>> sorts, Func<T, string> id,
+        Expression<Func<T, T>>? select = null)
+        where T : notnull => new(filters, Plan(sorts), id, select);
 
     /// <summary>The requested sort ("-key" descending), the limit, and the row the cursor resumes after.</summary>
     public ViewPlan<T> Plan<T>(IReadOnlyList<SortKey<T>> sorts) where T : notnull
@@ -210,7 +215,16 @@ public sealed record ViewPlan<T>(string Requested, SortKey<T> Sort, bool Descend
     /// Sorts the query by the key and the id, resumes after the cursor's row, and reads one row more
     /// than the limit to know whether another page follows.
     /// </summary>
-    public async Task<ViewPage<T>> PageAsync(IQueryable<T> query, Func<T, string> id, CancellationToken ct)
+    public async Task<ViewPage<T>> PageAsync(IQueryable<T> query, Func<T, string> id, CancellationToken ct, Expression<Func<T, T>>? select = null)
+    {
+        var rows = await Apply(query, select).ToListAsync(ct);
+        var items = rows.Take(Limit).ToList();
+        var next = rows.Count > Limit ? ViewQuery.Cursor.Write(Requested, Sort.Value(items[^1]), id(items[^1])) : null;
+        return new ViewPage<T>(items, next);
+    }
+
+    /// <summary>The query of one page: after the cursor's row, by the key and the id, one row more than the limit.</summary>
+    public IQueryable<T> Apply(IQueryable<T> query, Expression<Func<T, T>>? select = null)
     {
         if (After is var (key, lastId))
         {
@@ -218,10 +232,8 @@ public sealed record ViewPlan<T>(string Requested, SortKey<T> Sort, bool Descend
             query = query.Where(x => x.MatchesSql($"({Sort.Sql}, id) {comparison} (cast(? as {Sort.SqlType}), ?)", key, lastId));
         }
         var direction = Descending ? "desc" : "asc";
-        var rows = await query.OrderBySql($"{Sort.Sql} {direction}").ThenBySql($"id {direction}").Take(Limit + 1).ToListAsync(ct);
-        var items = rows.Take(Limit).ToList();
-        var next = rows.Count > Limit ? ViewQuery.Cursor.Write(Requested, Sort.Value(items[^1]), id(items[^1])) : null;
-        return new ViewPage<T>(items, next);
+        var page = query.OrderBySql($"{Sort.Sql} {direction}").ThenBySql($"id {direction}").Take(Limit + 1);
+        return select is null ? page : page.Select(select);
     }
 
     /// <summary>
@@ -249,15 +261,21 @@ public sealed record ViewPlan<T>(string Requested, SortKey<T> Sort, bool Descend
 }
 
 /// <summary>A view request checked whole (filters, sort, limit, cursor), ready to be read.</summary>
-public sealed class CheckedView<T>(IReadOnlyList<Expression<Func<T, bool>>> filters, ViewPlan<T> plan, Func<T, string> id)
+public sealed class CheckedView<T>(IReadOnlyList<Expression<Func<T, bool>>> filters, ViewPlan<T> plan, Func<T, string> id,
+    Expression<Func<T, T>>? select = null)
     where T : notnull
 {
     public ViewPlan<T> Plan => plan;
 
-    public async Task<ViewPage<T>> PageAsync(IQuerySession session, CancellationToken ct)
+    public Task<ViewPage<T>> PageAsync(IQuerySession session, CancellationToken ct) => plan.PageAsync(Filtered(session), id, ct, select);
+
+    /// <summary>The query a page runs, unexecuted: what a test explains to see which index it reads.</summary>
+    public IQueryable<T> Query(IQuerySession session) => plan.Apply(Filtered(session), select);
+
+    private IQueryable<T> Filtered(IQuerySession session)
     {
         var query = session.Query<T>().AsQueryable();
         foreach (var filter in filters) query = query.Where(filter);
-        return await plan.PageAsync(query, id, ct);
+        return query;
     }
 }

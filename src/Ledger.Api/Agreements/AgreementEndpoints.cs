@@ -1,9 +1,11 @@
 using Ledger.Api.Audit;
 using Ledger.Api.Http;
 using Ledger.Api.OpenApi;
+using Ledger.Api.Supervision;
 using Ledger.Contracts;
 using Ledger.Domain.Agreements;
 using Ledger.Infrastructure.Audit;
+using Ledger.Infrastructure.Supervision;
 using Ledger.Infrastructure.Writing;
 using Ledger.Projections;
 using Marten;
@@ -35,8 +37,8 @@ public static class AgreementEndpoints
             .WithName("AmendAgreement").WithSummary("Record an amendment decided on the agreement (decision).");
         group.MapPost("/{agreementId}/termination", Terminate).RequireAuthorization(Policies.Decision)
             .WithName("TerminateAgreement").WithSummary("Terminate the agreement by decision (decision).");
-        group.MapGet("/", List).Produces<List<AgreementView>>()
-            .WithName("ListAgreements").WithSummary("List the agreements.");
+        group.MapGet("/", List).Produces<Page<AgreementSummary>>().AsList(AgreementViewQuery.Filters, AgreementViewQuery.Sorts)
+            .WithName("ListAgreements").WithSummary("The agreements, each party named in Chinese and English, filtered, sorted and keyset-paged.");
         group.MapGet("/{agreementId}", Get).Produces<AgreementView>()
             .WithName("GetAgreement").WithSummary("Read one agreement; its ETag is the stream version.");
         group.MapGet("/{agreementId}/events", Events).IsReplay().Produces<List<EventEnvelope>>()
@@ -67,8 +69,12 @@ public static class AgreementEndpoints
     public static Task<IResult> Terminate(string agreementId, TerminationRequest body, HttpContext http) =>
         Write(http, agreementId, (s, actor, now) => AgreementDecider.Decide(s, new TerminateAgreement(agreementId, body.Reason, body.DecisionReference, actor, now)));
 
-    public static async Task<IResult> List(IQuerySession session, CancellationToken ct) =>
-        TypedResults.Ok(await session.Query<AgreementView>().OrderBy(x => x.AgreementId).ToListAsync(ct));
+    public static async Task<IResult> List(HttpContext http, IQuerySession session, ProjectionFreshness freshness, CancellationToken ct)
+    {
+        var view = AgreementViewQuery.Check(ViewRequests.From(http, AgreementViewQuery.Filters));
+        var fresh = await freshness.WritePositionAsync(ct);
+        return TypedResults.Ok(Page<AgreementSummary>.Of(await view.ReadAsync(session, ct), fresh));
+    }
 
     public static Task<IResult> Get(string agreementId, HttpContext http, IQuerySession session) =>
         Reading.OneAsync<AgreementView>(http, session, StreamKeys.Agreement(agreementId), x => x.Version, "agreement_not_found", $"Agreement {agreementId}");

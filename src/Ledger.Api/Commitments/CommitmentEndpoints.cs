@@ -1,10 +1,12 @@
 using Ledger.Api.Audit;
 using Ledger.Api.Http;
 using Ledger.Api.OpenApi;
+using Ledger.Api.Supervision;
 using Ledger.Contracts;
 using Ledger.Domain.Agreements;
 using Ledger.Domain.Commitments;
 using Ledger.Infrastructure.Audit;
+using Ledger.Infrastructure.Supervision;
 using Ledger.Infrastructure.Writing;
 using Ledger.Projections;
 using Marten;
@@ -58,8 +60,8 @@ public static class CommitmentEndpoints
             .WithName("WithdrawClaim").WithSummary("Withdraw a fulfilment claim (government).");
         group.MapPost("/{commitmentId}/claims/{claimId}/verification", Verify).RequireAuthorization(Policies.Supervisor)
             .WithName("VerifyClaim").WithSummary("Record the verification verdict on a claim (supervisor).");
-        group.MapGet("/", List).Produces<List<CommitmentSummary>>()
-            .WithName("ListCommitments").WithSummary("List commitments, optionally by agreement, lead government or status.");
+        group.MapGet("/", List).Produces<Page<CommitmentSummary>>().AsList(CommitmentRecordQuery.Filters, CommitmentRecordQuery.Sorts)
+            .WithName("ListCommitments").WithSummary("The commitments, the lead government named in Chinese and English, filtered by agreement, participant, status or deadline, sorted and keyset-paged.");
         group.MapGet("/{commitmentId}", Get).Produces<CommitmentRecord>()
             .WithName("GetCommitment").WithSummary("Read one commitment's full record; its ETag is the stream version.");
         group.MapGet("/{commitmentId}/events", Events).IsReplay().Produces<List<EventEnvelope>>()
@@ -111,14 +113,11 @@ public static class CommitmentEndpoints
         Write(http, commitmentId, (s, actor, now) => CommitmentDecider.Decide(s, new VerifyClaim(
             commitmentId, claimId, body.Method, body.Verdict, body.Findings, actor, now)));
 
-    public static async Task<IResult> List(IQuerySession session, string? agreementId, string? leadGovernmentId, string? status, CancellationToken ct)
+    public static async Task<IResult> List(HttpContext http, IQuerySession session, ProjectionFreshness freshness, CancellationToken ct)
     {
-        var query = session.Query<CommitmentRecord>().AsQueryable();
-        if (!string.IsNullOrEmpty(agreementId)) query = query.Where(x => x.AgreementId == agreementId);
-        if (!string.IsNullOrEmpty(leadGovernmentId)) query = query.Where(x => x.LeadGovernmentId == leadGovernmentId);
-        if (!string.IsNullOrEmpty(status)) query = query.Where(x => x.Status == status);
-        var records = await query.OrderBy(x => x.CommitmentId).ToListAsync(ct);
-        return TypedResults.Ok(records.Select(CommitmentSummary.From).ToList());
+        var view = CommitmentRecordQuery.Check(ViewRequests.From(http, CommitmentRecordQuery.Filters));
+        var fresh = await freshness.WritePositionAsync(ct);
+        return TypedResults.Ok(Page<CommitmentSummary>.Of(await view.ReadAsync(session, ct), fresh));
     }
 
     public static Task<IResult> Get(string commitmentId, HttpContext http, IQuerySession session) =>
@@ -129,11 +128,4 @@ public static class CommitmentEndpoints
 
     private static Task<IResult> Write(HttpContext http, string commitmentId, Appending.Decision<CommitmentState> decide) =>
         Appending.AppendAsync(http, StreamKeys.Commitment(commitmentId), CommitmentState.Evolve, decide, $"/api/commitments/{Uri.EscapeDataString(commitmentId)}");
-}
-
-/// <summary>One line of the commitment list; the full record is at /api/commitments/{id}.</summary>
-public sealed record CommitmentSummary(
-    string CommitmentId, string AgreementId, string LeadGovernmentId, string Title, string Status, DateOnly Deadline, long Version)
-{
-    public static CommitmentSummary From(CommitmentRecord r) => new(r.CommitmentId, r.AgreementId, r.LeadGovernmentId, r.Title, r.Status, r.Deadline, r.Version);
 }

@@ -1,9 +1,11 @@
 using Ledger.Api.Audit;
 using Ledger.Api.Http;
 using Ledger.Api.OpenApi;
+using Ledger.Api.Supervision;
 using Ledger.Contracts;
 using Ledger.Domain.Governments;
 using Ledger.Infrastructure.Audit;
+using Ledger.Infrastructure.Supervision;
 using Ledger.Projections;
 using Marten;
 
@@ -19,8 +21,8 @@ public static class GovernmentEndpoints
         var group = app.MapGroup("/api/governments").WithTags("Governments").RequireAuthorization(Policies.Reader).WithStandardResponses();
         group.MapPost("/", Register).RequireAuthorization(Policies.Admin)
             .WithName("RegisterGovernment").WithSummary("Register a government (admin).");
-        group.MapGet("/", List).Produces<List<GovernmentView>>()
-            .WithName("ListGovernments").WithSummary("List the registered governments.");
+        group.MapGet("/", List).Produces<Page<GovernmentView>>().AsList(GovernmentViewQuery.Filters, GovernmentViewQuery.Sorts)
+            .WithName("ListGovernments").WithSummary("The registered governments with their Chinese and English names, filtered, sorted and keyset-paged.");
         group.MapGet("/{governmentId}", Get).Produces<GovernmentView>()
             .WithName("GetGovernment").WithSummary("Read one government; its ETag is the stream version.");
         group.MapGet("/{governmentId}/events", Events).IsReplay().Produces<List<EventEnvelope>>()
@@ -34,8 +36,12 @@ public static class GovernmentEndpoints
                 body.Province, body.Prefecture, body.Level, actor, now)),
             $"/api/governments/{body.GovernmentId}");
 
-    public static async Task<IResult> List(IQuerySession session, CancellationToken ct) =>
-        TypedResults.Ok(await session.Query<GovernmentView>().OrderBy(x => x.GovernmentId).ToListAsync(ct));
+    public static async Task<IResult> List(HttpContext http, IQuerySession session, ProjectionFreshness freshness, CancellationToken ct)
+    {
+        var view = GovernmentViewQuery.Check(ViewRequests.From(http, GovernmentViewQuery.Filters));
+        var fresh = await freshness.WritePositionAsync(ct);
+        return TypedResults.Ok(Page<GovernmentView>.Of(await view.PageAsync(session, ct), fresh));
+    }
 
     public static Task<IResult> Get(string governmentId, HttpContext http, IQuerySession session) =>
         Reading.OneAsync<GovernmentView>(http, session, StreamKeys.Government(governmentId), x => x.Version, "government_not_found", $"Government {governmentId}");

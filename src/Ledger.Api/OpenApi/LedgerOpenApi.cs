@@ -22,6 +22,7 @@ public static class LedgerOpenApi
             o.AddOperationTransformer<BearerSecurityTransformer>();
             o.AddOperationTransformer<WriteHeadersTransformer>();
             o.AddOperationTransformer<ReplayOperationTransformer>();
+            o.AddOperationTransformer<ListParametersTransformer>();
             o.AddSchemaTransformer(ProblemFields);
         });
 

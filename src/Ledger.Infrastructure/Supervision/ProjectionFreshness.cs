@@ -5,16 +5,22 @@ using Npgsql;
 namespace Ledger.Infrastructure.Supervision;
 
 /// <summary>
-/// How current the supervision views are: the daemon's position against the highest committed
-/// sequence, the committed events it has not processed yet, and the age of the oldest of them.
+/// How current a list is. For the supervision views (<see cref="Async"/>): the daemon's position
+/// against the highest committed sequence, the committed events it has not processed yet, and the age
+/// of the oldest of them. For the registry's lists (<see cref="Inline"/>: governments, agreements,
+/// commitments), written in the same transaction as their events: the write position, never behind.
 /// </summary>
-/// <param name="Position">The last sequence the supervision projection has processed.</param>
+/// <param name="Position">The last sequence the list reflects: the supervision projection's, or the write position for an inline list.</param>
 /// <param name="StorePosition">The highest committed event sequence.</param>
 /// <param name="EventsBehind">Committed events above <paramref name="Position"/> (holes left by rolled-back appends are not counted).</param>
 /// <param name="SecondsBehind">How long ago the oldest of those events was recorded; 0 when current.</param>
 /// <param name="CheckedAt">When this was measured.</param>
-public sealed record Freshness(long Position, long StorePosition, long EventsBehind, double SecondsBehind, DateTimeOffset CheckedAt)
+/// <param name="Written"><see cref="Async"/> (by the daemon, after the events commit) or <see cref="Inline"/> (with the events, in their transaction).</param>
+public sealed record Freshness(long Position, long StorePosition, long EventsBehind, double SecondsBehind, DateTimeOffset CheckedAt, string Written = Freshness.Async)
 {
+    public const string Async = "async";
+    public const string Inline = "inline";
+
     public bool IsCurrent => EventsBehind == 0;
 }
 
@@ -65,6 +71,19 @@ public sealed class ProjectionFreshness(IDocumentStore store, TimeProvider time)
         var now = time.GetUtcNow();
         var seconds = oldest is { } o ? Math.Max(0, Math.Round((now - o).TotalSeconds, 3)) : 0;
         return new Freshness(position, storePosition, behind, seconds, now);
+    }
+
+    /// <summary>
+    /// The freshness of a list written inline: the highest committed sequence, read before the list, so
+    /// the list reflects at least every event up to it and is never behind.
+    /// </summary>
+    public async Task<Freshness> WritePositionAsync(CancellationToken ct = default)
+    {
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand($"""select coalesce(max(seq_id), 0) from "{_schema}".mt_events""", connection);
+        var position = (long)(await command.ExecuteScalarAsync(ct))!;
+        return new Freshness(position, position, 0, 0, time.GetUtcNow(), Freshness.Inline);
     }
 
     /// <summary>Polls until every committed event is reflected in the views; a <see cref="TimeoutException"/> says how far behind they still were.</summary>

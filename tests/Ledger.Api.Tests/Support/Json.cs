@@ -21,6 +21,26 @@ public static class Json
         return await response.ReadAsync();
     }
 
+    /// <summary>
+    /// Every item of a paged list (<c>{items, next, freshness}</c>), walking its pages of 200 with the
+    /// cursor; <paramref name="path"/> may carry filters and a sort.
+    /// </summary>
+    public static async Task<JsonArray> ListAllAsync(this LedgerHost host, string path, string role = "auditor")
+    {
+        var items = new JsonArray();
+        var separator = path.Contains('?', StringComparison.Ordinal) ? "&" : "?";
+        string? cursor = null;
+        do
+        {
+            var page = await host.GetJsonAsync($"{path}{separator}limit=200" + (cursor is null ? "" : "&cursor=" + cursor), role);
+            foreach (var item in page["items"]!.AsArray().ToList())
+                items.Add(item!.DeepClone());
+            cursor = (string?)page["next"];
+        }
+        while (cursor is not null);
+        return items;
+    }
+
     public static async Task<JsonNode> ReadAsync(this HttpResponseMessage response) =>
         JsonNode.Parse(await response.Content.ReadAsStringAsync()) ?? throw new InvalidOperationException("empty body");
 
