@@ -42,6 +42,18 @@ public sealed record ScorecardPublished(
     string PublishedBy,
     DateTimeOffset PublishedAt);
 
+/// <summary>
+/// A government was not scored in a cycle: under the cycle's method nothing the weights count could be
+/// measured for it (no commitment of its own, say), so it has no total, no band and no rank. Its
+/// components are published all the same, each with <c>Expected = 0</c>, so a reader sees why.
+/// </summary>
+public sealed record GovernmentNotScored(
+    string CycleId,
+    string GovernmentId,
+    IReadOnlyList<ScoreComponent> Components,
+    string PublishedBy,
+    DateTimeOffset PublishedAt);
+
 /// <summary>A government appealed its published score.</summary>
 public sealed record ScoreAppealed(
     string CycleId,

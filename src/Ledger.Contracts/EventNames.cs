@@ -42,6 +42,7 @@ public static class EventNames
         [typeof(ReportMissing)] = "report_missing.v1",
         [typeof(EvaluationCycleOpened)] = "evaluation_cycle_opened.v1",
         [typeof(ScorecardPublished)] = "scorecard_published.v1",
+        [typeof(GovernmentNotScored)] = "government_not_scored.v1",
         [typeof(ScoreAppealed)] = "score_appealed.v1",
         [typeof(ScoreAppealDecided)] = "score_appeal_decided.v1",
         [typeof(AccountCreated)] = "account_created.v1",

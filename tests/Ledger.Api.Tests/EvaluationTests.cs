@@ -45,12 +45,13 @@ public sealed class EvaluationTests(LedgerHost host) : IClassFixture<LedgerHost>
         await Supervisor().PostJsonAsync($"/api/commitments/{Patrols}/claims/patrol-plan-claim/verification",
             new { method = "DocumentReview", verdict = "NeedsMoreEvidence", findings = "A draft, not an approved plan." }).Ok();
 
-        // Liuyang's monitoring station (due 2024-06-30) is verified on site on 2024-06-25: met on time.
+        // Liuyang's monitoring station (due 2024-06-30) is claimed on 2024-06-20 and verified on site on
+        // 2024-07-03: met on time by the claim's date (2.0), late by the verification's (1.0).
         host.Clock.Set(At(2024, 6, 20));
         await Liuyang().PostJsonAsync($"/api/commitments/{PilotZone.Commitment}/evidence", PilotRequests.Evidence("station-acceptance", "2024-06-20")).Ok();
         await Liuyang().PostJsonAsync($"/api/commitments/{PilotZone.Commitment}/claims",
             MilestoneClaim("station-claim", "joint-monitoring-station", "station-acceptance")).Ok();
-        host.Clock.Set(At(2024, 6, 25));
+        host.Clock.Set(At(2024, 7, 3));
         await Supervisor().PostJsonAsync($"/api/commitments/{PilotZone.Commitment}/claims/station-claim/verification",
             new { method = "SiteInspection", verdict = "Verified", findings = "Station inspected on site; in service." }).Ok();
 
@@ -64,23 +65,30 @@ public sealed class EvaluationTests(LedgerHost host) : IClassFixture<LedgerHost>
 
     // ---- the scorecards, computed by hand ----
     // Cycle 2024-01-01 to 2024-12-31, weights 40/20/10/15/10/5. No rectification was ordered: that component
-    // has nothing to measure for anyone and scores its full 10.
+    // has nothing to measure for anyone.
     //
+    // Method 2.0 (the component with nothing to measure is left out; the total is over the weights measured):
     // Liuyang (leads the water commitment, Hunan + Jiangxi):
     //   indicators: months at Class III 11/12 = 0.91667 → 0.9167 × 40 = 36.668 → 36.67 (the monthly class has no period)
-    //   milestones: station met 2024-06-25 ≤ due 2024-06-30: 1/1 → 20.00
+    //   milestones: station claimed 2024-06-20 ≤ due 2024-06-30 (verified 07-03): 1/1 → 20.00
     //   reporting:  the 2024 report arrived 2025-01-15 ≤ 2025-01-30: 1/1 → 10.00
     //   verification: its one claim verified in 2024: 1/1 → 15.00
-    //   joint actions: 1/1 → 5.00
-    //   total 36.67 + 20 + 10 + 15 + 10 + 5 = 96.67 → 96.7, Excellent
+    //   rectification: left out. joint actions: 1/1 → 5.00
+    //   total (36.67 + 20 + 10 + 15 + 5) × 100 / 90 = 96.30 → 96.3, Excellent
     // Shangli (contributes to the water commitment, leads the patrols, Jiangxi only):
     //   indicators: water 0.91667, patrols 3/4 = 0.75; mean 0.83333 → 0.8333 × 40 = 33.332 → 33.33
     //   milestones: station yes, patrol plan (due 2024-03-31) never met: 1/2 → 10.00
     //   reporting: water on time, patrols 2025-02-20 > 2025-01-30: 1/2 → 5.00
     //   verification: its one claim needed more evidence: 0/1 → 0.00
-    //   joint actions: water yes, patrols no: 1/2 → 2.50
-    //   total 33.33 + 10 + 5 + 0 + 10 + 2.5 = 60.83 → 60.8, Pass
-    // Liling: nothing to measure, 100.0, Excellent. Ranks: Liling 1, Liuyang 2, Shangli 3.
+    //   rectification: left out. joint actions: water yes, patrols no: 1/2 → 2.50
+    //   total (33.33 + 10 + 5 + 0 + 2.5) × 100 / 90 = 56.48 → 56.5, Fail
+    // Liling: nothing to measure: not scored. Ranks: Liuyang 1, Shangli 2, of 2.
+    //
+    // Method 1.0, as cycles published under it keep: nothing to measure scores the full weight, the station
+    // counts as met on the verification's day (07-03 > 06-30, late), ranks follow the division code on a tie.
+    //   Liuyang 36.67 + 0 + 10 + 15 + 10 + 5 = 76.67 → 76.7, Good
+    //   Shangli 33.33 + 0 (0/2) + 5 + 0 + 10 + 2.5 = 50.83 → 50.8, Fail
+    //   Liling 100.0, Excellent. Ranks: Liling 1, Liuyang 2, Shangli 3, of 3.
 
     [Fact]
     public async Task Published_scorecards_are_the_ones_computed_by_hand_from_the_ledger()
@@ -95,16 +103,22 @@ public sealed class EvaluationTests(LedgerHost host) : IClassFixture<LedgerHost>
 
         var published = await Supervisor().PostAsync("/api/evaluations/2024/scorecards", null);
         Assert.Equal(HttpStatusCode.Created, published.StatusCode);
-        Assert.Equal(["scorecard_published.v1", "scorecard_published.v1", "scorecard_published.v1"],
+        Assert.Equal(["scorecard_published.v1", "scorecard_published.v1", "government_not_scored.v1"],
             (await published.ReadAsync())["events"]!.AsArray().Select(e => (string?)e));
 
         var cycle = await (await Liling().GetAsync("/api/evaluations/2024").Ok()).ReadAsync();
-        Assert.Equal("Published", (string?)cycle["status"]);
+        Assert.Equal(("Published", "xgb-eval-2.0"), ((string?)cycle["status"], (string?)cycle["methodVersion"]));
         var cards = cycle["scorecards"]!.AsArray();
         Assert.Equal(
-            [(PilotZone.Liling, 100.0m, "Excellent", 1), (PilotZone.Liuyang, 96.7m, "Excellent", 2), (PilotZone.Shangli, 60.8m, "Pass", 3)],
+            [(PilotZone.Liuyang, 96.3m, "Excellent", 1), (PilotZone.Shangli, 56.5m, "Fail", 2)],
             cards.Select(c => ((string)c!["governmentId"]!, (decimal)c["total"]!, (string)c["band"]!, (int)c["rank"]!)));
-        Assert.All(cards, c => Assert.Equal(3, (int)c!["of"]!));
+        Assert.All(cards, c => Assert.Equal(2, (int)c!["of"]!));
+
+        // Liling is published as not scored: no total, no band, no rank, each component with nothing expected.
+        var liling = Assert.Single(cycle["notScored"]!.AsArray())!;
+        Assert.Equal(PilotZone.Liling, (string?)liling["governmentId"]);
+        Assert.Null(liling["total"]);
+        Assert.All(liling["components"]!.AsArray(), c => Assert.Equal((0, 0m), ((int)c!["expected"]!, (decimal)c["points"]!)));
 
         var shangli = cards.Single(c => (string?)c!["governmentId"] == PilotZone.Shangli)!["components"]!.AsArray();
         Assert.Equal(
@@ -113,17 +127,54 @@ public sealed class EvaluationTests(LedgerHost host) : IClassFixture<LedgerHost>
                 ("milestonesOnTime", 0.5m, 1, 2, 10m),
                 ("reportingTimeliness", 0.5m, 1, 2, 5m),
                 ("verificationPassRate", 0m, 0, 1, 0m),
-                ("rectificationOnTime", 1m, 0, 0, 10m),
+                ("rectificationOnTime", 0m, 0, 0, 0m),
                 ("jointActions", 0.5m, 1, 2, 2.5m),
             ],
             shangli.Select(c => ((string)c!["name"]!, (decimal)c["ratio"]!, (int)c["achieved"]!, (int)c["expected"]!, (decimal)c["points"]!)));
         var liuyang = cards.Single(c => (string?)c!["governmentId"] == PilotZone.Liuyang)!["components"]!.AsArray();
-        Assert.Equal([36.67m, 20m, 10m, 15m, 10m, 5m], liuyang.Select(c => (decimal)c!["points"]!));
+        Assert.Equal([36.67m, 20m, 10m, 15m, 0m, 5m], liuyang.Select(c => (decimal)c!["points"]!));
 
         // What was previewed is what was published.
         Assert.Equal(
             cards.Select(c => ((string)c!["governmentId"]!, (decimal)c["total"]!)),
             preview["scorecards"]!.AsArray().Select(c => ((string)c!["governmentId"]!, (decimal)c["total"]!)));
+        Assert.Equal([PilotZone.Liling], preview["notScored"]!.AsArray().Select(c => (string?)c!["governmentId"]));
+    }
+
+    [Fact]
+    public async Task A_cycle_opened_under_method_1_0_is_still_scored_by_it()
+    {
+        await Supervisor().PostJsonAsync("/api/evaluations", Cycle("2024-v1", method: "xgb-eval-1.0")).Ok();
+
+        var published = await Supervisor().PostAsync("/api/evaluations/2024-v1/scorecards", null);
+
+        Assert.Equal(HttpStatusCode.Created, published.StatusCode);
+        var cycle = await (await Auditor().GetAsync("/api/evaluations/2024-v1").Ok()).ReadAsync();
+        Assert.Equal(
+            [(PilotZone.Liling, 100.0m, "Excellent", 1), (PilotZone.Liuyang, 76.7m, "Good", 2), (PilotZone.Shangli, 50.8m, "Fail", 3)],
+            cycle["scorecards"]!.AsArray().Select(c => ((string)c!["governmentId"]!, (decimal)c["total"]!, (string)c["band"]!, (int)c["rank"]!)));
+        Assert.Empty(cycle["notScored"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task A_method_version_the_method_does_not_know_is_refused_with_the_field_and_appends_nothing()
+    {
+        var refused = await Supervisor().PostJsonAsync("/api/evaluations", Cycle("2024-unknown-method", method: "xgb-scorecard-2024.1"));
+
+        await refused.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "unknown_method_version", "methodVersion");
+        Assert.Equal(0, await PilotZone.StreamLengthAsync(host, "evaluation/2024-unknown-method"));
+    }
+
+    [Fact]
+    public async Task A_government_not_scored_has_nothing_to_appeal()
+    {
+        await PublishedCycleAsync("2024-not-scored-appeal");
+
+        var refused = await Liling().PostJsonAsync("/api/evaluations/2024-not-scored-appeal/appeals",
+            new { appealId = "liling-nothing", grounds = "We should have been scored." });
+
+        await refused.AssertProblemAsync(HttpStatusCode.Conflict, "not_scored", "governmentId");
+        Assert.Equal(4, await PilotZone.StreamLengthAsync(host, "evaluation/2024-not-scored-appeal"));
     }
 
     [Fact]
@@ -197,9 +248,9 @@ public sealed class EvaluationTests(LedgerHost host) : IClassFixture<LedgerHost>
         var appeal = cycle["appeals"]!.AsArray().Single()!;
         Assert.Equal(("shangli-patrol-plan", PilotZone.Shangli, "Upheld", 75.8m), ((string)appeal["appealId"]!, (string)appeal["governmentId"]!, (string)appeal["status"]!, (decimal)appeal["revisedTotal"]!));
         var card = cycle["scorecards"]!.AsArray().Single(c => (string?)c!["governmentId"] == PilotZone.Shangli)!;
-        Assert.Equal((60.8m, 75.8m, "Good", 3), ((decimal)card["total"]!, (decimal)card["finalTotal"]!, (string)card["finalBand"]!, (int)card["rank"]!));
+        Assert.Equal((56.5m, 75.8m, "Good", 2), ((decimal)card["total"]!, (decimal)card["finalTotal"]!, (string)card["finalBand"]!, (int)card["rank"]!));
         Assert.Equal(
-            ["evaluation_cycle_opened.v1", "scorecard_published.v1", "scorecard_published.v1", "scorecard_published.v1", "score_appealed.v1", "score_appeal_decided.v1"],
+            ["evaluation_cycle_opened.v1", "scorecard_published.v1", "scorecard_published.v1", "government_not_scored.v1", "score_appealed.v1", "score_appeal_decided.v1"],
             (await (await Auditor().GetAsync("/api/evaluations/2024-appeal/events").Ok()).ReadAsync()).AsArray().Select(e => (string?)e!["type"]));
     }
 
@@ -283,13 +334,13 @@ public sealed class EvaluationTests(LedgerHost host) : IClassFixture<LedgerHost>
         await Supervisor().PostAsync($"/api/evaluations/{cycleId}/scorecards", null).Ok();
     }
 
-    private static object Cycle(string cycleId, string start = "2024-01-01", string end = "2024-12-31", object? weights = null) => new
+    private static object Cycle(string cycleId, string start = "2024-01-01", string end = "2024-12-31", object? weights = null, string method = "xgb-eval-2.0") => new
     {
         cycleId,
         period = start[..4],
         start,
         end,
-        methodVersion = "xgb-scorecard-2024.1",
+        methodVersion = method,
         weights = weights ?? new { indicatorAchievement = 40, milestonesOnTime = 20, reportingTimeliness = 10, verificationPassRate = 15, rectificationOnTime = 10, jointActions = 5 },
     };
 

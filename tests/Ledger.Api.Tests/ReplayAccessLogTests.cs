@@ -41,7 +41,7 @@ public sealed partial class ReplayAccessLogTests(LedgerHost host) : IClassFixtur
             period = Cycle,
             start = "2026-01-01",
             end = "2026-12-31",
-            methodVersion = "xgb-scorecard-2024.1",
+            methodVersion = "xgb-eval-2.0",
             weights = new { indicatorAchievement = 40, milestonesOnTime = 20, reportingTimeliness = 10, verificationPassRate = 15, rectificationOnTime = 10, jointActions = 5 },
         }).Ok();
         host.Clock.Advance(TimeSpan.FromMinutes(5));

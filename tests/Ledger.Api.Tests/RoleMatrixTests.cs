@@ -474,7 +474,9 @@ public sealed class RoleMatrixTests(MatrixHost host) : IClassFixture<MatrixHost>
             period = "2024",
             start = "2024-01-01",
             end = "2024-12-31",
-            methodVersion = "xgb-scorecard-2024.1",
+            // 1.0 gives every registered government a scorecard of its own, whatever the matrix's ledger
+            // holds when the row runs: the rows are about who may call, not about scoring.
+            methodVersion = "xgb-eval-1.0",
             weights = new { indicatorAchievement = 40, milestonesOnTime = 20, reportingTimeliness = 10, verificationPassRate = 15, rectificationOnTime = 10, jointActions = 5 },
         }, $"evaluation/{id}");
     }

@@ -178,16 +178,20 @@ public sealed class SupervisionViewTests(ScenarioTests.LoadedScenario scenario) 
     {
         var cards = (await GetAsync("/api/supervision/scorecards?cycle=2024&limit=50"))["items"]!.AsArray();
 
+        // The cycle is scored by method 2.0 (ops/docs/scorecards.md): every county takes part in something,
+        // so all twelve are ranked. Eight score 100.0 on what was measured and share first place; the
+        // next is ninth, and the two at 59.6 share eleventh (standard competition ranking).
         Assert.Equal(12, cards.Count);
-        Assert.Equal(Enumerable.Range(1, 12), cards.Select(c => (int)c!["rank"]!));
+        Assert.Equal([1, 1, 1, 1, 1, 1, 1, 1, 9, 10, 11, 11], cards.Select(c => (int)c!["rank"]!));
         var totals = cards.Select(c => (decimal)c!["total"]!).ToList();
         Assert.Equal(totals.OrderByDescending(t => t), totals);
+        Assert.All(cards, c => Assert.Equal(12, (int)c!["of"]!));
 
         // Chaling (430224) takes part in the border road (lead), the social security card and the
         // red-tourism pass. 2024: the road's 2024 figure 18 of 18 (ratio 1 → 40); the Chaling section,
         // rescheduled to 2024-06-30, met 2024-06-27 (20); the road's 2024 report filed 2025-01-08,
-        // within 30 days (10); one verdict in 2024, verified (15); no order due in 2024 (10, nothing
-        // to measure); all three commitments cross the border (5). Total 100.0.
+        // within 30 days (10); one verdict in 2024, verified (15); no order due in 2024 (left out);
+        // all three commitments cross the border (5). 90 points of the 90 measured: 100.0.
         var chaling = cards.Single(c => (string?)c!["governmentId"] == "430224")!;
         Assert.Equal(100.0m, (decimal)chaling["total"]!);
         Assert.Equal("Excellent", (string?)chaling["band"]);
@@ -195,16 +199,17 @@ public sealed class SupervisionViewTests(ScenarioTests.LoadedScenario scenario) 
         // Liling (430281) takes part in the patrols, the eco-compensation settlement, the bus lines, the
         // co-built park and the service items. Indicator periods ending in 2024: patrols 6 of 4 (1.5,
         // capped 1.2), settlement not reported (0), park 17 of 17 (1) → mean 0.7333 → 29.33 points;
-        // no milestone due (20); reports: patrols and park on time, settlement missing → 2/3 → 6.67;
-        // no verdict on its claims (15); the bus-lines order due 2024-04-30 never accepted → 0/1 → 0;
-        // five of five cross the border (5). Total 29.33 + 20 + 6.67 + 15 + 0 + 5 = 76.0, Good.
+        // no milestone due (left out); reports: patrols and park on time, settlement missing → 2/3 → 6.67;
+        // no verdict on its claims (left out); the bus-lines order due 2024-04-30 never accepted → 0/1 → 0;
+        // five of five cross the border (5). Points 29.33 + 6.67 + 0 + 5 = 41.00 over the 65 measured
+        // (40 + 10 + 10 + 5): 63.08 → 63.1, Pass, tenth. (Method 1.0 filled in 20 + 15 and said 76.0, Good.)
         var liling = cards.Single(c => (string?)c!["governmentId"] == "430281")!;
-        Assert.Equal(76.0m, (decimal)liling["total"]!);
-        Assert.Equal("Good", (string?)liling["band"]);
+        Assert.Equal((63.1m, "Pass", 10), ((decimal)liling["total"]!, (string?)liling["band"], (int)liling["rank"]!));
         var points = liling["components"]!.AsArray().ToDictionary(c => (string)c!["name"]!, c => (decimal)c!["points"]!);
         Assert.Equal(29.33m, points["indicatorAchievement"]);
         Assert.Equal(6.67m, points["reportingTimeliness"]);
         Assert.Equal(0m, points["rectificationOnTime"]);
+        Assert.Equal((0m, 0m), (points["milestonesOnTime"], points["verificationPassRate"]));
         var appeal = Assert.Single(liling["appeals"]!.AsArray())!;
         Assert.Equal("appeal-liling-2024", (string?)appeal["appealId"]);
         Assert.False((bool?)appeal["upheld"]);

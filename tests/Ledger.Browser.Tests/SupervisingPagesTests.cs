@@ -245,9 +245,23 @@ public sealed partial class SupervisingPagesTests(ConsoleScenario scenario, Chro
             await Expect(row.Locator("td").First).ToContainTextAsync(totals.Count(t => t == total) > 1 ? $"并列第 {shared}" : $"第 {shared}");
             await Expect(row.Locator("td.total")).ToContainTextAsync(Number(total));
             await Expect(row.Locator(".badge").First).ToHaveTextAsync(BandWords[(string)card["band"]!]);
+            // The scenario's cycle is scored by method 2.0: a component with nothing to measure is left out (不计入), not zero.
             foreach (var component in card["components"]!.AsArray())
-                await Expect(row.Locator($"td[data-component={(string)component!["name"]!}]")).ToHaveTextAsync(Number((decimal)component["points"]!));
+            {
+                var cell = row.Locator($"td[data-component={(string)component!["name"]!}]");
+                if ((int)component["expected"]! == 0)
+                {
+                    await Expect(cell).ToHaveAttributeAsync("data-left-out", "true");
+                    await Expect(cell).ToHaveTextAsync("— 不计入");
+                }
+                else
+                {
+                    await Expect(cell).ToHaveTextAsync(Number((decimal)component["points"]!));
+                }
+            }
         }
+        Assert.Contains(ranking, c => c!["components"]!.AsArray().Any(x => (int)x!["expected"]! == 0));
+        await Expect(page.Locator("[data-note=left-out]")).ToContainTextAsync("不计入总分");
 
         // Appeals and their outcome: a dismissed appeal leaves the score as it was (维持).
         var appealed = ranking.Where(c => c!["appeals"]!.AsArray().Count > 0).ToList();
@@ -278,6 +292,68 @@ public sealed partial class SupervisingPagesTests(ConsoleScenario scenario, Chro
         Assert.Equal(ranking.Where(c => (string)c!["band"]! == "Good").Select(c => (string)c!["governmentId"]!).ToList(),
             await DataAsync(page.Locator("table[data-view=scorecards] tbody tr"), "government"));
         traffic.AssertSelfContained();
+    }
+
+    [Fact]
+    public async Task A_county_with_nothing_to_measure_is_shown_as_not_scored_with_no_score_and_no_rank()
+    {
+        // A cycle long before the scenario, weighted on indicator achievement alone: no county has an indicator
+        // period ending in it, so under 2.0 none is scored. Its start is the earliest, so it is never the cycle
+        // shown by default, and no scorecard view row is written for it.
+        const string Cycle = "2001";
+        using (var supervisor = scenario.Host.Client("supervisor"))
+        {
+            if ((await supervisor.GetAsync($"/api/evaluations/{Cycle}")).StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                await supervisor.PostJsonAsync("/api/evaluations", new
+                {
+                    cycleId = Cycle, period = Cycle, start = "2001-01-01", end = "2001-12-31", methodVersion = "xgb-eval-2.0",
+                    weights = new { indicatorAchievement = 100, milestonesOnTime = 0, reportingTimeliness = 0, verificationPassRate = 0, rectificationOnTime = 0, jointActions = 0 },
+                }).Ok();
+                await supervisor.PostAsync($"/api/evaluations/{Cycle}/scorecards", null).Ok();
+            }
+        }
+        var cycle = await ApiAsync($"/api/evaluations/{Cycle}");
+        var notScored = cycle["notScored"]!.AsArray().Select(n => (string)n!["governmentId"]!).ToList();
+        var registered = (await ApiAsync("/api/governments")).AsArray();
+        Assert.Equal(registered.Count, notScored.Count);
+        Assert.Empty(cycle["scorecards"]!.AsArray());
+        await scenario.WaitForViewsAsync();
+
+        await using var traffic = await OpenAsync("supervisor");
+        await traffic.GotoAsync($"/scorecards?cycle={Cycle}");
+        var page = traffic.Page;
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "2001年不评分县市区" })).ToBeVisibleAsync();
+        await Expect(page.Locator("ul[data-view=not-scored] li")).ToHaveCountAsync(notScored.Count);
+        foreach (var government in registered)
+        {
+            var item = page.Locator($"ul[data-view=not-scored] li[data-government='{(string)government!["governmentId"]!}']");
+            await Expect(item).ToContainTextAsync((string)government["nameZh"]!);
+            await Expect(item.Locator(".badge")).ToHaveTextAsync("不评分");
+        }
+        // No rank, no total: the ranking has no row for them.
+        await Expect(page.Locator("table[data-view=scorecards] tbody tr")).ToHaveCountAsync(0);
+        // A band filter leaves them out (they have no band); a place filter keeps the county's own.
+        await traffic.GotoAsync($"/scorecards?cycle={Cycle}&band=Excellent");
+        await Expect(page.Locator("ul[data-view=not-scored]")).ToHaveCountAsync(0);
+        await traffic.GotoAsync($"/scorecards?cycle={Cycle}&government={Liling}");
+        Assert.Equal([Liling], await DataAsync(page.Locator("ul[data-view=not-scored] li"), "government"));
+        await Screens.CaptureAsync(traffic, $"/scorecards?cycle={Cycle}", "scorecards-not-scored",
+            p => Expect(p.Locator("ul[data-view=not-scored]")).ToBeVisibleAsync());
+        traffic.AssertSelfContained();
+
+        // The county's own page says so in words, with no rank and no appeal form.
+        await using var county = await chromium.OpenAsync(scenario.Origin);
+        await county.SignInAsync(scenario.Host, "government", Liling);
+        await PageShots.ChooseLanguageAsync(county, "zh");
+        await county.GotoAsync("/county/scorecards");
+        var card = county.Page.Locator("section.card[data-not-scored=true]");
+        await Expect(card.GetByRole(AriaRole.Heading)).ToHaveTextAsync("2001年 · 不评分");
+        await Expect(card).ToContainTextAsync("不评分、不排名");
+        await Expect(card.Locator("form")).ToHaveCountAsync(0);
+        await Screens.CaptureAsync(county, "/county/scorecards", "county-scorecards-not-scored",
+            p => Expect(p.Locator("section.card[data-not-scored=true]")).ToBeVisibleAsync());
+        county.AssertSelfContained();
     }
 
     [Fact]

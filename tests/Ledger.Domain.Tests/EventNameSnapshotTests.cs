@@ -47,6 +47,7 @@ public partial class EventNameSnapshotTests
         ("Ledger.Contracts.ReportMissing", "report_missing.v1"),
         ("Ledger.Contracts.EvaluationCycleOpened", "evaluation_cycle_opened.v1"),
         ("Ledger.Contracts.ScorecardPublished", "scorecard_published.v1"),
+        ("Ledger.Contracts.GovernmentNotScored", "government_not_scored.v1"),
         ("Ledger.Contracts.ScoreAppealed", "score_appealed.v1"),
         ("Ledger.Contracts.ScoreAppealDecided", "score_appeal_decided.v1"),
         ("Ledger.Contracts.AccountCreated", "account_created.v1"),

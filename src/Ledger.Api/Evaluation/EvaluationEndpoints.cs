@@ -71,8 +71,9 @@ public static class EvaluationEndpoints
         var events = await session.Events.FetchStreamAsync(StreamKeys.Evaluation(cycleId), token: http.RequestAborted);
         var cycle = events.Aggregate((EvaluationState?)null, (s, e) => EvaluationState.Evolve(s, e.Data)) ?? throw NotFound(cycleId);
         var facts = await ScoringFactsAsync(session, http.RequestAborted);
-        var cards = ScoringMethod.Score(cycle.Start, cycle.End, cycle.Weights, facts);
-        return TypedResults.Ok(new ScorecardPreview(cycle.CycleId, cycle.MethodVersion, cycle.Weights, time.GetUtcNow(), cycle.IsPublished, cards));
+        var outcome = ScoringMethod.Score(cycle.MethodVersion, cycle.Start, cycle.End, cycle.Weights, facts);
+        return TypedResults.Ok(new ScorecardPreview(cycle.CycleId, cycle.MethodVersion, cycle.Weights, time.GetUtcNow(), cycle.IsPublished,
+            outcome.Ranked, outcome.NotScored));
     }
 
     public static Task<IResult> Events(string cycleId, IQuerySession session, CancellationToken ct) =>
@@ -102,9 +103,13 @@ public static class EvaluationEndpoints
         Appending.AppendAsync(http, StreamKeys.Evaluation(cycleId), EvaluationState.Evolve, decide, $"/api/evaluations/{Uri.EscapeDataString(cycleId ?? "")}");
 }
 
-/// <summary>What the method computes from the ledger at <c>ComputedAt</c>; nothing is published by reading it.</summary>
+/// <summary>
+/// What the cycle's method computes from the ledger at <c>ComputedAt</c>; nothing is published by reading
+/// it. <c>NotScored</c> lists the governments with nothing to measure (method 2.0 and later): no total, no rank.
+/// </summary>
 public sealed record ScorecardPreview(
-    string CycleId, string MethodVersion, ScoreWeights Weights, DateTimeOffset ComputedAt, bool Published, IReadOnlyList<Scorecard> Scorecards);
+    string CycleId, string MethodVersion, ScoreWeights Weights, DateTimeOffset ComputedAt, bool Published,
+    IReadOnlyList<Scorecard> Scorecards, IReadOnlyList<UnscoredCard> NotScored);
 
 /// <summary>A published scorecard; an upheld appeal revises its total and band (the rank stays as published).</summary>
 public sealed record PublishedScorecard(
@@ -115,17 +120,20 @@ public sealed record AppealView(
     string AppealId, string GovernmentId, string Grounds, string AppealedBy, DateTimeOffset AppealedAt, string Status,
     decimal? RevisedTotal, string? Findings, string? DecidedBy, DateTimeOffset? DecidedAt);
 
-/// <summary>An evaluation cycle as its events tell it: how it was opened, the scorecards published and the appeals.</summary>
+/// <summary>
+/// An evaluation cycle as its events tell it: how it was opened, the scorecards published (ranked), the
+/// governments published as not scored (no total, band or rank) and the appeals.
+/// </summary>
 public sealed record EvaluationCycleView(
     string CycleId, string Period, DateOnly Start, DateOnly End, string MethodVersion, ScoreWeights Weights,
     string OpenedBy, DateTimeOffset OpenedAt, string Status, string? PublishedBy, DateTimeOffset? PublishedAt,
-    IReadOnlyList<PublishedScorecard> Scorecards, IReadOnlyList<AppealView> Appeals, long Version)
+    IReadOnlyList<PublishedScorecard> Scorecards, IReadOnlyList<UnscoredCard> NotScored, IReadOnlyList<AppealView> Appeals, long Version)
 {
     public static EvaluationCycleView? From(IReadOnlyList<IEvent> events)
     {
         if (events.Count == 0 || events[0].Data is not EvaluationCycleOpened opened) return null;
         var view = new EvaluationCycleView(opened.CycleId, opened.Period, opened.Start, opened.End, opened.MethodVersion, opened.Weights,
-            opened.OpenedBy, opened.OpenedAt, "Open", null, null, [], [], events[0].Version);
+            opened.OpenedBy, opened.OpenedAt, "Open", null, null, [], [], [], events[0].Version);
         foreach (var e in events.Skip(1))
         {
             view = e.Data switch
@@ -136,6 +144,13 @@ public sealed record EvaluationCycleView(
                     PublishedBy = p.PublishedBy,
                     PublishedAt = p.PublishedAt,
                     Scorecards = [.. view.Scorecards, new PublishedScorecard(p.GovernmentId, p.Components, p.Total, p.Band, p.Rank, p.Of, null, p.Total, p.Band)],
+                },
+                GovernmentNotScored n => view with
+                {
+                    Status = "Published",
+                    PublishedBy = n.PublishedBy,
+                    PublishedAt = n.PublishedAt,
+                    NotScored = [.. view.NotScored, new UnscoredCard(n.GovernmentId, n.Components)],
                 },
                 ScoreAppealed a => view with
                 {

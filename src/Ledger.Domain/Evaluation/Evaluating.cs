@@ -22,7 +22,9 @@ public static partial class EvaluationDecider
 
     /// <summary>
     /// Invariants: only a supervisor opens a cycle, once; the cycle starts on or before it ends (it may
-    /// be opened in advance); the method version is named; each weight is 0-100 and they sum to exactly 100.
+    /// be opened in advance); the method version is named and is one the method knows (its rules are
+    /// fixed with the cycle, so its scorecards never change with a later version); each weight is 0-100
+    /// and they sum to exactly 100.
     /// </summary>
     public static IReadOnlyList<object> Decide(EvaluationState? state, OpenEvaluationCycle c)
     {
@@ -35,6 +37,10 @@ public static partial class EvaluationDecider
         if (c.End < c.Start)
             throw DomainException.Rule("period_inverted", "A cycle must end on or after its start.", "end");
         Require.Text(c.MethodVersion, "methodVersion", 50);
+        if (!ScoringMethod.Versions.ContainsKey(c.MethodVersion))
+            throw DomainException.Rule("unknown_method_version",
+                $"Method version '{c.MethodVersion}' is not known; use one of {string.Join(", ", ScoringMethod.Versions.Keys)} ({ScoringMethod.Current} is current).",
+                "methodVersion");
         var w = Require.Present(c.Weights, "weights");
         foreach (var (name, weight) in Weights(w))
         {
@@ -49,7 +55,9 @@ public static partial class EvaluationDecider
 
     /// <summary>
     /// Invariants: only a supervisor publishes; only once the cycle's last day has passed (zone date);
-    /// once per cycle; every registered government gets one scorecard, published in rank order.
+    /// once per cycle; by the method version the cycle was opened with; every registered government
+    /// gets one scorecard, published in rank order, or, when the method found nothing to measure for
+    /// it, is published as not scored (after the ranked ones, by division code).
     /// </summary>
     public static IReadOnlyList<object> Decide(EvaluationState? state, PublishScorecards c)
     {
@@ -62,13 +70,19 @@ public static partial class EvaluationDecider
         var facts = Require.Present(c.Facts, "facts");
         if (facts.Governments.Count == 0)
             throw DomainException.Rule("no_governments", "No government is registered, so there is nobody to score.");
-        return [.. ScoringMethod.Score(s.Start, s.End, s.Weights, facts).Select(card => new ScorecardPublished(
-            s.CycleId, card.GovernmentId, card.Components, card.Total, card.Band, card.Rank, card.Of, c.Actor.Id, c.Now))];
+        var outcome = ScoringMethod.Score(s.MethodVersion, s.Start, s.End, s.Weights, facts);
+        return
+        [
+            .. outcome.Ranked.Select(card => new ScorecardPublished(
+                s.CycleId, card.GovernmentId, card.Components, card.Total, card.Band, card.Rank, card.Of, c.Actor.Id, c.Now)),
+            .. outcome.NotScored.Select(card => new GovernmentNotScored(s.CycleId, card.GovernmentId, card.Components, c.Actor.Id, c.Now)),
+        ];
     }
 
     /// <summary>
-    /// Invariants: a government appeals only its own published scorecard, within
-    /// <see cref="AppealWindow"/> of its publication, with grounds; one open appeal per government at a time.
+    /// Invariants: a government appeals only its own published score, within
+    /// <see cref="AppealWindow"/> of its publication, with grounds; one open appeal per government at a
+    /// time. A government not scored has no score to appeal: what it lacks is something to measure.
     /// </summary>
     public static IReadOnlyList<object> Decide(EvaluationState? state, AppealScore c)
     {
@@ -83,6 +97,9 @@ public static partial class EvaluationDecider
             throw DomainException.Conflict("appeal_exists", $"Appeal {c.AppealId} already exists.", "appealId");
         if (!s.IsPublished)
             throw DomainException.Conflict("scorecards_not_published", $"The scorecards of cycle {s.CycleId} are not published yet.");
+        if (s.NotScored.ContainsKey(government))
+            throw DomainException.Conflict("not_scored",
+                $"Government {government} was not scored in cycle {s.CycleId}: nothing was there to measure, so there is no score to appeal.", "governmentId");
         if (!s.Published.TryGetValue(government, out var publishedAt))
             throw DomainException.NotFound("scorecard_not_found", $"Government {government} has no scorecard in cycle {s.CycleId}.", "governmentId");
         if (c.Now - publishedAt > AppealWindow)

@@ -18,14 +18,19 @@ public sealed record EvaluationState(
     /// <summary>When each government's scorecard was published (the appeal window runs from it).</summary>
     public ImmutableDictionary<string, DateTimeOffset> Published { get; init; } = ImmutableDictionary<string, DateTimeOffset>.Empty;
 
+    /// <summary>The governments published as not scored, with when.</summary>
+    public ImmutableDictionary<string, DateTimeOffset> NotScored { get; init; } = ImmutableDictionary<string, DateTimeOffset>.Empty;
+
     public ImmutableDictionary<string, AppealState> Appeals { get; init; } = ImmutableDictionary<string, AppealState>.Empty;
 
-    public bool IsPublished => !Published.IsEmpty;
+    // Under 2.0 a cycle where nobody had anything to measure publishes only GovernmentNotScored.
+    public bool IsPublished => !Published.IsEmpty || !NotScored.IsEmpty;
 
     public static EvaluationState? Evolve(EvaluationState? state, object @event) => (state, @event) switch
     {
         (null, EvaluationCycleOpened e) => new EvaluationState(e.CycleId, e.Period, e.Start, e.End, e.MethodVersion, e.Weights),
         ({ } s, ScorecardPublished e) => s with { Published = s.Published.SetItem(e.GovernmentId, e.PublishedAt) },
+        ({ } s, GovernmentNotScored e) => s with { NotScored = s.NotScored.SetItem(e.GovernmentId, e.PublishedAt) },
         ({ } s, ScoreAppealed e) => s with { Appeals = s.Appeals.SetItem(e.AppealId, new AppealState(e.AppealId, e.GovernmentId, false)) },
         ({ } s, ScoreAppealDecided e) when s.Appeals.TryGetValue(e.AppealId, out var a) => s with
         {

@@ -3,8 +3,19 @@ using Ledger.Contracts;
 
 namespace Ledger.Domain.Evaluation;
 
-/// <summary>A milestone as the method reads it: its due date in force and, once judged, how and when it was met.</summary>
-public sealed record MilestoneFacts(string MilestoneId, DateOnly Due, MilestoneStatus Status, DateOnly? MetOn);
+/// <summary>
+/// A milestone as the method reads it: its due date in force and, once judged, how and when it was met.
+/// <paramref name="MetOn"/> is the date the judgement recorded (the verification's day, when a verified
+/// claim met it); <paramref name="ClaimedOn"/> is the date of the claim that judgement confirmed, if one did.
+/// </summary>
+public sealed record MilestoneFacts(string MilestoneId, DateOnly Due, MilestoneStatus Status, DateOnly? MetOn, DateOnly? ClaimedOn = null)
+{
+    /// <summary>When the milestone was reported met: the confirmed claim's date, else the date the judgement recorded.</summary>
+    public DateOnly? ReportedMetOn => ClaimedOn ?? MetOn;
+}
+
+/// <summary>A fulfilment claim as the method needs it: what it claimed and the zone date it was made.</summary>
+public sealed record ClaimFacts(string ClaimId, ClaimScope Scope, string? Subject, DateOnly ClaimedOn);
 
 /// <summary>One progress report with its values as corrected since (a correction replaces the values it names).</summary>
 public sealed record ReportFacts(string ReportId, string Period, DateTimeOffset ReportedAt, ImmutableDictionary<string, decimal?> Values);
@@ -27,6 +38,12 @@ public sealed record CommitmentFacts(
     ImmutableList<VerificationFacts> Verifications,
     ImmutableDictionary<string, RectificationFacts> Rectifications)
 {
+    public ImmutableDictionary<string, ClaimFacts> Claims { get; init; } = ImmutableDictionary<string, ClaimFacts>.Empty;
+
+    // A verification that confirms a milestone claim is followed, in the same append, by the milestone's
+    // status change; the claim's date waits here for it (milestone id → claim date).
+    private ImmutableDictionary<string, DateOnly> ConfirmedClaims { get; init; } = ImmutableDictionary<string, DateOnly>.Empty;
+
     /// <summary>Under supervision: activated once and not withdrawn. Drafts and withdrawn commitments are not scored.</summary>
     public bool IsScored => Activated && !Withdrawn;
 
@@ -62,7 +79,18 @@ public sealed record CommitmentFacts(
         },
         ({ } f, MilestoneStatusChanged e) when f.Milestones.TryGetValue(e.MilestoneId, out var m) => f with
         {
-            Milestones = f.Milestones.SetItem(e.MilestoneId, m with { Status = e.Status, MetOn = e.MetOn }),
+            Milestones = f.Milestones.SetItem(e.MilestoneId, m with
+            {
+                Status = e.Status,
+                MetOn = e.MetOn,
+                ClaimedOn = (e.Status is MilestoneStatus.Met or MilestoneStatus.PartiallyMet) && f.ConfirmedClaims.TryGetValue(e.MilestoneId, out var claimed)
+                    ? claimed : null,
+            }),
+            ConfirmedClaims = f.ConfirmedClaims.Remove(e.MilestoneId),
+        },
+        ({ } f, FulfilmentClaimed e) => f with
+        {
+            Claims = f.Claims.SetItem(e.ClaimId, new ClaimFacts(e.ClaimId, e.Scope, e.Subject, Require.Today(e.ClaimedAt))),
         },
         ({ } f, CommitmentRevised e) => f with
         {
@@ -73,7 +101,7 @@ public sealed record CommitmentFacts(
                 .Select(m =>
                 {
                     var old = f.Milestones[m.MilestoneId];
-                    var again = old.Status == MilestoneStatus.NotMet ? old with { Status = MilestoneStatus.Scheduled, MetOn = null } : old;
+                    var again = old.Status == MilestoneStatus.NotMet ? old with { Status = MilestoneStatus.Scheduled, MetOn = null, ClaimedOn = null } : old;
                     return KeyValuePair.Create(m.MilestoneId, again with { Due = m.Due });
                 })),
         },
@@ -89,7 +117,14 @@ public sealed record CommitmentFacts(
                 Values = f.Reports[i].Values.SetItems(e.Values.Select(v => KeyValuePair.Create(v.IndicatorId, v.Value))),
             }),
         },
-        ({ } f, VerificationCompleted e) => f with { Verifications = f.Verifications.Add(new VerificationFacts(e.ClaimId, e.Verdict, e.VerifiedAt)) },
+        ({ } f, VerificationCompleted e) => f with
+        {
+            Verifications = f.Verifications.Add(new VerificationFacts(e.ClaimId, e.Verdict, e.VerifiedAt)),
+            ConfirmedClaims = (e.Verdict is Verdict.Verified or Verdict.PartiallyVerified)
+                              && f.Claims.TryGetValue(e.ClaimId, out var claim) && claim is { Scope: ClaimScope.Milestone, Subject: { } milestone }
+                ? f.ConfirmedClaims.SetItem(milestone, claim.ClaimedOn)
+                : f.ConfirmedClaims,
+        },
         ({ } f, RectificationOrdered e) => f with
         {
             Rectifications = f.Rectifications.SetItem(e.RectificationId, new RectificationFacts(e.RectificationId, e.GovernmentId, e.DueOn, null)),

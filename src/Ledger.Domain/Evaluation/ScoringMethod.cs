@@ -5,10 +5,29 @@ namespace Ledger.Domain.Evaluation;
 /// <summary>One government's scorecard as the method computes it, before it is published.</summary>
 public sealed record Scorecard(string GovernmentId, IReadOnlyList<ScoreComponent> Components, decimal Total, Band Band, int Rank, int Of);
 
+/// <summary>A government the method found nothing to measure for: no total, no band, no rank. Each component shows <c>Expected = 0</c>.</summary>
+public sealed record UnscoredCard(string GovernmentId, IReadOnlyList<ScoreComponent> Components);
+
+/// <summary>What a method computes for a cycle: the ranked scorecards in rank order, and who was not scored (by division code).</summary>
+public sealed record ScoringOutcome(IReadOnlyList<Scorecard> Ranked, IReadOnlyList<UnscoredCard> NotScored);
+
+/// <summary>
+/// What distinguishes one method version from another (ops/docs/scorecards.md, "Method versions").
+/// </summary>
+/// <param name="Version">The name a cycle gives when it is opened, e.g. <c>xgb-eval-2.0</c>.</param>
+/// <param name="LeavesOutNothingToMeasure">A component with nothing to measure is left out and the total is
+/// taken over the weights measured (2.0); in 1.0 it scored its full weight.</param>
+/// <param name="SharesEqualRanks">Equal totals share a rank, standard competition ranking 1, 1, 3 (2.0); in 1.0
+/// they were ranked one after another by division code.</param>
+/// <param name="MilestoneMetWhenClaimed">A milestone met through a verified claim counts as met on the claim's
+/// date (2.0); in 1.0 on the date the judgement recorded, the verification's day.</param>
+public sealed record MethodRules(string Version, bool LeavesOutNothingToMeasure, bool SharesEqualRanks, bool MilestoneMetWhenClaimed);
+
 /// <summary>
 /// The scorecard method (ops/docs/scorecards.md explains it for supervisors and governments). A pure
-/// function of the cycle's window and weights and of the facts folded from the ledger: the same
-/// ledger always gives the same scorecards.
+/// function of the cycle's method version, window and weights and of the facts folded from the
+/// ledger: the same ledger always gives the same scorecards. Every version stays computable, so a
+/// cycle opened under an older version is still previewed and published by the method it named.
 /// </summary>
 public static class ScoringMethod
 {
@@ -19,22 +38,60 @@ public static class ScoringMethod
     public const string RectificationOnTime = "rectificationOnTime";
     public const string JointActions = "jointActions";
 
+    /// <summary>The starting method.</summary>
+    public const string Version1 = "xgb-eval-1.0";
+
+    /// <summary>Nothing to measure is left out, equal totals share a rank, milestones are met when claimed.</summary>
+    public const string Version2 = "xgb-eval-2.0";
+
+    /// <summary>The version a new cycle should name.</summary>
+    public const string Current = Version2;
+
+    public static IReadOnlyDictionary<string, MethodRules> Versions { get; } = new Dictionary<string, MethodRules>(StringComparer.Ordinal)
+    {
+        [Version1] = new(Version1, LeavesOutNothingToMeasure: false, SharesEqualRanks: false, MilestoneMetWhenClaimed: false),
+        [Version2] = new(Version2, LeavesOutNothingToMeasure: true, SharesEqualRanks: true, MilestoneMetWhenClaimed: true),
+    };
+
+    /// <summary>
+    /// The rules of a cycle's method version. Opening a cycle refuses a version not listed here, so a
+    /// stored cycle naming another was opened before versions were checked, when 1.0 was the only
+    /// method: it keeps 1.0.
+    /// </summary>
+    public static MethodRules For(string methodVersion) =>
+        Versions.TryGetValue(methodVersion ?? "", out var rules) ? rules : Versions[Version1];
+
     /// <summary>An indicator period's ratio counts up to 120% of its target (over-achievement offsets a shortfall elsewhere, within limits).</summary>
     public const decimal RatioCap = 1.2m;
 
     /// <summary>A period's first report is on time when it arrives within this many days of the period's end.</summary>
     public const int ReportGraceDays = 30;
 
-    public static IReadOnlyList<Scorecard> Score(DateOnly start, DateOnly end, ScoreWeights weights, ScoringFacts facts)
+    public static ScoringOutcome Score(string methodVersion, DateOnly start, DateOnly end, ScoreWeights weights, ScoringFacts facts)
     {
+        var rules = For(methodVersion);
         var provinces = facts.Governments.ToDictionary(g => g.GovernmentId, g => g.Province, StringComparer.Ordinal);
         var scored = facts.Commitments.Where(c => c.IsScored).ToList();
-        var unranked = facts.Governments
-            .Select(g => Card(g.GovernmentId, start, end, weights, scored, provinces))
+        var computed = facts.Governments
+            .Select(g => (g.GovernmentId, Components: Components(rules, g.GovernmentId, start, end, weights, scored, provinces)))
+            .Select(g => (g.GovernmentId, g.Components, Total: Total(rules, g.Components)))
             .ToList();
-        // Rank by total, highest first; equal totals are ordered by division code so a rank never depends on load order.
-        var ranked = unranked.OrderByDescending(c => c.Total).ThenBy(c => c.GovernmentId, StringComparer.Ordinal).ToList();
-        return [.. ranked.Select((c, i) => c with { Rank = i + 1, Of = ranked.Count })];
+        var notScored = computed.Where(g => g.Total is null)
+            .OrderBy(g => g.GovernmentId, StringComparer.Ordinal)
+            .Select(g => new UnscoredCard(g.GovernmentId, g.Components))
+            .ToList();
+        // Highest total first; equal totals are listed by division code so the order never depends on load order.
+        var ranked = computed.Where(g => g.Total is not null)
+            .Select(g => (g.GovernmentId, g.Components, Total: g.Total!.Value))
+            .OrderByDescending(g => g.Total).ThenBy(g => g.GovernmentId, StringComparer.Ordinal)
+            .ToList();
+        var totals = ranked.Select(g => g.Total).ToList();
+        return new ScoringOutcome(
+            [.. ranked.Select((g, i) => new Scorecard(g.GovernmentId, g.Components, g.Total, BandOf(g.Total),
+                // Standard competition ranking: one more than the number of totals above, so 1, 1, 3.
+                rules.SharesEqualRanks ? 1 + totals.Count(t => t > g.Total) : i + 1,
+                ranked.Count))],
+            notScored);
     }
 
     public static Band BandOf(decimal total) => total switch
@@ -45,12 +102,29 @@ public static class ScoringMethod
         _ => Band.Fail,
     };
 
-    private static Scorecard Card(string government, DateOnly start, DateOnly end, ScoreWeights weights,
+    /// <summary>
+    /// The total to one decimal place, or null when nothing the weights count was measured. Under 1.0 a
+    /// component with nothing to measure carries its full weight in points, so the total is their sum;
+    /// under 2.0 it carries none, and the total is the points earned per 100 points measured.
+    /// </summary>
+    private static decimal? Total(MethodRules rules, IReadOnlyList<ScoreComponent> components)
+    {
+        var points = components.Sum(c => c.Points);
+        if (!rules.LeavesOutNothingToMeasure)
+            return Math.Round(points, 1, MidpointRounding.AwayFromZero) + OneDecimal;
+        var measured = components.Where(c => c.Expected > 0).Sum(c => c.Weight);
+        return measured == 0 ? null : Math.Round(points * 100m / measured, 1, MidpointRounding.AwayFromZero) + OneDecimal;
+    }
+
+    private static ScoreComponent[] Components(MethodRules rules, string government, DateOnly start, DateOnly end, ScoreWeights weights,
         IReadOnlyList<CommitmentFacts> scored, IReadOnlyDictionary<string, Province> provinces)
     {
         bool Inside(DateOnly d) => d >= start && d <= end;
         bool InsideAt(DateTimeOffset t) => Inside(Require.Today(t));
         var mine = scored.Where(c => c.IsParticipant(government)).ToList();
+        ScoreComponent Nothing(string name, int weight) => rules.LeavesOutNothingToMeasure ? LeftOut(name, weight) : FullMarks(name, weight);
+        ScoreComponent Counted(string name, int weight, int achieved, int expected) =>
+            expected == 0 ? Nothing(name, weight) : Component(name, weight, (decimal)achieved / expected, achieved, expected);
 
         // Indicator achievement: every numeric indicator period with a target that ends inside the cycle.
         var ratios = (
@@ -65,10 +139,14 @@ public static class ScoringMethod
             : Component(IndicatorAchievement, weights.IndicatorAchievement, Math.Min(1m, ratios.Sum() / ratios.Count),
                 ratios.Count(r => r >= 1m), ratios.Count);
 
-        // Milestones met on time: due (as last rescheduled) inside the cycle, met no later than due.
+        // Milestones met on time: due (as last rescheduled) inside the cycle, met no later than due. Under
+        // 2.0 a milestone is met when it was reported met, with its evidence, in the claim a verification
+        // confirmed: the supervisor's working day is not the government's delay.
         var milestones = mine.SelectMany(c => c.Milestones.Values).Where(m => Inside(m.Due)).ToList();
         var milestonesOnTime = Counted(MilestonesOnTime, weights.MilestonesOnTime,
-            milestones.Count(m => m.Status == MilestoneStatus.Met && m.MetOn is { } met && met <= m.Due), milestones.Count);
+            milestones.Count(m => m.Status == MilestoneStatus.Met
+                                  && (rules.MilestoneMetWhenClaimed ? m.ReportedMetOn : m.MetOn) is { } met && met <= m.Due),
+            milestones.Count);
 
         // Reporting timeliness: every indicator period ending inside the cycle, qualitative ones included.
         var periods = (
@@ -100,9 +178,7 @@ public static class ScoringMethod
             .Select(g => provinces.TryGetValue(g, out var p) ? p : (Province?)null).OfType<Province>().Distinct().Count() > 1);
         var jointActions = Counted(JointActions, weights.JointActions, joint, mine.Count);
 
-        ScoreComponent[] components = [achievement, milestonesOnTime, timeliness, verification, rectification, jointActions];
-        var total = Math.Round(components.Sum(c => c.Points), 1, MidpointRounding.AwayFromZero) + OneDecimal;
-        return new Scorecard(government, components, total, BandOf(total), 0, 0);
+        return [achievement, milestonesOnTime, timeliness, verification, rectification, jointActions];
     }
 
     /// <summary>
@@ -119,11 +195,13 @@ public static class ScoringMethod
         return Math.Clamp(ratio, 0m, RatioCap);
     }
 
-    private static ScoreComponent Counted(string name, int weight, int achieved, int expected) =>
-        expected == 0 ? Nothing(name, weight) : Component(name, weight, (decimal)achieved / expected, achieved, expected);
+    // 1.0: nothing to measure was not a failure, so the component scored its full weight (Expected = 0 said why).
+    // A county with no commitment at all scored 100 and could top the ranking: 2.0 leaves such a component out.
+    private static ScoreComponent FullMarks(string name, int weight) => new(name, weight, 1m + FourDecimals, 0, 0, weight + TwoDecimals);
 
-    // Nothing to measure is not a failure: the component scores its full weight, and Expected = 0 says why.
-    private static ScoreComponent Nothing(string name, int weight) => new(name, weight, 1m + FourDecimals, 0, 0, weight + TwoDecimals);
+    // 2.0: left out. No ratio and no points; Expected = 0 tells the reader, and the weight stays the
+    // cycle's so that the total can be redone by hand over the weights measured.
+    private static ScoreComponent LeftOut(string name, int weight) => new(name, weight, 0m + FourDecimals, 0, 0, 0m + TwoDecimals);
 
     // The ratio is shown to 4 places and the points to 2, and the points are computed from the ratio as
     // shown, so anyone can redo a scorecard by hand from the published numbers.

@@ -62,6 +62,12 @@ public class AppealingScoresTests
             .ThenFails(DomainErrorKind.NotFound, "scorecard_not_found", "governmentId");
 
     [Fact]
+    public void A_government_not_scored_has_no_score_to_appeal() =>
+        Spec.Given(OpenedUnder2, new GovernmentNotScored(Cycle, Liuyang, [], JointOffice.Id, PublishedAt))
+            .When(state => EvaluationDecider.Decide(state, AppealBy(LiuyangGov)))
+            .ThenFails(DomainErrorKind.Conflict, "not_scored", "governmentId");
+
+    [Fact]
     public void An_appeal_on_the_thirtieth_day_after_publication_is_in_time() =>
         Spec.Given(Published)
             .When(state => EvaluationDecider.Decide(state, AppealBy(LiuyangGov, at: PublishedAt.AddDays(30))))

@@ -4,7 +4,10 @@ using static Ledger.Domain.Tests.Pilot;
 
 namespace Ledger.Domain.Tests.Evaluation;
 
-/// <summary>The 2024 evaluation cycle of the pilot zone, opened with the starting method's weights.</summary>
+/// <summary>
+/// The 2024 evaluation cycle of the pilot zone, opened with the starting method's weights. <see cref="Opened"/>
+/// is a cycle as stored before method versions were checked: its name is not listed, so it keeps 1.0.
+/// </summary>
 internal static class EvaluationPilot
 {
     public const string Cycle = "2024";
@@ -18,7 +21,10 @@ internal static class EvaluationPilot
 
     public static EvaluationCycleOpened Opened => new(Cycle, "2024", Start, End, Method, Weights, JointOffice.Id, OpenedAt);
 
-    /// <summary>Three registered governments with nothing to measure: each scores 100, ranked by division code.</summary>
+    /// <summary>The same cycle opened under method 2.0.</summary>
+    public static EvaluationCycleOpened OpenedUnder2 => Opened with { MethodVersion = ScoringMethod.Version2 };
+
+    /// <summary>Three registered governments with nothing to measure: under 1.0 each scores 100, ranked by division code.</summary>
     public static ScoringFacts NothingToMeasure =>
         new([new GovernmentFacts(Liuyang, Province.Hunan), new GovernmentFacts(Shangli, Province.Jiangxi), new GovernmentFacts(Liling, Province.Hunan)], []);
 

@@ -9,17 +9,17 @@ public class OpeningEvaluationCyclesTests
 {
     private static OpenEvaluationCycle Open(
         string cycleId = Cycle, ScoreWeights? weights = null, DateOnly? start = null, DateOnly? end = null,
-        string period = "2024", string methodVersion = Method, Actor? actor = null) =>
+        string period = "2024", string methodVersion = ScoringMethod.Current, Actor? actor = null) =>
         new(cycleId, period, start ?? Start, end ?? End, methodVersion, weights ?? Weights, actor ?? JointOffice, OpenedAt);
 
     [Fact]
     public void A_supervisor_opens_a_cycle_with_its_method_version_and_weights() =>
         Spec.Given()
             .When(state => EvaluationDecider.Decide(state, Open()))
-            .Then(Opened)
+            .Then(OpenedUnder2)
             .AndState(s =>
             {
-                Assert.Equal((Start, End, Method), (s.Start, s.End, s.MethodVersion));
+                Assert.Equal((Start, End, ScoringMethod.Version2), (s.Start, s.End, s.MethodVersion));
                 Assert.False(s.IsPublished);
             });
 
@@ -27,13 +27,13 @@ public class OpeningEvaluationCyclesTests
     public void A_cycle_can_be_opened_before_it_starts() =>
         Spec.Given()
             .When(state => EvaluationDecider.Decide(state, Open("2026", period: "2026", start: new DateOnly(2026, 1, 1), end: new DateOnly(2026, 12, 31))))
-            .Then(new EvaluationCycleOpened("2026", "2026", new DateOnly(2026, 1, 1), new DateOnly(2026, 12, 31), Method, Weights, JointOffice.Id, OpenedAt));
+            .Then(new EvaluationCycleOpened("2026", "2026", new DateOnly(2026, 1, 1), new DateOnly(2026, 12, 31), ScoringMethod.Current, Weights, JointOffice.Id, OpenedAt));
 
     [Fact]
     public void A_one_day_cycle_is_allowed() =>
         Spec.Given()
             .When(state => EvaluationDecider.Decide(state, Open(start: End, end: End)))
-            .Then(Opened with { Start = End });
+            .Then(OpenedUnder2 with { Start = End });
 
     [Theory]
     [InlineData(ActorRole.Government)]
@@ -81,6 +81,27 @@ public class OpeningEvaluationCyclesTests
             .ThenFails(DomainErrorKind.Rule, "required", "methodVersion");
 
     [Theory]
+    [InlineData(ScoringMethod.Version1)]
+    [InlineData(ScoringMethod.Version2)]
+    public void A_cycle_names_any_version_the_method_knows_older_ones_included(string version) =>
+        Spec.Given()
+            .When(state => EvaluationDecider.Decide(state, Open(methodVersion: version)))
+            .Then(Opened with { MethodVersion = version });
+
+    [Theory]
+    [InlineData("xgb-scorecard-2024.1")]
+    [InlineData("xgb-eval-3.0")]
+    [InlineData("XGB-EVAL-2.0")]
+    public void A_method_version_the_method_does_not_know_is_refused_naming_the_known_ones(string version)
+    {
+        var refusal = Spec.Given()
+            .When(state => EvaluationDecider.Decide(state, Open(methodVersion: version)))
+            .ThenFails(DomainErrorKind.Rule, "unknown_method_version", "methodVersion");
+
+        Assert.Contains("xgb-eval-1.0, xgb-eval-2.0", refusal.Message);
+    }
+
+    [Theory]
     [InlineData(40, 20, 10, 15, 10, 4)]   // 99
     [InlineData(40, 20, 10, 15, 10, 6)]   // 101
     [InlineData(0, 0, 0, 0, 0, 0)]
@@ -105,5 +126,5 @@ public class OpeningEvaluationCyclesTests
     public void All_weight_on_one_component_is_allowed() =>
         Spec.Given()
             .When(state => EvaluationDecider.Decide(state, Open(weights: new ScoreWeights(100, 0, 0, 0, 0, 0))))
-            .Then(Opened with { Weights = new ScoreWeights(100, 0, 0, 0, 0, 0) });
+            .Then(OpenedUnder2 with { Weights = new ScoreWeights(100, 0, 0, 0, 0, 0) });
 }

@@ -11,7 +11,7 @@ public class PublishingScorecardsTests
         new(Cycle, facts ?? NothingToMeasure, actor ?? JointOffice, at);
 
     [Fact]
-    public void Every_registered_government_gets_one_scorecard_in_rank_order() =>
+    public void Under_1_0_every_registered_government_gets_one_scorecard_in_rank_order() =>
         Spec.Given(Opened)
             .When(state => EvaluationDecider.Decide(state, Publish(PublishedAt)))
             // All three score 100: equal totals are ranked by division code.
@@ -83,6 +83,53 @@ public class PublishingScorecardsTests
                 Card(Liling, 95.0m, Band.Excellent, 2),
                 Card(Shangli, 73.2m, Band.Pass, 3),
                 Card(Liuyang, 71.6m, Band.Pass, 4));
+
+    [Fact]
+    public void Under_2_0_the_ranked_are_published_in_rank_order_then_who_was_not_scored()
+    {
+        // The worked example under 2.0 (ScoringMethodTests): Liling 80.0, Shangli 68.5, Liuyang 71.6; Pingjiang not scored.
+        var outcome = ScoringMethodTests.WorkedExampleUnder2;
+        ScorecardPublished Ranked(string government, decimal total, Band band, int rank)
+        {
+            var card = outcome.Ranked.Single(c => c.GovernmentId == government);
+            return new ScorecardPublished(Cycle, government, card.Components, total, band, rank, 3, JointOffice.Id, PublishedAt);
+        }
+
+        Spec.Given(OpenedUnder2)
+            .When(state => EvaluationDecider.Decide(state, Publish(PublishedAt, ScoringMethodTests.WorkedExample)))
+            .Then(
+                Ranked(Liling, 80.0m, Band.Good, 1),
+                Ranked(Liuyang, 71.6m, Band.Pass, 2),
+                Ranked(Shangli, 68.5m, Band.Pass, 3),
+                new GovernmentNotScored(Cycle, Pingjiang, outcome.NotScored.Single().Components, JointOffice.Id, PublishedAt))
+            .AndState(s => Assert.Equal((3, PublishedAt), (s.Published.Count, s.NotScored[Pingjiang])));
+    }
+
+    [Fact]
+    public void Under_2_0_a_cycle_where_nobody_had_anything_to_measure_publishes_nobody_as_scored_once()
+    {
+        var published = Spec.Given(OpenedUnder2)
+            .When(state => EvaluationDecider.Decide(state, Publish(PublishedAt)))
+            .Then(
+                new GovernmentNotScored(Cycle, Shangli, LeftOut, JointOffice.Id, PublishedAt),
+                new GovernmentNotScored(Cycle, Liuyang, LeftOut, JointOffice.Id, PublishedAt),
+                new GovernmentNotScored(Cycle, Liling, LeftOut, JointOffice.Id, PublishedAt))
+            .AndState(s => Assert.True(s.IsPublished));
+
+        Spec.Given([OpenedUnder2, .. new[] { Shangli, Liuyang, Liling }.Select(g => new GovernmentNotScored(Cycle, g, LeftOut, JointOffice.Id, PublishedAt))])
+            .When(state => EvaluationDecider.Decide(state, Publish(PublishedAt.AddDays(1))))
+            .ThenFails(DomainErrorKind.Conflict, "scorecards_already_published");
+    }
+
+    private static IReadOnlyList<ScoreComponent> LeftOut =>
+    [
+        new(ScoringMethod.IndicatorAchievement, 40, 0.0000m, 0, 0, 0.00m),
+        new(ScoringMethod.MilestonesOnTime, 20, 0.0000m, 0, 0, 0.00m),
+        new(ScoringMethod.ReportingTimeliness, 10, 0.0000m, 0, 0, 0.00m),
+        new(ScoringMethod.VerificationPassRate, 15, 0.0000m, 0, 0, 0.00m),
+        new(ScoringMethod.RectificationOnTime, 10, 0.0000m, 0, 0, 0.00m),
+        new(ScoringMethod.JointActions, 5, 0.0000m, 0, 0, 0.00m),
+    ];
 
     private static ScorecardPublished Card(string governmentId, decimal total, Band band, int rank)
     {

@@ -8,6 +8,7 @@ namespace Ledger.Domain.Tests.Evaluation;
 /// <summary>
 /// The scorecard method on a worked example whose every number is computed by hand in the comments.
 /// Cycle 2024 (2024-01-01 to 2024-12-31), weights 40/20/10/15/10/5. Times are UTC; dates are read at UTC+8.
+/// The example is worked under method 1.0 (which published cycles keep) and under 2.0.
 /// </summary>
 public class ScoringMethodTests
 {
@@ -113,16 +114,18 @@ public class ScoringMethodTests
         [new(Liuyang, Province.Hunan), new(Liling, Province.Hunan), new(Shangli, Province.Jiangxi), new(Pingjiang, Province.Hunan)],
         [JinyushiEvents, BorderRoadEvents, DraftEvents, WithdrawnEvents]);
 
-    public static IReadOnlyList<Scorecard> WorkedExampleCards => ScoringMethod.Score(Start, End, Weights, WorkedExample);
+    public static IReadOnlyList<Scorecard> WorkedExampleCards => ScoringMethod.Score(ScoringMethod.Version1, Start, End, Weights, WorkedExample).Ranked;
+
+    public static ScoringOutcome WorkedExampleUnder2 => ScoringMethod.Score(ScoringMethod.Version2, Start, End, Weights, WorkedExample);
 
     private static Scorecard CardOf(string government, ScoreWeights? weights = null) =>
-        ScoringMethod.Score(Start, End, weights ?? Weights, WorkedExample).Single(c => c.GovernmentId == government);
+        ScoringMethod.Score(ScoringMethod.Version1, Start, End, weights ?? Weights, WorkedExample).Ranked.Single(c => c.GovernmentId == government);
 
     private static ScoreComponent C(string name, int weight, decimal ratio, int achieved, int expected, decimal points) =>
         new(name, weight, ratio, achieved, expected, points);
 
     [Fact]
-    public void The_worked_example_scores_each_government_as_computed_by_hand()
+    public void Under_1_0_the_worked_example_scores_each_government_as_computed_by_hand()
     {
         // Liuyang leads Jinyushi and the border road.
         //   indicator achievement: months 11/12 (the correction replaced 10) = 0.91667; monthly class is lower-is-better,
@@ -188,7 +191,7 @@ public class ScoringMethodTests
     }
 
     [Fact]
-    public void Governments_are_ranked_by_total_highest_first()
+    public void Under_1_0_governments_are_ranked_by_total_highest_first()
     {
         var cards = WorkedExampleCards;
 
@@ -198,13 +201,13 @@ public class ScoringMethodTests
     }
 
     [Fact]
-    public void Equal_totals_are_ranked_by_division_code()
+    public void Under_1_0_equal_totals_are_ranked_by_division_code()
     {
         var facts = new ScoringFacts([new(Pingjiang, Province.Hunan), new(Xiangdong, Province.Jiangxi), new(Liling, Province.Hunan)], []);
 
-        var cards = ScoringMethod.Score(Start, End, Weights, facts);
+        var cards = ScoringMethod.Score(ScoringMethod.Version1, Start, End, Weights, facts).Ranked;
 
-        // 360313 < 430281 < 430626, all at 100.
+        // 1.0: 360313 < 430281 < 430626, all at 100.
         Assert.Equal([(Xiangdong, 1), (Liling, 2), (Pingjiang, 3)], cards.Select(c => (c.GovernmentId, c.Rank)));
     }
 
@@ -227,7 +230,7 @@ public class ScoringMethodTests
         var events = JinyushiEvents.Where(e => e is not (ProgressReported { ReportId: "report-2024" } or ProgressCorrected)).ToArray();
         var facts = ScoringFacts.From([new(Liuyang, Province.Hunan), new(Shangli, Province.Jiangxi)], [events]);
 
-        var card = ScoringMethod.Score(Start, End, Weights, facts).Single(c => c.GovernmentId == Liuyang);
+        var card = ScoringMethod.Score(ScoringMethod.Version1, Start, End, Weights, facts).Ranked.Single(c => c.GovernmentId == Liuyang);
 
         Assert.Equal(C(ScoringMethod.IndicatorAchievement, 40, 0.25m, 0, 3, 10m), card.Components[0]);
     }
@@ -291,5 +294,155 @@ public class ScoringMethodTests
         Assert.Equal(new MilestoneFacts("data-platform", new DateOnly(2025, 3, 31), MilestoneStatus.Scheduled, null), facts.Milestones["data-platform"]);
         Assert.Equal(new DateOnly(2024, 11, 30), facts.Rectifications["rect-2"].DueOn);
         Assert.True(facts.IsScored);
+    }
+
+    // ---- method 2.0 ----
+
+    [Fact]
+    public void Under_2_0_a_component_with_nothing_to_measure_is_left_out_and_the_total_is_taken_over_the_weights_measured()
+    {
+        var outcome = WorkedExampleUnder2;
+        Scorecard Of(string government) => outcome.Ranked.Single(c => c.GovernmentId == government);
+
+        // Liuyang has something to measure in every component: the same points as under 1.0, over 100: 71.6.
+        Assert.Equal(CardOf(Liuyang).Components, Of(Liuyang).Components);
+        Assert.Equal((71.6m, Band.Pass), (Of(Liuyang).Total, Of(Liuyang).Band));
+
+        // Shangli: no claim of its own decided, so verification (15) is left out: no ratio, no points.
+        //   points 38.22 + 10.00 + 5.00 + 0.00 + 5.00 = 58.22 over the 85 points measured
+        //   → 58.22 × 100 / 85 = 68.494 → 68.5: Pass (1.0 awarded the 15 and said 73.2).
+        Assert.Equal(
+        [
+            C(ScoringMethod.IndicatorAchievement, 40, 0.9556m, 1, 3, 38.22m),
+            C(ScoringMethod.MilestonesOnTime, 20, 0.5m, 1, 2, 10m),
+            C(ScoringMethod.ReportingTimeliness, 10, 0.5m, 2, 4, 5m),
+            C(ScoringMethod.VerificationPassRate, 15, 0m, 0, 0, 0m),
+            C(ScoringMethod.RectificationOnTime, 10, 0m, 0, 1, 0m),
+            C(ScoringMethod.JointActions, 5, 1m, 1, 1, 5m),
+        ], Of(Shangli).Components);
+        Assert.Equal((68.5m, Band.Pass), (Of(Shangli).Total, Of(Shangli).Band));
+
+        // Liling: only the road design (20, met on time) and joint actions (5, none) are measured:
+        //   20.00 + 0.00 = 20 over 25 → 80.0: Good (1.0 filled in 40 + 10 + 15 + 10 and said 95.0, Excellent).
+        Assert.Equal(
+        [
+            C(ScoringMethod.IndicatorAchievement, 40, 0m, 0, 0, 0m),
+            C(ScoringMethod.MilestonesOnTime, 20, 1m, 1, 1, 20m),
+            C(ScoringMethod.ReportingTimeliness, 10, 0m, 0, 0, 0m),
+            C(ScoringMethod.VerificationPassRate, 15, 0m, 0, 0, 0m),
+            C(ScoringMethod.RectificationOnTime, 10, 0m, 0, 0, 0m),
+            C(ScoringMethod.JointActions, 5, 0m, 0, 1, 0m),
+        ], Of(Liling).Components);
+        Assert.Equal((80.0m, Band.Good), (Of(Liling).Total, Of(Liling).Band));
+        // Shown as published: ratios to four places, points to two, totals to one.
+        Assert.Equal("0.0000 0.00 80.0", $"{Of(Liling).Components[0].Ratio} {Of(Liling).Components[0].Points} {Of(Liling).Total}");
+    }
+
+    [Fact]
+    public void Under_2_0_a_government_with_nothing_to_measure_has_no_score_and_no_rank()
+    {
+        var outcome = WorkedExampleUnder2;
+
+        // Pingjiang takes part in nothing: 1.0 gave it 100.0 and first place; 2.0 does not score it.
+        var pingjiang = Assert.Single(outcome.NotScored);
+        Assert.Equal(Pingjiang, pingjiang.GovernmentId);
+        Assert.All(pingjiang.Components, c => Assert.Equal((0, 0m), (c.Expected, c.Points)));
+        Assert.Equal([(Liling, 1), (Liuyang, 2), (Shangli, 3)], outcome.Ranked.Select(c => (c.GovernmentId, c.Rank)));
+        Assert.All(outcome.Ranked, c => Assert.Equal(3, c.Of));
+    }
+
+    [Fact]
+    public void Under_2_0_nothing_counts_when_only_components_weighted_zero_were_measured()
+    {
+        // All weight on indicator achievement: Liling has a milestone and a commitment but no indicator period.
+        var outcome = ScoringMethod.Score(ScoringMethod.Version2, Start, End, new ScoreWeights(100, 0, 0, 0, 0, 0), WorkedExample);
+
+        Assert.Equal([Liling, Pingjiang], outcome.NotScored.Select(c => c.GovernmentId));
+        Assert.Equal((95.6m, 1), (outcome.Ranked.Single(c => c.GovernmentId == Liuyang).Total, outcome.Ranked.Single(c => c.GovernmentId == Liuyang).Rank));
+    }
+
+    [Fact]
+    public void Under_2_0_equal_totals_share_a_rank_and_the_next_rank_counts_the_totals_above()
+    {
+        // Xiangdong (Jiangxi) leads a commitment Liling (Hunan) contributes to: joint, 1/1 each → 100.0.
+        // Pingjiang leads one of Hunan alone: 0/1 → 0.0. Liuyang takes part in nothing: not scored.
+        object[] shared = [.. Registered("a05-shared", Xiangdong, Liling), new CommitmentActivated("a05-shared", JointOffice.Id, At(2024, 1, 15))];
+        object[] alone = [.. Registered("a04-alone", Pingjiang, null), new CommitmentActivated("a04-alone", JointOffice.Id, At(2024, 1, 15))];
+        var facts = ScoringFacts.From(
+            [new(Pingjiang, Province.Hunan), new(Xiangdong, Province.Jiangxi), new(Liling, Province.Hunan), new(Liuyang, Province.Hunan)],
+            [shared, alone]);
+
+        var outcome = ScoringMethod.Score(ScoringMethod.Version2, Start, End, Weights, facts);
+
+        // Standard competition ranking (1, 1, 3); equal totals are listed by division code, 360313 before 430281.
+        Assert.Equal([(Xiangdong, 100.0m, 1), (Liling, 100.0m, 1), (Pingjiang, 0.0m, 3)], outcome.Ranked.Select(c => (c.GovernmentId, c.Total, c.Rank)));
+        Assert.All(outcome.Ranked, c => Assert.Equal(3, c.Of));
+        Assert.Equal([Liuyang], outcome.NotScored.Select(c => c.GovernmentId));
+        // 1.0 on the same ledger: 1, 2, 3, 4 with Liuyang's empty card among the hundreds.
+        Assert.Equal([(Xiangdong, 1), (Liuyang, 2), (Liling, 3), (Pingjiang, 4)],
+            ScoringMethod.Score(ScoringMethod.Version1, Start, End, Weights, facts).Ranked.Select(c => (c.GovernmentId, c.Rank)));
+    }
+
+    [Fact]
+    public void Under_2_0_a_milestone_is_met_on_the_date_of_the_claim_the_verification_confirmed()
+    {
+        // Due 2024-06-30. "early" is claimed on 06-28 and verified on 07-05; "late" is claimed at 17:00 UTC on
+        // 06-30, which is 01:00 on 07-01 at UTC+8, and verified the same day; "judged" is set met on 06-30
+        // with no claim, and its recorded date stands.
+        const string Road = "a03-road";
+        var due = new DateOnly(2024, 6, 30);
+        object[] events =
+        [
+            .. Registered(Road, Liuyang, null, Milestone(Road, "early", due), Milestone(Road, "late", due), Milestone(Road, "judged", due)),
+            new CommitmentActivated(Road, JointOffice.Id, At(2024, 1, 15)),
+            new FulfilmentClaimed(Road, "claim-early", ClaimScope.Milestone, "early", ["ev"], "Done", LiuyangGov.Id, At(2024, 6, 28)),
+            new FulfilmentClaimed(Road, "claim-late", ClaimScope.Milestone, "late", ["ev"], "Done", LiuyangGov.Id, At(2024, 6, 30, 17)),
+            VerdictOn(Road, "claim-early", Verdict.Verified, At(2024, 7, 5)),
+            Judged(Road, "early", MilestoneStatus.Met, new DateOnly(2024, 7, 5), At(2024, 7, 5)),
+            VerdictOn(Road, "claim-late", Verdict.Verified, At(2024, 7, 1)),
+            Judged(Road, "late", MilestoneStatus.Met, new DateOnly(2024, 7, 1), At(2024, 7, 1)),
+            Judged(Road, "judged", MilestoneStatus.Met, due, At(2024, 7, 2)),
+        ];
+        var facts = ScoringFacts.From([new(Liuyang, Province.Hunan)], [events]);
+
+        var v2 = ScoringMethod.Score(ScoringMethod.Version2, Start, End, Weights, facts).Ranked.Single().Components[1];
+        var v1 = ScoringMethod.Score(ScoringMethod.Version1, Start, End, Weights, facts).Ranked.Single().Components[1];
+
+        // 2.0: early (06-28) and judged (06-30) on time, late (07-01) not: 2/3. 1.0 read the verification's day: only judged, 1/3.
+        Assert.Equal(C(ScoringMethod.MilestonesOnTime, 20, 0.6667m, 2, 3, 13.33m), v2);
+        Assert.Equal(C(ScoringMethod.MilestonesOnTime, 20, 0.3333m, 1, 3, 6.67m), v1);
+        var early = facts.Commitments.Single().Milestones["early"];
+        Assert.Equal((new DateOnly(2024, 7, 5), new DateOnly(2024, 6, 28), new DateOnly(2024, 6, 28)), (early.MetOn!.Value, early.ClaimedOn!.Value, early.ReportedMetOn!.Value));
+    }
+
+    [Fact]
+    public void A_rejected_claim_gives_no_date_to_a_later_judgement()
+    {
+        // A claim rejected on 05-01 does not make the milestone met when it is claimed again and verified.
+        const string Road = "a03-road";
+        object[] events =
+        [
+            .. Registered(Road, Liuyang, null, Milestone(Road, "design", new DateOnly(2024, 5, 31))),
+            new CommitmentActivated(Road, JointOffice.Id, At(2024, 1, 15)),
+            new FulfilmentClaimed(Road, "first", ClaimScope.Milestone, "design", ["ev"], "Done", LiuyangGov.Id, At(2024, 4, 20)),
+            VerdictOn(Road, "first", Verdict.Rejected, At(2024, 5, 1)),
+            new FulfilmentClaimed(Road, "second", ClaimScope.Milestone, "design", ["ev"], "Done, with the approval", LiuyangGov.Id, At(2024, 6, 10)),
+            VerdictOn(Road, "second", Verdict.Verified, At(2024, 6, 12)),
+            Judged(Road, "design", MilestoneStatus.Met, new DateOnly(2024, 6, 12), At(2024, 6, 12)),
+        ];
+        var facts = events.Aggregate((CommitmentFacts?)null, CommitmentFacts.Evolve)!;
+
+        Assert.Equal(new DateOnly(2024, 6, 10), facts.Milestones["design"].ReportedMetOn);
+    }
+
+    [Fact]
+    public void A_cycle_opened_under_a_version_the_method_does_not_list_keeps_1_0()
+    {
+        // Before versions were checked, cycles were opened with names of the supervisors' choosing; 1.0 was the only method.
+        Assert.Equal(ScoringMethod.Versions[ScoringMethod.Version1], ScoringMethod.For("xgb-scorecard-2024.1"));
+        static IEnumerable<string> Shown(ScoringOutcome o) => o.Ranked.Select(c => $"{c.GovernmentId} {c.Total} {c.Rank} {string.Join(" ", c.Components)}");
+        Assert.Equal(
+            Shown(ScoringMethod.Score(ScoringMethod.Version1, Start, End, Weights, WorkedExample)),
+            Shown(ScoringMethod.Score("xgb-scorecard-2024.1", Start, End, Weights, WorkedExample)));
     }
 }
