@@ -127,7 +127,8 @@ public static partial class CommitmentDecider
         if (claim.Scope == ClaimScope.Milestone && c.Verdict is Verdict.Verified or Verdict.PartiallyVerified)
         {
             var status = c.Verdict == Verdict.Verified ? MilestoneStatus.Met : MilestoneStatus.PartiallyMet;
-            events.Add(new MilestoneStatusChanged(s.CommitmentId, claim.Subject!, status, Require.Today(c.Now), c.Actor.Id, c.Now));
+            // Met on the day the claim was made, with its evidence; the verification confirms that day.
+            events.Add(new MilestoneStatusChanged(s.CommitmentId, claim.Subject!, status, claim.ClaimedOn, c.Actor.Id, c.Now));
         }
         return events;
     }

@@ -96,9 +96,11 @@ public sealed record CommitmentLifecycle
         {
             Items = Items.Add(new DueItemState(MilestoneKey(e.Milestone.MilestoneId), DueKind.Milestone, e.Milestone.MilestoneId, e.Milestone.Due)),
         },
+        // Met on the day the verified claim was made, where a claim met it (set by the verification just
+        // before); else on the day the event names.
         MilestoneStatusChanged e => Change(MilestoneKey(e.MilestoneId), i => e.Status == Contracts.MilestoneStatus.Met
-            ? (i with { Status = e.Status, MetOn = e.MetOn ?? Zone.Date(e.ChangedAt) }).CloseOverdue()
-            : i with { Status = e.Status, MetOn = null }),
+            ? (i with { Status = e.Status, MetOn = i.ClaimedMetOn ?? e.MetOn ?? Zone.Date(e.ChangedAt), ClaimedMetOn = null }).CloseOverdue()
+            : i with { Status = e.Status, MetOn = null, ClaimedMetOn = null }),
         CommitmentActivated => this with { Status = CommitmentStatus.Active },
         CommitmentSuspended => this with { Status = CommitmentStatus.Suspended, ResumesTo = Status },
         CommitmentResumed => this with { Status = ResumesTo ?? Status, ResumesTo = null },
@@ -150,6 +152,8 @@ public sealed record CommitmentLifecycle
     {
         if (OpenClaims.Find(c => c.ClaimId == claimId) is not { } claim) return this;
         var after = this with { OpenClaims = OpenClaims.Remove(claim) };
+        if (claim.Scope == ClaimScope.Milestone && fulfilled)
+            return after.Change(MilestoneKey(claim.Subject ?? ""), i => i with { ClaimedMetOn = claim.ClaimedOn });
         if (claim.Scope != ClaimScope.Commitment || Status != CommitmentStatus.FulfilmentClaimed) return after;
         if (!fulfilled) return after with { Status = CommitmentStatus.Active };
         // The deadline is met on the day the verified claim was made, not the day a supervisor got to it.
@@ -222,6 +226,9 @@ public sealed record DueItemState(string Key, DueKind Kind, string? MilestoneId,
 
     /// <summary>The clock once noticed this item overdue; a later revision does not undo the slip.</summary>
     public bool OverdueNoticed { get; init; }
+
+    /// <summary>The day a claim verified just now was made: the milestone's met date once it is marked met.</summary>
+    public DateOnly? ClaimedMetOn { get; init; }
 
     [JsonIgnore]
     public bool HasFallenDue => MetOn is not null || OverdueNoticed || Status == MilestoneStatus.NotMet;

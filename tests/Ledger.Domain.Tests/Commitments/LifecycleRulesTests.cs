@@ -70,6 +70,21 @@ public class LifecycleRulesTests
     }
 
     [Fact]
+    public void A_milestone_met_through_a_claim_is_met_on_the_day_the_claim_was_made_even_where_the_event_says_otherwise()
+    {
+        // An event written before the decider recorded the claim's day carries the verification's day (3 April):
+        // the claim of 28 March, before the 31 March due date, makes it met on time all the same.
+        var claimedAt = new DateTimeOffset(2024, 3, 28, 2, 0, 0, TimeSpan.Zero);
+        var met = After([.. C1Active,
+            new FulfilmentClaimed(C1, "claim-plan", ClaimScope.Milestone, PatrolPlan, [], "Approved.", LiuyangGov.Id, claimedAt),
+            new VerificationCompleted(C1, "claim-plan", VerificationMethod.DocumentReview, Verdict.Verified, "Seen.", JointOffice.Id, claimedAt.AddDays(6)),
+            new MilestoneStatusChanged(C1, PatrolPlan, MilestoneStatus.Met, new DateOnly(2024, 4, 3), JointOffice.Id, claimedAt.AddDays(6))]);
+
+        Assert.Equal(new DateOnly(2024, 3, 28), met.Item(CommitmentLifecycle.MilestoneKey(PatrolPlan))!.MetOn);
+        Assert.Equal((1, 1), (met.MilestonesDue, met.MilestonesMetOnTime));
+    }
+
+    [Fact]
     public void A_notice_for_an_item_already_met_changes_nothing()
     {
         var met = After([.. C1Active,

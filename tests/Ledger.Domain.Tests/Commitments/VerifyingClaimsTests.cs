@@ -98,10 +98,12 @@ public class VerifyingClaimsTests
             .When(state => CommitmentDecider.Decide(state, Verify(PatrolClaim, Verdict.Verified)))
             .Then(
                 Completed(PatrolClaim, Verdict.Verified),
-                new MilestoneStatusChanged(C1, PatrolPlan, MilestoneStatus.Met, Today, JointOffice.Id, Now))
+                // Met on the day the claim was made (20 May), which the verification (1 June) confirms.
+                new MilestoneStatusChanged(C1, PatrolPlan, MilestoneStatus.Met, Zone.Date(Earlier), JointOffice.Id, Now))
             .AndState(s =>
             {
                 Assert.Equal(MilestoneStatus.Met, s.Milestones[PatrolPlan]);
+                Assert.Equal(new DateOnly(2024, 5, 20), s.Lifecycle.Item(CommitmentLifecycle.MilestoneKey(PatrolPlan))!.MetOn);
                 Assert.Equal(MilestoneStatus.Scheduled, s.Milestones[Station]);
                 Assert.Equal(CommitmentStatus.Active, s.Status);
             });
@@ -112,7 +114,7 @@ public class VerifyingClaimsTests
             .When(state => CommitmentDecider.Decide(state, Verify(PatrolClaim, Verdict.PartiallyVerified)))
             .Then(
                 Completed(PatrolClaim, Verdict.PartiallyVerified),
-                new MilestoneStatusChanged(C1, PatrolPlan, MilestoneStatus.PartiallyMet, Today, JointOffice.Id, Now))
+                new MilestoneStatusChanged(C1, PatrolPlan, MilestoneStatus.PartiallyMet, Zone.Date(Earlier), JointOffice.Id, Now))
             .AndState(s => Assert.Equal(MilestoneStatus.PartiallyMet, s.Milestones[PatrolPlan]));
 
     [Theory]
