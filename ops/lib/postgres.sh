@@ -28,6 +28,9 @@ pg_as_owner() {
 }
 
 pg_cluster_dir() {
+  # The data folder first, so that where the cluster lives never depends on whether a verb had made
+  # the folder before (a cluster started before it existed would be looked for elsewhere afterwards).
+  mkdir -p "$LEDGER_DATA_DIR"
   local dir="$LEDGER_DATA_DIR/postgres"
   if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$LEDGER_DATA_DIR" 2>/dev/null; then
     # The postgres user cannot reach the project's folder (a private home, say): keep the cluster

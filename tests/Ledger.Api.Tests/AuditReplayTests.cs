@@ -139,7 +139,7 @@ public sealed class AuditReplayTests(ScenarioTests.LoadedScenario scenario) : IC
         var reports = (await GetAsync($"/api/audit/commitments/{Corridor}/events?type=progress_reported.v1"))["events"]!.AsArray();
         Assert.Equal(["r-2023-06", "r-2023-12", "r-2024-12", "r-2025-09", "r-2025-12"], reports.Select(e => (string?)e!["event"]!["data"]!["reportId"]));
 
-        var two = (await GetAsync($"/api/audit/commitments/{Corridor}/events?type=progress_reported.v1&type=evidence_attached.v1"))["events"]!.AsArray();
+        var two = (await GetAsync($"/api/audit/commitments/{Corridor}/events?type=progress_reported.v1&type=evidence_attached.v2"))["events"]!.AsArray();
         Assert.Equal(7, two.Count);
         Assert.Equal(5, two.Count(e => (string?)e!["event"]!["type"] == "progress_reported.v1"));
 

@@ -89,7 +89,7 @@ public sealed class SupervisionTests(LedgerHost host) : IClassFixture<LedgerHost
         Assert.Equal($"/api/commitments/{id}", revised.Headers.Location?.OriginalString);
         var types = (await (await Auditor().GetAsync($"/api/commitments/{id}/events")).ReadAsync()).AsArray().Select(e => (string?)e!["type"]).ToList();
         Assert.Equal(
-            ["commitment_overdue.v1", "commitment_assessed.v1", "commitment_assessed.v1", "rectification_ordered.v1", "evidence_attached.v1",
+            ["commitment_overdue.v1", "commitment_assessed.v1", "commitment_assessed.v1", "rectification_ordered.v1", "evidence_attached.v2",
              "rectification_responded.v1", "rectification_rejected.v1", "rectification_responded.v1", "escalation_raised.v1",
              "escalation_decided.v1", "commitment_revised.v1"],
             types.SkipWhile(t => t != "commitment_overdue.v1"));

@@ -127,8 +127,9 @@ public static partial class CommitmentDecider
         if (claim.Scope == ClaimScope.Milestone && c.Verdict is Verdict.Verified or Verdict.PartiallyVerified)
         {
             var status = c.Verdict == Verdict.Verified ? MilestoneStatus.Met : MilestoneStatus.PartiallyMet;
-            // Met on the day the claim was made, with its evidence; the verification confirms that day.
-            events.Add(new MilestoneStatusChanged(s.CommitmentId, claim.Subject!, status, claim.ClaimedOn, c.Actor.Id, c.Now));
+            // The event records the day of the judgement, as it always has (method 1.0 scores by it); the
+            // lifecycle takes the milestone as met on the day of the claim this verification confirms.
+            events.Add(new MilestoneStatusChanged(s.CommitmentId, claim.Subject!, status, Require.Today(c.Now), c.Actor.Id, c.Now));
         }
         return events;
     }

@@ -1,18 +1,15 @@
 using System.Collections.Immutable;
 using Ledger.Contracts;
+using Ledger.Domain.Commitments;
 
 namespace Ledger.Domain.Evaluation;
 
 /// <summary>
-/// A milestone as the method reads it: its due date in force and, once judged, how and when it was met.
-/// <paramref name="MetOn"/> is the date the judgement recorded (the verification's day, when a verified
-/// claim met it); <paramref name="ClaimedOn"/> is the date of the claim that judgement confirmed, if one did.
+/// A milestone as method 1.0 reads it, kept so that cycles published under 1.0 score again as they did:
+/// its due date in force and the date its judgement recorded. Later methods read the commitment's
+/// lifecycle instead (<see cref="CommitmentFacts.Lifecycle"/>), as the records and views do.
 /// </summary>
-public sealed record MilestoneFacts(string MilestoneId, DateOnly Due, MilestoneStatus Status, DateOnly? MetOn, DateOnly? ClaimedOn = null)
-{
-    /// <summary>When the milestone was reported met: the confirmed claim's date, else the date the judgement recorded.</summary>
-    public DateOnly? ReportedMetOn => ClaimedOn ?? MetOn;
-}
+public sealed record MilestoneFacts(string MilestoneId, DateOnly Due, MilestoneStatus Status, DateOnly? MetOn);
 
 /// <summary>A fulfilment claim as the method needs it: what it claimed and the zone date it was made.</summary>
 public sealed record ClaimFacts(string ClaimId, ClaimScope Scope, string? Subject, DateOnly ClaimedOn);
@@ -40,9 +37,8 @@ public sealed record CommitmentFacts(
 {
     public ImmutableDictionary<string, ClaimFacts> Claims { get; init; } = ImmutableDictionary<string, ClaimFacts>.Empty;
 
-    // A verification that confirms a milestone claim is followed, in the same append, by the milestone's
-    // status change; the claim's date waits here for it (milestone id → claim date).
-    private ImmutableDictionary<string, DateOnly> ConfirmedClaims { get; init; } = ImmutableDictionary<string, DateOnly>.Empty;
+    /// <summary>The commitment's lifecycle: its due items met, on time or late, by the rules the records and views use.</summary>
+    public CommitmentLifecycle Lifecycle { get; init; } = new();
 
     /// <summary>Under supervision: activated once and not withdrawn. Drafts and withdrawn commitments are not scored.</summary>
     public bool IsScored => Activated && !Withdrawn;
@@ -64,7 +60,10 @@ public sealed record CommitmentFacts(
     public DateTimeOffset? FirstReportedAt(string indicatorId, string period) =>
         Reports.FirstOrDefault(r => r.Period == period && r.Values.ContainsKey(indicatorId))?.ReportedAt;
 
-    public static CommitmentFacts? Evolve(CommitmentFacts? facts, object @event) => (facts, @event) switch
+    public static CommitmentFacts? Evolve(CommitmentFacts? facts, object @event) =>
+        Read(facts, @event) is { } next ? next with { Lifecycle = (facts?.Lifecycle ?? new()).Apply(@event) } : null;
+
+    private static CommitmentFacts? Read(CommitmentFacts? facts, object @event) => (facts, @event) switch
     {
         (null, CommitmentRegistered e) => new CommitmentFacts(e.CommitmentId, e.LeadGovernmentId, false, false, [],
             ImmutableDictionary<string, Indicator>.Empty, ImmutableDictionary<string, MilestoneFacts>.Empty, [], [],
@@ -79,14 +78,7 @@ public sealed record CommitmentFacts(
         },
         ({ } f, MilestoneStatusChanged e) when f.Milestones.TryGetValue(e.MilestoneId, out var m) => f with
         {
-            Milestones = f.Milestones.SetItem(e.MilestoneId, m with
-            {
-                Status = e.Status,
-                MetOn = e.MetOn,
-                ClaimedOn = (e.Status is MilestoneStatus.Met or MilestoneStatus.PartiallyMet) && f.ConfirmedClaims.TryGetValue(e.MilestoneId, out var claimed)
-                    ? claimed : null,
-            }),
-            ConfirmedClaims = f.ConfirmedClaims.Remove(e.MilestoneId),
+            Milestones = f.Milestones.SetItem(e.MilestoneId, m with { Status = e.Status, MetOn = e.MetOn }),
         },
         ({ } f, FulfilmentClaimed e) => f with
         {
@@ -101,7 +93,7 @@ public sealed record CommitmentFacts(
                 .Select(m =>
                 {
                     var old = f.Milestones[m.MilestoneId];
-                    var again = old.Status == MilestoneStatus.NotMet ? old with { Status = MilestoneStatus.Scheduled, MetOn = null, ClaimedOn = null } : old;
+                    var again = old.Status == MilestoneStatus.NotMet ? old with { Status = MilestoneStatus.Scheduled, MetOn = null } : old;
                     return KeyValuePair.Create(m.MilestoneId, again with { Due = m.Due });
                 })),
         },
@@ -120,10 +112,6 @@ public sealed record CommitmentFacts(
         ({ } f, VerificationCompleted e) => f with
         {
             Verifications = f.Verifications.Add(new VerificationFacts(e.ClaimId, e.Verdict, e.VerifiedAt)),
-            ConfirmedClaims = (e.Verdict is Verdict.Verified or Verdict.PartiallyVerified)
-                              && f.Claims.TryGetValue(e.ClaimId, out var claim) && claim is { Scope: ClaimScope.Milestone, Subject: { } milestone }
-                ? f.ConfirmedClaims.SetItem(milestone, claim.ClaimedOn)
-                : f.ConfirmedClaims,
         },
         ({ } f, RectificationOrdered e) => f with
         {

@@ -19,9 +19,10 @@ public sealed record ScoringOutcome(IReadOnlyList<Scorecard> Ranked, IReadOnlyLi
 /// taken over the weights measured (2.0); in 1.0 it scored its full weight.</param>
 /// <param name="SharesEqualRanks">Equal totals share a rank, standard competition ranking 1, 1, 3 (2.0); in 1.0
 /// they were ranked one after another by division code.</param>
-/// <param name="MilestoneMetWhenClaimed">A milestone met through a verified claim counts as met on the claim's
-/// date (2.0); in 1.0 on the date the judgement recorded, the verification's day.</param>
-public sealed record MethodRules(string Version, bool LeavesOutNothingToMeasure, bool SharesEqualRanks, bool MilestoneMetWhenClaimed);
+/// <param name="MilestonesByLifecycle">Milestones are read as the commitment's lifecycle reads them, as its record
+/// and the views do: met on the day of the verified claim, and late once the clock found one passed unmet (2.0);
+/// 1.0 read the date the judgement recorded (the verification's day) against the date in force.</param>
+public sealed record MethodRules(string Version, bool LeavesOutNothingToMeasure, bool SharesEqualRanks, bool MilestonesByLifecycle);
 
 /// <summary>
 /// The scorecard method (ops/docs/scorecards.md explains it for supervisors and governments). A pure
@@ -49,8 +50,8 @@ public static class ScoringMethod
 
     public static IReadOnlyDictionary<string, MethodRules> Versions { get; } = new Dictionary<string, MethodRules>(StringComparer.Ordinal)
     {
-        [Version1] = new(Version1, LeavesOutNothingToMeasure: false, SharesEqualRanks: false, MilestoneMetWhenClaimed: false),
-        [Version2] = new(Version2, LeavesOutNothingToMeasure: true, SharesEqualRanks: true, MilestoneMetWhenClaimed: true),
+        [Version1] = new(Version1, LeavesOutNothingToMeasure: false, SharesEqualRanks: false, MilestonesByLifecycle: false),
+        [Version2] = new(Version2, LeavesOutNothingToMeasure: true, SharesEqualRanks: true, MilestonesByLifecycle: true),
     };
 
     /// <summary>
@@ -139,14 +140,17 @@ public static class ScoringMethod
             : Component(IndicatorAchievement, weights.IndicatorAchievement, Math.Min(1m, ratios.Sum() / ratios.Count),
                 ratios.Count(r => r >= 1m), ratios.Count);
 
-        // Milestones met on time: due (as last rescheduled) inside the cycle, met no later than due. Under
-        // 2.0 a milestone is met when it was reported met, with its evidence, in the claim a verification
-        // confirmed: the supervisor's working day is not the government's delay.
-        var milestones = mine.SelectMany(c => c.Milestones.Values).Where(m => Inside(m.Due)).ToList();
-        var milestonesOnTime = Counted(MilestonesOnTime, weights.MilestonesOnTime,
-            milestones.Count(m => m.Status == MilestoneStatus.Met
-                                  && (rules.MilestoneMetWhenClaimed ? m.ReportedMetOn : m.MetOn) is { } met && met <= m.Due),
-            milestones.Count);
+        // Milestones met on time, of those due (as last rescheduled) inside the cycle. From 2.0 this is the
+        // commitment's lifecycle's answer, the one its record and the views give: met on the day the
+        // verified claim was made (the supervisor's working day is not the government's delay), and a
+        // milestone the clock found passed unmet stays late though a revision moved it. 1.0 read the day
+        // the judgement recorded and the date in force alone.
+        var milestonesOnTime = rules.MilestonesByLifecycle
+            ? OnTime(mine.SelectMany(c => c.Lifecycle.Items).Where(i => i.Kind == DueKind.Milestone && Inside(i.DueOn)).ToList(), i => i.MetOnTime)
+            : OnTime(mine.SelectMany(c => c.Milestones.Values).Where(m => Inside(m.Due)).ToList(),
+                m => m.Status == MilestoneStatus.Met && m.MetOn is { } met && met <= m.Due);
+        ScoreComponent OnTime<T>(IReadOnlyList<T> due, Func<T, bool> onTime) =>
+            Counted(MilestonesOnTime, weights.MilestonesOnTime, due.Count(onTime), due.Count);
 
         // Reporting timeliness: every indicator period ending inside the cycle, qualitative ones included.
         var periods = (

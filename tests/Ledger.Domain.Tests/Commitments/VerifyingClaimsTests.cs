@@ -98,8 +98,8 @@ public class VerifyingClaimsTests
             .When(state => CommitmentDecider.Decide(state, Verify(PatrolClaim, Verdict.Verified)))
             .Then(
                 Completed(PatrolClaim, Verdict.Verified),
-                // Met on the day the claim was made (20 May), which the verification (1 June) confirms.
-                new MilestoneStatusChanged(C1, PatrolPlan, MilestoneStatus.Met, Zone.Date(Earlier), JointOffice.Id, Now))
+                // The judgement's day in the event (1 June); met on the day the claim was made (20 May), which it confirms.
+                new MilestoneStatusChanged(C1, PatrolPlan, MilestoneStatus.Met, Today, JointOffice.Id, Now))
             .AndState(s =>
             {
                 Assert.Equal(MilestoneStatus.Met, s.Milestones[PatrolPlan]);
@@ -114,7 +114,7 @@ public class VerifyingClaimsTests
             .When(state => CommitmentDecider.Decide(state, Verify(PatrolClaim, Verdict.PartiallyVerified)))
             .Then(
                 Completed(PatrolClaim, Verdict.PartiallyVerified),
-                new MilestoneStatusChanged(C1, PatrolPlan, MilestoneStatus.PartiallyMet, Zone.Date(Earlier), JointOffice.Id, Now))
+                new MilestoneStatusChanged(C1, PatrolPlan, MilestoneStatus.PartiallyMet, Today, JointOffice.Id, Now))
             .AndState(s => Assert.Equal(MilestoneStatus.PartiallyMet, s.Milestones[PatrolPlan]));
 
     [Theory]

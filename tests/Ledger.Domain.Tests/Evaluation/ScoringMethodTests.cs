@@ -1,4 +1,5 @@
 using Ledger.Contracts;
+using Ledger.Domain.Commitments;
 using Ledger.Domain.Evaluation;
 using static Ledger.Domain.Tests.Evaluation.EvaluationPilot;
 using static Ledger.Domain.Tests.Pilot;
@@ -411,8 +412,35 @@ public class ScoringMethodTests
         // 2.0: early (06-28) and judged (06-30) on time, late (07-01) not: 2/3. 1.0 read the verification's day: only judged, 1/3.
         Assert.Equal(C(ScoringMethod.MilestonesOnTime, 20, 0.6667m, 2, 3, 13.33m), v2);
         Assert.Equal(C(ScoringMethod.MilestonesOnTime, 20, 0.3333m, 1, 3, 6.67m), v1);
-        var early = facts.Commitments.Single().Milestones["early"];
-        Assert.Equal((new DateOnly(2024, 7, 5), new DateOnly(2024, 6, 28), new DateOnly(2024, 6, 28)), (early.MetOn!.Value, early.ClaimedOn!.Value, early.ReportedMetOn!.Value));
+        var c = facts.Commitments.Single();
+        // 1.0 keeps the day the judgement recorded; the lifecycle (2.0, the record, the views) the claim's.
+        Assert.Equal((new DateOnly(2024, 7, 5), new DateOnly(2024, 6, 28)),
+            (c.Milestones["early"].MetOn!.Value, c.Lifecycle.Item(CommitmentLifecycle.MilestoneKey("early"))!.MetOn!.Value));
+    }
+
+    [Fact]
+    public void Under_2_0_a_milestone_the_clock_found_late_stays_late_though_a_revision_moved_it_as_the_views_count_it()
+    {
+        // Due 2024-03-31, noticed overdue on 04-01, moved by a revision to 06-30 and met on 06-20: 1.0 read
+        // the date in force and counted it on time; 2.0 reads the lifecycle, as the record and the views do.
+        const string Road = "a03-road";
+        object[] events =
+        [
+            .. Registered(Road, Liuyang, null, Milestone(Road, "design", new DateOnly(2024, 3, 31))),
+            new CommitmentActivated(Road, JointOffice.Id, At(2024, 1, 15)),
+            new CommitmentOverdue(Road, DueKind.Milestone, "design", new DateOnly(2024, 3, 31), Actor.System.Id, At(2024, 4, 1)),
+            new CommitmentRevised(Road, "rev-1", "Flood season", "XGB-2024-07", null,
+                [new Milestone("design", "design", MilestoneType.Approval, new DateOnly(2024, 6, 30))], Conference.Id, At(2024, 4, 10)),
+            Judged(Road, "design", MilestoneStatus.Met, new DateOnly(2024, 6, 20), At(2024, 6, 20)),
+        ];
+        var facts = ScoringFacts.From([new(Liuyang, Province.Hunan)], [events]);
+
+        var v2 = ScoringMethod.Score(ScoringMethod.Version2, Start, End, Weights, facts).Ranked.Single().Components[1];
+        var v1 = ScoringMethod.Score(ScoringMethod.Version1, Start, End, Weights, facts).Ranked.Single().Components[1];
+
+        Assert.Equal((0, 1), (v2.Achieved, v2.Expected));
+        Assert.Equal((1, 1), (v1.Achieved, v1.Expected));
+        Assert.Equal((1, 0), (facts.Commitments.Single().Lifecycle.MilestonesDue, facts.Commitments.Single().Lifecycle.MilestonesMetOnTime));
     }
 
     [Fact]
@@ -432,7 +460,7 @@ public class ScoringMethodTests
         ];
         var facts = events.Aggregate((CommitmentFacts?)null, CommitmentFacts.Evolve)!;
 
-        Assert.Equal(new DateOnly(2024, 6, 10), facts.Milestones["design"].ReportedMetOn);
+        Assert.Equal(new DateOnly(2024, 6, 10), facts.Lifecycle.Item(CommitmentLifecycle.MilestoneKey("design"))!.MetOn);
     }
 
     [Fact]
