@@ -7,7 +7,9 @@ using Ledger.Api.Tests.Support;
 using Ledger.Cli.Scenario;
 using Ledger.Infrastructure.Audit;
 using Ledger.Infrastructure.Integrity;
+using Ledger.Infrastructure.Supervision;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Ledger.Api.Tests;
 
@@ -601,6 +603,8 @@ public sealed class AuditExportTests(AuditExportTests.ExportFixture fixture) : I
                 $"--Auth:SigningKey={Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}",
                 $"--Integrity:SigningKey={Seed}",
             ]).LoadAsync(ScenarioFile.Load(Repository.ScenarioPath), ScenarioLayout.ZoneDate(Host.Clock.GetUtcNow()), null, timeout.Token);
+            // compliance.csv is the views' word at export time: the bundles' tests read it once the views hold the scenario.
+            await Host.Services.GetRequiredService<ProjectionFreshness>().WaitUntilCurrentAsync(TimeSpan.FromSeconds(90));
 
             foreach (var name in Variables) _saved[name] = Environment.GetEnvironmentVariable(name);
             Environment.SetEnvironmentVariable("ConnectionStrings__Ledger", TestDatabase.ConnectionString);
