@@ -435,8 +435,10 @@ public sealed partial class CommitmentPageTests(ConsoleScenario scenario, Chromi
         {
             await traffic.Page.SetViewportSizeAsync(width, height);
             await Expect(traffic.Page.Locator("[data-chart-drawn=true]").First).ToBeVisibleAsync();
-            // The charts redraw on resize; the page is at rest once no request is pending.
+            // The charts redraw on resize; the page is at rest once no request is pending and the resize
+            // has been handled (the event is dispatched before the next frames are drawn).
             await traffic.Page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            await traffic.Page.EvaluateAsync("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))");
             // No horizontal scrolling on a phone: the page fits its width.
             var overflow = await traffic.Page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
             Assert.True(overflow <= 0, $"{width}px: the page is {overflow}px wider than the window");

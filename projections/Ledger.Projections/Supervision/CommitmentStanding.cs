@@ -20,13 +20,13 @@ public sealed class CommitmentStanding
     public List<string> Participants { get; set; } = [];
     public string Title { get; set; } = "";
     public ResultType ResultType { get; set; }
+    public DateTimeOffset RegisteredAt { get; set; }
     /// <summary>The commitment's lifecycle (status, due items, open claims and orders), folded by the domain's one set of rules.</summary>
     public CommitmentLifecycle Lifecycle { get; set; } = new();
 
     // Copied from the lifecycle by Refresh, as columns to filter, sort and roll up by.
     public string Status { get; set; } = StandingStatus.Draft;
     public DateOnly Deadline { get; set; }
-    public DateTimeOffset RegisteredAt { get; set; }
     public DateOnly? FulfilledOn { get; set; }
 
     public string? AssessmentPeriod { get; set; }
