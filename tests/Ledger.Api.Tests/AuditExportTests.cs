@@ -580,7 +580,7 @@ public sealed class AuditExportTests(AuditExportTests.ExportFixture fixture) : I
     public sealed class ExportFixture : IAsyncLifetime
     {
         private static readonly string[] Variables = ["ConnectionStrings__Ledger", "Ledger__Schema", "LEDGER_DATA_DIR", "Integrity__SigningKey"];
-        private readonly Dictionary<string, string?> _saved = [];
+        private SavedEnvironment _saved = null!;
         private readonly string _root = Directory.CreateTempSubdirectory("ledger-export-").FullName;
 
         public string Seed { get; } = CheckpointKeys.NewSeed();
@@ -606,7 +606,7 @@ public sealed class AuditExportTests(AuditExportTests.ExportFixture fixture) : I
             // compliance.csv is the views' word at export time: the bundles' tests read it once the views hold the scenario.
             await Host.Services.GetRequiredService<ProjectionFreshness>().WaitUntilCurrentAsync(TimeSpan.FromSeconds(90));
 
-            foreach (var name in Variables) _saved[name] = Environment.GetEnvironmentVariable(name);
+            _saved = new SavedEnvironment(Variables);
             Environment.SetEnvironmentVariable("ConnectionStrings__Ledger", TestDatabase.ConnectionString);
             Environment.SetEnvironmentVariable("Ledger__Schema", Host.Schema);
             Environment.SetEnvironmentVariable("LEDGER_DATA_DIR", Path.Combine(_root, ".data"));
@@ -615,7 +615,7 @@ public sealed class AuditExportTests(AuditExportTests.ExportFixture fixture) : I
 
         public async Task DisposeAsync()
         {
-            foreach (var (name, value) in _saved) Environment.SetEnvironmentVariable(name, value);
+            _saved.Restore();
             await Host.StopAsync();
             Directory.Delete(_root, recursive: true);
         }

@@ -14,14 +14,14 @@ namespace Ledger.Api.Tests;
 public sealed class OperatorSafetyTests : IAsyncLifetime
 {
     private static readonly string[] Variables = ["ConnectionStrings__Ledger", "LEDGER_DATA_DIR", "LEDGER_PG_PORT"];
-    private readonly Dictionary<string, string?> _saved = [];
+    private SavedEnvironment _saved = null!;
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("ledger-operator-").FullName;
     private readonly string _schema = TestDatabase.NewSchemaName("operator");
     private readonly string _database = new NpgsqlConnectionStringBuilder(TestDatabase.ConnectionString).Database!;
 
     public Task InitializeAsync()
     {
-        foreach (var name in Variables) _saved[name] = Environment.GetEnvironmentVariable(name);
+        _saved = new SavedEnvironment(Variables);
         Environment.SetEnvironmentVariable("ConnectionStrings__Ledger", TestDatabase.ConnectionString);
         Environment.SetEnvironmentVariable("LEDGER_DATA_DIR", _dataDirectory);
         return Task.CompletedTask;
@@ -29,7 +29,7 @@ public sealed class OperatorSafetyTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var (name, value) in _saved) Environment.SetEnvironmentVariable(name, value);
+        _saved.Restore();
         await TestDatabase.DropSchemaAsync(_schema);
         Directory.Delete(_dataDirectory, recursive: true);
     }

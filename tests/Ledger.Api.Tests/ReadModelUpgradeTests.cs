@@ -12,13 +12,13 @@ namespace Ledger.Api.Tests;
 public sealed class ReadModelUpgradeTests : IAsyncLifetime
 {
     private static readonly string[] Variables = ["ConnectionStrings__Ledger", "LEDGER_DATA_DIR"];
-    private readonly Dictionary<string, string?> _saved = [];
+    private SavedEnvironment _saved = null!;
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("ledger-upgrade-").FullName;
     private readonly string _schema = TestDatabase.NewSchemaName("upgrade");
 
     public Task InitializeAsync()
     {
-        foreach (var name in Variables) _saved[name] = Environment.GetEnvironmentVariable(name);
+        _saved = new SavedEnvironment(Variables);
         Environment.SetEnvironmentVariable("ConnectionStrings__Ledger", TestDatabase.ConnectionString);
         Environment.SetEnvironmentVariable("LEDGER_DATA_DIR", _dataDirectory);
         return Task.CompletedTask;
@@ -26,7 +26,7 @@ public sealed class ReadModelUpgradeTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var (name, value) in _saved) Environment.SetEnvironmentVariable(name, value);
+        _saved.Restore();
         await TestDatabase.DropSchemaAsync(_schema);
         Directory.Delete(_dataDirectory, recursive: true);
     }

@@ -12,20 +12,20 @@ namespace Ledger.Api.Tests;
 public sealed class RoleVerbTests : IAsyncLifetime
 {
     private static readonly string[] Variables = ["ConnectionStrings__Ledger", "ConnectionStrings__LedgerOwner", "LEDGER_DATA_DIR"];
-    private readonly Dictionary<string, string?> _saved = [];
+    private SavedEnvironment _saved = null!;
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("ledger-role-verbs-").FullName;
     private readonly string _schema = TestDatabase.NewSchemaName("roles");
 
     public Task InitializeAsync()
     {
-        foreach (var name in Variables) _saved[name] = Environment.GetEnvironmentVariable(name);
+        _saved = new SavedEnvironment(Variables);
         Environment.SetEnvironmentVariable("LEDGER_DATA_DIR", _dataDirectory);
         return Task.CompletedTask;
     }
 
     public async Task DisposeAsync()
     {
-        foreach (var (name, value) in _saved) Environment.SetEnvironmentVariable(name, value);
+        _saved.Restore();
         await TestDatabase.DropSchemaAsync(_schema);
         Directory.Delete(_dataDirectory, recursive: true);
     }

@@ -14,13 +14,13 @@ namespace Ledger.Api.Tests;
 public sealed partial class UserVerbTests : IAsyncLifetime
 {
     private static readonly string[] Variables = ["ConnectionStrings__Ledger", "LEDGER_DATA_DIR"];
-    private readonly Dictionary<string, string?> _saved = [];
+    private SavedEnvironment _saved = null!;
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("ledger-users-").FullName;
     private readonly string _schema = TestDatabase.NewSchemaName("users");
 
     public async Task InitializeAsync()
     {
-        foreach (var name in Variables) _saved[name] = Environment.GetEnvironmentVariable(name);
+        _saved = new SavedEnvironment(Variables);
         Environment.SetEnvironmentVariable("ConnectionStrings__Ledger", TestDatabase.ConnectionString);
         Environment.SetEnvironmentVariable("LEDGER_DATA_DIR", _dataDirectory);
         // Liuyang registered, so that a government account has a government to be bound to.
@@ -39,7 +39,7 @@ public sealed partial class UserVerbTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var (name, value) in _saved) Environment.SetEnvironmentVariable(name, value);
+        _saved.Restore();
         await TestDatabase.DropSchemaAsync(_schema);
         Directory.Delete(_dataDirectory, recursive: true);
     }

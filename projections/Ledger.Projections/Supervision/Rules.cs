@@ -1,4 +1,5 @@
 using Ledger.Contracts;
+using Ledger.Domain.Commitments;
 
 namespace Ledger.Projections.Supervision;
 
@@ -19,10 +20,10 @@ public static class StandingStatus
 /// <summary>The fixed rules the supervision views are computed by (ops/docs/supervision-views.md states each one).</summary>
 public static class SupervisionRules
 {
-    /// <summary>The pilot zone keeps China Standard Time: dates and quarters are taken at UTC+8.</summary>
-    public static readonly TimeSpan ZoneOffset = TimeSpan.FromHours(8);
+    /// <summary>The pilot zone keeps China Standard Time: dates and quarters are taken at UTC+8 (the domain's <see cref="Zone"/>).</summary>
+    public static TimeSpan ZoneOffset => Zone.Offset;
 
-    public static DateOnly ZoneDate(DateTimeOffset at) => DateOnly.FromDateTime(at.ToOffset(ZoneOffset).DateTime);
+    public static DateOnly ZoneDate(DateTimeOffset at) => Zone.Date(at);
 
     /// <summary>The calendar quarter of a moment at UTC+8, e.g. "2024-Q2".</summary>
     public static string Quarter(DateTimeOffset at)

@@ -75,7 +75,7 @@ public static class ClockDecider
 
         var claimed = state.OpenClaims.Values.Where(c => c.Scope == ClaimScope.Milestone).Select(c => c.Subject).ToHashSet(StringComparer.Ordinal);
         var milestones = state.MilestoneDefinitions.Values
-            .Where(m => state.Milestones.GetValueOrDefault(m.MilestoneId) != MilestoneStatus.Met && !claimed.Contains(m.MilestoneId))
+            .Where(m => state.Lifecycle.MilestoneStatus(m.MilestoneId) != MilestoneStatus.Met && !claimed.Contains(m.MilestoneId))
             .OrderBy(m => m.Due).ThenBy(m => m.MilestoneId, StringComparer.Ordinal);
         foreach (var m in milestones)
             Due(DueKind.Milestone, m.MilestoneId, m.Due);

@@ -249,8 +249,10 @@ public sealed record DueItemState(string Key, DueKind Kind, string? MilestoneId,
 /// <summary>A fulfilment claim awaiting its verdict, with the day (Beijing time) it was made.</summary>
 public sealed record OpenClaim(string ClaimId, ClaimScope Scope, string? Subject, DateOnly ClaimedOn);
 
-/// <summary>The pilot zone's calendar: dates are taken at UTC+8.</summary>
+/// <summary>The pilot zone's calendar (China Standard Time): dates are taken at UTC+8, by the deciders and every read model.</summary>
 public static class Zone
 {
+    public static TimeSpan Offset => Require.ZoneOffset;
+
     public static DateOnly Date(DateTimeOffset at) => Require.Today(at);
 }

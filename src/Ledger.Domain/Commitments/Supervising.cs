@@ -217,7 +217,7 @@ public static partial class CommitmentDecider
                 throw DomainException.Rule("unknown_milestone", $"Milestone {move.MilestoneId} is not scheduled on {s.CommitmentId}.", field + ".milestoneId");
             if (rescheduled.Any(x => x.MilestoneId == milestone.MilestoneId))
                 throw DomainException.Rule("duplicate_milestone", $"Milestone {milestone.MilestoneId} is rescheduled twice.", field + ".milestoneId");
-            if (s.Milestones.GetValueOrDefault(milestone.MilestoneId) == MilestoneStatus.Met)
+            if (s.Lifecycle.MilestoneStatus(milestone.MilestoneId) == MilestoneStatus.Met)
                 throw DomainException.Conflict("milestone_already_met", $"Milestone {milestone.MilestoneId} is met; a met milestone is not rescheduled.", field + ".milestoneId");
             RequireAfterToday(move.Due, c.Now, field + ".due");
             if (move.Due > deadline)
@@ -231,7 +231,7 @@ public static partial class CommitmentDecider
         if (c.NewDeadline is not null)
         {
             var stranded = s.MilestoneDefinitions.Values
-                .Where(m => m.Due > deadline && s.Milestones.GetValueOrDefault(m.MilestoneId) != MilestoneStatus.Met)
+                .Where(m => m.Due > deadline && s.Lifecycle.MilestoneStatus(m.MilestoneId) != MilestoneStatus.Met)
                 .FirstOrDefault(m => rescheduled.All(x => x.MilestoneId != m.MilestoneId));
             if (stranded is not null)
                 throw DomainException.Rule("milestone_after_deadline",
