@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using JasperFx.Events;
 using Ledger.Contracts;
 using Ledger.Domain.Commitments;
@@ -8,12 +9,17 @@ namespace Ledger.Projections;
 
 /// <summary>
 /// One commitment as supervisors and auditors read it: the compiled view (latest value of every
-/// field, as OCDS's compiled release) and, in <see cref="History"/>, each field's versions with the
-/// event and stream version that set them (OCDS's versioned release). Inline, so a write is readable
-/// in the same request cycle.
+/// field, as OCDS's compiled release). Inline, so a write is readable in the same request cycle, and
+/// bounded, so an append costs the same however long the commitment has lived: it keeps the current
+/// state and the latest <see cref="RecentReportCount"/> reports; every report is a document of its own
+/// (<see cref="ProgressReportRecord"/>), and each field's versions (<see cref="History"/>, OCDS's
+/// versioned release) are folded from the events when asked for, never stored.
 /// </summary>
 public sealed class CommitmentRecord
 {
+    /// <summary>How many of the latest reports the record keeps; all of them are at /api/commitments/{id}/reports.</summary>
+    public const int RecentReportCount = 5;
+
     public string Id { get; set; } = "";
     public long Version { get; set; }
     public string CommitmentId { get; set; } = "";
@@ -40,7 +46,10 @@ public sealed class CommitmentRecord
     public List<ContributorEntry> Contributors { get; set; } = [];
     public List<IndicatorEntry> Indicators { get; set; } = [];
     public List<MilestoneEntry> Milestones { get; set; } = [];
-    public List<ReportEntry> Reports { get; set; } = [];
+    /// <summary>How many progress reports the commitment has had.</summary>
+    public int ReportCount { get; set; }
+    /// <summary>The latest reports, oldest first, with their corrections (at most <see cref="RecentReportCount"/>).</summary>
+    public List<ReportEntry> RecentReports { get; set; } = [];
     public List<EvidenceEntry> Evidence { get; set; } = [];
     public List<ClaimEntry> Claims { get; set; } = [];
     /// <summary>The latest assessment's completion, delivery confidence and risk (null until the first assessment).</summary>
@@ -54,14 +63,29 @@ public sealed class CommitmentRecord
     public List<RevisionEntry> Revisions { get; set; } = [];
     /// <summary>What the clock noticed: deadlines and milestones approaching or overdue, reports missing.</summary>
     public List<ClockNoticeEntry> ClockNotices { get; set; } = [];
-    public Dictionary<string, List<FieldVersion>> History { get; set; } = [];
 
-    internal void Set(string field, string? value, IEvent e) => Set(field, value is null ? null : JsonSerializer.SerializeToElement(value), e);
+    /// <summary>
+    /// Each field's successive values with the stream version and event that set them (a value repeated
+    /// by a later event is not recorded again). Never stored: it is filled only when the record is folded
+    /// from the stream's first event (<see cref="CommitmentRecordProjection.Create"/> starts it), as the
+    /// history, as-of and OCDS reads do; a record loaded from storage has none, and folds on without one.
+    /// </summary>
+    [JsonIgnore]
+    public Dictionary<string, List<FieldVersion>>? History { get; set; }
 
-    internal void Set(string field, decimal? value, IEvent e) => Set(field, value is null ? null : JsonSerializer.SerializeToElement(value.Value), e);
+    internal void Set(string field, string? value, IEvent e)
+    {
+        if (History is not null) Set(field, value is null ? null : JsonSerializer.SerializeToElement(value), e);
+    }
+
+    internal void Set(string field, decimal? value, IEvent e)
+    {
+        if (History is not null) Set(field, value is null ? null : JsonSerializer.SerializeToElement(value.Value), e);
+    }
 
     private void Set(string field, JsonElement? value, IEvent e)
     {
+        History ??= [];
         if (!History.TryGetValue(field, out var versions))
             History[field] = versions = [];
         if (versions.Count > 0 && FieldVersion.Same(versions[^1].Value, value)) return;
@@ -231,6 +255,7 @@ public partial class CommitmentRecordProjection : SingleStreamProjection<Commitm
             Deadline = d.Deadline,
             RegisteredAt = e.Timestamp,
             LastUpdatedAt = e.Timestamp,
+            History = [],
         };
         record.Step(e);
         record.Set("leadGovernmentId", d.LeadGovernmentId, e);
@@ -276,25 +301,33 @@ public partial class CommitmentRecordProjection : SingleStreamProjection<Commitm
     public void Apply(IEvent<ProgressReported> e, CommitmentRecord r)
     {
         var d = e.Data;
-        r.Reports.Add(new ReportEntry
+        r.ReportCount++;
+        r.RecentReports.Add(new ReportEntry
         {
             ReportId = d.ReportId, Period = d.Period, AsOf = d.AsOf, Values = [.. d.Values], Narrative = d.Narrative,
             ReportedBy = d.ReportedBy, ReportedAt = d.ReportedAt,
         });
+        if (r.RecentReports.Count > CommitmentRecord.RecentReportCount) r.RecentReports.RemoveAt(0);
         foreach (var value in d.Values)
             SetActual(r, value, d.Period, d.AsOf, d.ReportId, correctionId: null, e);
         r.Touch(e);
     }
 
+    /// <summary>
+    /// A correction replaces a value only where the report it corrects is still the one shown for that
+    /// indicator and period (a newer report for the period stays in front), and names only indicators the
+    /// report gave (the decider's rule), so the value shown tells the record the period and as-of date.
+    /// </summary>
     public void Apply(IEvent<ProgressCorrected> e, CommitmentRecord r)
     {
         var d = e.Data;
-        var report = r.Reports.Find(x => x.ReportId == d.CorrectsReportId);
-        if (report is not null)
+        r.RecentReports.Find(x => x.ReportId == d.CorrectsReportId)?.Corrections
+            .Add(new CorrectionEntry(d.CorrectionId, [.. d.Values], d.Reason, d.CorrectedBy, d.CorrectedAt));
+        foreach (var value in d.Values)
         {
-            report.Corrections.Add(new CorrectionEntry(d.CorrectionId, [.. d.Values], d.Reason, d.CorrectedBy, d.CorrectedAt));
-            foreach (var value in d.Values)
-                SetActual(r, value, report.Period, report.AsOf, report.ReportId, d.CorrectionId, e);
+            var shown = r.Indicators.Find(x => x.Definition.IndicatorId == value.IndicatorId)?.Actuals.Find(x => x.ReportId == d.CorrectsReportId);
+            if (shown is not null)
+                SetActual(r, value, shown.Period, shown.AsOf, d.CorrectsReportId, d.CorrectionId, e);
         }
         r.Touch(e);
     }
@@ -492,10 +525,6 @@ public partial class CommitmentRecordProjection : SingleStreamProjection<Commitm
     {
         var indicator = r.Indicators.Find(x => x.Definition.IndicatorId == value.IndicatorId);
         if (indicator is null) return;
-        // A correction replaces the value only where the report it corrects is still the one shown
-        // for that period; a newer report for the period stays in front.
-        var shownNow = indicator.Actuals.Find(x => x.Period == period);
-        if (correctionId is not null && shownNow is not null && shownNow.ReportId != reportId) return;
         indicator.Actuals.RemoveAll(x => x.Period == period);
         indicator.Actuals.Add(new ActualEntry(period, asOf, value.Value, value.Text, reportId, correctionId));
         indicator.Actuals.Sort((a, b) => string.CompareOrdinal(a.Period, b.Period));

@@ -119,14 +119,14 @@ public static class Verbs
             : $"schema '{settings.Schema}' applied as '{owner}'; the application's role '{granted}' may read and append, never rewrite (ops/docs/roles.md)");
     }
 
-    // Documents written before the commitment lifecycle was stored in them are rewritten from the
-    // events, so that the next event does not fold from an empty lifecycle (ReadModelUpgrade).
+    // Documents of an older shape (before the stored lifecycle, or before reports were documents of their
+    // own) are rewritten from the events, so the next event folds onto the current shape (ReadModelUpgrade).
     private static async Task UpgradeReadModelsAsync(LedgerSettings settings, CancellationToken ct)
     {
         await using var store = LedgerStore.Create(settings.OwnerConnectionString, settings.Schema, TimeProvider.System, SupervisionProjection.RebuildBatchSize);
         var stale = await ReadModelUpgrade.FindAsync(store, settings.Schema, ct);
         if (!stale.Any) return;
-        Console.WriteLine($"{stale.Records} commitment records and {stale.Standings} supervision standings predate the stored lifecycle: rewriting them from the events");
+        Console.WriteLine($"{stale.Records} commitment records and {stale.Standings} supervision standings are of an older shape: rewriting them from the events");
         if (stale.Records > 0) await RebuildVerb.RebuildRecordsAsync(store, settings.Schema, staleOnly: true, ct);
         if (stale.Standings > 0) await RebuildVerb.RebuildAsync(store, settings.Schema, SupervisionProjection.Name, ct);
     }

@@ -89,7 +89,7 @@ public sealed class AuthorizationTests(LedgerHost host) : IClassFixture<LedgerHo
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         Assert.Equal(before + 1, await PilotZone.StreamLengthAsync(host, $"commitment/{Water}"));
         var record = await (await host.Client("auditor").GetAsync($"/api/commitments/{Water}")).ReadAsync();
-        var report = record["reports"]!.AsArray().Single(r => (string?)r!["reportId"] == "by-shangli")!;
+        var report = record["recentReports"]!.AsArray().Single(r => (string?)r!["reportId"] == "by-shangli")!;
         Assert.Equal($"government:{PilotZone.Shangli}", (string?)report["reportedBy"]);
     }
 

@@ -4,9 +4,10 @@ using Npgsql;
 namespace Ledger.Api.Tests;
 
 /// <summary>
-/// Commitment records and supervision standings written before the lifecycle was stored in them are
-/// rewritten from the events by <c>setup</c> (which <c>up</c> runs), and <c>rebuild records</c>
-/// rewrites every record: each comes back exactly as the events make it.
+/// Commitment records and supervision standings of an older shape (before the lifecycle was stored in
+/// them, or before reports were documents of their own) are rewritten from the events by <c>setup</c>
+/// (which <c>up</c> runs), and <c>rebuild records</c> rewrites every record: each comes back exactly as
+/// the events make it.
 /// </summary>
 [Collection(AuditCliCollection.Name)]
 public sealed class ReadModelUpgradeTests : IAsyncLifetime
@@ -50,12 +51,34 @@ public sealed class ReadModelUpgradeTests : IAsyncLifetime
         var (exit, output, error) = await Tool("setup");
 
         Assert.True(exit == 0, error);
-        Assert.Contains("20 commitment records and 20 supervision standings predate the stored lifecycle", output);
+        Assert.Contains("20 commitment records and 20 supervision standings are of an older shape", output);
         Assert.Equal(records, await DocumentsAsync("mt_doc_commitmentrecord"));
         Assert.Equal(standings, await DocumentsAsync("mt_doc_commitmentstanding"));
 
         var again = await Tool("setup");
-        Assert.DoesNotContain("predate", again.Output);
+        Assert.DoesNotContain("older shape", again.Output);
+    }
+
+    [Fact]
+    public async Task Setup_rewrites_records_that_held_every_report_and_writes_each_report_as_a_document_of_its_own()
+    {
+        Assert.Equal(0, (await Tool("setup", "--demo")).Exit);
+        var records = await DocumentsAsync("mt_doc_commitmentrecord");
+        var reports = await DocumentsAsync("mt_doc_progressreportrecord");
+        Assert.True(reports.Count > 20, $"the pilot scenario has {reports.Count} reports");
+
+        // As the previous shape left them: every report in the record, no count, no report documents.
+        await TestDatabase.ExecuteAsync($"""
+            update "{_schema}".mt_doc_commitmentrecord set data = (data - 'reportCount' - 'recentReports') || jsonb_build_object('reports', data->'recentReports', 'history', jsonb_build_object());
+            delete from "{_schema}".mt_doc_progressreportrecord;
+            """);
+
+        var (exit, output, error) = await Tool("setup");
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("20 commitment records and 0 supervision standings are of an older shape", output);
+        Assert.Equal(records, await DocumentsAsync("mt_doc_commitmentrecord"));
+        Assert.Equal(reports, await DocumentsAsync("mt_doc_progressreportrecord"));
     }
 
     [Fact]

@@ -170,7 +170,7 @@ public sealed class SupervisionViewTests(ScenarioTests.LoadedScenario scenario) 
         // assessment. (Its 2025-12-31 deadline has since passed unclaimed, so its colour is now Red.)
         Assert.Equal("2022-Q3", (string?)standing["assessmentPeriod"]);
         Assert.Equal("Amber", (string?)standing["confidence"]);
-        Assert.Equal(["Green", "Amber"], record["history"]!["confidence"]!.AsArray().Select(v => (string?)v!["value"]));
+        Assert.Equal(["Green", "Amber"], (await Host.FieldHistoryAsync("a01-water-class-iii"))["confidence"]!.AsArray().Select(v => (string?)v!["value"]));
     }
 
     [Fact]

@@ -359,12 +359,12 @@ public sealed class Workload(Nodes nodes, string governmentToken, string supervi
         if (addresses.Count == 0) return;
         try
         {
-            using var response = await http.GetAsync(new Uri(addresses[random.Next(addresses.Count)], $"/api/commitments/{operation.Stream}"));
-            if (!response.IsSuccessStatusCode) return; // a fault in between: not a read that answered
-            var record = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync());
+            using var response = await http.GetAsync(new Uri(addresses[random.Next(addresses.Count)], $"/api/commitments/{operation.Stream}/reports/{operation.ReportId}"));
+            // A 404 is an answer (the report is not there); anything else but a 200 is a fault in between.
+            if (!response.IsSuccessStatusCode && response.StatusCode != System.Net.HttpStatusCode.NotFound) return;
+            var report = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync());
             Interlocked.Increment(ref _readsBack);
-            if (record?["reports"] is not System.Text.Json.Nodes.JsonArray reports
-                || !reports.Any(r => (string?)r?["reportId"] == operation.ReportId))
+            if (!response.IsSuccessStatusCode || (string?)report?["reportId"] != operation.ReportId)
             {
                 Interlocked.Increment(ref _readsMissing);
                 if (Failures.Count < 10) Failures.Enqueue($"a read after the 201 of {operation.ReportId} on {operation.Stream} did not show it");

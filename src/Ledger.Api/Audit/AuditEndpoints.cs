@@ -27,6 +27,8 @@ public static class AuditEndpoints
             .WithName("ReplayGovernment").WithSummary("A government's events with envelopes; filter by from/to/type, add inclusion proofs with proofs=true.");
         group.MapGet("/commitments/{commitmentId}/as-of", AsOf).Produces<CommitmentAsOf>()
             .WithName("CommitmentAsOf").WithSummary("The commitment record as it was at a time (at) or a stream version (version), replayed through its projection.");
+        group.MapGet("/commitments/{commitmentId}/history", History).Produces<FieldHistoryPage>()
+            .WithName("CommitmentFieldHistory").WithSummary("Each version of the commitment record's fields (OCDS's versioned release), folded from its events: in stream order, after the stream version 'after', of one 'field' when given, a page of about 'limit' (default 200, at most 1000).");
         group.MapGet("/commitments/{commitmentId}/diff", Diff).Produces<CommitmentDiff>()
             .WithName("CommitmentDiff").WithSummary("Which fields of the commitment record changed between two times, from what to what, and by which events.");
         return group;
@@ -62,6 +64,15 @@ public static class AuditEndpoints
         var time = AuditQuery.Time(at, "at", Now(http));
         var wantedVersion = AuditQuery.Version(version);
         return TypedResults.Ok(await AuditReplay.AsOfAsync(session, commitmentId, time, wantedVersion, http.RequestAborted));
+    }
+
+    public static async Task<IResult> History(string commitmentId, HttpContext http, IQuerySession session, string? field, string? after, string? limit)
+    {
+        var afterVersion = AuditQuery.Number(after, "after", 0, 0);
+        var size = AuditQuery.Number(limit, "limit", 1, AuditReplay.DefaultHistoryLimit);
+        if (size > AuditReplay.MaxHistoryLimit)
+            throw new RequestRejected(StatusCodes.Status400BadRequest, "limit_out_of_range", $"'limit' must be between 1 and {AuditReplay.MaxHistoryLimit}.", "limit");
+        return TypedResults.Ok(await AuditReplay.FieldHistoryAsync(session, commitmentId, string.IsNullOrWhiteSpace(field) ? null : field, afterVersion, (int)size, http.RequestAborted));
     }
 
     public static async Task<IResult> Diff(string commitmentId, HttpContext http, IQuerySession session, string? from, string? to)

@@ -64,6 +64,11 @@ public static class CommitmentEndpoints
             .WithName("ListCommitments").WithSummary("The commitments, the lead government named in Chinese and English, filtered by agreement, participant, status or deadline, sorted and keyset-paged.");
         group.MapGet("/{commitmentId}", Get).Produces<CommitmentRecord>()
             .WithName("GetCommitment").WithSummary("Read one commitment's full record; its ETag is the stream version.");
+        group.MapGet("/{commitmentId}/reports", Reports).Produces<Page<ProgressReportRecord>>()
+            .AsList(ProgressReportRecordQuery.Filters, ProgressReportRecordQuery.Sorts)
+            .WithName("ListCommitmentReports").WithSummary("Every progress report of the commitment with its corrections, in the order made (sort=-version: the latest first), keyset-paged; the record itself keeps the latest few.");
+        group.MapGet("/{commitmentId}/reports/{reportId}", Report).Produces<ProgressReportRecord>()
+            .WithName("GetCommitmentReport").WithSummary("One progress report of the commitment with its corrections.");
         group.MapGet("/{commitmentId}/events", Events).IsReplay().Produces<List<EventEnvelope>>()
             .WithName("GetCommitmentEvents").WithSummary("The commitment's raw event history with envelopes.");
         return group;
@@ -122,6 +127,20 @@ public static class CommitmentEndpoints
 
     public static Task<IResult> Get(string commitmentId, HttpContext http, IQuerySession session) =>
         Reading.OneAsync<CommitmentRecord>(http, session, StreamKeys.Commitment(commitmentId), x => x.Version, "commitment_not_found", $"Commitment {commitmentId}");
+
+    public static async Task<IResult> Reports(string commitmentId, HttpContext http, IQuerySession session, ProjectionFreshness freshness, CancellationToken ct)
+    {
+        var view = ProgressReportRecordQuery.Check(commitmentId, ViewRequests.From(http, ProgressReportRecordQuery.Filters));
+        if (await session.Events.FetchStreamStateAsync(StreamKeys.Commitment(commitmentId), ct) is null)
+            throw new RequestRejected(StatusCodes.Status404NotFound, "commitment_not_found", $"Commitment {commitmentId} does not exist.");
+        var fresh = await freshness.WritePositionAsync(ct);
+        return TypedResults.Ok(Page<ProgressReportRecord>.Of(await view.PageAsync(session, ct), fresh));
+    }
+
+    public static async Task<IResult> Report(string commitmentId, string reportId, IQuerySession session, CancellationToken ct) =>
+        await session.LoadAsync<ProgressReportRecord>(ProgressReportRecord.IdOf(commitmentId, reportId), ct) is { } report
+            ? TypedResults.Ok(report)
+            : throw new RequestRejected(StatusCodes.Status404NotFound, "report_not_found", $"Commitment {commitmentId} has no report {reportId}.");
 
     public static Task<IResult> Events(string commitmentId, IQuerySession session, CancellationToken ct) =>
         EventHistory.ReadAsync(session, StreamKeys.Commitment(commitmentId), "commitment_not_found", $"Commitment {commitmentId}", ct);

@@ -39,7 +39,8 @@ public static class OcdsEndpoints
     {
         var ct = http.RequestAborted;
         var streamKey = StreamKeys.Commitment(commitmentId);
-        var record = await session.LoadAsync<CommitmentRecord>(streamKey, ct)
+        // Folded from the events rather than loaded: the versions of each field are not stored.
+        var record = await session.Events.AggregateStreamAsync<CommitmentRecord>(streamKey, token: ct)
             ?? throw new RequestRejected(StatusCodes.Status404NotFound, "commitment_not_found", $"Commitment {commitmentId} does not exist.");
         var events = await session.Events.FetchStreamAsync(streamKey, token: ct);
         // The package's uri must be absolute (format "uri"): the address this request reached.
@@ -54,7 +55,7 @@ public static class OcdsEndpoints
     public static JsonObject Build(CommitmentRecord record, IReadOnlyList<IEvent> events, DateTimeOffset now, string uri)
     {
         var ocid = OcidPrefix + record.CommitmentId;
-        var byVersion = record.History
+        var byVersion = (record.History ?? [])
             .SelectMany(h => h.Value.Select(v => (Field: h.Key, v.Value, v.Version)))
             .ToLookup(x => x.Version);
 

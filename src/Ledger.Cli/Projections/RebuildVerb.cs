@@ -49,7 +49,7 @@ public static class RebuildVerb
     /// <summary>The inline commitment records' name on the command line.</summary>
     public const string Records = "records";
 
-    /// <summary>Rewrites the commitment records from their streams (with <paramref name="staleOnly"/>, those written before the lifecycle).</summary>
+    /// <summary>Rewrites the commitment records and their report documents from their streams (with <paramref name="staleOnly"/>, those of an older shape).</summary>
     internal static async Task RebuildRecordsAsync(DocumentStore store, string schema, bool staleOnly, CancellationToken ct)
     {
         var progress = new Progress($"rebuild {Records}");

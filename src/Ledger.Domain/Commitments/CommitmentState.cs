@@ -42,6 +42,9 @@ public sealed record CommitmentState(
     /// <summary>Each milestone as last scheduled or revised: a revision re-dates it and keeps its title and type unless it names new ones.</summary>
     public ImmutableDictionary<string, Milestone> MilestoneDefinitions { get; init; } = ImmutableDictionary<string, Milestone>.Empty;
 
+    /// <summary>The indicators each report gave a value for, by report id: what a correction of it may name.</summary>
+    public ImmutableDictionary<string, ImmutableHashSet<string>> ReportedIndicators { get; init; } = ImmutableDictionary<string, ImmutableHashSet<string>>.Empty;
+
     /// <summary>"indicatorId|period" for every indicator period some report gave a value for.</summary>
     public ImmutableHashSet<string> ReportedPeriods { get; init; } = [];
 
@@ -77,6 +80,7 @@ public sealed record CommitmentState(
         ({ } s, ProgressReported e) => s with
         {
             ReportIds = s.ReportIds.Add(e.ReportId),
+            ReportedIndicators = s.ReportedIndicators.SetItem(e.ReportId, [.. e.Values.Select(v => v.IndicatorId)]),
             ReportedPeriods = s.ReportedPeriods.Union(e.Values.Select(v => v.IndicatorId + "|" + e.Period)),
         },
         ({ } s, ProgressCorrected e) => s with { CorrectionIds = s.CorrectionIds.Add(e.CorrectionId) },

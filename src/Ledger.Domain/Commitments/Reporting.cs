@@ -37,7 +37,8 @@ public static partial class CommitmentDecider
     /// <summary>
     /// Invariants: a correction is a new, compensating event that names the report it corrects (as
     /// IATI's negative transactions do); the original stays in the ledger. Only participants correct,
-    /// with a reason, and the new values obey the same rules as a report.
+    /// with a reason; the new values obey the same rules as a report and correct only indicators the
+    /// report gave (a value it never gave is a new report, not a correction).
     /// </summary>
     public static IReadOnlyList<object> Decide(CommitmentState? state, CorrectProgress c)
     {
@@ -53,6 +54,13 @@ public static partial class CommitmentDecider
             throw DomainException.NotFound("report_not_found", $"Report {c.CorrectsReportId} does not exist on {s.CommitmentId}.", "correctsReportId");
         Require.Text(c.Reason, "reason", 2000);
         CheckValues(s, c.Values, period: null);
+        var given = s.ReportedIndicators.GetValueOrDefault(c.CorrectsReportId!) ?? [];
+        for (var i = 0; i < c.Values.Count; i++)
+        {
+            if (!given.Contains(c.Values[i].IndicatorId))
+                throw DomainException.Rule("not_in_report", $"Report {c.CorrectsReportId} gave no value for {c.Values[i].IndicatorId}; a correction corrects the values a report gave.",
+                    $"values[{i}].indicatorId");
+        }
         return [new ProgressCorrected(s.CommitmentId, c.CorrectionId!, c.CorrectsReportId!, [.. c.Values], c.Reason, c.Actor.Id, c.Now)];
     }
 

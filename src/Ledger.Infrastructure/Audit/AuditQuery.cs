@@ -44,6 +44,15 @@ public static class AuditQuery
         return version;
     }
 
+    /// <summary>A whole number of at least <paramref name="min"/> (the default when absent), else a 400 naming the field.</summary>
+    public static long Number(string? raw, string field, long min, long defaultValue)
+    {
+        if (string.IsNullOrWhiteSpace(raw)) return defaultValue;
+        if (!long.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min)
+            throw new AuditRequestException(400, "invalid_number", $"'{field}' must be a whole number, {min} or more.", field);
+        return value;
+    }
+
     public static bool Flag(string? raw, string field) => raw?.Trim().ToLowerInvariant() switch
     {
         null or "" or "false" or "0" => false,

@@ -20,8 +20,19 @@ public sealed record AuditHistory(string Stream, int Count, AuditCheckpoint? Che
 
 public sealed record AuditCheckpoint(long TreeSize, string Root, DateTimeOffset CreatedAt, string SignedNote);
 
-/// <summary>The commitment record as it stood after <see cref="Version"/>, the last event at or before the requested point.</summary>
-public sealed record CommitmentAsOf(string CommitmentId, long Version, long Sequence, DateTimeOffset Timestamp, DateTimeOffset? At, CommitmentRecord Record);
+/// <summary>
+/// The commitment record as it stood after <see cref="Version"/>, the last event at or before the requested
+/// point, and each of its fields' versions up to then (folded with it; the stored record keeps none).
+/// </summary>
+public sealed record CommitmentAsOf(
+    string CommitmentId, long Version, long Sequence, DateTimeOffset Timestamp, DateTimeOffset? At, CommitmentRecord Record,
+    IReadOnlyDictionary<string, List<FieldVersion>> History);
+
+/// <summary>One version of one field of the commitment record: its value once the event at <see cref="Version"/> was applied.</summary>
+public sealed record FieldHistoryEntry(string Field, JsonElement? Value, long Version, DateTimeOffset At, string Event);
+
+/// <summary>A page of a commitment's field history in stream order; <see cref="Next"/> is the version to ask after for the next page (null on the last).</summary>
+public sealed record FieldHistoryPage(string CommitmentId, long Version, IReadOnlyList<FieldHistoryEntry> Items, long? Next);
 
 /// <summary>Which fields differ between the record at <see cref="From"/> and at <see cref="To"/>.</summary>
 public sealed record CommitmentDiff(string CommitmentId, DateTimeOffset From, DateTimeOffset To, long? VersionAtFrom, long? VersionAtTo, IReadOnlyList<FieldChange> Changes);
@@ -120,7 +131,38 @@ public static class AuditReplay
         // very Create/Apply methods that built the stored record.
         var record = await session.Events.AggregateStreamAsync<CommitmentRecord>(streamKey, version: last.Version, token: ct)
             ?? throw new InvalidOperationException($"replaying {streamKey} to version {last.Version} produced no record");
-        return new CommitmentAsOf(commitmentId, last.Version, last.Sequence, last.Timestamp, at, record);
+        return new CommitmentAsOf(commitmentId, last.Version, last.Sequence, last.Timestamp, at, record, record.History ?? []);
+    }
+
+    public const int DefaultHistoryLimit = 200;
+    public const int MaxHistoryLimit = 1_000;
+
+    /// <summary>
+    /// The commitment's field history, folded from its events through the record's own projection: the
+    /// versions after stream version <paramref name="after"/> in stream order (of <paramref name="field"/>
+    /// alone when given), a page of about <paramref name="limit"/> that never splits one event's changes.
+    /// </summary>
+    public static async Task<FieldHistoryPage> FieldHistoryAsync(IQuerySession session, string commitmentId, string? field, long after, int limit, CancellationToken ct)
+    {
+        if (after < 0)
+            throw new AuditRequestException(400, "invalid_number", "'after' must be a whole number, 0 or more.", "after");
+        if (limit is < 1 or > MaxHistoryLimit)
+            throw new AuditRequestException(400, "limit_out_of_range", $"'limit' must be between 1 and {MaxHistoryLimit}.", "limit");
+        var record = await session.Events.AggregateStreamAsync<CommitmentRecord>(StreamKeys.Commitment(commitmentId), token: ct)
+            ?? throw new AuditRequestException(404, "commitment_not_found", $"Commitment {commitmentId} does not exist.");
+        var versions = (record.History ?? [])
+            .Where(h => field is null || h.Key == field)
+            .SelectMany(h => h.Value.Where(v => v.Version > after).Select(v => new FieldHistoryEntry(h.Key, v.Value, v.Version, v.At, v.Event)))
+            .OrderBy(v => v.Version).ThenBy(v => v.Field, StringComparer.Ordinal)
+            .ToList();
+        var page = new List<FieldHistoryEntry>();
+        foreach (var v in versions)
+        {
+            if (page.Count >= limit && v.Version != page[^1].Version) break;
+            page.Add(v);
+        }
+        var next = page.Count < versions.Count ? page[^1].Version : (long?)null;
+        return new FieldHistoryPage(commitmentId, record.Version, page, next);
     }
 
     /// <summary>Which fields of the commitment record differ between <paramref name="t1"/> and <paramref name="t2"/>, from what to what, and by which events.</summary>
@@ -129,17 +171,18 @@ public static class AuditReplay
         if (t2 < t1)
             throw new AuditRequestException(422, "range_inverted", "'to' is before 'from'.", "to");
         var streamKey = StreamKeys.Commitment(commitmentId);
-        var record = await session.LoadAsync<CommitmentRecord>(streamKey, ct)
-            ?? throw new AuditRequestException(404, "commitment_not_found", $"Commitment {commitmentId} does not exist.");
         var events = (await session.Events.FetchStreamAsync(streamKey, token: ct)).ToDictionary(e => e.Version);
+        if (events.Count == 0)
+            throw new AuditRequestException(404, "commitment_not_found", $"Commitment {commitmentId} does not exist.");
+        var history = (await session.Events.AggregateStreamAsync<CommitmentRecord>(streamKey, token: ct))?.History ?? [];
 
-        // The record's history holds each field's successive values with the stream version that set
+        // The record's history, folded from the events, holds each field's successive values with the stream version that set
         // them (a value repeated by a later event is not recorded again), so the value a field showed
         // at a time is its last version at or before that time. Times are the stored events' own (the
         // ones the Merkle leaves carry), the same the as-of replay goes by.
         DateTimeOffset Stamp(FieldVersion v) => events.TryGetValue(v.Version, out var e) ? e.Timestamp : v.At;
         var changes = new List<FieldChange>();
-        foreach (var (field, versions) in record.History.OrderBy(h => h.Key, StringComparer.Ordinal))
+        foreach (var (field, versions) in history.OrderBy(h => h.Key, StringComparer.Ordinal))
         {
             var before = versions.LastOrDefault(v => Stamp(v) <= t1);
             var after = versions.LastOrDefault(v => Stamp(v) <= t2);

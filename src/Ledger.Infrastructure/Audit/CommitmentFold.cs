@@ -77,6 +77,7 @@ public sealed class CommitmentFold
         else if (Creates.TryGetValue(clrType, out var create))
         {
             record = (CommitmentRecord)Invoke(create, [e])!;
+            record.History = null; // The file shows no field versions: a bundle's worth of them is not kept.
             _records[stream] = record;
         }
         else

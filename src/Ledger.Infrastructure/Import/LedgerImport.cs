@@ -75,7 +75,7 @@ public sealed class LedgerImport : IAsyncDisposable
         _schema = schema;
         // The records built at the end must be every inline view there is.
         var inline = _store.Options.Projections.All.Where(p => p.Lifecycle == ProjectionLifecycle.Inline).Select(p => p.GetType().Name).Order().ToArray();
-        string[] built = [nameof(CommitmentRecordProjection), nameof(GovernmentViewProjection), nameof(AgreementViewProjection)];
+        string[] built = [nameof(CommitmentRecordProjection), nameof(ProgressReportRecordProjection), nameof(GovernmentViewProjection), nameof(AgreementViewProjection)];
         if (!inline.SequenceEqual(built.Order()))
             throw new InvalidOperationException($"the import builds {string.Join(", ", built)} but the store's inline views are {string.Join(", ", inline)}");
     }
@@ -284,7 +284,8 @@ public sealed class LedgerImport : IAsyncDisposable
     }
 
     /// <summary>
-    /// Each stream's inline record from its events, by the projection the store runs inline. The chunk's
+    /// Each stream's inline record from its events, by the projection the store runs inline, and a
+    /// commitment's report documents by theirs (<see cref="ProgressReportRecord.Fold"/>). The chunk's
     /// events are read back in one statement, only the columns a record is built from (the envelope's
     /// headers are not read), and their data read as the store reads it.
     /// </summary>
@@ -318,7 +319,11 @@ public sealed class LedgerImport : IAsyncDisposable
         }
         foreach (var (stream, history) in histories)
         {
-            if (stream.StartsWith("commitment/", StringComparison.Ordinal)) await StoreRecordAsync<CommitmentRecord>(session, history, ct);
+            if (stream.StartsWith("commitment/", StringComparison.Ordinal))
+            {
+                await StoreRecordAsync<CommitmentRecord>(session, history, ct);
+                foreach (var report in ProgressReportRecord.Fold(history)) session.Store(report);
+            }
             else if (stream.StartsWith("government/", StringComparison.Ordinal)) await StoreRecordAsync<GovernmentView>(session, history, ct);
             else if (stream.StartsWith("agreement/", StringComparison.Ordinal)) await StoreRecordAsync<AgreementView>(session, history, ct);
         }

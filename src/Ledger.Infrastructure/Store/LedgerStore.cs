@@ -51,12 +51,14 @@ public static class LedgerStore
             RegisterUpcast.MakeGenericMethod(retired.StoredType, retired.CurrentType).Invoke(null, [opts, retired]);
 
         opts.Projections.Add<CommitmentRecordProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<ProgressReportRecordProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<GovernmentViewProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<AgreementViewProjection>(ProjectionLifecycle.Inline);
         // The columns the lists filter and sort on (GET /api/governments, /agreements, /commitments).
         GovernmentViewQuery.Index(opts);
         AgreementViewQuery.Index(opts);
         CommitmentRecordQuery.Index(opts);
+        ProgressReportRecordQuery.Index(opts);
         // The supervisors' cross-stream views, on the async daemon (ops/docs/supervision-views.md).
         SupervisionProjection.Register(opts, supervisionBatch);
         // Sequence gaps: a hole left by a rolled-back append is skipped once it has stood this long

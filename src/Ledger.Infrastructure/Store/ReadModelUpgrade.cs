@@ -5,10 +5,11 @@ using Npgsql;
 namespace Ledger.Infrastructure.Store;
 
 /// <summary>
-/// Read models written before the commitment lifecycle was stored in them: a commitment record or a
-/// supervision standing without its <c>lifecycle</c>. Such a document would fold its next event from an
-/// empty lifecycle, so it is rewritten from the events first: the records one stream at a time, the
-/// supervision views by a rebuild.
+/// Read models written in an older shape: a commitment record or a supervision standing without its
+/// <c>lifecycle</c> (it would fold its next event from an empty lifecycle), and a record that still holds
+/// every report and field version instead of a count and the latest few (<c>reportCount</c>; its reports
+/// were not yet documents of their own). Each is rewritten from the events first: the records with their
+/// report documents one stream at a time, the supervision views by a rebuild.
 /// </summary>
 public static class ReadModelUpgrade
 {
@@ -22,13 +23,16 @@ public static class ReadModelUpgrade
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
         return new Staleness(
-            await CountAsync(connection, schema, "mt_doc_commitmentrecord", ct),
-            await CountAsync(connection, schema, "mt_doc_commitmentstanding", ct));
+            await CountAsync(connection, schema, "mt_doc_commitmentrecord", StaleRecord, ct),
+            await CountAsync(connection, schema, "mt_doc_commitmentstanding", "not (data ? 'lifecycle')", ct));
     }
 
+    /// <summary>A record of an older shape: without a lifecycle, or without its report count.</summary>
+    private const string StaleRecord = "not (data ? 'lifecycle') or not (data ? 'reportCount')";
+
     /// <summary>
-    /// Rewrites each commitment record from its stream through the record's own projection; with
-    /// <paramref name="staleOnly"/>, only those without a lifecycle. Returns how many were written.
+    /// Rewrites each commitment record, and its report documents, from its stream through their own
+    /// projections; with <paramref name="staleOnly"/>, only those of an older shape. Returns how many were written.
     /// </summary>
     public static async Task<int> RebuildRecordsAsync(DocumentStore store, string schema, bool staleOnly, IProgress<(int Done, int Total)>? progress, CancellationToken ct)
     {
@@ -39,8 +43,10 @@ public static class ReadModelUpgrade
             await using var session = store.LightweightSession();
             foreach (var id in batch)
             {
-                if (await session.Events.AggregateStreamAsync<CommitmentRecord>(id, token: ct) is { } record)
+                var events = await session.Events.FetchStreamAsync(id, token: ct);
+                if (await store.Options.Projections.AggregatorFor<CommitmentRecord>().BuildAsync(events, session, null, ct) is { } record)
                     session.Store(record);
+                foreach (var report in ProgressReportRecord.Fold(events)) session.Store(report);
             }
             await session.SaveChangesAsync(ct);
             done += batch.Length;
@@ -54,7 +60,7 @@ public static class ReadModelUpgrade
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
         var sql = staleOnly
-            ? $"select id from \"{schema}\".mt_doc_commitmentrecord where not (data ? 'lifecycle') order by id"
+            ? $"select id from \"{schema}\".mt_doc_commitmentrecord where {StaleRecord} order by id"
             : $"select id from \"{schema}\".mt_streams where id like 'commitment/%' order by id";
         await using var command = new NpgsqlCommand(sql, connection);
         var ids = new List<string>();
@@ -70,9 +76,9 @@ public static class ReadModelUpgrade
         return ids;
     }
 
-    private static async Task<long> CountAsync(NpgsqlConnection connection, string schema, string table, CancellationToken ct)
+    private static async Task<long> CountAsync(NpgsqlConnection connection, string schema, string table, string stale, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand($"select count(*) from \"{schema}\".{table} where not (data ? 'lifecycle')", connection);
+        await using var command = new NpgsqlCommand($"select count(*) from \"{schema}\".{table} where {stale}", connection);
         try
         {
             return (long)(await command.ExecuteScalarAsync(ct))!;

@@ -41,6 +41,28 @@ public static class Json
         return items;
     }
 
+    /// <summary>
+    /// A commitment's field history, every page of GET /api/audit/commitments/{id}/history read and grouped
+    /// by field: <c>{ field: [{value, version, at, event}, …] }</c>, each field's versions in stream order.
+    /// </summary>
+    public static async Task<JsonObject> FieldHistoryAsync(this LedgerHost host, string commitmentId, string role = "auditor")
+    {
+        var fields = new JsonObject();
+        long? after = 0;
+        while (after is not null)
+        {
+            var page = await host.GetJsonAsync($"/api/audit/commitments/{Uri.EscapeDataString(commitmentId)}/history?after={after}", role);
+            foreach (var item in page["items"]!.AsArray())
+            {
+                var field = (string)item!["field"]!;
+                if (fields[field] is not JsonArray versions) fields[field] = versions = [];
+                versions.Add(new JsonObject { ["value"] = item["value"]?.DeepClone(), ["version"] = (long)item["version"]!, ["at"] = (string?)item["at"], ["event"] = (string?)item["event"] });
+            }
+            after = (long?)page["next"];
+        }
+        return fields;
+    }
+
     public static async Task<JsonNode> ReadAsync(this HttpResponseMessage response) =>
         JsonNode.Parse(await response.Content.ReadAsStringAsync()) ?? throw new InvalidOperationException("empty body");
 

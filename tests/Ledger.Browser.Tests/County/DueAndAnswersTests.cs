@@ -120,7 +120,7 @@ public sealed class DueAndAnswersTests(Chromium chromium, ConsoleScenario scenar
         await using var traffic = await chromium.OpenAsync(scenario.Origin);
         await traffic.SignInAsync(scenario.Host, "government", Liuyang);
         var before = await RecordAsync(Automation);
-        var original = before.GetProperty("reports").EnumerateArray().Last();
+        var original = before.GetProperty("recentReports").EnumerateArray().Last();
         var reportId = original.GetProperty("reportId").GetString()!;
 
         await traffic.GotoAsync($"/county/commitments/{Automation}/correct?report={reportId}");
@@ -130,7 +130,7 @@ public sealed class DueAndAnswersTests(Chromium chromium, ConsoleScenario scenar
         await traffic.Page.GetByRole(AriaRole.Button, new() { Name = "提交" }).ClickAsync();
         await Expect(traffic.Page.GetByRole(AriaRole.Status)).ToHaveTextAsync("更正已记录在案，原报告保留。");
 
-        var report = (await RecordAsync(Automation)).GetProperty("reports").EnumerateArray().Single(r => r.GetProperty("reportId").GetString() == reportId);
+        var report = (await RecordAsync(Automation)).GetProperty("recentReports").EnumerateArray().Single(r => r.GetProperty("reportId").GetString() == reportId);
         Assert.Equal(JsonSerializer.Serialize(original.GetProperty("values")), JsonSerializer.Serialize(report.GetProperty("values")));
         var correction = report.GetProperty("corrections").EnumerateArray().Last();
         Assert.Equal(55m, correction.GetProperty("values")[0].GetProperty("value").GetDecimal());

@@ -41,7 +41,7 @@ public sealed class ReportingTests(Chromium chromium, ConsoleScenario scenario)
         await Expect(traffic.Page.GetByRole(AriaRole.Status)).ToContainTextAsync("进展情况已于");
         var after = await RecordAsync();
         Assert.Equal(before.GetProperty("version").GetInt64() + 1, after.GetProperty("version").GetInt64());
-        var report = after.GetProperty("reports").EnumerateArray().Last();
+        var report = after.GetProperty("recentReports").EnumerateArray().Last();
         Assert.Equal(lastMonth, report.GetProperty("period").GetString());
         Assert.Equal(official, report.GetProperty("reportedBy").GetString());
         var value = report.GetProperty("values").EnumerateArray().Single();
@@ -65,7 +65,7 @@ public sealed class ReportingTests(Chromium chromium, ConsoleScenario scenario)
         await Expect(traffic.Page.GetByRole(AriaRole.Status)).ToContainTextAsync("进展情况已于");
         var after = await RecordAsync();
         Assert.Equal(before.GetProperty("version").GetInt64() + 1, after.GetProperty("version").GetInt64());
-        Assert.Equal("无脚本填报。", after.GetProperty("reports").EnumerateArray().Last().GetProperty("narrative").GetString());
+        Assert.Equal("无脚本填报。", after.GetProperty("recentReports").EnumerateArray().Last().GetProperty("narrative").GetString());
     }
 
     [Fact]
@@ -114,7 +114,7 @@ public sealed class ReportingTests(Chromium chromium, ConsoleScenario scenario)
         Assert.All(statuses, s => Assert.True(s is 0 or 200 or 302, $"answered {s} {string.Join("\n", traffic.Problems)}"));
         var after = await RecordAsync();
         Assert.Equal(before.GetProperty("version").GetInt64() + 1, after.GetProperty("version").GetInt64());
-        Assert.Single(after.GetProperty("reports").EnumerateArray(), r => r.GetProperty("narrative").GetString() == "重复提交测试。");
+        Assert.Single(after.GetProperty("recentReports").EnumerateArray(), r => r.GetProperty("narrative").GetString() == "重复提交测试。");
     }
 
     [Fact]

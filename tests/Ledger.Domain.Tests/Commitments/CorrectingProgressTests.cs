@@ -100,4 +100,9 @@ public class CorrectingProgressTests
     public void Corrected_values_fit_their_measure() =>
         Correcting(Correct(ThreeMonths, new IndicatorValue(MonitoringCoverage.IndicatorId, 101m, null)))
             .ThenFails(DomainErrorKind.Rule, "value_out_of_range", "values[1].value");
+
+    [Fact]
+    public void A_correction_corrects_only_the_values_the_report_gave() =>
+        Correcting(Correct(ThreeMonths, new IndicatorValue(MonitoringCoverage.IndicatorId, 80m, null)))
+            .ThenFails(DomainErrorKind.Rule, "not_in_report", "values[1].indicatorId");
 }

@@ -142,7 +142,9 @@ public sealed class CommitmentTimeline(CommitmentWords words, IStringLocalizer<E
             : L["Change.Value", L["Indicator.Unknown"], v.Value is { } n ? ConsoleFormat.Number(n) : v.Text ?? ""].Value);
 
     private string ReportPeriod(CommitmentDossier d, string reportId) =>
-        d.Record.Reports.Find(r => r.ReportId == reportId) is { } report ? ConsoleFormat.Period(report.Period) : L["Report.Unknown"];
+        d.Events.Select(e => e.Data).OfType<ProgressReported>().FirstOrDefault(r => r.ReportId == reportId) is { } report
+            ? ConsoleFormat.Period(report.Period)
+            : L["Report.Unknown"];
 
     public string ClaimSubject(CommitmentDossier d, ClaimScope scope, string? subject) => scope switch
     {

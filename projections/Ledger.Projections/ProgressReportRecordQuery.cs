@@ -1,0 +1,38 @@
+using System.Linq.Expressions;
+using Ledger.Projections.Querying;
+using Marten;
+using Marten.Schema;
+
+namespace Ledger.Projections;
+
+/// <summary>One commitment's progress reports (GET /api/commitments/{id}/reports): their filter, sort key and indexed columns.</summary>
+public static class ProgressReportRecordQuery
+{
+    public static readonly IReadOnlyList<string> Filters = ["period"];
+
+    public static readonly IReadOnlyList<SortKey<ProgressReportRecord>> Sorts =
+    [
+        // The order the reports were made in ("-version": the latest first).
+        new("version", "stream_version", SortValues.Numeric, x => SortValues.Number(x.StreamVersion)),
+    ];
+
+    /// <summary>
+    /// The commitment and the stream version duplicated, and one index over both (with the id that breaks
+    /// ties), so that a page of one commitment's reports is read in index order however many it has.
+    /// </summary>
+    public static void Index(StoreOptions opts) =>
+        opts.Schema.For<ProgressReportRecord>().Identity(x => x.Id)
+            .Duplicate(x => x.CommitmentId).Duplicate(x => x.StreamVersion).Duplicate(x => x.Period);
+
+    /// <summary>Called by Marten when it maps the document (see <see cref="ProgressReportRecord.ConfigureMarten"/>).</summary>
+    internal static void Configure(DocumentMapping<ProgressReportRecord> mapping) =>
+        mapping.Indexes.Add(new DocumentIndex(mapping, "commitment_id", "stream_version", "id"));
+
+    public static CheckedView<ProgressReportRecord> Check(string commitmentId, ViewRequest request)
+    {
+        var q = ViewQuery.For(request, Filters);
+        var where = new List<Expression<Func<ProgressReportRecord, bool>>> { x => x.CommitmentId == commitmentId };
+        if (q.Text("period") is { } period) where.Add(x => x.Period == period);
+        return q.Check(where, Sorts, x => x.Id);
+    }
+}
