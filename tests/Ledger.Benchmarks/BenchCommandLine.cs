@@ -17,13 +17,14 @@ public static class BenchCommandLine
 {
     private const string Usage = """
         usage: Ledger.Benchmarks [run] [--quick] [--out FILE] [--connection STRING] [--clients 1,16,64]
-                                 [--cases append,integrity,export,import,rebuild,queries,replay] [--events N]
+                                 [--cases append,long-stream,integrity,export,import,rebuild,queries,replay] [--events N]
                Ledger.Benchmarks compare [--latest FILE] [--baseline FILE] [--threshold 0.2]
 
         run       measures every case on a database of its own (LEDGER_BENCH_CONNECTION, else the private
                   cluster's ledger_bench database), prints a table and writes the results as JSON
                   (default artifacts/bench/latest.json); its schemas are dropped and created afresh.
-                  --cases picks the groups to run (default all); --events sets the ledger size of the
+                  --cases picks the groups to run (default all; long-stream: appends to commitments with 10
+                  and with 10,000 prior reports, and their ratio); --events sets the ledger size of the
                   integrity cases (the export case runs over a tenth of it) and of the generated pilot-zone ledger the import, rebuild,
                   queries and replay cases share (default 1,000,000; 100,000 with --quick)
         compare   flags every ratio of the latest results that fell by more than the threshold below the
@@ -34,7 +35,7 @@ public static class BenchCommandLine
     private const string PeerSchema = "bench_peer";
     private const string LimitSchema = "bench_limit";
     private const string ZoneSchema = "bench_zone";
-    private static readonly string[] KnownCases = ["append", "integrity", "export", "import", "rebuild", "queries", "replay"];
+    private static readonly string[] KnownCases = ["append", "long-stream", "integrity", "export", "import", "rebuild", "queries", "replay"];
     private static readonly string[] ZoneCases = ["rebuild", "queries", "replay"];
 
     public static async Task<int> Main(string[] args)
@@ -82,6 +83,7 @@ public static class BenchCommandLine
 
         await Console.Error.WriteLineAsync($"bench: {(options.Flag("--quick") ? "quick" : "full")}: {string.Join(" and ", cases.Order())}; "
             + (cases.Contains("append") ? $"appends: {settings.Runs} runs of ~{settings.SecondsPerRun} s per target, clients {string.Join(", ", settings.Clients)}; " : "")
+            + (cases.Contains("long-stream") ? $"long-stream: {settings.LongStreamRuns} runs per shape, {LongStreamCase.Clients} clients, {LongStreamCase.ShortPrior} and {LongStreamCase.LongPrior:N0} prior reports; " : "")
             + (cases.Contains("integrity") ? $"integrity: {settings.IntegrityEvents:N0} events, {settings.IntegrityRuns} runs per target, {settings.ProofsPerRun} proofs per run; " : "")
             + (cases.Overlaps([.. ZoneCases, "import"]) ? $"pilot-zone ledger of ~{settings.ZoneEvents:N0} events{(settings.ZoneEvents < 1_000_000 ? " (fewer than the million the query targets are set at)" : "")}; " : "")
             + $"{Environment.ProcessorCount} cores");
@@ -105,6 +107,12 @@ public static class BenchCommandLine
             if (results.FirstOrDefault(r => r.Case == $"append.c{contendedClients}") is { } separate)
                 await Console.Error.WriteLineAsync($"bench: {contended.Case}: {contended.Ours:F1} ops/s (p99 {contended.P99Ms:F1} ms) against {separate.Ours:F1} ops/s (p99 {separate.P99Ms:F1} ms) with a stream per client: {contended.Ours / separate.Ours:F2} of it");
             await Console.Error.WriteLineAsync($"bench: append cases took {started.Elapsed.TotalSeconds:F0} s");
+        }
+        if (cases.Contains("long-stream"))
+        {
+            var longStarted = started.Elapsed;
+            results.AddRange(await new LongStreamCase(settings, connection).RunAsync());
+            await Console.Error.WriteLineAsync($"bench: long-stream case took {(started.Elapsed - longStarted).TotalSeconds:F0} s");
         }
         if (cases.Contains("integrity"))
         {
@@ -173,7 +181,7 @@ public static class BenchCommandLine
     private static async Task DropSchemasAsync(string connection)
     {
         await using var source = NpgsqlDataSource.Create(connection);
-        await using var command = source.CreateCommand(string.Join("; ", new[] { OursSchema, PeerSchema, LimitSchema, IntegrityCase.Schema, IntegrityCase.SmallSchema, ExportCase.SmallSchema, ImportCase.Schema, ZoneSchema }.Select(s => $"drop schema if exists \"{s}\" cascade")));
+        await using var command = source.CreateCommand(string.Join("; ", new[] { OursSchema, PeerSchema, LimitSchema, LongStreamCase.Schema, IntegrityCase.Schema, IntegrityCase.SmallSchema, ExportCase.SmallSchema, ImportCase.Schema, ZoneSchema }.Select(s => $"drop schema if exists \"{s}\" cascade")));
         await command.ExecuteNonQueryAsync();
     }
 

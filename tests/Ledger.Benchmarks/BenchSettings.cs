@@ -19,17 +19,26 @@ public sealed record BenchSettings(
     /// </summary>
     public static BenchSettings Quick { get; } = new(3, 3, 100, [1, 16, 64], 100_000, 5, 500)
     {
-        ZoneEvents = 100_000, ImportRuns = 3, RebuildRuns = 3, QueryClients = 2, QueriesPerRun = 400, QueryRuns = 3, ReplayRuns = 3, ReplaysPerRun = 5,
+        ZoneEvents = 100_000, LongStreamRuns = 3, LongStreamMinOperations = 15, ImportRuns = 3, RebuildRuns = 3, QueryClients = 2, QueriesPerRun = 400, QueryRuns = 3, ReplayRuns = 3, ReplaysPerRun = 5,
     };
 
     /// <summary>Five append runs of about ten seconds; the integrity cases over 1,000,000 events, three runs of 10–50 s each.</summary>
     public static BenchSettings Full { get; } = new(5, 10, 300, [1, 16, 64], 1_000_000, 3, 2_000)
     {
-        ZoneEvents = 1_000_000, ImportRuns = 3, RebuildRuns = 3, QueryClients = 2, QueriesPerRun = 2_000, QueryRuns = 5, ReplayRuns = 5, ReplaysPerRun = 10,
+        ZoneEvents = 1_000_000, LongStreamRuns = 5, LongStreamMinOperations = 40, ImportRuns = 3, RebuildRuns = 3, QueryClients = 2, QueriesPerRun = 2_000, QueryRuns = 5, ReplayRuns = 5, ReplaysPerRun = 10,
     };
 
     /// <summary>About how many events the generated zone ledger of the rebuild, query and replay cases holds.</summary>
     public int ZoneEvents { get; init; }
+
+    /// <summary>Timed runs of each shape of the long-stream case (short and long take turns, so as many pairs).</summary>
+    public int LongStreamRuns { get; init; }
+
+    /// <summary>
+    /// The fewest operations per client in a run of the long-stream case, however slow the warm-up was:
+    /// the long shape may manage only a few appends a second, too few for a p99 in a few seconds.
+    /// </summary>
+    public int LongStreamMinOperations { get; init; }
 
     /// <summary>Timed imports of the generated file per target of the import case.</summary>
     public int ImportRuns { get; init; }

@@ -79,12 +79,21 @@ public sealed class OursHttp : IAppendTarget
         _run = run;
     }
 
-    public async Task AppendAsync(int client, int index)
+    public Task AppendAsync(int client, int index)
     {
         var commitment = StreamPlan.CommitmentId(_run, client / ClientsPerStream, index * ClientsPerStream);
         var reportId = ClientsPerStream == 1 ? StreamPlan.ReportId(index) : $"{StreamPlan.ReportId(index)}-{client % ClientsPerStream}";
+        return ReportAsync(commitment, reportId, 10, $"Benchmark report {index} from client {client}.");
+    }
+
+    /// <summary>Registers the commitment through the API as Liuyang and activates it as the supervisor.</summary>
+    public Task ActiveCommitmentAsync(string id) => _setup.ActiveCommitmentAsync(id);
+
+    /// <summary>POSTs one progress report for 2024 (months at Class III or better: <paramref name="value"/>); anything but 201 throws.</summary>
+    public async Task ReportAsync(string commitment, string reportId, int value, string narrative)
+    {
         var body = $$"""
-            {"reportId":"{{reportId}}","period":"2024","asOf":"2024-06-30","values":[{"indicatorId":"months-class-iii","value":10,"text":null}],"narrative":"Benchmark report {{index}} from client {{client}}."}
+            {"reportId":"{{reportId}}","period":"2024","asOf":"2024-06-30","values":[{"indicatorId":"months-class-iii","value":{{value}},"text":null}],"narrative":"{{narrative}}"}
             """;
         using var content = new StringContent(body, Encoding.UTF8, "application/json");
         using var response = await _http.PostAsync($"/api/commitments/{commitment}/progress", content);

@@ -27,6 +27,9 @@ public sealed record CaseResult(
 {
     public const string OpsPerSecond = "ops/s";
 
+    /// <summary>The unit of a ratio between two shapes of one case (the long-stream case's long/short throughput).</summary>
+    public const string LongOverShort = "long/short";
+
     /// <summary>How many events the case ran over (the integrity cases), else absent.</summary>
     [JsonPropertyName("events")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -48,6 +51,18 @@ public sealed record CaseResult(
     [JsonPropertyName("events_small")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public long? EventsSmall { get; init; }
+
+    /// <summary>
+    /// The long-stream case: the long commitments' record documents as stored (pg_column_size, after
+    /// compression), average and largest, in bytes, after seeding.
+    /// </summary>
+    [JsonPropertyName("record_bytes_avg")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? RecordBytesAvg { get; init; }
+
+    [JsonPropertyName("record_bytes_max")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? RecordBytesMax { get; init; }
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
@@ -97,7 +112,7 @@ public sealed record CaseResult(
         };
         rows.AddRange(results.Select(r => new[]
         {
-            r.Case, r.Unit, F(r.Ours, 1), F(r.Peer, 1), F(r.Limit, 1), F(r.RatioPeer, 3), F(r.RatioLimit, 3),
+            r.Case, r.Unit, F(r.Ours, r.Unit == LongOverShort ? 3 : 1), F(r.Peer, 1), F(r.Limit, 1), F(r.RatioPeer, 3), F(r.RatioLimit, 3),
             F(r.P50Ms, 2), F(r.P99Ms, 2), Pair(r.PeerP50Ms, r.PeerP99Ms), Pair(r.LimitP50Ms, r.LimitP99Ms),
             r.Runs.ToString(CultureInfo.InvariantCulture),
         }));
