@@ -53,6 +53,9 @@ public static class LedgerServices
         // After Marten, so that its schema (mt_events) exists when the integrity schema is applied.
         services.AddLedgerIntegrity(configuration, settings);
         services.AddHostedService<IdempotencyCleanup>();
+        var snapshots = ViewSnapshotSettings.From(configuration);
+        services.AddSingleton(snapshots);
+        if (snapshots.Enabled) services.AddHostedService<ViewSnapshotter>();
         services.AddSingleton(sp => new AccountBook(sp.GetRequiredService<LedgerWriter>(), sp.GetRequiredService<IDocumentStore>(),
             sp.GetRequiredKeyedService<NpgsqlDataSource>("ledger-integrity"), settings.Schema, sp.GetRequiredService<TimeProvider>()));
         services.AddKeyedSingleton("ledger-evidence", (_, _) => Npgsql.NpgsqlDataSource.Create(settings.ConnectionString));

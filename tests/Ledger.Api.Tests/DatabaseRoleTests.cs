@@ -91,6 +91,7 @@ public sealed class DatabaseRoleTests(AppRoleLedger host) : IClassFixture<AppRol
         ["ledger_cosignatures"] = "INSERT, SELECT",
         ["ledger_merkle_state"] = "INSERT, SELECT, UPDATE(last_seq, root, tree_size, updated_at)",
         ["ledger_access_log"] = "INSERT, SELECT",
+        ["ledger_view_snapshots"] = "INSERT, SELECT",
         ["ledger_evidence_files"] = "INSERT, SELECT",
         ["ledger_accounts"] = "INSERT, SELECT, UPDATE(failed_attempts, last_sign_in, locked_until, must_change, password_hash, password_set_at, session_stamp)",
         ["mt_event_progression"] = "DELETE, INSERT, SELECT, UPDATE",
@@ -113,6 +114,7 @@ public sealed class DatabaseRoleTests(AppRoleLedger host) : IClassFixture<AppRol
         ("ledger_cosignatures", "ledger_cosignatures_no_update_delete", "line"),
         ("ledger_access_log", "ledger_access_log_no_update_delete", "action"),
         ("ledger_evidence_files", "ledger_evidence_files_no_update_delete", "content"),
+        ("ledger_view_snapshots", "ledger_view_snapshots_no_update_delete", "data"),
     ];
 
     [Fact]
@@ -288,7 +290,8 @@ public sealed class DatabaseRoleTests(AppRoleLedger host) : IClassFixture<AppRol
     public async Task Starting_and_setting_up_again_leave_every_guard_as_it_stood()
     {
         var expected = IntegritySchema.Triggers
-            .Concat(["ledger_access_log_no_update_delete", "ledger_access_log_no_truncate", "ledger_evidence_files_no_update_delete", "ledger_evidence_files_no_truncate"])
+            .Concat(["ledger_access_log_no_update_delete", "ledger_access_log_no_truncate", "ledger_evidence_files_no_update_delete", "ledger_evidence_files_no_truncate",
+                "ledger_view_snapshots_no_update_delete", "ledger_view_snapshots_no_truncate"])
             .Order(StringComparer.Ordinal);
         Assert.Equal(expected, host.GuardsAfterSetup.Keys.Where(k => !k.EndsWith("()", StringComparison.Ordinal)).Select(k => k.Split('.')[1]).Order(StringComparer.Ordinal));
 

@@ -26,6 +26,7 @@ public sealed partial class ReplayAccessLogTests(LedgerHost host) : IClassFixtur
         ["agreementId"] = PilotZone.Agreement,
         ["commitmentId"] = PilotZone.Commitment,
         ["cycleId"] = Cycle,
+        ["reportId"] = "no-such-report",
     };
 
     public async Task InitializeAsync()

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Ledger.Api.Tests.Support;
 using Ledger.Infrastructure.Clock;
 using Ledger.Infrastructure.Supervision;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
@@ -14,10 +15,23 @@ namespace Ledger.Api.Tests;
 /// The supervisors' views as they were: the live views are recorded at several moments while a
 /// storyline unfolds (the clock moved between batches, the daemon waited for), and afterwards the
 /// as-of endpoints, which replay the events into the projection's fold, must give the same documents
-/// field by field, asked by time and by the daemon position the live answer reported.
+/// field by field, asked by time and by the daemon position the live answer reported. The host snapshots
+/// the views' fold every three events, so the replays start from snapshots, as a node's do.
 /// </summary>
-public sealed class ViewsAsOfTests(LedgerHost host, ITestOutputHelper output) : IClassFixture<LedgerHost>
+public sealed class ViewsAsOfTests(ViewsAsOfTests.SnapshottingHost host, ITestOutputHelper output) : IClassFixture<ViewsAsOfTests.SnapshottingHost>
 {
+    private const long SnapshotEvery = 3;
+
+    /// <summary>A host whose node snapshots the views after every <see cref="SnapshotEvery"/> events, looking five times a second.</summary>
+    public sealed class SnapshottingHost : LedgerHost
+    {
+        protected override void Customize(IWebHostBuilder builder)
+        {
+            builder.UseSetting("ViewSnapshots:Every", SnapshotEvery.ToString(CultureInfo.InvariantCulture));
+            builder.UseSetting("ViewSnapshots:Interval", "00:00:00.200");
+        }
+    }
+
     private const string Water = "va-water";
     private const string Station = "joint-monitoring-station";
     private static readonly string[] Governments = [PilotZone.Liuyang, PilotZone.Shangli, PilotZone.Liling];
@@ -79,6 +93,8 @@ public sealed class ViewsAsOfTests(LedgerHost host, ITestOutputHelper output) : 
 
         host.Clock.Set(new DateTimeOffset(2024, 11, 1, 2, 0, 0, TimeSpan.Zero));
         var auditor = host.Client("auditor");
+        var snapshotted = await SnapshotsUpToAsync(moments[^1].Position / SnapshotEvery * SnapshotEvery);
+        Assert.Equal(moments[^1].Position / SnapshotEvery, snapshotted); // one at each multiple, none twice
         foreach (var moment in moments)
         {
             foreach (var point in new[] { "at=" + Uri.EscapeDataString(moment.At.ToString("O", CultureInfo.InvariantCulture)), "position=" + moment.Position })
@@ -87,6 +103,8 @@ public sealed class ViewsAsOfTests(LedgerHost host, ITestOutputHelper output) : 
                 var asOf = (await GetAsync(auditor, $"/api/audit/views/agreements/{PilotZone.Agreement}?{point}"))["asOf"]!;
                 Assert.Equal(moment.Position, (long)asOf["lastSequence"]!);
                 Assert.Equal(0, (long)asOf["heldBack"]!);
+                // Replayed from the nearest snapshot at or before the moment, not from the first event.
+                Assert.Equal(moment.Position / SnapshotEvery * SnapshotEvery is var nearest and > 0 ? nearest : null, (long?)asOf["snapshot"]);
 
                 foreach (var (id, live) in moment.Governments)
                     AssertSame(live, (await GetAsync(auditor, $"/api/audit/views/governments/{id}?{point}"))["view"]!, $"{context} government {id}");
@@ -104,6 +122,20 @@ public sealed class ViewsAsOfTests(LedgerHost host, ITestOutputHelper output) : 
         Assert.Equal(5, (int)moments[3].Rectifications[0]!["daysPastDue"]!);
         Assert.Equal("Red", (string?)moments[4].Governments[PilotZone.Liuyang]["rag"]);
         Assert.Equal("Accepted", (string?)moments[5].Rectifications[0]!["rectification"]!["status"]);
+    }
+
+    /// <summary>Waits until the node has snapshotted the views up to <paramref name="position"/>; returns how many snapshots there are.</summary>
+    private async Task<long> SnapshotsUpToAsync(long position)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var (count, highest) = (await TestDatabase.ScalarAsync<long>($"select count(*) from \"{host.Schema}\".ledger_view_snapshots"),
+                await TestDatabase.ScalarAsync<long>($"select coalesce(max(position), 0) from \"{host.Schema}\".ledger_view_snapshots"));
+            if (highest >= position) return count;
+            Assert.True(DateTime.UtcNow < deadline, $"the node snapshotted the views up to {highest} only, not {position}");
+            await Task.Delay(200);
+        }
     }
 
     private async Task<Moment> RecordAsync(string name)

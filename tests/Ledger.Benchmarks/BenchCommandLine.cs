@@ -165,7 +165,7 @@ public static class BenchCommandLine
         var rebuild = new RebuildCase(settings, connection, ZoneSchema);
         if (cases.Contains("rebuild"))
             results.Add(await rebuild.RunAsync(db, loaded.Events, CancellationToken.None));
-        else if (cases.Contains("queries"))
+        else if (cases.Contains("queries") || cases.Contains("replay"))
             await rebuild.RebuildOnceAsync(db, loaded.Events, CancellationToken.None);
         if (!cases.Contains("queries") && !cases.Contains("replay")) return results;
 

@@ -36,6 +36,42 @@ public sealed class ViewsAsOfTests
         }
     }
 
+    [Fact]
+    public async Task Replays_that_start_from_a_snapshot_give_the_same_documents_as_from_the_first_event()
+    {
+        await using var database = await ViewsDatabase.CreateAsync("asofsnap");
+        var stops = new List<(long Position, SortedDictionary<string, string> Stored)>();
+        foreach (var transaction in BorderZone.Grouped(BorderZone.Events(), seed: 11))
+        {
+            await database.AppendAsync([transaction]);
+            await database.CatchUpWithDaemonAsync();
+            stops.Add(((await database.Freshness.CheckAsync()).Position, await database.SnapshotAsync()));
+        }
+        await using (var db = NpgsqlDataSource.Create(ViewsDatabase.ConnectionString))
+            await ViewSnapshots.EnsureAsync(db, database.Schema, CancellationToken.None);
+
+        // A snapshot after every 7 events, up to the daemon's high-water mark; asked again, none is due.
+        const long every = 7;
+        var taken = await ViewSnapshots.ExtendAsync(database.Store, every, null, CancellationToken.None);
+        var last = stops[^1].Position;
+        Assert.Equal(Enumerable.Range(1, (int)(last / every)).Select(i => i * every), taken);
+        Assert.Empty(await ViewSnapshots.ExtendAsync(database.Store, every, null, CancellationToken.None));
+
+        foreach (var (position, stored) in stops)
+        {
+            await using var session = database.Store.QuerySession();
+            var byPosition = await ViewsAsOf.ReplayAsync(session, null, position, CancellationToken.None);
+            Assert.Equal(position / every * every is var nearest and > 0 ? nearest : null, byPosition.Point.Snapshot);
+            Assert.Equal(position, byPosition.Point.LastSequence);
+            Assert.Equal(position, byPosition.Point.Events); // no sequence is skipped here: events 1 to position
+            BatchingTests.AssertSame(stored, await SnapshotAsync(database, byPosition.Documents), $"replayed from a snapshot to position {position}");
+
+            var byTime = await ViewsAsOf.ReplayAsync(session, byPosition.Point.LastTimestamp, null, CancellationToken.None);
+            Assert.Equal(position, byTime.Point.LastSequence);
+            BatchingTests.AssertSame(stored, await SnapshotAsync(database, byTime.Documents), $"replayed from a snapshot to the time of position {position}");
+        }
+    }
+
     /// <summary>The fold's documents as PostgreSQL would store them (serialized by the store, normalised as jsonb), keyed as <see cref="ViewsDatabase.SnapshotAsync"/> keys them.</summary>
     internal static async Task<SortedDictionary<string, string>> SnapshotAsync(ViewsDatabase database, SupervisionFold fold)
     {

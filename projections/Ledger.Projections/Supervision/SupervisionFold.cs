@@ -49,6 +49,20 @@ public sealed class SupervisionFold
     /// <summary>A fold over no stored documents: every document it shows was made by the events applied to it.</summary>
     public static SupervisionFold FromNothing() => new();
 
+    /// <summary>
+    /// A fold over exactly <paramref name="documents"/> and nothing stored: the documents a fold held after
+    /// some prefix of the log (a snapshot of it), to apply the events that follow.
+    /// </summary>
+    public static SupervisionFold FromDocuments(IEnumerable<object> documents)
+    {
+        var fold = new SupervisionFold();
+        foreach (var document in documents) fold._documents[(document.GetType(), IdOf(document))] = document;
+        return fold;
+    }
+
+    /// <summary>Every document the fold holds (none deleted), in no particular order.</summary>
+    public IEnumerable<object> AllDocuments() => _documents.Values.OfType<object>();
+
     /// <summary>Every document type the projection writes: a rebuild deletes them all first.</summary>
     public static IReadOnlyCollection<Type> DocumentTypes => Writers.Keys;
 

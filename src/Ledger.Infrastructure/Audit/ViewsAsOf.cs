@@ -19,7 +19,8 @@ namespace Ledger.Infrastructure.Audit;
 /// (two writers whose stamps and commits crossed). The live view, which never skips a sequence, could
 /// not show them before that later-stamped event, so they are not included; 0 when stamps follow sequence.
 /// </param>
-public sealed record ReplayPoint(DateTimeOffset? At, long? Position, long LastSequence, DateTimeOffset? LastTimestamp, long Events, long HeldBack);
+/// <param name="Snapshot">The position of the snapshot the replay started from; null when it started from the first event.</param>
+public sealed record ReplayPoint(DateTimeOffset? At, long? Position, long LastSequence, DateTimeOffset? LastTimestamp, long Events, long HeldBack, long? Snapshot = null);
 
 /// <summary>The supervision documents as they stood at a <see cref="ReplayPoint"/>.</summary>
 public sealed record ViewsAt(ReplayPoint Point, SupervisionFold Documents)
@@ -78,8 +79,9 @@ public sealed record RectificationAt(RectificationTrack Rectification, bool Past
 /// (its answer's freshness said how far behind it was), which <c>position</c> replays exactly.
 /// Events are read in pages of <see cref="PageSize"/> by sequence; memory holds one page and the
 /// documents (one per commitment, government, agreement, area, open overdue item, rectification order,
-/// scorecard and trend quarter), never the whole log. Each question replays from the first event: the
-/// cost is that of the prefix (about what a rebuild of it costs).
+/// scorecard and trend quarter), never the whole log. Each question replays from the nearest snapshot at
+/// or before its point (<see cref="ViewSnapshots"/>), or from the first event where there is none: the
+/// cost is that of the events since the snapshot.
 /// </remarks>
 public static class ViewsAsOf
 {
@@ -95,13 +97,15 @@ public static class ViewsAsOf
         if (at is null == position is null)
             throw new ArgumentException("Give exactly one of a time or a position.", nameof(at));
 
-        var fold = SupervisionFold.FromNothing();
-        long last = 0, count = 0;
-        DateTimeOffset? lastTimestamp = null;
+        // The nearest snapshot at or before the point holds the fold of every event up to its position.
+        var snapshot = await ViewSnapshots.NearestAsync(session, at, position, ct);
+        var fold = snapshot?.Fold ?? SupervisionFold.FromNothing();
+        long last = snapshot?.LastSequence ?? 0, count = snapshot?.Events ?? 0, read = snapshot?.Position ?? 0;
+        DateTimeOffset? lastTimestamp = snapshot?.LastTimestamp;
         IEvent? stampedAfter = null;
         while (stampedAfter is null)
         {
-            var after = last;
+            var after = read;
             var query = session.Events.QueryAllRawEvents().Where(e => e.Sequence > after);
             if (position is { } p) query = query.Where(e => e.Sequence <= p);
             var page = await query.OrderBy(e => e.Sequence).Take(PageSize).ToListAsync(ct);
@@ -113,7 +117,7 @@ public static class ViewsAsOf
                     break;
                 }
                 await fold.ApplyAsync(e, ct);
-                last = e.Sequence;
+                last = read = e.Sequence;
                 lastTimestamp = e.Timestamp;
                 count++;
             }
@@ -128,6 +132,6 @@ public static class ViewsAsOf
             time = time.ToUniversalTime();
             heldBack = await session.Events.QueryAllRawEvents().Where(e => e.Sequence > boundary && e.Timestamp <= time).CountAsync(ct);
         }
-        return new ViewsAt(new ReplayPoint(at, position, last, lastTimestamp, count, heldBack), fold);
+        return new ViewsAt(new ReplayPoint(at, position, last, lastTimestamp, count, heldBack, snapshot?.Position), fold);
     }
 }

@@ -23,6 +23,7 @@ public static class LedgerSchema
         await IntegritySchema.EnsureAsync(db, settings.Schema, ct);
         await AccountSchema.EnsureAsync(db, settings.Schema, ct);
         await AccessLogSchema.EnsureAsync(db, settings.Schema, ct);
+        await ViewSnapshots.EnsureAsync(db, settings.Schema, ct);
         await EvidenceFiles.EnsureSchemaAsync(db, settings.Schema, ct);
         var app = settings.SeparateAppRole;
         if (app is not null)

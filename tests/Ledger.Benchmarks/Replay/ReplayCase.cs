@@ -3,6 +3,7 @@ using Ledger.Benchmarks.Queries;
 using Ledger.Benchmarks.Reporting;
 using Ledger.Benchmarks.Zone;
 using Ledger.Contracts;
+using Ledger.Infrastructure.Audit;
 using Ledger.Projections;
 using Npgsql;
 
@@ -18,6 +19,10 @@ namespace Ledger.Benchmarks.Replay;
 /// <item><c>replay.as-of</c>: ours GET /api/audit/commitments/{id}/as-of?version=N at the last version
 /// (the whole history replayed into the commitment record); the peer Marten's
 /// <c>AggregateStreamAsync&lt;CommitmentRecord&gt;</c> to the same version; the limit the same raw read.</item>
+/// <item><c>replay.views</c>: ours alone, GET /api/audit/views/governments/{id}?at=T at times spread over the
+/// ledger's span (the supervision views as they were), from the nearest of the snapshots taken every
+/// tenth of the ledger (<see cref="ViewSnapshots.DefaultEvery"/> events at a million); and <c>replay.views.first-event</c>, the same questions
+/// before any snapshot is taken (each replays from the first event).</item>
 /// </list>
 /// </summary>
 public sealed class ReplayCase(BenchSettings settings, ZoneApi api, NpgsqlDataSource db, string schema)
@@ -55,7 +60,60 @@ public sealed class ReplayCase(BenchSettings settings, ZoneApi api, NpgsqlDataSo
                 return ZoneLedger.FeedEvents;
             },
             () => RawReadAsync(key, ct), ct);
-        return [history, asOf];
+        return [history, asOf, .. await ViewsAsync(ct)];
+    }
+
+    private async Task<IReadOnlyList<CaseResult>> ViewsAsync(CancellationToken ct)
+    {
+        var (first, last, government) = await SpanAsync(ct);
+        var random = new Random(2026);
+        var times = Enumerable.Range(0, 64).Select(_ => first + (last - first) * random.NextDouble()).ToArray();
+        var asked = 0;
+        async Task Ask()
+        {
+            var at = Uri.EscapeDataString(times[asked++ % times.Length].ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+            using var body = JsonDocument.Parse(await api.GetAsync($"/api/audit/views/governments/{government}?at={at}", ct));
+            GC.KeepAlive(body.RootElement.GetProperty("asOf"));
+        }
+
+        // Before any snapshot: each question replays from the first event (a few; they are slow).
+        var before = await Measurement.RunAsync(1, settings.ReplayRuns, async (_, _) => await Ask());
+        Log($"replay.views   before snapshots: {before.Operations} questions, p50 {before.P50Ms,8:F1} ms, p99 {before.P99Ms,8:F1} ms");
+
+        await ViewSnapshots.EnsureAsync(db, schema, ct);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        // A tenth of the ledger apart: the default's 100,000 at a million events.
+        var every = Math.Max(1_000, settings.ZoneEvents / 10);
+        var taken = await ViewSnapshots.ExtendAsync(api.Store, every, null, ct);
+        Log($"replay.views   {taken.Count} snapshots (every {every:N0} events, up to {taken.LastOrDefault():N0}) taken in {watch.Elapsed.TotalSeconds:F1} s");
+
+        var runs = new List<RunResult>();
+        for (var run = 1; run <= settings.ReplayRuns; run++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            var result = await Measurement.RunAsync(1, settings.ReplaysPerRun, async (_, _) => await Ask());
+            runs.Add(result);
+            Log($"replay.views   ours  run {run}/{settings.ReplayRuns}: {result.Operations,3} questions in {result.Seconds,5:F2} s, p50 {result.P50Ms,7:F1} ms, p99 {result.P99Ms,7:F1} ms");
+        }
+        return
+        [
+            CaseResult.OursOnly("replay.views", "replays/s", runs),
+            CaseResult.OursOnly("replay.views.first-event", "replays/s", [before]),
+        ];
+    }
+
+    /// <summary>The times of the ledger's first and last events, and a government the views hold.</summary>
+    private async Task<(DateTimeOffset First, DateTimeOffset Last, string Government)> SpanAsync(CancellationToken ct)
+    {
+        await using var command = db.CreateCommand(
+            $"""
+            select (select min(timestamp) from "{schema}".mt_events), (select max(timestamp) from "{schema}".mt_events),
+                   (select min(id) from "{schema}".mt_streams where id like 'government/%')
+            """);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return (reader.GetFieldValue<DateTimeOffset>(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetString(2)["government/".Length..]);
     }
 
     /// <summary>Every row of the stream in version order, each column read, as a replay must read them.</summary>
