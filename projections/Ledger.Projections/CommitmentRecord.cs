@@ -49,7 +49,7 @@ public sealed class CommitmentRecord
     /// <summary>How many progress reports the commitment has had.</summary>
     public int ReportCount { get; set; }
     /// <summary>The latest reports, oldest first, with their corrections (at most <see cref="RecentReportCount"/>).</summary>
-    public List<ReportEntry> RecentReports { get; set; } = [];
+    public List<ProgressReportRecord> RecentReports { get; set; } = [];
     public List<EvidenceEntry> Evidence { get; set; } = [];
     public List<ClaimEntry> Claims { get; set; } = [];
     /// <summary>The latest assessment's completion, delivery confidence and risk (null until the first assessment).</summary>
@@ -139,18 +139,6 @@ public sealed class MilestoneEntry
     public Milestone Definition { get; set; } = null!;
     public MilestoneStatus Status { get; set; }
     public DateOnly? MetOn { get; set; }
-}
-
-public sealed class ReportEntry
-{
-    public string ReportId { get; set; } = "";
-    public string Period { get; set; } = "";
-    public DateOnly AsOf { get; set; }
-    public List<IndicatorValue> Values { get; set; } = [];
-    public string Narrative { get; set; } = "";
-    public string ReportedBy { get; set; } = "";
-    public DateTimeOffset ReportedAt { get; set; }
-    public List<CorrectionEntry> Corrections { get; set; } = [];
 }
 
 public sealed record CorrectionEntry(string CorrectionId, List<IndicatorValue> Values, string Reason, string CorrectedBy, DateTimeOffset CorrectedAt);
@@ -302,11 +290,7 @@ public partial class CommitmentRecordProjection : SingleStreamProjection<Commitm
     {
         var d = e.Data;
         r.ReportCount++;
-        r.RecentReports.Add(new ReportEntry
-        {
-            ReportId = d.ReportId, Period = d.Period, AsOf = d.AsOf, Values = [.. d.Values], Narrative = d.Narrative,
-            ReportedBy = d.ReportedBy, ReportedAt = d.ReportedAt,
-        });
+        r.RecentReports.Add(ProgressReportRecord.From(e));
         if (r.RecentReports.Count > CommitmentRecord.RecentReportCount) r.RecentReports.RemoveAt(0);
         foreach (var value in d.Values)
             SetActual(r, value, d.Period, d.AsOf, d.ReportId, correctionId: null, e);
@@ -321,8 +305,7 @@ public partial class CommitmentRecordProjection : SingleStreamProjection<Commitm
     public void Apply(IEvent<ProgressCorrected> e, CommitmentRecord r)
     {
         var d = e.Data;
-        r.RecentReports.Find(x => x.ReportId == d.CorrectsReportId)?.Corrections
-            .Add(new CorrectionEntry(d.CorrectionId, [.. d.Values], d.Reason, d.CorrectedBy, d.CorrectedAt));
+        r.RecentReports.Find(x => x.ReportId == d.CorrectsReportId)?.Correct(d);
         foreach (var value in d.Values)
         {
             var shown = r.Indicators.Find(x => x.Definition.IndicatorId == value.IndicatorId)?.Actuals.Find(x => x.ReportId == d.CorrectsReportId);

@@ -28,6 +28,28 @@ public sealed class ProgressReportRecord
 
     public static string IdOf(string commitmentId, string reportId) => $"{commitmentId}/{reportId}";
 
+    /// <summary>The report as made, at the stream version of the event that made it.</summary>
+    public static ProgressReportRecord From(IEvent<ProgressReported> e)
+    {
+        var d = e.Data;
+        return new ProgressReportRecord
+        {
+            Id = IdOf(d.CommitmentId, d.ReportId),
+            CommitmentId = d.CommitmentId,
+            ReportId = d.ReportId,
+            StreamVersion = e.Version,
+            Period = d.Period,
+            AsOf = d.AsOf,
+            Values = [.. d.Values],
+            Narrative = d.Narrative,
+            ReportedBy = d.ReportedBy,
+            ReportedAt = d.ReportedAt,
+        };
+    }
+
+    public void Correct(ProgressCorrected d) =>
+        Corrections.Add(new CorrectionEntry(d.CorrectionId, [.. d.Values], d.Reason, d.CorrectedBy, d.CorrectedAt));
+
     /// <summary>Marten calls this when it maps the document: the index a page of reports is read by.</summary>
     public static void ConfigureMarten(DocumentMapping<ProgressReportRecord> mapping) => ProgressReportRecordQuery.Configure(mapping);
 
@@ -68,27 +90,7 @@ public partial class ProgressReportRecordProjection : MultiStreamProjection<Prog
         Identity<ProgressCorrected>(e => ProgressReportRecord.IdOf(e.CommitmentId, e.CorrectsReportId));
     }
 
-    public ProgressReportRecord Create(IEvent<ProgressReported> e)
-    {
-        var d = e.Data;
-        return new ProgressReportRecord
-        {
-            Id = ProgressReportRecord.IdOf(d.CommitmentId, d.ReportId),
-            CommitmentId = d.CommitmentId,
-            ReportId = d.ReportId,
-            StreamVersion = e.Version,
-            Period = d.Period,
-            AsOf = d.AsOf,
-            Values = [.. d.Values],
-            Narrative = d.Narrative,
-            ReportedBy = d.ReportedBy,
-            ReportedAt = d.ReportedAt,
-        };
-    }
+    public ProgressReportRecord Create(IEvent<ProgressReported> e) => ProgressReportRecord.From(e);
 
-    public void Apply(IEvent<ProgressCorrected> e, ProgressReportRecord report)
-    {
-        var d = e.Data;
-        report.Corrections.Add(new CorrectionEntry(d.CorrectionId, [.. d.Values], d.Reason, d.CorrectedBy, d.CorrectedAt));
-    }
+    public void Apply(IEvent<ProgressCorrected> e, ProgressReportRecord report) => report.Correct(e.Data);
 }

@@ -10,14 +10,7 @@ namespace Ledger.Api.Tests;
 /// </summary>
 public sealed class BoundedRecordTests(LedgerHost host) : IClassFixture<LedgerHost>, IAsyncLifetime
 {
-    public async Task InitializeAsync()
-    {
-        if ((await host.Client("auditor").GetAsync($"/api/agreements/{PilotZone.Agreement}")).StatusCode == HttpStatusCode.NotFound)
-        {
-            await PilotZone.RegisterGovernmentsAsync(host);
-            await PilotZone.ActivateAgreementAsync(host);
-        }
-    }
+    public Task InitializeAsync() => PilotZone.EnsureAgreementAsync(host);
 
     public Task DisposeAsync() => Task.CompletedTask;
 

@@ -13,15 +13,7 @@ public sealed class ConcurrencyTests(LedgerHost host) : IClassFixture<LedgerHost
 {
     private const int Writers = 8;
 
-    public async Task InitializeAsync()
-    {
-        // The fixture is shared by the class: the pilot zone is set up by the first test only.
-        if ((await host.Client("auditor").GetAsync($"/api/agreements/{PilotZone.Agreement}")).StatusCode == HttpStatusCode.NotFound)
-        {
-            await PilotZone.RegisterGovernmentsAsync(host);
-            await PilotZone.ActivateAgreementAsync(host);
-        }
-    }
+    public Task InitializeAsync() => PilotZone.EnsureAgreementAsync(host);
 
     public Task DisposeAsync() => Task.CompletedTask;
 

@@ -12,15 +12,7 @@ namespace Ledger.Api.Tests;
 /// </summary>
 public sealed class ReadTests(LedgerHost host) : IClassFixture<LedgerHost>, IAsyncLifetime
 {
-    public async Task InitializeAsync()
-    {
-        // The fixture is shared by the class: the pilot zone is set up by the first test only.
-        if ((await host.Client("auditor").GetAsync($"/api/agreements/{PilotZone.Agreement}")).StatusCode == HttpStatusCode.NotFound)
-        {
-            await PilotZone.RegisterGovernmentsAsync(host);
-            await PilotZone.ActivateAgreementAsync(host);
-        }
-    }
+    public Task InitializeAsync() => PilotZone.EnsureAgreementAsync(host);
 
     public Task DisposeAsync() => Task.CompletedTask;
 
@@ -201,8 +193,7 @@ public sealed class ReadTests(LedgerHost host) : IClassFixture<LedgerHost>, IAsy
 
         Assert.Equal(1, (int)record["reportCount"]!);
         var report = record["recentReports"]!.AsArray().Single()!;
-        Assert.Equal(report.ToJsonString(), (await host.ListAllAsync("/api/commitments/read-correction/reports")).Single()!.AsObject()
-            .Where(p => p.Key is not ("id" or "commitmentId" or "streamVersion")).Aggregate(new JsonObject(), (o, p) => { o[p.Key] = p.Value?.DeepClone(); return o; }).ToJsonString());
+        Assert.Equal(report.ToJsonString(), (await host.ListAllAsync("/api/commitments/read-correction/reports")).Single()!.ToJsonString());
         Assert.Equal(10m, (decimal?)report["values"]![0]!["value"]);
         var correction = report["corrections"]!.AsArray().Single()!;
         Assert.Equal("report-2024-fix", (string?)correction["correctionId"]);

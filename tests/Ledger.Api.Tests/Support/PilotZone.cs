@@ -25,6 +25,14 @@ public static class PilotZone
 
     public static Task ActivateAgreementAsync(LedgerHost host) => SendAsync(host, PilotRequests.ActiveAgreement());
 
+    /// <summary>The governments and the active agreement, unless a test of the class (which shares the host) has set them up already.</summary>
+    public static async Task EnsureAgreementAsync(LedgerHost host)
+    {
+        if ((await host.Client("auditor").GetAsync($"/api/agreements/{Agreement}")).StatusCode != HttpStatusCode.NotFound) return;
+        await RegisterGovernmentsAsync(host);
+        await ActivateAgreementAsync(host);
+    }
+
     public static object WaterCommitment(string id = Commitment) => PilotRequests.WaterCommitment(id);
 
     /// <summary>The water commitment registered by Liuyang and activated by the supervisor.</summary>
