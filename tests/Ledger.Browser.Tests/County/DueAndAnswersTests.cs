@@ -123,6 +123,12 @@ public sealed class DueAndAnswersTests(Chromium chromium, ConsoleScenario scenar
         var original = before.GetProperty("recentReports").EnumerateArray().Last();
         var reportId = original.GetProperty("reportId").GetString()!;
 
+        // Without a report named, the page offers the latest reports, newest first.
+        await traffic.GotoAsync($"/county/commitments/{Automation}/correct");
+        var offered = await traffic.Page.Locator("select#report option").EvaluateAllAsync<string[]>("os => os.map(o => o.value)");
+        Assert.Equal(reportId, offered[0]);
+        await Screens.CaptureAsync(traffic, $"/county/commitments/{Automation}/correct", "county-correct-choose");
+
         await traffic.GotoAsync($"/county/commitments/{Automation}/correct?report={reportId}");
         var input = traffic.Page.Locator("input[name^='Input.Values']").First;
         await input.FillAsync("55");
