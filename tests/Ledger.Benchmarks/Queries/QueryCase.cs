@@ -42,6 +42,59 @@ public sealed class QueryCase(BenchSettings settings, ZoneApi api, NpgsqlDataSou
             await CheckAsync(kind, requests, ct);
             results.Add(await MeasureAsync(kind, requests, ct));
         }
+        results.AddRange(await SortsAsync(ct));
+        return results;
+    }
+
+    /// <summary>Every sort key every supervision view offers, by the path that serves it.</summary>
+    private static readonly (string Path, IReadOnlyList<string> Sorts)[] SortedViews =
+    [
+        ("/api/supervision/commitments", [.. CommitmentStandingQuery.Sorts.Select(s => s.Name)]),
+        ("/api/supervision/governments", [.. GovernmentComplianceQuery.Sorts.Select(s => s.Name)]),
+        ("/api/supervision/agreements", [.. AgreementProgressQuery.Sorts.Select(s => s.Name)]),
+        ("/api/supervision/areas", [.. AreaSummaryQuery.Sorts.Select(s => s.Name)]),
+        ("/api/supervision/overdue", [.. OverdueItemQuery.Sorts.Select(s => s.Name)]),
+        ("/api/supervision/rectifications", [.. RectificationTrackQuery.Sorts.Select(s => s.Name)]),
+        ("/api/supervision/scorecards", [.. ScorecardQuery.Sorts.Select(s => s.Name)]),
+        ("/api/supervision/trends", [.. TrendPointQuery.Sorts.Select(s => s.Name)]),
+    ];
+
+    /// <summary>
+    /// <c>query.sort.{view}.{key}</c> (ours alone): each view unfiltered, sorted by each of its keys in both
+    /// directions, its first <see cref="PagesPerFilter"/> pages following the cursor, one client; the p50 and
+    /// p99 over the runs, so that no sort key is left slow behind a fast default.
+    /// </summary>
+    private async Task<IReadOnlyList<CaseResult>> SortsAsync(CancellationToken ct)
+    {
+        var results = new List<CaseResult>();
+        foreach (var (path, sorts) in SortedViews)
+        {
+            foreach (var sort in sorts)
+            {
+                var pages = new List<string>();
+                foreach (var order in new[] { sort, "-" + sort })
+                {
+                    string? cursor = null;
+                    for (var page = 0; page < PagesPerFilter; page++)
+                    {
+                        var request = $"{path}?sort={order}&limit={PageSize}" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor));
+                        pages.Add(request);
+                        using var body = JsonDocument.Parse(await api.GetAsync(request, ct));
+                        cursor = body.RootElement.TryGetProperty("next", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null;
+                        if (cursor is null) break;
+                    }
+                }
+                var runs = new List<RunResult>();
+                for (var run = 1; run <= settings.QueryRuns; run++)
+                {
+                    var perRun = Math.Max(pages.Count, settings.QueriesPerRun / 20);
+                    runs.Add(await Measurement.RunAsync(1, perRun, async (_, i) => await api.GetAsync(pages[i % pages.Count], ct)));
+                }
+                var result = CaseResult.OursOnly($"query.sort.{path.Split('/')[^1]}.{sort}", "queries/s", runs);
+                Log($"{result.Case,-40} p50 {result.P50Ms,6:F2} ms, p99 {result.P99Ms,6:F2} ms over {runs.Sum(r => r.Operations)} queries ({pages.Count} pages)");
+                results.Add(result);
+            }
+        }
         return results;
     }
 
