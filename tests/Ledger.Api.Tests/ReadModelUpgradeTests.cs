@@ -1,4 +1,7 @@
 using Ledger.Api.Tests.Support;
+using Ledger.Infrastructure.Store;
+using Ledger.Projections.Querying;
+using Ledger.Projections.Supervision;
 using Npgsql;
 
 namespace Ledger.Api.Tests;
@@ -7,7 +10,7 @@ namespace Ledger.Api.Tests;
 /// Commitment records and supervision standings of an older shape (before the lifecycle was stored in
 /// them, or before reports were documents of their own) are rewritten from the events by <c>setup</c>
 /// (which <c>up</c> runs), and <c>rebuild records</c> rewrites every record: each comes back exactly as
-/// the events make it.
+/// the events make it. Views written before their sort keys had columns get them filled by setup.
 /// </summary>
 [Collection(AuditCliCollection.Name)]
 public sealed class ReadModelUpgradeTests : IAsyncLifetime
@@ -79,6 +82,91 @@ public sealed class ReadModelUpgradeTests : IAsyncLifetime
         Assert.Contains("20 commitment records and 0 supervision standings are of an older shape", output);
         Assert.Equal(records, await DocumentsAsync("mt_doc_commitmentrecord"));
         Assert.Equal(reports, await DocumentsAsync("mt_doc_progressreportrecord"));
+    }
+
+    [Fact]
+    public async Task Setup_fills_the_sort_columns_of_views_written_before_them_and_every_view_sorts_as_it_did()
+    {
+        Assert.Equal(0, (await Tool("setup", "--demo")).Exit);
+        Assert.Equal(0, (await Tool("rebuild", SupervisionProjection.Name)).Exit);
+
+        // As the previous version left the views: no column for the keys it sorted by from the JSON, and
+        // the other sort keys' indexes on their column alone.
+        await TestDatabase.ExecuteAsync($"""
+            set search_path to "{_schema}";
+            alter table mt_doc_commitmentstanding drop column progress, drop column open_rectifications;
+            alter table mt_doc_governmentcompliance drop column on_time_rate, drop column open_rectifications;
+            alter table mt_doc_agreementprogress drop column overdue_items;
+            alter table mt_doc_areasummary drop column progress, drop column overdue_items;
+            alter table mt_doc_scorecard drop column total;
+            {OldIndex("mt_doc_commitmentstanding", "deadline")} {OldIndex("mt_doc_commitmentstanding", "overdue_since")}
+            {OldIndex("mt_doc_governmentcompliance", "overdue_items")} {OldIndex("mt_doc_agreementprogress", "progress")}
+            {OldIndex("mt_doc_overdueitem", "due_on")} {OldIndex("mt_doc_overdueitem", "commitment_id")}
+            {OldIndex("mt_doc_rectificationtrack", "due_on")} {OldIndex("mt_doc_rectificationtrack", "ordered_at")}
+            {OldIndex("mt_doc_scorecard", "government_id")} {OldIndex("mt_doc_scorecard", "rank")}
+            {OldIndex("mt_doc_trendpoint", "scope")}
+            """);
+
+        await using var store = LedgerStore.Create(TestDatabase.ConnectionString, _schema, TimeProvider.System);
+        await Assert.ThrowsAnyAsync<Exception>(() => store.Storage.Database.AssertDatabaseMatchesConfigurationAsync());
+
+        var (exit, output, error) = await Tool("setup");
+        Assert.True(exit == 0, error);
+        Assert.DoesNotContain("older shape", output); // filled by the schema's migration, not by a rebuild
+
+        // Every row's new columns hold what its document holds.
+        foreach (var (table, column, json) in new[]
+        {
+            ("mt_doc_commitmentstanding", "progress", "(data->>'progress')::numeric"),
+            ("mt_doc_commitmentstanding", "open_rectifications", "(data->>'openRectifications')::int"),
+            ("mt_doc_governmentcompliance", "on_time_rate", "(data->>'onTimeRate')::numeric"),
+            ("mt_doc_governmentcompliance", "open_rectifications", "(data->>'openRectifications')::int"),
+            ("mt_doc_agreementprogress", "overdue_items", "(data->>'overdueItems')::int"),
+            ("mt_doc_areasummary", "progress", "(data->>'progress')::numeric"),
+            ("mt_doc_areasummary", "overdue_items", "(data->>'overdueItems')::int"),
+            ("mt_doc_scorecard", "total", "(data->>'total')::numeric"),
+        })
+        {
+            Assert.True(await TestDatabase.ScalarAsync<long>($"select count(*) from \"{_schema}\".{table}") > 0, $"{table} is empty");
+            Assert.Equal(0, await TestDatabase.ScalarAsync<long>($"select count(*) from \"{_schema}\".{table} where {column} is distinct from {json}"));
+        }
+
+        // The schema is now exactly as configured (the next setup changes nothing, rebuilds no index),
+        // and every sort of every view walks its rows in the order the JSON gave.
+        await store.Storage.Database.AssertDatabaseMatchesConfigurationAsync();
+        await using var session = store.QuerySession();
+        foreach (var sort in CommitmentStandingQuery.Sorts) await AssertWalkAsync("commitments", sort.Name, r => CommitmentStandingQuery.Check(r).PageAsync(session, default), x => x.Id);
+        foreach (var sort in GovernmentComplianceQuery.Sorts) await AssertWalkAsync("governments", sort.Name, r => GovernmentComplianceQuery.Check(r).PageAsync(session, default), x => x.Id);
+        foreach (var sort in AgreementProgressQuery.Sorts) await AssertWalkAsync("agreements", sort.Name, r => AgreementProgressQuery.Check(r).PageAsync(session, default), x => x.Id);
+        foreach (var sort in AreaSummaryQuery.Sorts) await AssertWalkAsync("areas", sort.Name, r => AreaSummaryQuery.Check(r).PageAsync(session, default), x => x.Id);
+        foreach (var sort in OverdueItemQuery.Sorts) await AssertWalkAsync("overdue", sort.Name, r => OverdueItemQuery.Check(r).PageAsync(session, default), x => x.Id);
+        foreach (var sort in RectificationTrackQuery.Sorts) await AssertWalkAsync("rectifications", sort.Name, r => RectificationTrackQuery.Check(r).PageAsync(session, default), x => x.Id);
+        foreach (var sort in ScorecardQuery.Sorts) await AssertWalkAsync("scorecards", sort.Name, r => ScorecardQuery.Check(r).PageAsync(session, default), x => x.Id);
+    }
+
+    /// <summary>Puts an index back as the previous version had it: on its column alone.</summary>
+    private static string OldIndex(string table, string column) =>
+        $"drop index {table}_idx_{column}; create index {table}_idx_{column} on {table} ({column});";
+
+    /// <summary>Walks a view by <paramref name="sort"/> both ways, two rows a page, and compares the ids with the JSON's order.</summary>
+    private async Task AssertWalkAsync<T>(string view, string sort, Func<ViewRequest, Task<ViewPage<T>>> page, Func<T, string> id)
+    {
+        var (table, _, _) = SupervisionSortIndexTests.Views[view];
+        foreach (var direction in new[] { "asc", "desc" })
+        {
+            var walked = new List<string>();
+            string? cursor = null;
+            do
+            {
+                var next = await page(new ViewRequest(new Dictionary<string, string>(), direction == "asc" ? sort : "-" + sort, cursor, "2"));
+                walked.AddRange(next.Items.Select(id));
+                cursor = next.Next;
+            }
+            while (cursor is not null);
+            var before = await SupervisionSortIndexTests.IdsAsync(
+                $"select id from \"{_schema}\".{table} order by {SupervisionSortIndexTests.SortedBefore[$"{view}/{sort}"]} {direction}, id {direction}");
+            Assert.True(before.SequenceEqual(walked), $"{view}?sort={(direction == "asc" ? "" : "-")}{sort}: {string.Join(", ", walked)} instead of {string.Join(", ", before)}");
+        }
     }
 
     [Fact]

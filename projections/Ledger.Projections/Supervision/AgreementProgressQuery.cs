@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using Ledger.Contracts;
 using Ledger.Projections.Querying;
+using Marten;
 
 namespace Ledger.Projections.Supervision;
 
@@ -13,8 +14,15 @@ public static class AgreementProgressQuery
     [
         new("agreementId", "id", SortValues.Text, x => x.Id),
         new("progress", "progress", SortValues.Numeric, x => SortValues.Number(x.Progress)),
-        new("overdueItems", "(data->>'overdueItems')::numeric", SortValues.Numeric, x => SortValues.Number(x.OverdueItems)),
+        new("overdueItems", "overdue_items", SortValues.Integer, x => SortValues.Number(x.OverdueItems)),
     ];
+
+    /// <summary>The columns the filters read, and each sort key's index (<see cref="SortIndex"/>), duplicated from the document.</summary>
+    public static void Index(StoreOptions opts) =>
+        opts.Schema.For<AgreementProgress>().Identity(x => x.Id)
+            .Duplicate(x => x.TaskArea)
+            .Duplicate(x => x.Progress, configure: SortIndex.On(Sorts, "progress"))
+            .Duplicate(x => x.OverdueItems, configure: SortIndex.On(Sorts, "overdueItems"));
 
     public static CheckedView<AgreementProgress> Check(ViewRequest request)
     {

@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using Ledger.Projections.Querying;
+using Marten;
 
 namespace Ledger.Projections.Supervision;
 
@@ -13,9 +14,16 @@ public static class AreaSummaryQuery
     public static readonly IReadOnlyList<SortKey<AreaSummary>> Sorts =
     [
         new("id", "id", SortValues.Text, x => x.Id),
-        new("progress", "(data->>'progress')::numeric", SortValues.Numeric, x => SortValues.Number(x.Progress)),
-        new("overdueItems", "(data->>'overdueItems')::numeric", SortValues.Numeric, x => SortValues.Number(x.OverdueItems)),
+        new("progress", "progress", SortValues.Numeric, x => SortValues.Number(x.Progress)),
+        new("overdueItems", "overdue_items", SortValues.Integer, x => SortValues.Number(x.OverdueItems)),
     ];
+
+    /// <summary>The column the filter reads, and each sort key's index (<see cref="SortIndex"/>), duplicated from the document.</summary>
+    public static void Index(StoreOptions opts) =>
+        opts.Schema.For<AreaSummary>().Identity(x => x.Id)
+            .Duplicate(x => x.Scope)
+            .Duplicate(x => x.Progress, configure: SortIndex.On(Sorts, "progress"))
+            .Duplicate(x => x.OverdueItems, configure: SortIndex.On(Sorts, "overdueItems"));
 
     public static CheckedView<AreaSummary> Check(ViewRequest request)
     {

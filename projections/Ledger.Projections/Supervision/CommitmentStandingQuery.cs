@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using Ledger.Contracts;
 using Ledger.Projections.Querying;
+using Marten;
 
 namespace Ledger.Projections.Supervision;
 
@@ -16,10 +17,21 @@ public static class CommitmentStandingQuery
     [
         new("commitmentId", "id", SortValues.Text, x => x.Id),
         new("deadline", "deadline", SortValues.Date, x => SortValues.Day(x.Deadline)),
-        new("overdueSince", "coalesce(overdue_since, date '9999-12-31')", SortValues.Date, x => x.OverdueSince is { } d ? SortValues.Day(d) : "9999-12-31"),
-        new("progress", "(data->>'progress')::numeric", SortValues.Numeric, x => SortValues.Number(x.Progress)),
-        new("openRectifications", "(data->>'openRectifications')::numeric", SortValues.Numeric, x => SortValues.Number(x.OpenRectifications)),
+        // Nothing overdue sorts after every date (last ascending, first descending).
+        new("overdueSince", "coalesce(overdue_since, cast('9999-12-31' as date))", SortValues.Date, x => x.OverdueSince is { } d ? SortValues.Day(d) : "9999-12-31"),
+        new("progress", "progress", SortValues.Numeric, x => SortValues.Number(x.Progress)),
+        new("openRectifications", "open_rectifications", SortValues.Integer, x => SortValues.Number(x.OpenRectifications)),
     ];
+
+    /// <summary>The columns the filters read, and each sort key's index (<see cref="SortIndex"/>), duplicated from the document.</summary>
+    public static void Index(StoreOptions opts) =>
+        opts.Schema.For<CommitmentStanding>().Identity(x => x.Id)
+            .Duplicate(x => x.AgreementId).Duplicate(x => x.TaskArea).Duplicate(x => x.LeadGovernmentId)
+            .Duplicate(x => x.LeadProvince).Duplicate(x => x.LeadPrefecture).Duplicate(x => x.Status).Duplicate(x => x.Rag)
+            .Duplicate(x => x.Deadline, configure: SortIndex.On(Sorts, "deadline"))
+            .Duplicate(x => x.OverdueSince!, configure: SortIndex.On(Sorts, "overdueSince"))
+            .Duplicate(x => x.Progress, configure: SortIndex.On(Sorts, "progress"))
+            .Duplicate(x => x.OpenRectifications, configure: SortIndex.On(Sorts, "openRectifications"));
 
     public static CheckedView<CommitmentStanding> Check(ViewRequest request)
     {

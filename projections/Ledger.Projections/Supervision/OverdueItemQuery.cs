@@ -20,6 +20,14 @@ public static class OverdueItemQuery
         new("commitmentId", "commitment_id", SortValues.Text, x => x.CommitmentId),
     ];
 
+    /// <summary>The columns the filters read, and each sort key's index (<see cref="SortIndex"/>), duplicated from the document.</summary>
+    public static void Index(StoreOptions opts) =>
+        opts.Schema.For<OverdueItem>().Identity(x => x.Id)
+            .Duplicate(x => x.DueOn, configure: SortIndex.On(Sorts, "dueOn"))
+            .Duplicate(x => x.CommitmentId, configure: SortIndex.On(Sorts, "commitmentId"))
+            .Duplicate(x => x.AgreementId).Duplicate(x => x.TaskArea).Duplicate(x => x.LeadGovernmentId)
+            .Duplicate(x => x.LeadProvince).Duplicate(x => x.LeadPrefecture).Duplicate(x => x.Kind);
+
     public static CheckedView<OverdueItem> Check(ViewRequest request)
     {
         var q = ViewQuery.For(request, Filters);

@@ -19,6 +19,14 @@ public static class RectificationTrackQuery
         new("orderedAt", "ordered_at", SortValues.Timestamp, x => SortValues.Moment(x.OrderedAt)),
     ];
 
+    /// <summary>The columns the filters read, and each sort key's index (<see cref="SortIndex"/>), duplicated from the document.</summary>
+    public static void Index(StoreOptions opts) =>
+        opts.Schema.For<RectificationTrack>().Identity(x => x.Id)
+            .Duplicate(x => x.CommitmentId).Duplicate(x => x.AgreementId).Duplicate(x => x.TaskArea).Duplicate(x => x.GovernmentId)
+            .Duplicate(x => x.Province).Duplicate(x => x.Prefecture).Duplicate(x => x.Status)
+            .Duplicate(x => x.DueOn, configure: SortIndex.On(Sorts, "dueOn"))
+            .Duplicate(x => x.OrderedAt, configure: SortIndex.On(Sorts, "orderedAt"));
+
     public static CheckedView<RectificationTrack> Check(ViewRequest request)
     {
         var q = ViewQuery.For(request, Filters);

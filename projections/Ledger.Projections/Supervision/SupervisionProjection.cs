@@ -33,7 +33,7 @@ public sealed class SupervisionProjection : IProjection
     /// </summary>
     public const int RebuildBatchSize = 100_000;
 
-    /// <summary>Registers the projection (async), with at most <paramref name="batchSize"/> events per daemon batch, and its documents with the columns supervisors filter and sort on.</summary>
+    /// <summary>Registers the projection (async), with at most <paramref name="batchSize"/> events per daemon batch, and its documents with the columns supervisors filter and sort on (each view's <c>Index</c>, beside its sorts).</summary>
     public static void Register(StoreOptions opts, int batchSize = BatchSize)
     {
         opts.Projections.Add(new SupervisionProjection(), ProjectionLifecycle.Async, Name, async =>
@@ -49,26 +49,14 @@ public sealed class SupervisionProjection : IProjection
             async.BatchSize = batchSize;
         });
 
-        opts.Schema.For<CommitmentStanding>().Identity(x => x.Id)
-            .Duplicate(x => x.AgreementId).Duplicate(x => x.TaskArea).Duplicate(x => x.LeadGovernmentId)
-            .Duplicate(x => x.LeadProvince).Duplicate(x => x.LeadPrefecture).Duplicate(x => x.Status)
-            .Duplicate(x => x.Rag).Duplicate(x => x.Deadline).Duplicate(x => x.OverdueSince!);
-        opts.Schema.For<GovernmentCompliance>().Identity(x => x.Id)
-            .Duplicate(x => x.Province).Duplicate(x => x.Prefecture).Duplicate(x => x.Rag).Duplicate(x => x.OverdueItems);
-        opts.Schema.For<AgreementProgress>().Identity(x => x.Id)
-            .Duplicate(x => x.TaskArea).Duplicate(x => x.Progress);
-        opts.Schema.For<AreaSummary>().Identity(x => x.Id).Duplicate(x => x.Scope);
-        opts.Schema.For<OverdueItem>().Identity(x => x.Id)
-            .Duplicate(x => x.DueOn).Duplicate(x => x.CommitmentId).Duplicate(x => x.AgreementId).Duplicate(x => x.TaskArea)
-            .Duplicate(x => x.LeadGovernmentId).Duplicate(x => x.LeadProvince).Duplicate(x => x.LeadPrefecture).Duplicate(x => x.Kind);
-        opts.Schema.For<RectificationTrack>().Identity(x => x.Id)
-            .Duplicate(x => x.CommitmentId).Duplicate(x => x.AgreementId).Duplicate(x => x.TaskArea).Duplicate(x => x.GovernmentId)
-            .Duplicate(x => x.Province).Duplicate(x => x.Prefecture).Duplicate(x => x.Status).Duplicate(x => x.DueOn).Duplicate(x => x.OrderedAt);
-        opts.Schema.For<Scorecard>().Identity(x => x.Id)
-            .Duplicate(x => x.CycleId).Duplicate(x => x.Period).Duplicate(x => x.GovernmentId).Duplicate(x => x.Province)
-            .Duplicate(x => x.Prefecture).Duplicate(x => x.Band).Duplicate(x => x.Rank);
+        CommitmentStandingQuery.Index(opts);
+        GovernmentComplianceQuery.Index(opts);
+        AgreementProgressQuery.Index(opts);
+        AreaSummaryQuery.Index(opts);
+        OverdueItemQuery.Index(opts);
+        RectificationTrackQuery.Index(opts);
+        ScorecardQuery.Index(opts);
         opts.Schema.For<EvaluationCycleEntry>().Identity(x => x.Id);
-        opts.Schema.For<TrendPoint>().Identity(x => x.Id)
-            .Duplicate(x => x.Scope).Duplicate(x => x.Key).Duplicate(x => x.Period);
+        TrendPointQuery.Index(opts);
     }
 }

@@ -19,7 +19,22 @@ public static class TrendPointQuery
 
     public static readonly IReadOnlyList<string> Scopes = ["zone", "government", "agreement"];
 
+    // The series is made of every quarter from the first stored one, so it is sorted in memory
+    // (PageInMemory); what PostgreSQL sorts is the scope's stored periods, for the first of them.
     public static readonly IReadOnlyList<SortKey<TrendPoint>> Sorts = [new("period", "period", SortValues.Text, x => x.Period)];
+
+    /// <summary>
+    /// The columns the series reads, duplicated from the document; the scope's index holds the period
+    /// after it, so a scope's first quarter is the first entry of its run (<see cref="StoredPeriods"/>).
+    /// </summary>
+    public static void Index(StoreOptions opts) =>
+        opts.Schema.For<TrendPoint>().Identity(x => x.Id)
+            .Duplicate(x => x.Scope, configure: index => index.Mask = "?, period")
+            .Duplicate(x => x.Key).Duplicate(x => x.Period);
+
+    /// <summary>The quarters a scope has stored points for, earliest first: a series without a period starts at the first.</summary>
+    public static IQueryable<string> StoredPeriods(IQuerySession session, string scope) =>
+        session.Query<TrendPoint>().Where(x => x.Scope == scope).OrderBy(x => x.Period).Select(x => x.Period);
 
     public static TrendSeries Check(ViewRequest request)
     {
@@ -49,7 +64,7 @@ public static class TrendPointQuery
         }
         else
         {
-            first = await session.Query<TrendPoint>().Where(x => x.Scope == scope).OrderBy(x => x.Period).Select(x => x.Period).FirstOrDefaultAsync(ct) ?? current;
+            first = await StoredPeriods(session, scope).FirstOrDefaultAsync(ct) ?? current;
             last = current;
         }
         if (string.CompareOrdinal(last, current) > 0) last = current;
