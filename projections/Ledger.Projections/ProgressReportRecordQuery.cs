@@ -13,7 +13,7 @@ public static class ProgressReportRecordQuery
     public static readonly IReadOnlyList<SortKey<ProgressReportRecord>> Sorts =
     [
         // The order the reports were made in ("-version": the latest first).
-        new("version", "stream_version", SortValues.Numeric, x => SortValues.Number(x.StreamVersion)),
+        new("version", "stream_version", SortValues.Integer, x => SortValues.Number(x.StreamVersion)),
     ];
 
     /// <summary>

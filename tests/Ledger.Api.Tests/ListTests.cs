@@ -284,6 +284,27 @@ public sealed class ListTests(ScenarioTests.LoadedScenario scenario) : IClassFix
         }
     }
 
+    [Fact]
+    public async Task A_commitments_reports_are_read_in_the_order_of_one_index_over_commitment_version_and_id()
+    {
+        const string water = "a01-water-class-iii";
+        var store = Host.Services.GetRequiredService<IDocumentStore>();
+        await using var session = store.QuerySession();
+        foreach (var requested in new[] { "version", "-version" })
+        {
+            var cursor = (string?)(await GetAsync($"/api/commitments/{water}/reports?sort={requested}&limit=2"))["next"];
+            Assert.NotNull(cursor);
+            foreach (var after in new[] { null, cursor })
+            {
+                var (command, _) = Explainable(ProgressReportRecordQuery.Check(water, new ViewRequest(new Dictionary<string, string>(), requested, after)), session);
+                var plan = await ExplainAsync(store, command);
+                Assert.DoesNotContain("Seq Scan", plan, StringComparison.Ordinal);
+                Assert.DoesNotMatch(new Regex(@"(^|->  )(Incremental )?Sort ", RegexOptions.Multiline), plan);
+                Assert.Contains("idx_commitment_id_stream_version_id", plan, StringComparison.Ordinal);
+            }
+        }
+    }
+
     private static (NpgsqlCommand Command, string Key) Explainable<T>(CheckedView<T> view, IQuerySession session) where T : notnull =>
         (view.Query(session).ToCommand(FetchType.FetchMany), view.Plan.Sort.Sql);
 
