@@ -53,9 +53,15 @@ public sealed class ProgressReportRecord
     /// <summary>Marten calls this when it maps the document: the index a page of reports is read by.</summary>
     public static void ConfigureMarten(DocumentMapping<ProgressReportRecord> mapping) => ProgressReportRecordQuery.Configure(mapping);
 
-    /// <summary>The values as they stand now: the latest correction's where there is one.</summary>
+    /// <summary>
+    /// The report's values as they stand now: each indicator's as the latest correction naming it gave it,
+    /// else as reported (a correction may name some of the report's indicators and not others).
+    /// </summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public IReadOnlyList<IndicatorValue> CurrentValues => Corrections.Count > 0 ? Corrections[^1].Values : Values;
+    public IReadOnlyList<IndicatorValue> CurrentValues =>
+        [.. Values.Select(v => Corrections.LastOrDefault(c => c.Values.Any(x => x.IndicatorId == v.IndicatorId)) is { } c
+            ? c.Values.First(x => x.IndicatorId == v.IndicatorId)
+            : v)];
 
     /// <summary>
     /// The reports of one commitment folded from its events without a database, in the order they were

@@ -1,3 +1,4 @@
+using Ledger.Infrastructure.Audit;
 using Ledger.Infrastructure.Accounts;
 using Ledger.Infrastructure.Clock;
 using Ledger.Infrastructure.Identity;

@@ -114,7 +114,6 @@ public sealed class DatabaseRoleTests(AppRoleLedger host) : IClassFixture<AppRol
         ("ledger_cosignatures", "ledger_cosignatures_no_update_delete", "line"),
         ("ledger_access_log", "ledger_access_log_no_update_delete", "action"),
         ("ledger_evidence_files", "ledger_evidence_files_no_update_delete", "content"),
-        ("ledger_view_snapshots", "ledger_view_snapshots_no_update_delete", "data"),
     ];
 
     [Fact]
@@ -290,8 +289,7 @@ public sealed class DatabaseRoleTests(AppRoleLedger host) : IClassFixture<AppRol
     public async Task Starting_and_setting_up_again_leave_every_guard_as_it_stood()
     {
         var expected = IntegritySchema.Triggers
-            .Concat(["ledger_access_log_no_update_delete", "ledger_access_log_no_truncate", "ledger_evidence_files_no_update_delete", "ledger_evidence_files_no_truncate",
-                "ledger_view_snapshots_no_update_delete", "ledger_view_snapshots_no_truncate"])
+            .Concat(["ledger_access_log_no_update_delete", "ledger_access_log_no_truncate", "ledger_evidence_files_no_update_delete", "ledger_evidence_files_no_truncate"])
             .Order(StringComparer.Ordinal);
         Assert.Equal(expected, host.GuardsAfterSetup.Keys.Where(k => !k.EndsWith("()", StringComparison.Ordinal)).Select(k => k.Split('.')[1]).Order(StringComparer.Ordinal));
 

@@ -57,6 +57,20 @@ public sealed class ViewsAsOfTests
         Assert.Equal(Enumerable.Range(1, (int)(last / every)).Select(i => i * every), taken);
         Assert.Empty(await ViewSnapshots.ExtendAsync(database.Store, every, null, CancellationToken.None));
 
+        // Rows that do not agree with the events are passed over: one past the last event, stamped before
+        // everything (it would be the latest for any question), one whose last event is another, and one of
+        // another build's fold.
+        await using (var db = NpgsqlDataSource.Create(ViewsDatabase.ConnectionString))
+        await using (var forge = db.CreateCommand($"""
+            insert into "{database.Schema}".{ViewSnapshots.Table} (fold_version, position, last_sequence, last_timestamp, stamped_until, events, documents, taken_at, data)
+            select fold_version, 1000000, last_sequence, last_timestamp, '1970-01-01', events, documents, now(), data from "{database.Schema}".{ViewSnapshots.Table} where position = {every};
+            insert into "{database.Schema}".{ViewSnapshots.Table} (fold_version, position, last_sequence, last_timestamp, stamped_until, events, documents, taken_at, data)
+            select fold_version, {last / every * every + every}, last_sequence - 1, last_timestamp, '1970-01-01', events, documents, now(), data from "{database.Schema}".{ViewSnapshots.Table} where position = {every};
+            insert into "{database.Schema}".{ViewSnapshots.Table} (fold_version, position, last_sequence, last_timestamp, stamped_until, events, documents, taken_at, data)
+            select 'another-build', position + 1, last_sequence, last_timestamp, '1970-01-01', events, documents, now(), data from "{database.Schema}".{ViewSnapshots.Table} where position = {every};
+            """))
+            await forge.ExecuteNonQueryAsync();
+
         foreach (var (position, stored) in stops)
         {
             await using var session = database.Store.QuerySession();

@@ -6,6 +6,7 @@ using Ledger.Api.Audit;
 using Ledger.Api.Http;
 using Ledger.Api.OpenApi;
 using Ledger.Contracts;
+using Ledger.Infrastructure.Audit;
 using Ledger.Projections;
 using Marten;
 
@@ -39,10 +40,10 @@ public static class OcdsEndpoints
     {
         var ct = http.RequestAborted;
         var streamKey = StreamKeys.Commitment(commitmentId);
-        // Folded from the events rather than loaded: the versions of each field are not stored.
-        var record = await session.Events.AggregateStreamAsync<CommitmentRecord>(streamKey, token: ct)
-            ?? throw new RequestRejected(StatusCodes.Status404NotFound, "commitment_not_found", $"Commitment {commitmentId} does not exist.");
+        // Folded from the events rather than loaded (the versions of each field are not stored), from the one read of them.
         var events = await session.Events.FetchStreamAsync(streamKey, token: ct);
+        var record = await AuditReplay.FoldRecordAsync(session, events, ct)
+            ?? throw new RequestRejected(StatusCodes.Status404NotFound, "commitment_not_found", $"Commitment {commitmentId} does not exist.");
         // The package's uri must be absolute (format "uri"): the address this request reached.
         var uri = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{http.Request.Path}";
         return TypedResults.Json(Build(record, events, time.GetUtcNow(), uri), statusCode: 200);

@@ -134,6 +134,14 @@ public static class AuditReplay
         return new CommitmentAsOf(commitmentId, last.Version, last.Sequence, last.Timestamp, at, record, record.History ?? []);
     }
 
+    /// <summary>
+    /// The commitment record folded from <paramref name="events"/> (its stream, from the first event) by the
+    /// record's own projection, with each field's versions: for a reader that has the events already.
+    /// </summary>
+    public static async Task<CommitmentRecord?> FoldRecordAsync(IQuerySession session, IReadOnlyList<IEvent> events, CancellationToken ct) =>
+        events.Count == 0 ? null
+            : await ((DocumentStore)session.DocumentStore).Options.Projections.AggregatorFor<CommitmentRecord>().BuildAsync(events, session, null, ct);
+
     public const int DefaultHistoryLimit = 200;
     public const int MaxHistoryLimit = 1_000;
 
@@ -171,26 +179,24 @@ public static class AuditReplay
         if (t2 < t1)
             throw new AuditRequestException(422, "range_inverted", "'to' is before 'from'.", "to");
         var streamKey = StreamKeys.Commitment(commitmentId);
-        var events = (await session.Events.FetchStreamAsync(streamKey, token: ct)).ToDictionary(e => e.Version);
-        if (events.Count == 0)
-            throw new AuditRequestException(404, "commitment_not_found", $"Commitment {commitmentId} does not exist.");
-        var history = (await session.Events.AggregateStreamAsync<CommitmentRecord>(streamKey, token: ct))?.History ?? [];
+        var stream = await session.Events.FetchStreamAsync(streamKey, token: ct);
+        var history = (await FoldRecordAsync(session, stream, ct)
+            ?? throw new AuditRequestException(404, "commitment_not_found", $"Commitment {commitmentId} does not exist.")).History ?? [];
+        var events = stream.ToDictionary(e => e.Version);
 
-        // The record's history, folded from the events, holds each field's successive values with the stream version that set
-        // them (a value repeated by a later event is not recorded again), so the value a field showed
-        // at a time is its last version at or before that time. Times are the stored events' own (the
-        // ones the Merkle leaves carry), the same the as-of replay goes by.
-        DateTimeOffset Stamp(FieldVersion v) => events.TryGetValue(v.Version, out var e) ? e.Timestamp : v.At;
+        // The history, folded from these very events, holds each field's successive values with the stream
+        // version that set them and that event's stored time (the one its Merkle leaf carries, which the
+        // as-of replay goes by); a value repeated by a later event is not recorded again. So the value a
+        // field showed at a time is its last version at or before that time.
         var changes = new List<FieldChange>();
         foreach (var (field, versions) in history.OrderBy(h => h.Key, StringComparer.Ordinal))
         {
-            var before = versions.LastOrDefault(v => Stamp(v) <= t1);
-            var after = versions.LastOrDefault(v => Stamp(v) <= t2);
+            var before = versions.LastOrDefault(v => v.At <= t1);
+            var after = versions.LastOrDefault(v => v.At <= t2);
             if (before == after || (before is not null && after is not null && FieldVersion.Same(before.Value, after.Value))) continue;
-            var between = versions.Where(v => Stamp(v) > t1 && Stamp(v) <= t2)
-                .Select(v => events.TryGetValue(v.Version, out var e)
-                    ? new ChangingEvent(e.Sequence, e.Version, e.EventTypeName, e.Timestamp, EnvelopeActor.Of(e), v.Value)
-                    : new ChangingEvent(0, v.Version, v.Event, v.At, new EnvelopeActor(null, null, null), v.Value))
+            var between = versions.Where(v => v.At > t1 && v.At <= t2)
+                .Select(v => (Version: v, Event: events[v.Version]))
+                .Select(x => new ChangingEvent(x.Event.Sequence, x.Event.Version, x.Event.EventTypeName, x.Event.Timestamp, EnvelopeActor.Of(x.Event), x.Version.Value))
                 .ToList();
             changes.Add(new FieldChange(field, before?.Value, after?.Value, between));
         }

@@ -31,6 +31,7 @@ public static partial class LedgerRoles
         ("ledger_checkpoints", "select, insert"),
         ("ledger_cosignatures", "select, insert"),
         ("ledger_access_log", "select, insert"),
+        // The views' snapshots, a cache: added by the application's role, removed only by the owner's setup.
         ("ledger_view_snapshots", "select, insert"),
         ("ledger_evidence_files", "select, insert"),
         // A stream's row: its version and time move with each append (Marten's quick append); no other column.

@@ -24,6 +24,8 @@ public static class LedgerSchema
         await AccountSchema.EnsureAsync(db, settings.Schema, ct);
         await AccessLogSchema.EnsureAsync(db, settings.Schema, ct);
         await ViewSnapshots.EnsureAsync(db, settings.Schema, ct);
+        // Snapshots another build made are never read by this one: they only take room.
+        await ViewSnapshots.PruneAsync(db, settings.Schema, ct);
         await EvidenceFiles.EnsureSchemaAsync(db, settings.Schema, ct);
         var app = settings.SeparateAppRole;
         if (app is not null)

@@ -1,4 +1,3 @@
-using Ledger.Infrastructure.Audit;
 using Ledger.Infrastructure.Store;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,7 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace Ledger.Infrastructure.Supervision;
+namespace Ledger.Infrastructure.Audit;
 
 /// <summary>
 /// Section <c>ViewSnapshots</c>: whether this node takes the views' snapshots (<c>Enabled</c>, default
