@@ -298,18 +298,20 @@ public partial class CommitmentRecordProjection : SingleStreamProjection<Commitm
     }
 
     /// <summary>
-    /// A correction replaces a value only where the report it corrects is still the one shown for that
-    /// indicator and period (a newer report for the period stays in front), and names only indicators the
-    /// report gave (the decider's rule), so the value shown tells the record the period and as-of date.
+    /// A correction replaces a value where the report it corrects is still the one shown for that indicator
+    /// and period (a newer report for the period stays in front), or where nothing is shown for it. The
+    /// record keeps no list of every report, so the corrected report's period and as-of date are those of
+    /// a value of it still shown. The decider lets a correction name only indicators its report gave, so
+    /// one is always shown unless newer reports replaced every one of them, and then the correction changes
+    /// nothing shown (its report's document keeps it).
     /// </summary>
     public void Apply(IEvent<ProgressCorrected> e, CommitmentRecord r)
     {
         var d = e.Data;
         r.RecentReports.Find(x => x.ReportId == d.CorrectsReportId)?.Correct(d);
-        foreach (var value in d.Values)
+        if (r.Indicators.SelectMany(i => i.Actuals).FirstOrDefault(a => a.ReportId == d.CorrectsReportId) is { } shown)
         {
-            var shown = r.Indicators.Find(x => x.Definition.IndicatorId == value.IndicatorId)?.Actuals.Find(x => x.ReportId == d.CorrectsReportId);
-            if (shown is not null)
+            foreach (var value in d.Values)
                 SetActual(r, value, shown.Period, shown.AsOf, d.CorrectsReportId, d.CorrectionId, e);
         }
         r.Touch(e);
@@ -508,6 +510,10 @@ public partial class CommitmentRecordProjection : SingleStreamProjection<Commitm
     {
         var indicator = r.Indicators.Find(x => x.Definition.IndicatorId == value.IndicatorId);
         if (indicator is null) return;
+        // A correction replaces the value only where the report it corrects is still the one shown for
+        // that period; a newer report for the period stays in front.
+        var shownNow = indicator.Actuals.Find(x => x.Period == period);
+        if (correctionId is not null && shownNow is not null && shownNow.ReportId != reportId) return;
         indicator.Actuals.RemoveAll(x => x.Period == period);
         indicator.Actuals.Add(new ActualEntry(period, asOf, value.Value, value.Text, reportId, correctionId));
         indicator.Actuals.Sort((a, b) => string.CompareOrdinal(a.Period, b.Period));
