@@ -1,6 +1,5 @@
 using System.Linq.Expressions;
 using Ledger.Projections.Querying;
-using Marten;
 using Marten.Schema;
 
 namespace Ledger.Projections;
@@ -17,16 +16,20 @@ public static class ProgressReportRecordQuery
     ];
 
     /// <summary>
-    /// The commitment and the stream version duplicated, and one index over both (with the id that breaks
-    /// ties), so that a page of one commitment's reports is read in index order however many it has.
+    /// Called by Marten when it maps the document (see <see cref="ProgressReportRecord.ConfigureMarten"/>): the
+    /// commitment, the stream version and the period duplicated, and one index over the commitment, the
+    /// version and the id that breaks ties (not one a column), so that a page of one commitment's reports is
+    /// read in index order however many it has, and a report's write keeps one index beside the key.
     /// </summary>
-    public static void Index(StoreOptions opts) =>
-        opts.Schema.For<ProgressReportRecord>().Identity(x => x.Id)
-            .Duplicate(x => x.CommitmentId).Duplicate(x => x.StreamVersion).Duplicate(x => x.Period);
-
-    /// <summary>Called by Marten when it maps the document (see <see cref="ProgressReportRecord.ConfigureMarten"/>).</summary>
-    internal static void Configure(DocumentMapping<ProgressReportRecord> mapping) =>
+    internal static void Configure(DocumentMapping<ProgressReportRecord> mapping)
+    {
+        mapping.Duplicate(x => x.CommitmentId);
+        mapping.Duplicate(x => x.StreamVersion);
+        mapping.Duplicate(x => x.Period);
+        foreach (var single in mapping.Indexes.OfType<DocumentIndex>().Where(i => i.Columns is { Length: 1 }).ToList())
+            mapping.Indexes.Remove(single);
         mapping.Indexes.Add(new DocumentIndex(mapping, "commitment_id", "stream_version", "id"));
+    }
 
     public static CheckedView<ProgressReportRecord> Check(string commitmentId, ViewRequest request)
     {

@@ -303,6 +303,11 @@ public sealed class ListTests(ScenarioTests.LoadedScenario scenario) : IClassFix
                 Assert.Contains("idx_commitment_id_stream_version_id", plan, StringComparison.Ordinal);
             }
         }
+
+        // A report's write keeps that one index beside the key, and no index on a column alone.
+        var indexes = await TestDatabase.ScalarAsync<string>(
+            $"select string_agg(indexname, ',' order by indexname) from pg_indexes where schemaname = '{Host.Schema}' and tablename = 'mt_doc_progressreportrecord'");
+        Assert.Equal(["mt_doc_progressreportrecord_idx_commitment_id_stream_version_id", "pkey_mt_doc_progressreportrecord_id"], indexes.Split(','));
     }
 
     private static (NpgsqlCommand Command, string Key) Explainable<T>(CheckedView<T> view, IQuerySession session) where T : notnull =>

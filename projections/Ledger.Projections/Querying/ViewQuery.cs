@@ -22,7 +22,8 @@ public sealed record SortKey<T>(string Name, string Sql, string SqlType, Func<T,
 public static class SortValues
 {
     public const string Date = "date";
-    public const string Integer = "integer";
+    /// <summary>A whole number, as a 64-bit key: compared with an integer or bigint column, by its index either way.</summary>
+    public const string Integer = "bigint";
     public const string Numeric = "numeric";
     public const string Text = "text";
     public const string Timestamp = "timestamptz";
@@ -168,7 +169,7 @@ public sealed class ViewQuery
         // A key that cannot be cast would fail in PostgreSQL: refuse it here as the bad input it is.
         var readable = sort.SqlType switch
         {
-            SortValues.Integer => int.TryParse(key, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _),
+            SortValues.Integer => long.TryParse(key, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _),
             SortValues.Numeric => decimal.TryParse(key, NumberStyles.Number, CultureInfo.InvariantCulture, out _),
             SortValues.Date => DateOnly.TryParseExact(key, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _),
             SortValues.Timestamp => DateTimeOffset.TryParseExact(key, "O", CultureInfo.InvariantCulture, DateTimeStyles.None, out _),

@@ -58,7 +58,6 @@ public static class LedgerStore
         GovernmentViewQuery.Index(opts);
         AgreementViewQuery.Index(opts);
         CommitmentRecordQuery.Index(opts);
-        ProgressReportRecordQuery.Index(opts);
         // The supervisors' cross-stream views, on the async daemon (ops/docs/supervision-views.md).
         SupervisionProjection.Register(opts, supervisionBatch);
         // Sequence gaps: a hole left by a rolled-back append is skipped once it has stood this long
