@@ -28,9 +28,9 @@ public static class CommitmentRecordQuery
         opts.Schema.For<CommitmentRecord>().Identity(x => x.Id)
             .Duplicate(x => x.AgreementId).Duplicate(x => x.LeadGovernmentId).Duplicate(x => x.Status).Duplicate(x => x.Deadline);
 
-    // A record carries its history (tens of kilobytes, megabytes for a long-lived commitment): PostgreSQL
-    // sends, and the API deserialises, only the fields a line shows and the sort keys and id the cursor
-    // is made of.
+    // A record carries its lifecycle, indicators, latest reports and supervisory acts (a few kilobytes):
+    // PostgreSQL sends, and the API deserialises, only the fields a line shows and the sort keys and id
+    // the cursor is made of.
     private static readonly Expression<Func<CommitmentRecord, CommitmentRecord>> Line = x => new CommitmentRecord
     {
         Id = x.Id,

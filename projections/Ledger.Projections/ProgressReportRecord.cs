@@ -70,17 +70,16 @@ public sealed class ProgressReportRecord
     public static IReadOnlyList<ProgressReportRecord> Fold(IEnumerable<IEvent> events)
     {
         var reports = new Dictionary<string, ProgressReportRecord>(StringComparer.Ordinal);
-        var projection = new ProgressReportRecordProjection();
         foreach (var e in events)
         {
             switch (e)
             {
                 case IEvent<ProgressReported> reported:
-                    var report = projection.Create(reported);
+                    var report = From(reported);
                     reports[report.Id] = report;
                     break;
-                case IEvent<ProgressCorrected> corrected when reports.TryGetValue(IdOf(corrected.Data.CommitmentId, corrected.Data.CorrectsReportId), out var target):
-                    projection.Apply(corrected, target);
+                case IEvent<ProgressCorrected> { Data: var d } when reports.TryGetValue(IdOf(d.CommitmentId, d.CorrectsReportId), out var target):
+                    target.Correct(d);
                     break;
             }
         }

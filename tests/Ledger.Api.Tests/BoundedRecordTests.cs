@@ -24,7 +24,7 @@ public sealed class BoundedRecordTests(LedgerHost host) : IClassFixture<LedgerHo
         await ReportAsync("bounded-size", 11, 60);
         var afterSixty = await StoredSizeAsync("bounded-size");
 
-        // As JSON text (not compressed): sixty reports held in the record would be some 15 KB more than ten.
+        // As JSON text (not compressed): each report held in the record would add a few hundred bytes.
         Assert.InRange(afterSixty, afterTen - 64, afterTen + 64);
         var record = await host.GetJsonAsync("/api/commitments/bounded-size");
         Assert.Equal(60, (int)record["reportCount"]!);

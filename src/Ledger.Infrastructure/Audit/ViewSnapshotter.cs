@@ -44,15 +44,15 @@ public sealed partial class ViewSnapshotter(
     IDocumentStore store, [FromKeyedServices("ledger-integrity")] NpgsqlDataSource db, LedgerSettings ledger, ViewSnapshotSettings settings,
     ILogger<ViewSnapshotter> logger) : BackgroundService
 {
+    private readonly SchemaOnce _schema = new(ct => ViewSnapshots.EnsureAsync(db, ledger.Schema, ct));
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var ensured = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                if (!ensured) await ViewSnapshots.EnsureAsync(db, ledger.Schema, stoppingToken);
-                ensured = true;
+                await _schema.EnsureAsync(stoppingToken);
                 foreach (var position in await ViewSnapshots.ExtendAsync(store, settings.Every, null, stoppingToken))
                     LogTaken(logger, position);
             }
