@@ -1,3 +1,5 @@
+using JasperFx.Events;
+
 namespace Ledger.Projections.Supervision;
 
 /// <summary>
@@ -12,4 +14,21 @@ public sealed class AreaSummary : RollUpTotals
     public string Key { get; set; } = "";
 
     public static string IdFor(string scope, string key) => scope + "/" + key;
+}
+
+/// <summary>The roll-ups per task area, province and prefecture (of the lead), moved by each standing's contribution before and after.</summary>
+public sealed class AreaSummaryProjection : IRollUpProjection
+{
+    public async Task ApplyAsync(IEvent e, FoldDocuments documents, FirstStageChanges changes, CancellationToken ct)
+    {
+        if (changes.Standing is not { } s || changes.After == changes.Before) return;
+        foreach (var (scope, key) in new[] { ("taskArea", s.TaskArea.ToString()), ("province", s.LeadProvince.ToString()), ("prefecture", s.LeadPrefecture) })
+        {
+            var id = AreaSummary.IdFor(scope, key);
+            var area = await documents.FindAsync<AreaSummary>(id, ct) ?? new AreaSummary { Id = id, Scope = scope, Key = key };
+            area.Add(changes.Before, -1);
+            area.Add(changes.After, +1);
+            documents.Save(id, area);
+        }
+    }
 }

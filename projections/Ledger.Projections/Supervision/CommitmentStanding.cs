@@ -1,3 +1,4 @@
+using JasperFx.Events;
 using Ledger.Contracts;
 using Ledger.Domain.Commitments;
 
@@ -77,3 +78,115 @@ public sealed class CommitmentStanding
 }
 
 public sealed record EscalationRef(string EscalationId, string? RectificationId, GovernanceLevel To, string? DecisionReference);
+
+/// <summary>
+/// The first stage's view of a commitment: registered by <see cref="CommitmentRegistered"/>, moved on by
+/// the commitment's own events through the domain's lifecycle, plus what only the views keep (the
+/// participants, the latest assessment, escalations, missing reports).
+/// </summary>
+public sealed class CommitmentStandingProjection : IFirstStageProjection
+{
+    public async Task ApplyAsync(IEvent e, FoldDocuments documents, FirstStageChanges changes, CancellationToken ct)
+    {
+        if (e.Data is CommitmentRegistered r)
+        {
+            var standing = Create(r,
+                await documents.RequireAsync<AgreementProgress>(r.AgreementId, e, ct),
+                await documents.RequireAsync<GovernmentCompliance>(r.LeadGovernmentId, e, ct));
+            documents.Save(standing.Id, standing);
+            changes.Created(standing);
+            return;
+        }
+        if (CommitmentOf(e.Data) is not { } commitmentId) return;
+        var s = await documents.RequireAsync<CommitmentStanding>(commitmentId, e, ct);
+        changes.Changing(s);
+        s.Lifecycle = s.Lifecycle.Apply(e.Data);
+        changes.ParticipantAdded = Apply(s, e.Data);
+        s.Refresh();
+        documents.Save(s.Id, s);
+    }
+
+    public static CommitmentStanding Create(CommitmentRegistered r, AgreementProgress agreement, GovernmentCompliance lead)
+    {
+        var s = new CommitmentStanding
+        {
+            Id = r.CommitmentId,
+            CommitmentId = r.CommitmentId,
+            AgreementId = r.AgreementId,
+            TaskArea = agreement.TaskArea,
+            LeadGovernmentId = r.LeadGovernmentId,
+            LeadProvince = lead.Province,
+            LeadPrefecture = lead.Prefecture,
+            Participants = [r.LeadGovernmentId],
+            Title = r.Title,
+            ResultType = r.ResultType,
+            Deadline = r.Deadline,
+            RegisteredAt = r.RegisteredAt,
+            Lifecycle = CommitmentLifecycle.Registered(r.Deadline),
+        };
+        s.Refresh();
+        return s;
+    }
+
+    /// <summary>What the views keep beside the lifecycle; returns the government the event made a participant, if any.</summary>
+    public static string? Apply(CommitmentStanding s, object data)
+    {
+        switch (data)
+        {
+            case ContributorAssigned c when !s.Participants.Contains(c.GovernmentId):
+                s.Participants.Add(c.GovernmentId);
+                return c.GovernmentId;
+            case ProgressReported p:
+                foreach (var v in p.Values) s.MissingReports.Remove(v.IndicatorId + "|" + p.Period);
+                break;
+            case CommitmentAssessed a:
+                s.AssessmentPeriod = a.Period;
+                s.Completion = a.Completion;
+                s.Confidence = a.Confidence;
+                s.Risk = a.Risk;
+                s.AssessedAt = a.AssessedAt;
+                break;
+            case EscalationRaised x:
+                s.Escalations.RemoveAll(y => y.EscalationId == x.EscalationId);
+                s.Escalations.Add(new EscalationRef(x.EscalationId, x.RectificationId, x.To, null));
+                break;
+            case EscalationDecided d:
+                var index = s.Escalations.FindIndex(y => y.EscalationId == d.EscalationId);
+                if (index >= 0) s.Escalations[index] = s.Escalations[index] with { DecisionReference = d.DecisionReference };
+                break;
+            case ReportMissing m:
+                var key = m.IndicatorId + "|" + m.Period;
+                if (!s.MissingReports.Contains(key)) s.MissingReports.Add(key);
+                break;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The commitment an event moves the standing of. Indicator definitions and rectification responses and
+    /// rejections do not move it: they change neither the lifecycle's answers nor what the views keep.
+    /// </summary>
+    public static string? CommitmentOf(object data) => data switch
+    {
+        MilestoneScheduled x => x.CommitmentId,
+        MilestoneStatusChanged x => x.CommitmentId,
+        ContributorAssigned x => x.CommitmentId,
+        CommitmentActivated x => x.CommitmentId,
+        CommitmentSuspended x => x.CommitmentId,
+        CommitmentResumed x => x.CommitmentId,
+        CommitmentWithdrawn x => x.CommitmentId,
+        ProgressReported x => x.CommitmentId,
+        FulfilmentClaimed x => x.CommitmentId,
+        ClaimWithdrawn x => x.CommitmentId,
+        VerificationCompleted x => x.CommitmentId,
+        CommitmentAssessed x => x.CommitmentId,
+        RectificationOrdered x => x.CommitmentId,
+        RectificationAccepted x => x.CommitmentId,
+        EscalationRaised x => x.CommitmentId,
+        EscalationDecided x => x.CommitmentId,
+        CommitmentRevised x => x.CommitmentId,
+        CommitmentOverdue x => x.CommitmentId,
+        ReportMissing x => x.CommitmentId,
+        _ => null,
+    };
+}

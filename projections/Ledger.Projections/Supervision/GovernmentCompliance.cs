@@ -1,3 +1,4 @@
+using JasperFx.Events;
 using Ledger.Contracts;
 
 namespace Ledger.Projections.Supervision;
@@ -85,3 +86,64 @@ public sealed class GovernmentCompliance
 public enum RectificationStatus { Ordered, Responded, Accepted, Rejected }
 
 public sealed record RectificationRef(string CommitmentId, string RectificationId, DateOnly DueOn, RectificationStatus Status);
+
+/// <summary>
+/// The roll-up per government: created by <see cref="GovernmentRegistered"/>; moved by what the first stage
+/// changed — the standings it leads (by their contribution before and after), the commitments it joins,
+/// and the rectification orders addressed to it.
+/// </summary>
+public sealed class GovernmentComplianceProjection : IRollUpProjection
+{
+    public async Task ApplyAsync(IEvent e, FoldDocuments documents, FirstStageChanges changes, CancellationToken ct)
+    {
+        if (e.Data is GovernmentRegistered g)
+        {
+            var government = await documents.FindAsync<GovernmentCompliance>(g.GovernmentId, ct) ?? new GovernmentCompliance { Id = g.GovernmentId, GovernmentId = g.GovernmentId };
+            government.NameZh = g.NameZh;
+            government.NameEn = g.NameEn;
+            government.Province = g.Province;
+            government.Prefecture = g.Prefecture;
+            government.Level = g.Level;
+            government.Refresh();
+            documents.Save(government.Id, government);
+        }
+        if (changes.Standing is { } s)
+        {
+            foreach (var joined in new[] { changes.Registered ? s.LeadGovernmentId : null, changes.ParticipantAdded })
+            {
+                if (joined is null) continue;
+                var participant = await documents.RequireAsync<GovernmentCompliance>(joined, e, ct);
+                participant.ParticipatesIn++;
+                documents.Save(participant.Id, participant);
+            }
+            var (before, after) = (changes.Before, changes.After);
+            if (after != before)
+            {
+                var lead = await documents.RequireAsync<GovernmentCompliance>(s.LeadGovernmentId, e, ct);
+                lead.AddLed(before, -1);
+                lead.AddLed(after, +1);
+                documents.Save(lead.Id, lead);
+            }
+        }
+        if (changes.Track is { } track)
+        {
+            var ordered = await documents.RequireAsync<GovernmentCompliance>(track.GovernmentId, e, ct);
+            SetOrder(ordered, track);
+            documents.Save(ordered.Id, ordered);
+        }
+    }
+
+    /// <summary>Keeps the government's list of open orders in step with one order.</summary>
+    public static void SetOrder(GovernmentCompliance government, RectificationTrack track)
+    {
+        var index = government.OpenRectificationOrders.FindIndex(r => r.CommitmentId == track.CommitmentId && r.RectificationId == track.RectificationId);
+        var entry = new RectificationRef(track.CommitmentId, track.RectificationId, track.DueOn, track.Status);
+        if (!track.Open)
+        {
+            if (index >= 0) government.OpenRectificationOrders.RemoveAt(index);
+        }
+        else if (index >= 0) government.OpenRectificationOrders[index] = entry;
+        else government.OpenRectificationOrders.Add(entry);
+        government.Refresh();
+    }
+}

@@ -1,3 +1,4 @@
+using JasperFx.Events;
 using Ledger.Contracts;
 
 namespace Ledger.Projections.Supervision;
@@ -44,7 +45,7 @@ public sealed class ScoreAppealEntry
     public DateTimeOffset? DecidedAt { get; set; }
 }
 
-/// <summary>What the scorecards need of an evaluation cycle, kept by the supervision projection itself. Id = the cycle id.</summary>
+/// <summary>What the scorecards need of an evaluation cycle, kept beside the scorecards by their projection. Id = the cycle id.</summary>
 public sealed class EvaluationCycleEntry
 {
     public string Id { get; set; } = "";
@@ -52,4 +53,85 @@ public sealed class EvaluationCycleEntry
     public string MethodVersion { get; set; } = "";
     public DateOnly Start { get; set; }
     public DateOnly End { get; set; }
+}
+
+/// <summary>
+/// The first stage's view of evaluation: each cycle as opened, and each published scorecard with its
+/// appeals. A scorecard copies the cycle's period and method and the government's names.
+/// </summary>
+public sealed class ScorecardProjection : IFirstStageProjection
+{
+    public async Task ApplyAsync(IEvent e, FoldDocuments documents, FirstStageChanges changes, CancellationToken ct)
+    {
+        switch (e.Data)
+        {
+            case EvaluationCycleOpened c:
+                documents.Save(c.CycleId, new EvaluationCycleEntry { Id = c.CycleId, Period = c.Period, MethodVersion = c.MethodVersion, Start = c.Start, End = c.End });
+                break;
+            case ScorecardPublished p:
+            {
+                var cycle = await documents.RequireAsync<EvaluationCycleEntry>(p.CycleId, e, ct);
+                var government = await documents.RequireAsync<GovernmentCompliance>(p.GovernmentId, e, ct);
+                var id = Scorecard.IdFor(p.CycleId, p.GovernmentId);
+                var card = await documents.FindAsync<Scorecard>(id, ct) ?? new Scorecard { Id = id, CycleId = p.CycleId, GovernmentId = p.GovernmentId };
+                Apply(card, p, cycle, government);
+                documents.Save(id, card);
+                break;
+            }
+            case ScoreAppealed a:
+            {
+                var card = await documents.RequireAsync<Scorecard>(Scorecard.IdFor(a.CycleId, a.GovernmentId), e, ct);
+                Apply(card, a);
+                documents.Save(card.Id, card);
+                break;
+            }
+            case ScoreAppealDecided d:
+            {
+                var card = await documents.RequireAsync<Scorecard>(Scorecard.IdFor(d.CycleId, d.GovernmentId), e, ct);
+                Apply(card, d);
+                documents.Save(card.Id, card);
+                break;
+            }
+        }
+    }
+
+    public static void Apply(Scorecard card, ScorecardPublished p, EvaluationCycleEntry cycle, GovernmentCompliance government)
+    {
+        card.Period = cycle.Period;
+        card.MethodVersion = cycle.MethodVersion;
+        card.GovernmentNameZh = government.NameZh;
+        card.GovernmentNameEn = government.NameEn;
+        card.Province = government.Province;
+        card.Prefecture = government.Prefecture;
+        card.Total = p.Total;
+        card.Band = p.Band;
+        card.Rank = p.Rank;
+        card.Of = p.Of;
+        card.Components = [.. p.Components];
+        card.PublishedAt = p.PublishedAt;
+    }
+
+    public static void Apply(Scorecard card, ScoreAppealed a)
+    {
+        card.Appeals.Add(new ScoreAppealEntry { AppealId = a.AppealId, Grounds = a.Grounds, AppealedAt = a.AppealedAt });
+        card.OpenAppeals = card.Appeals.Count(x => !x.Decided);
+    }
+
+    public static void Apply(Scorecard card, ScoreAppealDecided d)
+    {
+        if (card.Appeals.Find(x => x.AppealId == d.AppealId) is { } appeal)
+        {
+            appeal.Decided = true;
+            appeal.Upheld = d.Upheld;
+            appeal.RevisedTotal = d.RevisedTotal;
+            appeal.Findings = d.Findings;
+            appeal.DecidedAt = d.DecidedAt;
+        }
+        if (d.Upheld && d.RevisedTotal is { } revised)
+        {
+            card.RevisedTotal = revised;
+            card.RevisedBand = SupervisionRules.BandOf(revised);
+        }
+        card.OpenAppeals = card.Appeals.Count(x => !x.Decided);
+    }
 }

@@ -6,10 +6,12 @@ using Marten.Events.Projections;
 namespace Ledger.Projections.Supervision;
 
 /// <summary>
-/// The supervisors' cross-stream views, run asynchronously by Marten's daemon. One projection for all
-/// of them: a roll-up depends on many commitments, so each batch loads the documents it touches, folds
-/// its events in sequence order in memory (<see cref="SupervisionFold"/>) and stores what changed.
-/// What each view answers and how it is computed: ops/docs/supervision-views.md.
+/// The supervisors' cross-stream views, run asynchronously by Marten's daemon as one shard. Each view has
+/// its own projection beside its document (e.g. <see cref="CommitmentStandingProjection"/>); the roll-ups
+/// form a second stage that reads what the first stage changed. A roll-up depends on many commitments,
+/// so each batch loads the documents it touches, folds its events in sequence order in memory through
+/// both stages (<see cref="SupervisionFold"/>) and stores what changed. The same fold replays the views
+/// as they were (the audit's views as of a date). What each view answers: ops/docs/supervision-views.md.
 /// </summary>
 public sealed class SupervisionProjection : IProjection
 {

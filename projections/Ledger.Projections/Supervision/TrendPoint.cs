@@ -1,3 +1,7 @@
+using JasperFx.Events;
+using Ledger.Contracts;
+using Ledger.Domain.Commitments;
+
 namespace Ledger.Projections.Supervision;
 
 /// <summary>
@@ -25,4 +29,55 @@ public sealed class TrendPoint
     public const string ZoneKey = "all";
 
     public static string IdFor(string scope, string key, string period) => $"{scope}/{key}/{period}";
+}
+
+/// <summary>
+/// The quarterly counts for the zone, the government concerned and the agreement: what the first stage
+/// changed says which commitment (and, for orders, which government) an event counts for.
+/// </summary>
+public sealed class TrendPointProjection : IRollUpProjection
+{
+    public async Task ApplyAsync(IEvent e, FoldDocuments documents, FirstStageChanges changes, CancellationToken ct)
+    {
+        if (changes.Standing is not { } s) return;
+        switch (e.Data)
+        {
+            case ProgressReported p:
+                await CountAsync(p.ReportedAt, s.LeadGovernmentId, t => t.Reports++);
+                break;
+            case VerificationCompleted v:
+                await CountAsync(v.VerifiedAt, s.LeadGovernmentId, t => { if (v.Verdict == Verdict.Verified) t.VerificationsPassed++; else t.VerificationsFailed++; });
+                break;
+            case CommitmentAssessed a:
+                var rag = CommitmentLifecycle.ColourOf(a.Confidence);
+                await CountAsync(a.AssessedAt, s.LeadGovernmentId, t =>
+                {
+                    if (rag == Rag.Green) t.AssessedGreen++;
+                    else if (rag == Rag.Amber) t.AssessedAmber++;
+                    else t.AssessedRed++;
+                });
+                break;
+            case RectificationOrdered o:
+                await CountAsync(o.OrderedAt, o.GovernmentId, t => t.RectificationsOrdered++);
+                break;
+            case RectificationAccepted a when changes.Track is { } closed:
+                await CountAsync(a.AcceptedAt, closed.GovernmentId, t => t.RectificationsClosed++);
+                break;
+            case CommitmentOverdue o:
+                await CountAsync(o.NoticedAt, s.LeadGovernmentId, t => t.OverdueNotices++);
+                break;
+        }
+
+        async Task CountAsync(DateTimeOffset at, string governmentId, Action<TrendPoint> count)
+        {
+            var period = SupervisionRules.Quarter(at);
+            foreach (var (scope, key) in new[] { ("zone", TrendPoint.ZoneKey), ("government", governmentId), ("agreement", s.AgreementId) })
+            {
+                var id = TrendPoint.IdFor(scope, key, period);
+                var point = await documents.FindAsync<TrendPoint>(id, ct) ?? new TrendPoint { Id = id, Scope = scope, Key = key, Period = period };
+                count(point);
+                documents.Save(id, point);
+            }
+        }
+    }
 }
