@@ -161,25 +161,42 @@ public sealed class SupervisionFold
     /// <summary>
     /// The trend points and area summaries a batch is likely to touch, in two round trips instead of
     /// one per document (they were most of a rebuild's round trips: measured). The trend ids are a
-    /// superset — each commitment event's quarter for the zone, its agreement and every participant —
-    /// and anything still missed is loaded when first touched, so this changes no result.
+    /// superset — each commitment event's quarter for the zone, its agreement, every participant and the
+    /// government an order binds — over the standings held and those the batch itself registers, and
+    /// anything still missed is loaded when first touched, so this changes no result.
     /// </summary>
     private async Task PrefetchRollUpsAsync(IReadOnlyList<IEvent> events, CancellationToken ct)
     {
         if (!_documents.HasStore) return;
+        // Commitments registered in this batch are held by no standing yet: follow their events instead.
+        var registered = new Dictionary<string, (string Agreement, List<string> Participants)>(StringComparer.Ordinal);
         var points = new HashSet<string>(StringComparer.Ordinal);
         foreach (var e in events)
         {
+            switch (e.Data)
+            {
+                case CommitmentRegistered r:
+                    registered[r.CommitmentId] = (r.AgreementId, [r.LeadGovernmentId]);
+                    break;
+                case ContributorAssigned c when registered.TryGetValue(c.CommitmentId, out var joined):
+                    joined.Participants.Add(c.GovernmentId);
+                    break;
+            }
             var commitmentId = e.Data switch
             {
                 CommitmentRegistered r => r.CommitmentId,
                 _ => CommitmentStandingProjection.CommitmentOf(e.Data),
             };
-            if (commitmentId is null || Held<CommitmentStanding>(commitmentId) is not { } s) continue;
+            if (commitmentId is null) continue;
+            (string Agreement, IEnumerable<string> Participants) commitment;
+            if (Held<CommitmentStanding>(commitmentId) is { } s) commitment = (s.AgreementId, s.Participants);
+            else if (registered.TryGetValue(commitmentId, out var fresh)) commitment = (fresh.Agreement, fresh.Participants);
+            else continue;
             var period = SupervisionRules.Quarter(e.Timestamp);
             points.Add(TrendPoint.IdFor("zone", TrendPoint.ZoneKey, period));
-            points.Add(TrendPoint.IdFor("agreement", s.AgreementId, period));
-            foreach (var government in s.Participants) points.Add(TrendPoint.IdFor("government", government, period));
+            points.Add(TrendPoint.IdFor("agreement", commitment.Agreement, period));
+            foreach (var government in commitment.Participants) points.Add(TrendPoint.IdFor("government", government, period));
+            if (e.Data is RectificationOrdered o) points.Add(TrendPoint.IdFor("government", o.GovernmentId, period));
         }
         if (points.Count == 0) return;
         await _documents.PrefetchAsync<TrendPoint>(points, ct);
