@@ -50,9 +50,9 @@ public sealed class OverdueItemProjection : IRollUpProjection
                 break;
             }
             case RectificationOrdered or RectificationAccepted:
-                foreach (var open in s.Lifecycle.Items.Where(i => i.OverdueOpen))
+                foreach (var key in s.Lifecycle.OverdueKeys())
                 {
-                    var id = OverdueItem.IdFor(s.CommitmentId, open.Key);
+                    var id = OverdueItem.IdFor(s.CommitmentId, key);
                     if (await documents.FindAsync<OverdueItem>(id, ct) is not { } overdue) continue;
                     overdue.OpenRectificationIds = [.. s.Lifecycle.OpenRectificationIds];
                     documents.Save(id, overdue);

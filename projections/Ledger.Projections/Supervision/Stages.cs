@@ -59,7 +59,7 @@ public sealed class FirstStageChanges
     {
         Standing = standing;
         Before = Contribution.Of(standing);
-        OverdueBefore = [.. standing.Lifecycle.Items.Where(i => i.OverdueOpen).Select(i => i.Key)];
+        OverdueBefore = standing.Lifecycle.OverdueKeys();
     }
 }
 
