@@ -8,6 +8,8 @@ using Ledger.Cli.Scenario;
 using Ledger.Infrastructure.Audit;
 using Ledger.Infrastructure.Integrity;
 using Ledger.Infrastructure.Supervision;
+using Ledger.Integrity.Checkpoints;
+using Ledger.Integrity.Merkle;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 

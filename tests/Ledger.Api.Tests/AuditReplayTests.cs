@@ -4,6 +4,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ledger.Api.Tests.Support;
 using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Checkpoints;
+using Ledger.Integrity.Merkle;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Ledger.Api.Tests;

@@ -3,6 +3,7 @@ using Ledger.Api.Tests.Support;
 using Ledger.Infrastructure.Audit;
 using Ledger.Infrastructure.Integrity;
 using Ledger.Infrastructure.Supervision;
+using Ledger.Integrity.Checkpoints;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Ledger.Api.Tests;

@@ -9,6 +9,7 @@ using Ledger.Benchmarks.Appends;
 using Ledger.Benchmarks.Integrity;
 using Ledger.Infrastructure.Identity;
 using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Checkpoints;
 using Npgsql;
 
 namespace Ledger.Chaos;

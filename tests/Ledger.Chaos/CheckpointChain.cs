@@ -1,4 +1,6 @@
 using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Checkpoints;
+using Ledger.Integrity.Merkle;
 using Npgsql;
 
 namespace Ledger.Chaos;

@@ -3,7 +3,8 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Checkpoints;
+using Ledger.Integrity.Merkle;
 using Ledger.Witness.Tests.Support;
 using NSec.Cryptography;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Checkpoints;
 using Ledger.Witness.Tests.Support;
 
 namespace Ledger.Witness.Tests;

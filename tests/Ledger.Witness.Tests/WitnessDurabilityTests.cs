@@ -1,5 +1,5 @@
 using System.Net;
-using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Checkpoints;
 using Ledger.Witness.Tests.Support;
 
 namespace Ledger.Witness.Tests;

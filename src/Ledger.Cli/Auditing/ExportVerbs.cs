@@ -50,7 +50,7 @@ public static class ExportVerbs
 
             var (settings, keys) = Load();
             await using var db = NpgsqlDataSource.Create(settings.ConnectionString);
-            var integrity = new LedgerIntegrity(db, settings.Schema, CheckpointKeys.CreateSigner(keys), TimeProvider.System, new MerkleIntegrator(db, settings.Schema));
+            var integrity = new LedgerIntegrity(db, settings.Schema, keys.CreateSigner(), TimeProvider.System, new MerkleIntegrator(db, settings.Schema));
             var access = new ExportAccess(new AccessLog(db, settings.Schema, TimeProvider.System),
                 await Actor(parse.GetValue(token) ?? Environment.GetEnvironmentVariable("LEDGER_TOKEN"), settings), Guid.CreateVersion7().ToString());
             var progress = new Progress("export");

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Ledger.Infrastructure.Integrity;
 using Ledger.Infrastructure.Store;
+using Ledger.Integrity.Checkpoints;
 using Npgsql;
 
 namespace Ledger.Cli.Auditing;
@@ -45,7 +46,7 @@ public static class IntegrityVerbs
         {
             var (settings, integrity) = Load();
             await using var db = NpgsqlDataSource.Create(settings.ConnectionString);
-            var ledger = new LedgerIntegrity(db, settings.Schema, CheckpointKeys.CreateSigner(integrity), TimeProvider.System, new MerkleIntegrator(db, settings.Schema));
+            var ledger = new LedgerIntegrity(db, settings.Schema, integrity.CreateSigner(), TimeProvider.System, new MerkleIntegrator(db, settings.Schema));
             var checkpoint = await Database(async () =>
             {
                 await ledger.EnsureSchemaAsync(ct);
@@ -60,7 +61,7 @@ public static class IntegrityVerbs
 
     private static TrustPolicy OwnKey(IntegritySettings integrity)
     {
-        using var signer = CheckpointKeys.CreateSigner(integrity);
+        using var signer = integrity.CreateSigner();
         return TrustPolicy.ForLogKey(signer.Verifier);
     }
 

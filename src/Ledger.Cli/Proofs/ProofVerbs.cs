@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Merkle;
 
 namespace Ledger.Cli.Proofs;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Checkpoints;
 
 namespace Ledger.Cli.Proofs;
 

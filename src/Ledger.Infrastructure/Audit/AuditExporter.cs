@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Ledger.Contracts;
 using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Leaves;
 using Npgsql;
 
 namespace Ledger.Infrastructure.Audit;

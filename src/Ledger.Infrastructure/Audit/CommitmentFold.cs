@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using JasperFx.Events;
 using Ledger.Contracts;
-using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Leaves;
 using Ledger.Projections;
 
 namespace Ledger.Infrastructure.Audit;

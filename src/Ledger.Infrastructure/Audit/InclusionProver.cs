@@ -1,4 +1,5 @@
 using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Merkle;
 using Npgsql;
 
 namespace Ledger.Infrastructure.Audit;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Checkpoints;
 
 namespace Ledger.Infrastructure.Audit;
 

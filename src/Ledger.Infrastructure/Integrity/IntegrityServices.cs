@@ -1,4 +1,5 @@
 using Ledger.Infrastructure.Store;
+using Ledger.Integrity.Checkpoints;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -13,7 +14,7 @@ public static class IntegrityServices
     {
         services.AddSingleton(IntegrityOptions.From(configuration));
         services.AddSingleton(_ => IntegritySettings.From(configuration, settings.DataDirectory));
-        services.AddSingleton(sp => CheckpointKeys.CreateSigner(sp.GetRequiredService<IntegritySettings>()));
+        services.AddSingleton(sp => sp.GetRequiredService<IntegritySettings>().CreateSigner());
         services.AddKeyedSingleton("ledger-integrity", (_, _) => NpgsqlDataSource.Create(settings.ConnectionString));
         services.AddSingleton(sp => new MerkleIntegrator(
             sp.GetRequiredKeyedService<NpgsqlDataSource>("ledger-integrity"), settings.Schema, sp.GetService<ILogger<MerkleIntegrator>>()));

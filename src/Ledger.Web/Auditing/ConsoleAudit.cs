@@ -5,6 +5,7 @@ using Ledger.Contracts;
 using Ledger.Infrastructure.Audit;
 using Ledger.Infrastructure.Identity;
 using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Leaves;
 using Ledger.Web.Components.Audit;
 using Ledger.Web.Signing;
 using Microsoft.AspNetCore.Builder;

@@ -1,5 +1,6 @@
 using System.Globalization;
-using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Checkpoints;
+using Ledger.Integrity.Merkle;
 
 namespace Ledger.Witness.Cosigning;
 

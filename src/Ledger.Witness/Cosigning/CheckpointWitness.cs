@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Checkpoints;
 
 namespace Ledger.Witness.Cosigning;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Checkpoints;
 
 namespace Ledger.Witness.Keys;
 

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Checkpoints;
 using Ledger.Witness.Cosigning;
 using Ledger.Witness.Keys;
 using Ledger.Witness.Monitoring;

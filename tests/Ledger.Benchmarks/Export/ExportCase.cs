@@ -4,6 +4,7 @@ using Ledger.Benchmarks.Integrity;
 using Ledger.Benchmarks.Reporting;
 using Ledger.Infrastructure.Integrity;
 using Ledger.Infrastructure.Store;
+using Ledger.Integrity.Checkpoints;
 using Marten;
 using Npgsql;
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Leaves;
 using Npgsql;
 
 namespace Ledger.Benchmarks.Integrity;

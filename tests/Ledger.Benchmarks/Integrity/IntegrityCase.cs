@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Ledger.Benchmarks.Reporting;
 using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Checkpoints;
+using Ledger.Integrity.Merkle;
 using Npgsql;
 
 namespace Ledger.Benchmarks.Integrity;

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Ledger.Api.Tests.Support;
 using Ledger.Browser.Tests.Support;
-using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Checkpoints;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 

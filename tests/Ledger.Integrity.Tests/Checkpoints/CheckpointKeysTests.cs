@@ -1,12 +1,10 @@
-using System.Security.Cryptography;
-using Ledger.Infrastructure.Integrity;
-using Microsoft.Extensions.Configuration;
+using Ledger.Integrity.Checkpoints;
 
 namespace Ledger.Integrity.Tests.Checkpoints;
 
 public sealed class CheckpointKeysTests : IDisposable
 {
-    private const string Name = IntegritySettings.DefaultOrigin;
+    private const string Name = "ledger.local/pilot-zone";
 
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "ledger-checkpoint-keys-" + Guid.NewGuid().ToString("N"));
 
@@ -80,7 +78,7 @@ public sealed class CheckpointKeysTests : IDisposable
     {
         var error = Assert.Throws<InvalidOperationException>(() => CheckpointKeys.LoadOrCreate(seed, KeyFile, Name));
 
-        Assert.Contains(IntegritySettings.SigningKeyEnvironmentVariable, error.Message, StringComparison.Ordinal);
+        Assert.Contains("LEDGER_CHECKPOINT_KEY", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(seed, error.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(KeyFile));
     }
@@ -130,24 +128,5 @@ public sealed class CheckpointKeysTests : IDisposable
 
         Assert.Equal(32, a.Length);
         Assert.False(a.AsSpan().SequenceEqual(b));
-    }
-
-    [Fact]
-    public void Settings_give_the_signer_its_origin_key_name_and_key()
-    {
-        var seed = Convert.ToBase64String(SHA256.HashData("settings"u8));
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            [IntegritySettings.OriginSetting] = "ledger.example/north",
-            [IntegritySettings.KeyNameSetting] = "ledger.example/north-2026",
-            [IntegritySettings.SigningKeySetting] = seed,
-        }).Build();
-
-        using var signer = CheckpointKeys.CreateSigner(IntegritySettings.From(configuration, _directory));
-
-        Assert.Equal("ledger.example/north", signer.Origin);
-        Assert.Equal("ledger.example/north-2026", signer.KeyName);
-        Assert.Equal(CheckpointKeys.VerifierKeyOf(seed, "ledger.example/north-2026"), signer.VerifierKey);
-        Assert.False(Directory.Exists(_directory));
     }
 }

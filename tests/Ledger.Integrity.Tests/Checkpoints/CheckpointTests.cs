@@ -2,13 +2,13 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using CsCheck;
-using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Checkpoints;
 
 namespace Ledger.Integrity.Tests.Checkpoints;
 
 public sealed partial class CheckpointTests : IDisposable
 {
-    private const string Origin = IntegritySettings.DefaultOrigin;
+    private const string Origin = "ledger.local/pilot-zone";
 
     private static readonly byte[] Root = SHA256.HashData("root"u8);
     private static readonly byte[] Seed = SHA256.HashData("a fixed test seed"u8);

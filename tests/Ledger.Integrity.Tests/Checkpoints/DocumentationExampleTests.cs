@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Checkpoints;
 using Ledger.Integrity.Tests.Leaves;
 
 namespace Ledger.Integrity.Tests.Checkpoints;
@@ -11,6 +11,8 @@ namespace Ledger.Integrity.Tests.Checkpoints;
 /// </summary>
 public sealed class DocumentationExampleTests
 {
+    private const string Origin = "ledger.local/pilot-zone";
+
     // Documentation only: the seed is SHA-256 of a public phrase, so anyone can forge with it.
     private static readonly byte[] ExampleSeed = SHA256.HashData("ledger integrity documentation example key"u8);
 
@@ -28,9 +30,9 @@ public sealed class DocumentationExampleTests
     {
         var leaf = Encoding.UTF8.GetBytes(LeafEncodingTests.SampleLeaf);
         var root = SHA256.HashData([0x00, .. leaf]); // A one-leaf tree's root is its leaf hash (RFC 9162 §2.1.1).
-        using var signer = CheckpointSigner.FromSeed(ExampleSeed, IntegritySettings.DefaultOrigin);
+        using var signer = CheckpointSigner.FromSeed(ExampleSeed, Origin);
 
-        var note = signer.Sign(new Checkpoint(IntegritySettings.DefaultOrigin, 1, root));
+        var note = signer.Sign(new Checkpoint(Origin, 1, root));
 
         Assert.Equal(ExampleVerifierKey, signer.VerifierKey);
         Assert.Equal(ExampleNote, note);

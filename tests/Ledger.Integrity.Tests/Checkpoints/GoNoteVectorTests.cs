@@ -1,4 +1,4 @@
-using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Checkpoints;
 
 namespace Ledger.Integrity.Tests.Checkpoints;
 

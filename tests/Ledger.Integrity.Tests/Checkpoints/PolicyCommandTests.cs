@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Checkpoints;
 using Ledger.Integrity.Tests.Merkle;
 using Ledger.Integrity.Tests.Support;
 
@@ -13,10 +13,11 @@ namespace Ledger.Integrity.Tests.Checkpoints;
 /// </summary>
 public sealed class PolicyCommandTests : IDisposable
 {
+    private const string Origin = "ledger.local/pilot-zone";
     private static readonly DateTimeOffset At = DateTimeOffset.FromUnixTimeSeconds(1_790_000_000);
 
     private readonly string _folder = Directory.CreateTempSubdirectory("ledger-policy-cli-").FullName;
-    private readonly CheckpointSigner _log = CheckpointSigner.FromSeed(SHA256.HashData("the pilot zone"u8), IntegritySettings.DefaultOrigin);
+    private readonly CheckpointSigner _log = CheckpointSigner.FromSeed(SHA256.HashData("the pilot zone"u8), Origin);
     private readonly Cosigner _liuyang = Cosigner.FromSeed(SHA256.HashData("liuyang"u8), "witness.liuyang.example/w1");
     private readonly Cosigner _pingxiang = Cosigner.FromSeed(SHA256.HashData("pingxiang"u8), "witness.pingxiang.example/w1");
 
@@ -44,13 +45,13 @@ public sealed class PolicyCommandTests : IDisposable
     [Fact]
     public async Task Checkpoint_verify_accepts_the_quorum_and_refuses_less()
     {
-        var checkpoint = new Checkpoint(IntegritySettings.DefaultOrigin, 355, SHA256.HashData("root"u8));
+        var checkpoint = new Checkpoint(Origin, 355, SHA256.HashData("root"u8));
         var both = Write("both.txt", Cosigned(checkpoint, _liuyang, _pingxiang));
         var one = Write("one.txt", Cosigned(checkpoint, _pingxiang));
 
         var (code, stdout, stderr) = await LedgerTool.RunAsync("proof", "checkpoint-verify", both, "--policy", Policy(2));
         Assert.True(code == 0, stderr);
-        Assert.StartsWith($"valid: {IntegritySettings.DefaultOrigin}, tree size 355", stdout, StringComparison.Ordinal);
+        Assert.StartsWith($"valid: {Origin}, tree size 355", stdout, StringComparison.Ordinal);
         Assert.Contains("cosigned by liuyang, pingxiang; quorum 2 of liuyang, pingxiang met", stdout, StringComparison.Ordinal);
 
         (code, stdout, stderr) = await LedgerTool.RunAsync("proof", "checkpoint-verify", one, "--policy", Policy(2));
@@ -72,7 +73,7 @@ public sealed class PolicyCommandTests : IDisposable
     [InlineData("witness key", 2, "ledger: --key: witness.liuyang.example/w1's key is a witness's (type 0x04)")]
     public async Task Checkpoint_verify_says_in_one_line_what_it_needs(string name, int exit, string line)
     {
-        var note = Write("note.txt", Cosigned(new Checkpoint(IntegritySettings.DefaultOrigin, 1, new byte[32]), _liuyang));
+        var note = Write("note.txt", Cosigned(new Checkpoint(Origin, 1, new byte[32]), _liuyang));
         string[] args = name switch
         {
             "neither" => ["proof", "checkpoint-verify", note],
@@ -93,7 +94,7 @@ public sealed class PolicyCommandTests : IDisposable
         var proof = JsonNode.Parse(ReferenceProbe.Get("inclusion/2/happy-path.json").Json)!.AsObject();
         var size = (long)proof["treeSize"]!;
         var root = Convert.FromBase64String((string)proof["root"]!);
-        var checkpoint = new Checkpoint(IntegritySettings.DefaultOrigin, size, root);
+        var checkpoint = new Checkpoint(Origin, size, root);
         proof["checkpoint"] = Cosigned(checkpoint, _liuyang, _pingxiang);
         var file = Write("inclusion.json", proof.ToJsonString());
 
@@ -107,7 +108,7 @@ public sealed class PolicyCommandTests : IDisposable
         Assert.StartsWith("valid: the proof holds against the signed checkpoint it carries, which verifies with what you trust; cosigned by liuyang, pingxiang", stdout, StringComparison.Ordinal);
 
         // The same proof with a checkpoint a forger signed: the proof still holds against its root, the checkpoint does not verify.
-        using var forger = CheckpointSigner.Generate(IntegritySettings.DefaultOrigin);
+        using var forger = CheckpointSigner.Generate(Origin);
         proof["checkpoint"] = forger.Sign(checkpoint);
         var forged = Write("forged.json", proof.ToJsonString());
         (code, _, stderr) = await LedgerTool.RunAsync("proof", "verify", forged, "--key", _log.VerifierKey);
@@ -115,7 +116,7 @@ public sealed class PolicyCommandTests : IDisposable
         Assert.StartsWith("ledger: invalid proof: its checkpoint does not verify", stderr, StringComparison.Ordinal);
 
         // A genuine checkpoint of another tree does not vouch for the proof's root.
-        proof["checkpoint"] = _log.Sign(new Checkpoint(IntegritySettings.DefaultOrigin, size, SHA256.HashData("another root"u8)));
+        proof["checkpoint"] = _log.Sign(new Checkpoint(Origin, size, SHA256.HashData("another root"u8)));
         var other = Write("other.json", proof.ToJsonString());
         (code, _, stderr) = await LedgerTool.RunAsync("proof", "verify", other, "--key", _log.VerifierKey);
         Assert.Equal(1, code);

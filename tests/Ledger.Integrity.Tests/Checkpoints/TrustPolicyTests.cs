@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
-using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Checkpoints;
 using NSec.Cryptography;
 
 namespace Ledger.Integrity.Tests.Checkpoints;
@@ -12,7 +12,7 @@ namespace Ledger.Integrity.Tests.Checkpoints;
 /// </summary>
 public sealed class TrustPolicyTests : IDisposable
 {
-    private const string Origin = IntegritySettings.DefaultOrigin;
+    private const string Origin = "ledger.local/pilot-zone";
     private static readonly DateTimeOffset At = DateTimeOffset.FromUnixTimeSeconds(1_790_000_000);
 
     private readonly CheckpointSigner _log = CheckpointSigner.FromSeed(SHA256.HashData("the log"u8), Origin);

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using CsCheck;
-using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Leaves;
 
 namespace Ledger.Integrity.Tests.Leaves;
 

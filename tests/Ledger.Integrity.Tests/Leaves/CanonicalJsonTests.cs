@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Leaves;
 
 namespace Ledger.Integrity.Tests.Leaves;
 

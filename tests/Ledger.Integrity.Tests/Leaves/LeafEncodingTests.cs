@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using CsCheck;
-using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Leaves;
 
 namespace Ledger.Integrity.Tests.Leaves;
 

@@ -1,4 +1,4 @@
-using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Merkle;
 
 namespace Ledger.Integrity.Tests.Merkle;
 

@@ -1,5 +1,5 @@
 using System.Numerics;
-using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Merkle;
 
 namespace Ledger.Integrity.Tests.Merkle;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Merkle;
 
 namespace Ledger.Integrity.Tests.Merkle;
 

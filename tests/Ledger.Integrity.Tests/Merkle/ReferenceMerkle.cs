@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Merkle;
 
 namespace Ledger.Integrity.Tests.Merkle;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Merkle;
 
 namespace Ledger.Integrity.Tests.Merkle;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Merkle;
 
 namespace Ledger.Integrity.Tests.Merkle;
 

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Checkpoints;
+using Ledger.Integrity.Merkle;
 
 namespace Ledger.Witness.Tests.Support;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Checkpoints;
 using Microsoft.Data.Sqlite;
 
 namespace Ledger.Witness.Tests.Support;

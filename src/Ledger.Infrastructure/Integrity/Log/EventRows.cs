@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Ledger.Integrity.Leaves;
 using Npgsql;
 
 namespace Ledger.Infrastructure.Integrity;

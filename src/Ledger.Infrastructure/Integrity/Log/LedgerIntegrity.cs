@@ -1,4 +1,6 @@
 using Ledger.Infrastructure.Resilience;
+using Ledger.Integrity.Checkpoints;
+using Ledger.Integrity.Merkle;
 using Npgsql;
 
 namespace Ledger.Infrastructure.Integrity;

@@ -1,3 +1,6 @@
+using Ledger.Integrity.Checkpoints;
+using Ledger.Integrity.Leaves;
+using Ledger.Integrity.Merkle;
 using Npgsql;
 
 namespace Ledger.Infrastructure.Integrity;

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Ledger.Integrity.Leaves;
+using Ledger.Integrity.Merkle;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;

@@ -1,3 +1,4 @@
+using Ledger.Integrity.Merkle;
 using Npgsql;
 
 namespace Ledger.Infrastructure.Integrity;

@@ -1,3 +1,5 @@
+using Ledger.Integrity.Merkle;
+
 namespace Ledger.Infrastructure.Integrity;
 
 /// <summary>

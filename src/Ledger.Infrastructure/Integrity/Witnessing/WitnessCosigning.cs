@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Ledger.Infrastructure.Telemetry;
+using Ledger.Integrity.Checkpoints;
 using Microsoft.Extensions.Logging;
 
 namespace Ledger.Infrastructure.Integrity;

@@ -1,3 +1,4 @@
+using Ledger.Integrity.Checkpoints;
 using Microsoft.Extensions.Configuration;
 
 namespace Ledger.Infrastructure.Integrity;

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using NSec.Cryptography;
 
-namespace Ledger.Infrastructure.Integrity;
+namespace Ledger.Integrity.Checkpoints;
 
 /// <summary>
 /// Signs checkpoints with an Ed25519 key as C2SP signed notes:

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Ledger.Infrastructure.Integrity;
+namespace Ledger.Integrity.Merkle;
 
 /// <summary>The outcome of checking a proof: valid or not, and one line saying what was (or was not) proved.</summary>
 public readonly record struct MerkleVerification(bool Valid, string Reason);

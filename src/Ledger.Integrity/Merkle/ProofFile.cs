@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Ledger.Infrastructure.Integrity;
+namespace Ledger.Integrity.Merkle;
 
 /// <summary>What became of a proof file; the values are the exit codes of <c>ledger proof verify</c>.</summary>
 public enum ProofFileStatus

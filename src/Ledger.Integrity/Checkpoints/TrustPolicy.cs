@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Ledger.Infrastructure.Integrity;
+namespace Ledger.Integrity.Checkpoints;
 
 /// <summary>
 /// What a verifier trusts, in the C2SP tlog-policy file format: the logs whose signature makes a checkpoint

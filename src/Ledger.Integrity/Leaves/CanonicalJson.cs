@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 
-namespace Ledger.Infrastructure.Integrity;
+namespace Ledger.Integrity.Leaves;
 
 /// <summary>
 /// The JSON Canonicalization Scheme of RFC 8785 (JCS): one byte sequence per JSON value.

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using NSec.Cryptography;
 
-namespace Ledger.Infrastructure.Integrity;
+namespace Ledger.Integrity.Checkpoints;
 
 /// <summary>
 /// C2SP tlog-cosignature, Ed25519 cosignature/v1: a witness's statement that, at a time, the checkpoint is the

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Ledger.Infrastructure.Integrity;
+namespace Ledger.Integrity.Leaves;
 
 /// <summary>
 /// A growable byte buffer on <see cref="ArrayPool{T}"/>: the scratch space the leaf encoder and the

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Ledger.Infrastructure.Integrity;
+namespace Ledger.Integrity.Checkpoints;
 
 /// <summary>
 /// Checks a signed checkpoint against one trusted verifier key. Follows C2SP signed-note: signatures by

@@ -1,4 +1,4 @@
-namespace Ledger.Infrastructure.Integrity;
+namespace Ledger.Integrity.Merkle;
 
 /// <summary>
 /// Leaf hashes in a list, no stored subtrees: every root or proof re-hashes the leaves it covers

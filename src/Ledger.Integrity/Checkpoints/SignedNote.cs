@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 using System.Text;
 using NSec.Cryptography;
 
-namespace Ledger.Infrastructure.Integrity;
+namespace Ledger.Integrity.Checkpoints;
 
 /// <summary>
 /// The C2SP signed-note format (c2sp.org/signed-note, Go's golang.org/x/mod/sumdb/note): a text ending in a

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Ledger.Infrastructure.Integrity;
+namespace Ledger.Integrity.Merkle;
 
 /// <summary>
 /// Roots and proofs of RFC 9162 §2.1 read from an <see cref="IMerkleHashes"/>. Every range that a

@@ -1,4 +1,4 @@
-namespace Ledger.Infrastructure.Integrity;
+namespace Ledger.Integrity.Merkle;
 
 /// <summary>
 /// Where the hashes of a Merkle log come from: its leaf hashes and, optionally, the stored hashes of

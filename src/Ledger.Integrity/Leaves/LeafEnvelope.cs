@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Ledger.Infrastructure.Integrity;
+namespace Ledger.Integrity.Leaves;
 
 /// <summary>
 /// One committed event as it becomes a Merkle leaf: where it sits (global <paramref name="Sequence"/>,

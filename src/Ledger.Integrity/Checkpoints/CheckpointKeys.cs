@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Ledger.Infrastructure.Integrity;
+namespace Ledger.Integrity.Checkpoints;
 
 /// <summary>
 /// Where the checkpoint signing key comes from. A configured seed (the environment variable
@@ -20,21 +20,15 @@ public static class CheckpointKeys
     {
         if (!string.IsNullOrWhiteSpace(base64SeedFromEnvOrConfig))
         {
+            // The names under which Ledger.Infrastructure's IntegritySettings reads a configured seed.
             var configured = DecodeSeed(base64SeedFromEnvOrConfig)
                 ?? throw new InvalidOperationException(
-                    $"The configured checkpoint key ({IntegritySettings.SigningKeyEnvironmentVariable} or {IntegritySettings.SigningKeySetting}) is not base64 of a 32-byte Ed25519 seed.");
+                    "The configured checkpoint key (LEDGER_CHECKPOINT_KEY or Integrity:SigningKey) is not base64 of a 32-byte Ed25519 seed.");
             return SignerFrom(configured, origin ?? keyName, keyName);
         }
 
         ArgumentException.ThrowIfNullOrWhiteSpace(keyFile);
         return SignerFrom(File.Exists(keyFile) ? ReadSeedOnceWritten(keyFile) : CreateKeyFile(keyFile), origin ?? keyName, keyName);
-    }
-
-    /// <summary>The signer that <paramref name="settings"/> describe: their origin, key name and key.</summary>
-    public static CheckpointSigner CreateSigner(IntegritySettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        return LoadOrCreate(settings.SigningKey, settings.KeyFile, settings.KeyName, settings.Origin);
     }
 
     /// <summary>A fresh random seed, base64: a value for <c>LEDGER_CHECKPOINT_KEY</c> or a key file (for key rotation).</summary>

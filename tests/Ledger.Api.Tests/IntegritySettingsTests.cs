@@ -1,9 +1,19 @@
+using System.Security.Cryptography;
 using Ledger.Infrastructure.Integrity;
+using Ledger.Integrity.Checkpoints;
 using Microsoft.Extensions.Configuration;
 
-namespace Ledger.Integrity.Tests.Checkpoints;
+namespace Ledger.Api.Tests;
 
-/// <summary>The only tests that touch LEDGER_CHECKPOINT_KEY; the methods of one class never run in parallel.</summary>
+[CollectionDefinition(nameof(IntegritySettingsTests), DisableParallelization = true)]
+public sealed class IntegritySettingsCollection;
+
+/// <summary>
+/// The only tests that touch LEDGER_CHECKPOINT_KEY. A host started meanwhile without a configured seed would
+/// read it, so they run alone (a collection without parallelization), and the methods of one class never run
+/// in parallel.
+/// </summary>
+[Collection(nameof(IntegritySettingsTests))]
 public sealed class IntegritySettingsTests
 {
     private static IConfiguration Config(params (string Key, string Value)[] values) =>
@@ -73,5 +83,34 @@ public sealed class IntegritySettingsTests
 
         Assert.DoesNotContain("c2VjcmV0LXNlZWQtdmFsdWU=", settings.ToString(), StringComparison.Ordinal);
         Assert.Contains("redacted", settings.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Settings_give_the_signer_its_origin_key_name_and_key()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "ledger-integrity-settings-" + Guid.NewGuid().ToString("N"));
+        var seed = Convert.ToBase64String(SHA256.HashData("settings"u8));
+        var configuration = Config(
+            (IntegritySettings.OriginSetting, "ledger.example/north"),
+            (IntegritySettings.KeyNameSetting, "ledger.example/north-2026"),
+            (IntegritySettings.SigningKeySetting, seed));
+
+        using var signer = IntegritySettings.From(configuration, directory).CreateSigner();
+
+        Assert.Equal("ledger.example/north", signer.Origin);
+        Assert.Equal("ledger.example/north-2026", signer.KeyName);
+        Assert.Equal(CheckpointKeys.VerifierKeyOf(seed, "ledger.example/north-2026"), signer.VerifierKey);
+        Assert.False(Directory.Exists(directory));
+    }
+
+    [Fact]
+    public void A_configured_seed_that_is_not_a_seed_is_refused_naming_where_it_is_configured()
+    {
+        var settings = new IntegritySettings("o", "o", "/nonexistent/k", "AAAA");
+
+        var error = Assert.Throws<InvalidOperationException>(() => settings.CreateSigner());
+
+        Assert.Contains(IntegritySettings.SigningKeyEnvironmentVariable, error.Message, StringComparison.Ordinal);
+        Assert.Contains(IntegritySettings.SigningKeySetting, error.Message, StringComparison.Ordinal);
     }
 }

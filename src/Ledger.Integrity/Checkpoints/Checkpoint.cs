@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 
-namespace Ledger.Infrastructure.Integrity;
+namespace Ledger.Integrity.Checkpoints;
 
 /// <summary>
 /// A C2SP tlog-checkpoint (c2sp.org/tlog-checkpoint): the log's origin, its size in leaves and the

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Ledger.Infrastructure.Integrity;
+namespace Ledger.Integrity.Merkle;
 
 /// <summary>A complete aligned subtree: 2^Level leaves from leaf Index·2^Level, and its hash.</summary>
 public readonly record struct MerkleSubtree(int Level, long Index, byte[] Hash);

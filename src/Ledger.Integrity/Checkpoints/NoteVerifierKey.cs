@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
-namespace Ledger.Infrastructure.Integrity;
+namespace Ledger.Integrity.Checkpoints;
 
 /// <summary>
 /// A signed-note verifier key ("vkey") for an Ed25519 key: <c>&lt;name&gt;+&lt;hex8 key ID&gt;+&lt;base64(0x01 ‖ 32-byte public key)&gt;</c>,

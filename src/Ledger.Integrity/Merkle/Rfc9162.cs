@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 
-namespace Ledger.Infrastructure.Integrity;
+namespace Ledger.Integrity.Merkle;
 
 /// <summary>
 /// The hashing of RFC 9162 §2.1.1 (the same as RFC 6962 §2.1) with SHA-256: a leaf is

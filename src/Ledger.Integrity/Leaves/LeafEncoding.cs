@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 
-namespace Ledger.Infrastructure.Integrity;
+namespace Ledger.Integrity.Leaves;
 
 /// <summary>
 /// The leaf bytes of one committed event: the RFC 8785 canonical JSON of
