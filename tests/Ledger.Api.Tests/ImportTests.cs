@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Ledger.Api.Tests.Support;
 using Ledger.Infrastructure.Audit;
@@ -51,6 +52,15 @@ public sealed class ImportTests(AuditExportTests.ExportFixture fixture) : IClass
             var actual = JsonNode.Parse(await target.GetStringAsync(path));
             Assert.True(JsonNode.DeepEquals(expected, actual), $"{path}: expected {expected}\nactual {actual}");
         }
+        // Each commitment's report documents, which the import writes by COPY: row for row what the
+        // projection the store runs inline writes, the columns Marten keeps beside the document included,
+        // but for its count of writes (mt_version): the import writes each report once, where the store
+        // wrote it at the report and again at each correction.
+        var reportRows = "select string_agg(concat_ws(' | ', id, data::text, mt_dotnet_type, commitment_id, stream_version, period), E'\\n' order by id) from \"{0}\".mt_doc_progressreportrecord";
+        var sourceReports = await TestDatabase.ScalarAsync<string>(string.Format(CultureInfo.InvariantCulture, reportRows, fixture.Host.Schema));
+        Assert.Contains(Corridor, sourceReports);
+        Assert.Equal(sourceReports, await TestDatabase.ScalarAsync<string>(string.Format(CultureInfo.InvariantCulture, reportRows, _target.Schema)));
+        Assert.Equal(1, await TestDatabase.ScalarAsync<long>($"select max(mt_version) from \"{_target.Schema}\".mt_doc_progressreportrecord"));
         // Every envelope is as it was, but for the global sequence numbers (the new ledger's own) and the
         // idempotency keys (a request's, not part of the leaf a bundle holds).
         var before = JsonNode.Parse(await source.GetStringAsync($"/api/commitments/{Corridor}/events"))!.AsArray();
@@ -82,6 +92,21 @@ public sealed class ImportTests(AuditExportTests.ExportFixture fixture) : IClass
         Assert.Equal(2, again.Exit);
         Assert.Contains("the ledger already holds ", again.Error);
         Assert.Equal(lines, await CountAsync("mt_events"));
+
+        // A report the import wrote by COPY takes a correction as any other: the store's own write replaces it.
+        var lead = (string)JsonNode.Parse(await target.GetStringAsync($"/api/commitments/{Corridor}"))!["leadGovernmentId"]!;
+        var latest = JsonNode.Parse(await target.GetStringAsync($"/api/commitments/{Corridor}/reports?sort=-version&limit=1"))!["items"]![0]!;
+        var reportId = (string)latest["reportId"]!;
+        var corrected = await _target.Client("government", lead).PostJsonAsync($"/api/commitments/{Corridor}/corrections", new
+        {
+            correctionId = "after-import",
+            correctsReportId = reportId,
+            values = new[] { new { indicatorId = (string)latest["values"]![0]!["indicatorId"]!, value = 1m } },
+            reason = "Corrected in the ledger it was imported into.",
+        });
+        Assert.Equal(System.Net.HttpStatusCode.Created, corrected.StatusCode);
+        var report = JsonNode.Parse(await target.GetStringAsync($"/api/commitments/{Corridor}/reports/{reportId}"))!;
+        Assert.Contains("after-import", report["corrections"]!.AsArray().Select(c => (string?)c!["correctionId"]));
     }
 
     [Fact]
