@@ -1,11 +1,11 @@
 using Ledger.Infrastructure.Audit;
 using Ledger.Infrastructure.Accounts;
 using Ledger.Infrastructure.Clock;
+using Ledger.Infrastructure.Daemon;
 using Ledger.Infrastructure.Identity;
 using Ledger.Infrastructure.Integrity;
 using Ledger.Infrastructure.Resilience;
 using Ledger.Infrastructure.Store;
-using Ledger.Infrastructure.Supervision;
 using Ledger.Infrastructure.Telemetry;
 using Ledger.Infrastructure.Writing;
 using Marten;

@@ -6,8 +6,8 @@ using System.Text.Json.Nodes;
 using Ledger.Api.Tests.Support;
 using Ledger.Cli.Scenario;
 using Ledger.Infrastructure.Audit;
+using Ledger.Infrastructure.Daemon;
 using Ledger.Infrastructure.Integrity;
-using Ledger.Infrastructure.Supervision;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using Ledger.Api.Tests.Support;
 using Ledger.Infrastructure.Audit;
+using Ledger.Infrastructure.Daemon;
 using Ledger.Infrastructure.Integrity;
-using Ledger.Infrastructure.Supervision;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Ledger.Api.Tests;

@@ -5,7 +5,7 @@ using Ledger.Api.Supervision;
 using Ledger.Contracts;
 using Ledger.Domain.Agreements;
 using Ledger.Infrastructure.Audit;
-using Ledger.Infrastructure.Supervision;
+using Ledger.Infrastructure.Daemon;
 using Ledger.Infrastructure.Writing;
 using Ledger.Projections;
 using Marten;

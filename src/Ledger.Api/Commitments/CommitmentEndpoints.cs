@@ -6,7 +6,7 @@ using Ledger.Contracts;
 using Ledger.Domain.Agreements;
 using Ledger.Domain.Commitments;
 using Ledger.Infrastructure.Audit;
-using Ledger.Infrastructure.Supervision;
+using Ledger.Infrastructure.Daemon;
 using Ledger.Infrastructure.Writing;
 using Ledger.Projections;
 using Marten;

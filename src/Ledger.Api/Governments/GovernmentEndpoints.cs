@@ -5,7 +5,7 @@ using Ledger.Api.Supervision;
 using Ledger.Contracts;
 using Ledger.Domain.Governments;
 using Ledger.Infrastructure.Audit;
-using Ledger.Infrastructure.Supervision;
+using Ledger.Infrastructure.Daemon;
 using Ledger.Projections;
 using Marten;
 

@@ -1,8 +1,8 @@
 using Ledger.Infrastructure.Clock;
+using Ledger.Infrastructure.Daemon;
 using Ledger.Infrastructure.Integrity;
 using Ledger.Infrastructure.Resilience;
 using Ledger.Infrastructure.Store;
-using Ledger.Infrastructure.Supervision;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;

@@ -1,6 +1,6 @@
 using Ledger.Api.Http;
 using Ledger.Api.OpenApi;
-using Ledger.Infrastructure.Supervision;
+using Ledger.Infrastructure.Daemon;
 using Ledger.Projections.Supervision;
 using Marten;
 

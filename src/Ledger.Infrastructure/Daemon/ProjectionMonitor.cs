@@ -8,7 +8,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 
-namespace Ledger.Infrastructure.Supervision;
+namespace Ledger.Infrastructure.Daemon;
 
 /// <summary>
 /// Section <c>Projections</c>: how far the supervision views may fall behind before readiness turns

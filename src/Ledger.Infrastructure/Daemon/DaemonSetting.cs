@@ -1,7 +1,7 @@
 using JasperFx.Events.Daemon;
 using Microsoft.Extensions.Configuration;
 
-namespace Ledger.Infrastructure.Supervision;
+namespace Ledger.Infrastructure.Daemon;
 
 /// <summary>
 /// "Ledger:Daemon": HotCold (the default: every node runs the daemon, one at a time holds the

@@ -6,7 +6,7 @@ using Marten;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Ledger.Infrastructure.Supervision;
+namespace Ledger.Infrastructure.Daemon;
 
 /// <summary>
 /// Restarts the supervision shard when this node runs it and the daemon has stopped it after a failure.
