@@ -12,24 +12,29 @@ using Marten;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Ledger.Infrastructure;
 
 public static class LedgerServices
 {
-    /// <summary>The store, the write path, the clock and token settings, as the API and tools share them.</summary>
+    /// <summary>
+    /// The store, the write path, the clock and token settings, as the API and tools share them. Each settings
+    /// section is bound as options and checked when the host starts; the connection strings and section
+    /// <c>Ledger</c> are read here already, because they decide which database and daemon the services get.
+    /// </summary>
     public static IServiceCollection AddLedger(this IServiceCollection services, IConfiguration configuration)
     {
         var settings = LedgerSettings.From(configuration);
         services.AddSingleton(settings);
-        var projections = ProjectionSettings.From(configuration);
-        services.AddSingleton(projections);
+        services.AddValidatedSettings<ProjectionSettings, ProjectionSettingsValidator>(ProjectionSettings.Section);
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(_ => TokenSettings.From(configuration, settings.DataDirectory));
+        services.AddValidatedSettings<AuthSettings, AuthSettingsValidator>(AuthSettings.Section);
+        services.AddSingleton(sp => TokenSettings.From(sp.GetRequiredService<IOptions<AuthSettings>>().Value, settings.DataDirectory));
         services.AddSingleton<TokenIssuer>();
-        services.AddSingleton(IdempotencySettings.From(configuration));
-        services.AddSingleton(WriteSettings.From(configuration));
+        services.AddValidatedSettings<IdempotencySettings, IdempotencySettingsValidator>(IdempotencySettings.Section);
+        services.AddValidatedSettings<WriteSettings, WriteSettingsValidator>(WriteSettings.Section);
         services.AddSingleton<LedgerWriter>();
         // Before AddMarten: its hosted service applies the schema at start, which needs PostgreSQL up.
         services.AddStartupResilience(configuration);
@@ -39,12 +44,12 @@ public static class LedgerServices
                 // Named after this node, so the daemon's lock session says whose it is (ShardWatchdog reads it).
                 LedgerStore.Configure(options, NodeIdentity.Named(settings.ConnectionString, sp.GetRequiredService<ClockLeadership>().NodeId), settings.Schema, sp.GetRequiredService<TimeProvider>());
                 // How often a standby node tries for the daemon's shard lock, so how soon it takes over from a stopped one.
-                options.Projections.LeadershipPollingTime = (int)projections.LeadershipPolling.TotalMilliseconds;
+                options.Projections.LeadershipPollingTime = (int)sp.GetRequiredService<IOptions<ProjectionSettings>>().Value.LeadershipPolling.TotalMilliseconds;
                 return options;
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
-            .AddAsyncDaemon(DaemonSetting.From(configuration));
+            .AddAsyncDaemon(settings.Daemon);
         services.AddStoreLog();
         services.AddSingleton<ProjectionFreshness>();
         services.AddSingleton<ProjectionMonitor>();
@@ -54,15 +59,14 @@ public static class LedgerServices
         // After Marten, so that its schema (mt_events) exists when the integrity schema is applied.
         services.AddLedgerIntegrity(configuration, settings);
         services.AddHostedService<IdempotencyCleanup>();
-        var snapshots = ViewSnapshotSettings.From(configuration);
-        services.AddSingleton(snapshots);
-        if (snapshots.Enabled) services.AddHostedService<ViewSnapshotter>();
+        services.AddValidatedSettings<ViewSnapshotSettings, ViewSnapshotSettingsValidator>(ViewSnapshotSettings.Section);
+        services.AddHostedService<ViewSnapshotter>();
         services.AddSingleton(sp => new AccountBook(sp.GetRequiredService<LedgerWriter>(), sp.GetRequiredService<IDocumentStore>(),
             sp.GetRequiredKeyedService<NpgsqlDataSource>("ledger-integrity"), settings.Schema, sp.GetRequiredService<TimeProvider>()));
         services.AddKeyedSingleton("ledger-evidence", (_, _) => Npgsql.NpgsqlDataSource.Create(settings.ConnectionString));
         services.AddSingleton(sp => new Evidence.EvidenceFiles(sp.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>("ledger-evidence"), settings.Schema));
         // After Marten: the clock's first pass reads the schema that Marten applies at start.
-        services.AddLedgerClock(configuration);
+        services.AddLedgerClock();
         return services;
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Ledger.Infrastructure;
 using Ledger.Infrastructure.Audit;
 using Ledger.Infrastructure.Identity;
 using Ledger.Infrastructure.Integrity;
@@ -55,7 +56,7 @@ public static class ExportVerbs
                 await Actor(parse.GetValue(token) ?? Environment.GetEnvironmentVariable("LEDGER_TOKEN"), settings), Guid.CreateVersion7().ToString());
             var progress = new Progress("export");
             using var witnesses = new WitnessCosigning(ConfiguredWitnesses(), integrity, TimeProvider.System,
-                WitnessSettings.Timeout(Verbs.Configuration()), Microsoft.Extensions.Logging.Abstractions.NullLogger<WitnessCosigning>.Instance);
+                ValidatedSettings.Read<IntegrityOptions, IntegrityOptionsValidator>(Verbs.Configuration(), IntegrityOptions.Section).WitnessTimeout, Microsoft.Extensions.Logging.Abstractions.NullLogger<WitnessCosigning>.Instance);
             try
             {
                 var outcome = await new AuditExporter(db, integrity, TimeProvider.System, witnesses).WriteAsync(selection, target.FullName,

@@ -11,8 +11,8 @@ public sealed record WitnessEndpoint(string Name, Uri Url, NoteVerifierKey Key);
 
 /// <summary>
 /// The witnesses of <c>Witnesses:N:Url</c>, <c>Witnesses:N:Name</c> and <c>Witnesses:N:VerifierKey</c>
-/// (environment: <c>Witnesses__0__Url</c>, …), and how long the ledger waits for each one's answer
-/// (<c>Integrity:WitnessTimeout</c>, default 10 s).
+/// (environment: <c>Witnesses__0__Url</c>, …); how long the ledger waits for each one's answer is
+/// <see cref="IntegrityOptions.WitnessTimeout"/>.
 /// </summary>
 public static class WitnessSettings
 {
@@ -43,9 +43,4 @@ public static class WitnessSettings
         }
         return witnesses;
     }
-
-    public static TimeSpan Timeout(IConfiguration configuration) =>
-        TimeSpan.TryParse(configuration["Integrity:WitnessTimeout"], System.Globalization.CultureInfo.InvariantCulture, out var timeout) && timeout > TimeSpan.Zero
-            ? timeout
-            : TimeSpan.FromSeconds(10);
 }
