@@ -21,8 +21,9 @@ public static class LedgerServices
 {
     /// <summary>
     /// The store, the write path, the clock and token settings, as the API and tools share them. Each settings
-    /// section is bound as options and checked when the host starts; the connection strings and section
-    /// <c>Ledger</c> are read here already, because they decide which database and daemon the services get.
+    /// section is bound as options and checked when the host starts; the connection strings, section
+    /// <c>Ledger</c> and the two switches <c>Clock:Enabled</c> and <c>ViewSnapshots:Enabled</c> are read (and
+    /// checked) here already, because they decide which database, daemon and background services there are.
     /// </summary>
     public static IServiceCollection AddLedger(this IServiceCollection services, IConfiguration configuration)
     {
@@ -60,13 +61,14 @@ public static class LedgerServices
         services.AddLedgerIntegrity(configuration, settings);
         services.AddHostedService<IdempotencyCleanup>();
         services.AddValidatedSettings<ViewSnapshotSettings, ViewSnapshotSettingsValidator>(ViewSnapshotSettings.Section);
-        services.AddHostedService<ViewSnapshotter>();
+        if (ValidatedSettings.Read<ViewSnapshotSettings, ViewSnapshotSettingsValidator>(configuration, ViewSnapshotSettings.Section).Enabled)
+            services.AddHostedService<ViewSnapshotter>();
         services.AddSingleton(sp => new AccountBook(sp.GetRequiredService<LedgerWriter>(), sp.GetRequiredService<IDocumentStore>(),
             sp.GetRequiredKeyedService<NpgsqlDataSource>("ledger-integrity"), settings.Schema, sp.GetRequiredService<TimeProvider>()));
         services.AddKeyedSingleton("ledger-evidence", (_, _) => Npgsql.NpgsqlDataSource.Create(settings.ConnectionString));
         services.AddSingleton(sp => new Evidence.EvidenceFiles(sp.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>("ledger-evidence"), settings.Schema));
         // After Marten: the clock's first pass reads the schema that Marten applies at start.
-        services.AddLedgerClock();
+        services.AddLedgerClock(configuration);
         return services;
     }
 }

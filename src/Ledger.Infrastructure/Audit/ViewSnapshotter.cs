@@ -52,8 +52,6 @@ public sealed partial class ViewSnapshotter(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Off here (ViewSnapshots:Enabled false): other nodes, or none, take them.
-        if (!_settings.Enabled) return;
         while (!stoppingToken.IsCancellationRequested)
         {
             try

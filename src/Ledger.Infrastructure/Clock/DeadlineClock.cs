@@ -41,8 +41,6 @@ public sealed partial class DeadlineClock(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Off here (Clock:Enabled false): this node never takes part in the election.
-        if (!_settings.Enabled) return;
         try
         {
             while (!stoppingToken.IsCancellationRequested)

@@ -128,8 +128,10 @@ public sealed class IntegrityOptionsValidator : IValidateOptions<IntegrityOption
     {
         var failures = new List<string>();
         Positive(options.PollInterval, nameof(IntegrityOptions.PollInterval), failures);
-        Positive(options.CheckpointInterval, nameof(IntegrityOptions.CheckpointInterval), failures);
         Positive(options.WitnessTimeout, nameof(IntegrityOptions.WitnessTimeout), failures);
+        // Zero signs a checkpoint at every pass.
+        if (options.CheckpointInterval < TimeSpan.Zero)
+            failures.Add($"{IntegrityOptions.Section}:CheckpointInterval must be zero or more: '{options.CheckpointInterval:c}'.");
         if (options.StatusMaxAge < TimeSpan.Zero)
             failures.Add($"{IntegrityOptions.Section}:StatusMaxAge must be zero or more: '{options.StatusMaxAge:c}'.");
         if (options.MaxLagEvents < 0)
