@@ -124,8 +124,9 @@ public sealed class SettingsTests
     [Theory]
     [InlineData("Ledger:Daemon", "Sometimes", "Ledger:Daemon is not one of HotCold, Disabled: 'Sometimes'.")]
     [InlineData("Ledger:Daemon", "7", "Ledger:Daemon is '7'; it must be HotCold or Disabled.")]
+    [InlineData("Witnesses:0:Url", "ftp://witness.example", "Witnesses:0:Url must be the witness's http(s) address, e.g. http://127.0.0.1:7380 (it is 'ftp://witness.example').")]
     [InlineData("Ledger:SessionLease", "00:00:02", "Ledger:SessionLease must be 0 (no lease) or a time span of at least 4 s, e.g. 00:00:30, not '00:00:02'")]
-    public void The_ledger_section_is_checked_when_the_services_are_registered(string key, string value, string message)
+    public void The_ledger_section_and_the_witnesses_are_checked_when_the_services_are_registered(string key, string value, string message)
     {
         var refused = Assert.Throws<OptionsValidationException>(() => Services((key, value)));
 
