@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -17,10 +18,23 @@ using Ledger.Infrastructure.Telemetry;
 using Ledger.Web;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
-var app = LedgerApi.Build(args);
-app.Run();
+try
+{
+    var app = LedgerApi.Build(args);
+    // The settings first, so that a refusal is the one line below rather than the host's log of its failed start.
+    app.Services.GetRequiredService<IStartupValidator>().Validate();
+    app.Run();
+    return 0;
+}
+catch (Exception refused) when (ValidatedSettings.Refusal(refused) is { } settings && Assembly.GetEntryAssembly() == typeof(LedgerApi).Assembly)
+{
+    // Run as the process (not hosted by a test's factory, which wants the exception): one line naming the key.
+    await Console.Error.WriteLineAsync($"ledger-api: {settings}");
+    return 1;
+}
 
 /// <summary>
 /// The composition root. <c>./ops/ledger up</c> runs it on Kestrel; the command-line tool runs the

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using Ledger.Infrastructure;
 using Npgsql;
 
 namespace Ledger.Cli;
@@ -31,6 +32,12 @@ public static class LedgerCommandLine
         {
             await Console.Error.WriteLineAsync($"ledger: {failure.Message}");
             return failure.ExitCode;
+        }
+        catch (Exception refused) when (ValidatedSettings.Refusal(refused) is { } settings)
+        {
+            // A setting that cannot be used: its key and what it should be, in one line.
+            await Console.Error.WriteLineAsync($"ledger: {settings}");
+            return 1;
         }
         catch (OperationCanceledException)
         {

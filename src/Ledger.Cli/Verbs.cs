@@ -160,9 +160,7 @@ public static class Verbs
         }
         try
         {
-            var progress = new Progress("scenario");
-            var outcome = await new ScenarioLoader([]).LoadAsync(scenario, loadDay, progress.Report, ct);
-            progress.Done();
+            var outcome = await Progress.RunAsync("scenario", report => new ScenarioLoader([]).LoadAsync(scenario, loadDay, report, ct));
             var laidOut = outcome.Years == 0 ? "its dates as written" : $"its dates moved by {outcome.Years:+0;-0} years";
             Console.WriteLine($"scenario '{scenario.Name}' laid out for {outcome.LoadDay:yyyy-MM-dd} ({laidOut}): {outcome.Appended} steps appended, " +
                 $"{outcome.AlreadyLoaded} already in the ledger, {outcome.Notices} clock notices appended");

@@ -1,6 +1,8 @@
 using Ledger.Api.Http;
+using Ledger.Infrastructure;
 using Ledger.Infrastructure.Writing;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace Ledger.Api.Tests;
 
@@ -26,7 +28,7 @@ public sealed class ContendedAnswerTests
     public void The_wait_is_configured_in_Writes(string? setting, int milliseconds)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Writes:ContendedWait"] = setting }).Build();
-        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), WriteSettings.From(configuration).ContendedWait);
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), ValidatedSettings.Read<WriteSettings, WriteSettingsValidator>(configuration, WriteSettings.Section).ContendedWait);
     }
 
     [Theory]
@@ -36,7 +38,8 @@ public sealed class ContendedAnswerTests
     public void A_wait_that_cannot_be_used_stops_the_start_naming_the_setting(string setting)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Writes:ContendedWait"] = setting }).Build();
-        var ex = Assert.Throws<InvalidOperationException>(() => WriteSettings.From(configuration));
-        Assert.StartsWith("Writes:ContendedWait must be", ex.Message, StringComparison.Ordinal);
+        var ex = Assert.Throws<OptionsValidationException>(() => ValidatedSettings.Read<WriteSettings, WriteSettingsValidator>(configuration, WriteSettings.Section));
+        Assert.StartsWith("Writes:ContendedWait ", ex.Message, StringComparison.Ordinal);
+        Assert.EndsWith($"'{setting}'.", ex.Message, StringComparison.Ordinal);
     }
 }

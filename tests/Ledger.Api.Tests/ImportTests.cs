@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Ledger.Api.Tests.Support;
 using Ledger.Infrastructure.Audit;
+using Ledger.Infrastructure.Daemon;
 using Ledger.Infrastructure.Integrity;
-using Ledger.Infrastructure.Supervision;
 using Ledger.Integrity.Checkpoints;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Ledger.Api.Tests.Support;
 using Ledger.Infrastructure.Store;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Ledger.Api.Tests;
@@ -75,9 +76,10 @@ public sealed class SessionLeaseTests
 
         foreach (var bad in new[] { "00:00:02", "-00:00:30", "soon" })
         {
-            var refused = Assert.Throws<InvalidOperationException>(() => LedgerSettings.From(new ConfigurationBuilder().AddInMemoryCollection(
+            var refused = Assert.Throws<OptionsValidationException>(() => LedgerSettings.From(new ConfigurationBuilder().AddInMemoryCollection(
                 new Dictionary<string, string?> { [SessionLease.Setting] = bad }).Build()));
-            Assert.StartsWith("Ledger:SessionLease must be", refused.Message);
+            Assert.StartsWith("Ledger:SessionLease ", refused.Message, StringComparison.Ordinal);
+            Assert.Contains(bad, refused.Message, StringComparison.Ordinal);
         }
         Assert.Equal(7, SessionLease.KeepAliveWithin(0, TimeSpan.FromSeconds(30)));
         Assert.Equal(3, SessionLease.KeepAliveWithin(3, TimeSpan.FromSeconds(30)));

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using Ledger.Api.Tests.Support;
 using Ledger.Infrastructure.Clock;
-using Ledger.Infrastructure.Supervision;
+using Ledger.Infrastructure.Daemon;
 using Marten;
 using Ledger.Infrastructure.Telemetry;
 using Microsoft.AspNetCore.Hosting;

@@ -5,10 +5,11 @@ using Ledger.Api.Supervision;
 using Ledger.Contracts;
 using Ledger.Domain.Agreements;
 using Ledger.Infrastructure.Audit;
-using Ledger.Infrastructure.Supervision;
+using Ledger.Infrastructure.Daemon;
 using Ledger.Infrastructure.Writing;
 using Ledger.Projections;
 using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ledger.Api.Agreements;
 
@@ -37,16 +38,16 @@ public static class AgreementEndpoints
             .WithName("AmendAgreement").WithSummary("Record an amendment decided on the agreement (decision).");
         group.MapPost("/{agreementId}/termination", Terminate).RequireAuthorization(Policies.Decision)
             .WithName("TerminateAgreement").WithSummary("Terminate the agreement by decision (decision).");
-        group.MapGet("/", List).Produces<Page<AgreementSummary>>().AsList(AgreementViewQuery.Filters, AgreementViewQuery.Sorts)
+        group.MapGet("/", List).AsList(AgreementViewQuery.Filters, AgreementViewQuery.Sorts)
             .WithName("ListAgreements").WithSummary("The agreements, each party named in Chinese and English, filtered, sorted and keyset-paged.");
-        group.MapGet("/{agreementId}", Get).Produces<AgreementView>()
+        group.MapGet("/{agreementId}", Get)
             .WithName("GetAgreement").WithSummary("Read one agreement; its ETag is the stream version.");
-        group.MapGet("/{agreementId}/events", Events).IsReplay().Produces<List<EventEnvelope>>()
+        group.MapGet("/{agreementId}/events", Events).IsReplay()
             .WithName("GetAgreementEvents").WithSummary("The agreement's raw event history with envelopes.");
         return group;
     }
 
-    public static async Task<IResult> Draft(DraftAgreementRequest body, HttpContext http, LedgerWriter writer)
+    public static async Task<Created<WriteResponse>> Draft(DraftAgreementRequest body, HttpContext http, LedgerWriter writer)
     {
         var parties = body.Parties ?? [];
         var existing = await writer.ExistingStreamsAsync(parties.Select(p => StreamKeys.Government(p.GovernmentId)), http.RequestAborted);
@@ -57,32 +58,32 @@ public static class AgreementEndpoints
             Location(body.AgreementId));
     }
 
-    public static Task<IResult> Sign(string agreementId, SignAgreementRequest body, HttpContext http) =>
+    public static Task<Created<WriteResponse>> Sign(string agreementId, SignAgreementRequest body, HttpContext http) =>
         Write(http, agreementId, (s, actor, now) => AgreementDecider.Decide(s, new SignAgreement(agreementId, body.GovernmentId, body.SignedOn, actor, now)));
 
-    public static Task<IResult> Activate(string agreementId, HttpContext http) =>
+    public static Task<Created<WriteResponse>> Activate(string agreementId, HttpContext http) =>
         Write(http, agreementId, (s, actor, now) => AgreementDecider.Decide(s, new ActivateAgreement(agreementId, actor, now)));
 
-    public static Task<IResult> Amend(string agreementId, DecisionRequest body, HttpContext http) =>
+    public static Task<Created<WriteResponse>> Amend(string agreementId, DecisionRequest body, HttpContext http) =>
         Write(http, agreementId, (s, actor, now) => AgreementDecider.Decide(s, new AmendAgreement(agreementId, body.Summary, body.DecisionReference, actor, now)));
 
-    public static Task<IResult> Terminate(string agreementId, TerminationRequest body, HttpContext http) =>
+    public static Task<Created<WriteResponse>> Terminate(string agreementId, TerminationRequest body, HttpContext http) =>
         Write(http, agreementId, (s, actor, now) => AgreementDecider.Decide(s, new TerminateAgreement(agreementId, body.Reason, body.DecisionReference, actor, now)));
 
-    public static async Task<IResult> List(HttpContext http, IQuerySession session, ProjectionFreshness freshness, CancellationToken ct)
+    public static async Task<Ok<Page<AgreementSummary>>> List(HttpContext http, IQuerySession session, ProjectionFreshness freshness, CancellationToken ct)
     {
         var view = AgreementViewQuery.Check(ViewRequests.From(http, AgreementViewQuery.Filters));
         var fresh = await freshness.WritePositionAsync(ct);
         return TypedResults.Ok(Page<AgreementSummary>.Of(await view.ReadAsync(session, ct), fresh));
     }
 
-    public static Task<IResult> Get(string agreementId, HttpContext http, IQuerySession session) =>
+    public static Task<Ok<AgreementView>> Get(string agreementId, HttpContext http, IQuerySession session) =>
         Reading.OneAsync<AgreementView>(http, session, StreamKeys.Agreement(agreementId), x => x.Version, "agreement_not_found", $"Agreement {agreementId}");
 
-    public static Task<IResult> Events(string agreementId, IQuerySession session, CancellationToken ct) =>
+    public static Task<Ok<List<EventEnvelope>>> Events(string agreementId, IQuerySession session, CancellationToken ct) =>
         EventHistory.ReadAsync(session, StreamKeys.Agreement(agreementId), "agreement_not_found", $"Agreement {agreementId}", ct);
 
-    private static Task<IResult> Write(HttpContext http, string agreementId, Appending.Decision<AgreementState> decide) =>
+    private static Task<Created<WriteResponse>> Write(HttpContext http, string agreementId, Appending.Decision<AgreementState> decide) =>
         Appending.AppendAsync(http, StreamKeys.Agreement(agreementId), AgreementState.Evolve, decide, Location(agreementId));
 
     private static string Location(string agreementId) => $"/api/agreements/{Uri.EscapeDataString(agreementId)}";

@@ -7,6 +7,7 @@ using Ledger.Infrastructure.Identity;
 using Ledger.Infrastructure.Store;
 using Ledger.Projections.Querying;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 
 namespace Ledger.Api.Audit;
@@ -42,7 +43,7 @@ public static class AccessLogEndpoints
     {
         var group = app.MapGroup("/api/audit").WithTags("Audit").RequireAuthorization(Policies.SupervisorOrDecision).WithStandardResponses();
         // Reading who replayed what is itself accountable: a refused peek is recorded like a granted one.
-        group.MapGet("/access-log", Query).IsReplay().Produces<AccessLogPage>()
+        group.MapGet("/access-log", Query).IsReplay()
             .WithName("AccessLog").WithSummary("Who replayed or exported what, when, and the outcome; filter by actor, subject, from/to; newest first, keyset paged.");
         return group;
     }
@@ -126,7 +127,7 @@ public static class AccessLogEndpoints
         return new AccessAttempt(at, actor, action, http.Request.Path.Value ?? "", subjects, filters, correlation);
     }
 
-    public static async Task<IResult> Query(HttpContext http, AccessLog log)
+    public static async Task<Ok<AccessLogPage>> Query(HttpContext http, AccessLog log)
     {
         var query = ViewQuery.For(ViewRequests.From(http, Filters), Filters);
         var now = log.Time.GetUtcNow();

@@ -6,6 +6,7 @@ using Ledger.Infrastructure.Audit;
 using Ledger.Infrastructure.Identity;
 using Ledger.Projections.Supervision;
 using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ledger.Api.Audit;
 
@@ -31,29 +32,29 @@ public static class ViewsAsOfEndpoints
             .RequireAuthorization(p => p.RequireAuthenticatedUser().RequireClaim(LedgerClaims.Role, "auditor", Policies.Supervisor, Policies.Decision))
             .WithStandardResponses()
             .IsReplay();
-        group.MapGet("/governments/{governmentId}", Government).Produces<ViewAsOf<GovernmentCompliance>>()
+        group.MapGet("/governments/{governmentId}", Government)
             .WithName("GovernmentComplianceAsOf").WithSummary("A government's compliance view as it was at a time (at) or daemon position (position), replayed from the events.");
-        group.MapGet("/commitments/{commitmentId}", Commitment).Produces<ViewAsOf<CommitmentStanding>>()
+        group.MapGet("/commitments/{commitmentId}", Commitment)
             .WithName("CommitmentStandingAsOf").WithSummary("Where a commitment stood for supervision at a time (at) or daemon position (position), replayed from the events.");
-        group.MapGet("/agreements/{agreementId}", Agreement).Produces<ViewAsOf<AgreementProgress>>()
+        group.MapGet("/agreements/{agreementId}", Agreement)
             .WithName("AgreementProgressAsOf").WithSummary("An agreement's progress view as it was at a time (at) or daemon position (position), replayed from the events.");
-        group.MapGet("/overdue", Overdue).Produces<ViewListAsOf<OverdueEntry>>()
+        group.MapGet("/overdue", Overdue)
             .WithName("OverdueQueueAsOf").WithSummary("The overdue queue as it was at a time (at) or daemon position (position); filter by agreement or government.");
-        group.MapGet("/rectifications", Rectifications).Produces<ViewListAsOf<RectificationEntry>>()
+        group.MapGet("/rectifications", Rectifications)
             .WithName("RectificationTrackerAsOf").WithSummary("The rectification tracker as it was at a time (at) or daemon position (position); filter by agreement, government or open.");
         return group;
     }
 
-    public static Task<IResult> Government(string governmentId, HttpContext http, IQuerySession session) =>
+    public static Task<Ok<ViewAsOf<GovernmentCompliance>>> Government(string governmentId, HttpContext http, IQuerySession session) =>
         OneAsync<GovernmentCompliance>(http, session, StreamKeys.Government(governmentId), governmentId, "government_not_found", $"Government {governmentId}");
 
-    public static Task<IResult> Commitment(string commitmentId, HttpContext http, IQuerySession session) =>
+    public static Task<Ok<ViewAsOf<CommitmentStanding>>> Commitment(string commitmentId, HttpContext http, IQuerySession session) =>
         OneAsync<CommitmentStanding>(http, session, StreamKeys.Commitment(commitmentId), commitmentId, "commitment_not_found", $"Commitment {commitmentId}");
 
-    public static Task<IResult> Agreement(string agreementId, HttpContext http, IQuerySession session) =>
+    public static Task<Ok<ViewAsOf<AgreementProgress>>> Agreement(string agreementId, HttpContext http, IQuerySession session) =>
         OneAsync<AgreementProgress>(http, session, StreamKeys.Agreement(agreementId), agreementId, "agreement_not_found", $"Agreement {agreementId}");
 
-    public static async Task<IResult> Overdue(HttpContext http, IQuerySession session)
+    public static async Task<Ok<ViewListAsOf<OverdueEntry>>> Overdue(HttpContext http, IQuerySession session)
     {
         var ct = http.RequestAborted;
         var q = Query.From(http, "agreement", "government");
@@ -66,7 +67,7 @@ public static class ViewsAsOfEndpoints
         return TypedResults.Ok(new ViewListAsOf<OverdueEntry>(views.Point, items.Count, items));
     }
 
-    public static async Task<IResult> Rectifications(HttpContext http, IQuerySession session)
+    public static async Task<Ok<ViewListAsOf<RectificationEntry>>> Rectifications(HttpContext http, IQuerySession session)
     {
         var ct = http.RequestAborted;
         var q = Query.From(http, "agreement", "government", "open");
@@ -81,7 +82,7 @@ public static class ViewsAsOfEndpoints
         return TypedResults.Ok(new ViewListAsOf<RectificationEntry>(views.Point, items.Count, items));
     }
 
-    private static async Task<IResult> OneAsync<T>(HttpContext http, IQuerySession session, string streamKey, string id, string notFoundCode, string what)
+    private static async Task<Ok<ViewAsOf<T>>> OneAsync<T>(HttpContext http, IQuerySession session, string streamKey, string id, string notFoundCode, string what)
         where T : class
     {
         var ct = http.RequestAborted;

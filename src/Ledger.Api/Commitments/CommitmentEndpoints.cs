@@ -6,10 +6,11 @@ using Ledger.Contracts;
 using Ledger.Domain.Agreements;
 using Ledger.Domain.Commitments;
 using Ledger.Infrastructure.Audit;
-using Ledger.Infrastructure.Supervision;
+using Ledger.Infrastructure.Daemon;
 using Ledger.Infrastructure.Writing;
 using Ledger.Projections;
 using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ledger.Api.Commitments;
 
@@ -60,21 +61,21 @@ public static class CommitmentEndpoints
             .WithName("WithdrawClaim").WithSummary("Withdraw a fulfilment claim (government).");
         group.MapPost("/{commitmentId}/claims/{claimId}/verification", Verify).RequireAuthorization(Policies.Supervisor)
             .WithName("VerifyClaim").WithSummary("Record the verification verdict on a claim (supervisor).");
-        group.MapGet("/", List).Produces<Page<CommitmentSummary>>().AsList(CommitmentRecordQuery.Filters, CommitmentRecordQuery.Sorts)
+        group.MapGet("/", List).AsList(CommitmentRecordQuery.Filters, CommitmentRecordQuery.Sorts)
             .WithName("ListCommitments").WithSummary("The commitments, the lead government named in Chinese and English, filtered by agreement, participant, status or deadline, sorted and keyset-paged.");
-        group.MapGet("/{commitmentId}", Get).Produces<CommitmentRecord>()
+        group.MapGet("/{commitmentId}", Get)
             .WithName("GetCommitment").WithSummary("Read one commitment's full record; its ETag is the stream version.");
-        group.MapGet("/{commitmentId}/reports", Reports).Produces<Page<ProgressReportRecord>>()
+        group.MapGet("/{commitmentId}/reports", Reports)
             .AsList(ProgressReportRecordQuery.Filters, ProgressReportRecordQuery.Sorts)
             .WithName("ListCommitmentReports").WithSummary("Every progress report of the commitment with its corrections, in the order made (sort=-version: the latest first), keyset-paged; the record itself keeps the latest few.");
-        group.MapGet("/{commitmentId}/reports/{reportId}", Report).Produces<ProgressReportRecord>()
+        group.MapGet("/{commitmentId}/reports/{reportId}", Report)
             .WithName("GetCommitmentReport").WithSummary("One progress report of the commitment with its corrections.");
-        group.MapGet("/{commitmentId}/events", Events).IsReplay().Produces<List<EventEnvelope>>()
+        group.MapGet("/{commitmentId}/events", Events).IsReplay()
             .WithName("GetCommitmentEvents").WithSummary("The commitment's raw event history with envelopes.");
         return group;
     }
 
-    public static async Task<IResult> Register(RegisterCommitmentRequest body, HttpContext http, LedgerWriter writer)
+    public static async Task<Created<WriteResponse>> Register(RegisterCommitmentRequest body, HttpContext http, LedgerWriter writer)
     {
         var agreement = await writer.LoadAsync<AgreementState>(StreamKeys.Agreement(body.AgreementId), AgreementState.Evolve, http.RequestAborted);
         return await Write(http, body.CommitmentId, (s, actor, now) => CommitmentDecider.Decide(s, new RegisterCommitment(
@@ -82,53 +83,53 @@ public static class CommitmentEndpoints
             body.Description, body.Deadline, body.Indicators ?? [], body.Milestones ?? [], body.Contributors ?? [], actor, now), agreement));
     }
 
-    public static Task<IResult> Activate(string commitmentId, HttpContext http) =>
+    public static Task<Created<WriteResponse>> Activate(string commitmentId, HttpContext http) =>
         Write(http, commitmentId, (s, actor, now) => CommitmentDecider.Decide(s, new ActivateCommitment(commitmentId, actor, now)));
 
-    public static Task<IResult> Suspend(string commitmentId, ReasonRequest body, HttpContext http) =>
+    public static Task<Created<WriteResponse>> Suspend(string commitmentId, ReasonRequest body, HttpContext http) =>
         Write(http, commitmentId, (s, actor, now) => CommitmentDecider.Decide(s, new SuspendCommitment(commitmentId, body.Reason, actor, now)));
 
-    public static Task<IResult> Resume(string commitmentId, ReasonRequest body, HttpContext http) =>
+    public static Task<Created<WriteResponse>> Resume(string commitmentId, ReasonRequest body, HttpContext http) =>
         Write(http, commitmentId, (s, actor, now) => CommitmentDecider.Decide(s, new ResumeCommitment(commitmentId, body.Reason, actor, now)));
 
-    public static Task<IResult> Withdraw(string commitmentId, ReasonRequest body, HttpContext http) =>
+    public static Task<Created<WriteResponse>> Withdraw(string commitmentId, ReasonRequest body, HttpContext http) =>
         Write(http, commitmentId, (s, actor, now) => CommitmentDecider.Decide(s, new WithdrawCommitment(commitmentId, body.Reason, actor, now)));
 
-    public static Task<IResult> ReportProgress(string commitmentId, ReportProgressRequest body, HttpContext http) =>
+    public static Task<Created<WriteResponse>> ReportProgress(string commitmentId, ReportProgressRequest body, HttpContext http) =>
         Write(http, commitmentId, (s, actor, now) => CommitmentDecider.Decide(s, new Domain.Commitments.ReportProgress(
             commitmentId, body.ReportId, body.Period, body.AsOf, body.Values ?? [], body.Narrative, actor, now)));
 
-    public static Task<IResult> CorrectProgress(string commitmentId, CorrectProgressRequest body, HttpContext http) =>
+    public static Task<Created<WriteResponse>> CorrectProgress(string commitmentId, CorrectProgressRequest body, HttpContext http) =>
         Write(http, commitmentId, (s, actor, now) => CommitmentDecider.Decide(s, new Domain.Commitments.CorrectProgress(
             commitmentId, body.CorrectionId, body.CorrectsReportId, body.Values ?? [], body.Reason, actor, now)));
 
-    public static Task<IResult> AttachEvidence(string commitmentId, AttachEvidenceRequest body, HttpContext http) =>
+    public static Task<Created<WriteResponse>> AttachEvidence(string commitmentId, AttachEvidenceRequest body, HttpContext http) =>
         Write(http, commitmentId, (s, actor, now) => CommitmentDecider.Decide(s, new Domain.Commitments.AttachEvidence(
             commitmentId, body.EvidenceId, body.DocumentType, body.Title, body.Sha256, body.StorageUri, body.Issuer, body.IssuedOn,
             body.Confidentiality, actor, now, body.MediaType, body.Length)));
 
-    public static Task<IResult> Claim(string commitmentId, ClaimFulfilmentRequest body, HttpContext http) =>
+    public static Task<Created<WriteResponse>> Claim(string commitmentId, ClaimFulfilmentRequest body, HttpContext http) =>
         Write(http, commitmentId, (s, actor, now) => CommitmentDecider.Decide(s, new ClaimFulfilment(
             commitmentId, body.ClaimId, body.Scope, body.Subject, body.EvidenceIds ?? [], body.Statement, actor, now)));
 
-    public static Task<IResult> WithdrawClaim(string commitmentId, string claimId, ReasonRequest body, HttpContext http) =>
+    public static Task<Created<WriteResponse>> WithdrawClaim(string commitmentId, string claimId, ReasonRequest body, HttpContext http) =>
         Write(http, commitmentId, (s, actor, now) => CommitmentDecider.Decide(s, new Domain.Commitments.WithdrawClaim(commitmentId, claimId, body.Reason, actor, now)));
 
-    public static Task<IResult> Verify(string commitmentId, string claimId, VerifyClaimRequest body, HttpContext http) =>
+    public static Task<Created<WriteResponse>> Verify(string commitmentId, string claimId, VerifyClaimRequest body, HttpContext http) =>
         Write(http, commitmentId, (s, actor, now) => CommitmentDecider.Decide(s, new VerifyClaim(
             commitmentId, claimId, body.Method, body.Verdict, body.Findings, actor, now)));
 
-    public static async Task<IResult> List(HttpContext http, IQuerySession session, ProjectionFreshness freshness, CancellationToken ct)
+    public static async Task<Ok<Page<CommitmentSummary>>> List(HttpContext http, IQuerySession session, ProjectionFreshness freshness, CancellationToken ct)
     {
         var view = CommitmentRecordQuery.Check(ViewRequests.From(http, CommitmentRecordQuery.Filters));
         var fresh = await freshness.WritePositionAsync(ct);
         return TypedResults.Ok(Page<CommitmentSummary>.Of(await view.ReadAsync(session, ct), fresh));
     }
 
-    public static Task<IResult> Get(string commitmentId, HttpContext http, IQuerySession session) =>
+    public static Task<Ok<CommitmentRecord>> Get(string commitmentId, HttpContext http, IQuerySession session) =>
         Reading.OneAsync<CommitmentRecord>(http, session, StreamKeys.Commitment(commitmentId), x => x.Version, "commitment_not_found", $"Commitment {commitmentId}");
 
-    public static async Task<IResult> Reports(string commitmentId, HttpContext http, IQuerySession session, ProjectionFreshness freshness, CancellationToken ct)
+    public static async Task<Ok<Page<ProgressReportRecord>>> Reports(string commitmentId, HttpContext http, IQuerySession session, ProjectionFreshness freshness, CancellationToken ct)
     {
         var view = ProgressReportRecordQuery.Check(commitmentId, ViewRequests.From(http, ProgressReportRecordQuery.Filters));
         if (await session.Events.FetchStreamStateAsync(StreamKeys.Commitment(commitmentId), ct) is null)
@@ -137,14 +138,14 @@ public static class CommitmentEndpoints
         return TypedResults.Ok(Page<ProgressReportRecord>.Of(await view.PageAsync(session, ct), fresh));
     }
 
-    public static async Task<IResult> Report(string commitmentId, string reportId, IQuerySession session, CancellationToken ct) =>
+    public static async Task<Ok<ProgressReportRecord>> Report(string commitmentId, string reportId, IQuerySession session, CancellationToken ct) =>
         await session.LoadAsync<ProgressReportRecord>(ProgressReportRecord.IdOf(commitmentId, reportId), ct) is { } report
             ? TypedResults.Ok(report)
             : throw new RequestRejected(StatusCodes.Status404NotFound, "report_not_found", $"Commitment {commitmentId} has no report {reportId}.");
 
-    public static Task<IResult> Events(string commitmentId, IQuerySession session, CancellationToken ct) =>
+    public static Task<Ok<List<EventEnvelope>>> Events(string commitmentId, IQuerySession session, CancellationToken ct) =>
         EventHistory.ReadAsync(session, StreamKeys.Commitment(commitmentId), "commitment_not_found", $"Commitment {commitmentId}", ct);
 
-    private static Task<IResult> Write(HttpContext http, string commitmentId, Appending.Decision<CommitmentState> decide) =>
+    private static Task<Created<WriteResponse>> Write(HttpContext http, string commitmentId, Appending.Decision<CommitmentState> decide) =>
         Appending.AppendAsync(http, StreamKeys.Commitment(commitmentId), CommitmentState.Evolve, decide, $"/api/commitments/{Uri.EscapeDataString(commitmentId)}");
 }

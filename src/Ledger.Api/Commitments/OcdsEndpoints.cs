@@ -9,6 +9,7 @@ using Ledger.Contracts;
 using Ledger.Infrastructure.Audit;
 using Ledger.Projections;
 using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ledger.Api.Commitments;
 
@@ -36,7 +37,7 @@ public static class OcdsEndpoints
         return group;
     }
 
-    public static async Task<IResult> Record(string commitmentId, HttpContext http, IQuerySession session, TimeProvider time)
+    public static async Task<JsonHttpResult<JsonObject>> Record(string commitmentId, HttpContext http, IQuerySession session, TimeProvider time)
     {
         var ct = http.RequestAborted;
         var streamKey = StreamKeys.Commitment(commitmentId);

@@ -2,6 +2,7 @@ using Ledger.Api.Http;
 using Ledger.Api.OpenApi;
 using Ledger.Contracts;
 using Ledger.Domain.Commitments;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ledger.Api.Commitments;
 
@@ -58,41 +59,41 @@ public static class SupervisionEndpoints
         return group;
     }
 
-    public static Task<IResult> Assess(string commitmentId, AssessCommitmentRequest body, HttpContext http) =>
+    public static Task<Created<WriteResponse>> Assess(string commitmentId, AssessCommitmentRequest body, HttpContext http) =>
         Write(http, commitmentId, (s, actor, now) => CommitmentDecider.Decide(s, new AssessCommitment(
             commitmentId, body.AssessmentId, body.Period, body.Completion, body.Confidence, body.Risk, body.Rationale, actor, now)));
 
-    public static Task<IResult> OrderRectification(string commitmentId, OrderRectificationRequest body, HttpContext http) =>
+    public static Task<Created<WriteResponse>> OrderRectification(string commitmentId, OrderRectificationRequest body, HttpContext http) =>
         Write(http, commitmentId, (s, actor, now) => CommitmentDecider.Decide(s, new Domain.Commitments.OrderRectification(
             commitmentId, body.RectificationId, body.GovernmentId, body.Findings, body.RequiredActions ?? [], body.DueOn, actor, now)));
 
-    public static Task<IResult> RespondToRectification(string commitmentId, string rectificationId, RespondToRectificationRequest body, HttpContext http) =>
+    public static Task<Created<WriteResponse>> RespondToRectification(string commitmentId, string rectificationId, RespondToRectificationRequest body, HttpContext http) =>
         Write(http, commitmentId, (s, actor, now) => CommitmentDecider.Decide(s, new Domain.Commitments.RespondToRectification(
             commitmentId, rectificationId, body.Response, body.EvidenceIds ?? [], actor, now)));
 
-    public static Task<IResult> AcceptRectification(string commitmentId, string rectificationId, FindingsRequest body, HttpContext http) =>
+    public static Task<Created<WriteResponse>> AcceptRectification(string commitmentId, string rectificationId, FindingsRequest body, HttpContext http) =>
         Write(http, commitmentId, (s, actor, now) => CommitmentDecider.Decide(s, new Domain.Commitments.AcceptRectification(
             commitmentId, rectificationId, body.Findings, actor, now)));
 
-    public static Task<IResult> RejectRectification(string commitmentId, string rectificationId, RejectRectificationRequest body, HttpContext http) =>
+    public static Task<Created<WriteResponse>> RejectRectification(string commitmentId, string rectificationId, RejectRectificationRequest body, HttpContext http) =>
         Write(http, commitmentId, (s, actor, now) => CommitmentDecider.Decide(s, new Domain.Commitments.RejectRectification(
             commitmentId, rectificationId, body.Findings, body.NewDueOn, actor, now)));
 
-    public static Task<IResult> RaiseEscalation(string commitmentId, RaiseEscalationRequest body, HttpContext http) =>
+    public static Task<Created<WriteResponse>> RaiseEscalation(string commitmentId, RaiseEscalationRequest body, HttpContext http) =>
         Write(http, commitmentId, (s, actor, now) => CommitmentDecider.Decide(s, new Domain.Commitments.RaiseEscalation(
             commitmentId, body.EscalationId, body.Subject, body.Options ?? [], body.RectificationId, actor, now)));
 
-    public static Task<IResult> DecideEscalation(string commitmentId, string escalationId, DecideEscalationRequest body, HttpContext http) =>
+    public static Task<Created<WriteResponse>> DecideEscalation(string commitmentId, string escalationId, DecideEscalationRequest body, HttpContext http) =>
         Write(http, commitmentId, (s, actor, now) => CommitmentDecider.Decide(s, new Domain.Commitments.DecideEscalation(
             commitmentId, escalationId, body.DecisionReference, body.Decision, actor, now)));
 
-    public static Task<IResult> Revise(string commitmentId, ReviseCommitmentRequest body, HttpContext http) =>
+    public static Task<Created<WriteResponse>> Revise(string commitmentId, ReviseCommitmentRequest body, HttpContext http) =>
         Write(http, commitmentId, (s, actor, now) => CommitmentDecider.Decide(s, new ReviseCommitment(
             commitmentId, body.RevisionId, body.Reason, body.DecisionReference, body.NewDeadline,
             // A null element passes the JSON reader (nullability is not enforced inside lists); the decider names it.
             [.. (body.RescheduledMilestones ?? []).Select(m => m is null ? null! : new MilestoneReschedule(m.MilestoneId, m.Due, m.Title, m.Type))],
             actor, now)));
 
-    private static Task<IResult> Write(HttpContext http, string commitmentId, Appending.Decision<CommitmentState> decide) =>
+    private static Task<Created<WriteResponse>> Write(HttpContext http, string commitmentId, Appending.Decision<CommitmentState> decide) =>
         Appending.AppendAsync(http, StreamKeys.Commitment(commitmentId), CommitmentState.Evolve, decide, $"/api/commitments/{Uri.EscapeDataString(commitmentId)}");
 }

@@ -7,6 +7,7 @@ using Ledger.Domain.Evaluation;
 using Ledger.Infrastructure.Audit;
 using Ledger.Projections;
 using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ledger.Api.Evaluation;
 
@@ -31,34 +32,34 @@ public static class EvaluationEndpoints
             .WithName("AppealScore").WithSummary("Appeal the caller's own published score within 30 days (government).");
         group.MapPost("/{cycleId}/appeals/{appealId}/decision", DecideAppeal).RequireAuthorization(Policies.Supervisor)
             .WithName("DecideAppeal").WithSummary("Uphold an appeal with the revised total, or dismiss it (supervisor).");
-        group.MapGet("/{cycleId}", Get).Produces<EvaluationCycleView>()
+        group.MapGet("/{cycleId}", Get)
             .WithName("GetEvaluationCycle").WithSummary("The cycle with its published scorecards and appeals; its ETag is the stream version.");
-        group.MapGet("/{cycleId}/preview", Preview).RequireAuthorization(Policies.SupervisorOrAuditor).Produces<ScorecardPreview>()
+        group.MapGet("/{cycleId}/preview", Preview).RequireAuthorization(Policies.SupervisorOrAuditor)
             .WithName("PreviewScorecards").WithSummary("The scorecards the method computes from the ledger now, unpublished (supervisor, auditor).");
-        group.MapGet("/{cycleId}/events", Events).IsReplay().Produces<List<EventEnvelope>>()
+        group.MapGet("/{cycleId}/events", Events).IsReplay()
             .WithName("GetEvaluationCycleEvents").WithSummary("The cycle's raw event history with envelopes.");
         return group;
     }
 
-    public static Task<IResult> Open(OpenEvaluationCycleRequest body, HttpContext http) =>
+    public static Task<Created<WriteResponse>> Open(OpenEvaluationCycleRequest body, HttpContext http) =>
         Write(http, body.CycleId, (s, actor, now) => EvaluationDecider.Decide(s, new OpenEvaluationCycle(
             body.CycleId, body.Period, body.Start, body.End, body.MethodVersion, body.Weights, actor, now)));
 
-    public static async Task<IResult> Publish(string cycleId, HttpContext http, IQuerySession session)
+    public static async Task<Created<WriteResponse>> Publish(string cycleId, HttpContext http, IQuerySession session)
     {
         var facts = await ScoringFactsAsync(session, http.RequestAborted);
         return await Write(http, cycleId, (s, actor, now) => EvaluationDecider.Decide(s, new PublishScorecards(cycleId, facts, actor, now)));
     }
 
-    public static Task<IResult> Appeal(string cycleId, AppealScoreRequest body, HttpContext http) =>
+    public static Task<Created<WriteResponse>> Appeal(string cycleId, AppealScoreRequest body, HttpContext http) =>
         Write(http, cycleId, (s, actor, now) => EvaluationDecider.Decide(s, new AppealScore(
             cycleId, body.AppealId, body.GovernmentId, body.Grounds, actor, now)));
 
-    public static Task<IResult> DecideAppeal(string cycleId, string appealId, DecideAppealRequest body, HttpContext http) =>
+    public static Task<Created<WriteResponse>> DecideAppeal(string cycleId, string appealId, DecideAppealRequest body, HttpContext http) =>
         Write(http, cycleId, (s, actor, now) => EvaluationDecider.Decide(s, new Domain.Evaluation.DecideAppeal(
             cycleId, appealId, body.Upheld, body.RevisedTotal, body.Findings, actor, now)));
 
-    public static async Task<IResult> Get(string cycleId, HttpContext http, IQuerySession session)
+    public static async Task<Ok<EvaluationCycleView>> Get(string cycleId, HttpContext http, IQuerySession session)
     {
         var events = await session.Events.FetchStreamAsync(StreamKeys.Evaluation(cycleId), token: http.RequestAborted);
         var view = EvaluationCycleView.From(events) ?? throw NotFound(cycleId);
@@ -66,7 +67,7 @@ public static class EvaluationEndpoints
         return TypedResults.Ok(view);
     }
 
-    public static async Task<IResult> Preview(string cycleId, HttpContext http, IQuerySession session, TimeProvider time)
+    public static async Task<Ok<ScorecardPreview>> Preview(string cycleId, HttpContext http, IQuerySession session, TimeProvider time)
     {
         var events = await session.Events.FetchStreamAsync(StreamKeys.Evaluation(cycleId), token: http.RequestAborted);
         var cycle = events.Aggregate((EvaluationState?)null, (s, e) => EvaluationState.Evolve(s, e.Data)) ?? throw NotFound(cycleId);
@@ -76,7 +77,7 @@ public static class EvaluationEndpoints
             outcome.Ranked, outcome.NotScored));
     }
 
-    public static Task<IResult> Events(string cycleId, IQuerySession session, CancellationToken ct) =>
+    public static Task<Ok<List<EventEnvelope>>> Events(string cycleId, IQuerySession session, CancellationToken ct) =>
         EventHistory.ReadAsync(session, StreamKeys.Evaluation(cycleId), "cycle_not_found", $"Evaluation cycle {cycleId}", ct);
 
     /// <summary>
@@ -99,7 +100,7 @@ public static class EvaluationEndpoints
     private static RequestRejected NotFound(string cycleId) =>
         new(StatusCodes.Status404NotFound, "cycle_not_found", $"Evaluation cycle {cycleId} does not exist.");
 
-    private static Task<IResult> Write(HttpContext http, string cycleId, Appending.Decision<EvaluationState> decide) =>
+    private static Task<Created<WriteResponse>> Write(HttpContext http, string cycleId, Appending.Decision<EvaluationState> decide) =>
         Appending.AppendAsync(http, StreamKeys.Evaluation(cycleId), EvaluationState.Evolve, decide, $"/api/evaluations/{Uri.EscapeDataString(cycleId ?? "")}");
 }
 

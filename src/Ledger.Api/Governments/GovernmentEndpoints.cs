@@ -5,9 +5,10 @@ using Ledger.Api.Supervision;
 using Ledger.Contracts;
 using Ledger.Domain.Governments;
 using Ledger.Infrastructure.Audit;
-using Ledger.Infrastructure.Supervision;
+using Ledger.Infrastructure.Daemon;
 using Ledger.Projections;
 using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ledger.Api.Governments;
 
@@ -21,31 +22,31 @@ public static class GovernmentEndpoints
         var group = app.MapGroup("/api/governments").WithTags("Governments").RequireAuthorization(Policies.Reader).WithStandardResponses();
         group.MapPost("/", Register).RequireAuthorization(Policies.Admin)
             .WithName("RegisterGovernment").WithSummary("Register a government (admin).");
-        group.MapGet("/", List).Produces<Page<GovernmentView>>().AsList(GovernmentViewQuery.Filters, GovernmentViewQuery.Sorts)
+        group.MapGet("/", List).AsList(GovernmentViewQuery.Filters, GovernmentViewQuery.Sorts)
             .WithName("ListGovernments").WithSummary("The registered governments with their Chinese and English names, filtered, sorted and keyset-paged.");
-        group.MapGet("/{governmentId}", Get).Produces<GovernmentView>()
+        group.MapGet("/{governmentId}", Get)
             .WithName("GetGovernment").WithSummary("Read one government; its ETag is the stream version.");
-        group.MapGet("/{governmentId}/events", Events).IsReplay().Produces<List<EventEnvelope>>()
+        group.MapGet("/{governmentId}/events", Events).IsReplay()
             .WithName("GetGovernmentEvents").WithSummary("The government's raw event history with envelopes.");
         return group;
     }
 
-    public static Task<IResult> Register(RegisterGovernmentRequest body, HttpContext http) =>
+    public static Task<Created<WriteResponse>> Register(RegisterGovernmentRequest body, HttpContext http) =>
         Appending.AppendAsync<GovernmentState>(http, StreamKeys.Government(body.GovernmentId), GovernmentState.Evolve,
             (state, actor, now) => GovernmentDecider.Decide(state, new RegisterGovernment(body.GovernmentId, body.NameZh, body.NameEn,
                 body.Province, body.Prefecture, body.Level, actor, now)),
             $"/api/governments/{body.GovernmentId}");
 
-    public static async Task<IResult> List(HttpContext http, IQuerySession session, ProjectionFreshness freshness, CancellationToken ct)
+    public static async Task<Ok<Page<GovernmentView>>> List(HttpContext http, IQuerySession session, ProjectionFreshness freshness, CancellationToken ct)
     {
         var view = GovernmentViewQuery.Check(ViewRequests.From(http, GovernmentViewQuery.Filters));
         var fresh = await freshness.WritePositionAsync(ct);
         return TypedResults.Ok(Page<GovernmentView>.Of(await view.PageAsync(session, ct), fresh));
     }
 
-    public static Task<IResult> Get(string governmentId, HttpContext http, IQuerySession session) =>
+    public static Task<Ok<GovernmentView>> Get(string governmentId, HttpContext http, IQuerySession session) =>
         Reading.OneAsync<GovernmentView>(http, session, StreamKeys.Government(governmentId), x => x.Version, "government_not_found", $"Government {governmentId}");
 
-    public static Task<IResult> Events(string governmentId, IQuerySession session, CancellationToken ct) =>
+    public static Task<Ok<List<EventEnvelope>>> Events(string governmentId, IQuerySession session, CancellationToken ct) =>
         EventHistory.ReadAsync(session, StreamKeys.Government(governmentId), "government_not_found", $"Government {governmentId}", ct);
 }

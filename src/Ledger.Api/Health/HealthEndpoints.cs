@@ -1,10 +1,11 @@
 using Ledger.Infrastructure.Clock;
+using Ledger.Infrastructure.Daemon;
 using Ledger.Infrastructure.Integrity;
 using Ledger.Infrastructure.Resilience;
 using Ledger.Infrastructure.Store;
-using Ledger.Infrastructure.Supervision;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Polly;
 
@@ -65,12 +66,14 @@ public sealed class PostgresReadyCheck(LedgerSettings settings, ReadinessCircuit
 /// commit and are integrated once the log catches up, so the node stays in service (readiness
 /// answers 200) while the lag shows in the report and in <c>ledger.merkle.lag_events</c>.
 /// </summary>
-public sealed class IntegrityLagCheck(IntegrityMonitor monitor, IntegrityOptions options, ReadinessCircuit circuit) : IHealthCheck
+public sealed class IntegrityLagCheck(IntegrityMonitor monitor, IOptions<IntegrityOptions> integrity, ReadinessCircuit circuit) : IHealthCheck
 {
+    private readonly IntegrityOptions _options = integrity.Value;
+
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default) =>
         Readiness.LagAsync(circuit, async token => await monitor.CurrentAsync(token),
-            status => (status.EventsBehind <= options.MaxLagEvents,
-                $"the Merkle log is {status.EventsBehind} events behind the ledger (limit {options.MaxLagEvents}); tree size {status.TreeSize}"),
+            status => (status.EventsBehind <= _options.MaxLagEvents,
+                $"the Merkle log is {status.EventsBehind} events behind the ledger (limit {_options.MaxLagEvents}); tree size {status.TreeSize}"),
             "the Merkle log's status cannot be read", ct);
 }
 
@@ -80,13 +83,13 @@ public sealed class IntegrityLagCheck(IntegrityMonitor monitor, IntegrityOptions
 /// checkpoint, or when none is configured; degraded otherwise. Degraded, never unhealthy: a witness that is
 /// down delays its cosignatures, not the ledger's appends. The lag is also <c>ledger.witness.lag_leaves</c>.
 /// </summary>
-public sealed class WitnessCheck(WitnessCosigning cosigning, IConfiguration configuration) : IHealthCheck
+public sealed class WitnessCheck(WitnessCosigning cosigning, IOptions<IntegrityOptions> integrity) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {
         if (cosigning.Witnesses.Count == 0)
             return Task.FromResult(HealthCheckResult.Healthy("no witness is configured: checkpoints carry the ledger's signature alone"));
-        var limit = long.TryParse(configuration["Integrity:MaxWitnessLagLeaves"], System.Globalization.CultureInfo.InvariantCulture, out var l) && l >= 0 ? l : 10_000;
+        var limit = integrity.Value.MaxWitnessLagLeaves;
         var statuses = cosigning.Status();
         var detail = string.Join("; ", statuses.Select(s =>
             $"{s.Name}: cosigned {s.CosignedSize}, {s.LagLeaves} behind" + (s.LastError is null ? "" : $" (last error: {s.LastError})")));
@@ -104,11 +107,13 @@ public sealed class WitnessCheck(WitnessCosigning cosigning, IConfiguration conf
 /// Degraded, not unhealthy: every answer carries its freshness, so a lagging view is visible to its
 /// reader, and writes go on.
 /// </summary>
-public sealed class ProjectionLagCheck(ProjectionMonitor monitor, ProjectionSettings settings, ReadinessCircuit circuit) : IHealthCheck
+public sealed class ProjectionLagCheck(ProjectionMonitor monitor, IOptions<ProjectionSettings> projections, ReadinessCircuit circuit) : IHealthCheck
 {
+    private readonly ProjectionSettings _settings = projections.Value;
+
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default) =>
         Readiness.LagAsync(circuit, async token => (Freshness: await monitor.CurrentAsync(token), Runner: await monitor.RunnerAsync(token)),
-            status => (status.Freshness.SecondsBehind <= settings.MaxLagSeconds, Detail(status.Freshness, status.Runner)),
+            status => (status.Freshness.SecondsBehind <= _settings.MaxLagSeconds, Detail(status.Freshness, status.Runner)),
             "the supervision views' position cannot be read", ct);
 
     private string Detail(Freshness f, ShardRunner runner)
@@ -121,7 +126,7 @@ public sealed class ProjectionLagCheck(ProjectionMonitor monitor, ProjectionSett
             (_, ShardRunner.AnotherNode) => "the daemon is off on this node; another node runs the supervision projection",
             _ => "the daemon is off on this node and no node runs the supervision projection",
         };
-        return $"the supervision views are {f.EventsBehind} events and {f.SecondsBehind:0.#} s behind the ledger (limit {settings.MaxLagSeconds:0.#} s); {daemon}";
+        return $"the supervision views are {f.EventsBehind} events and {f.SecondsBehind:0.#} s behind the ledger (limit {_settings.MaxLagSeconds:0.#} s); {daemon}";
     }
 }
 

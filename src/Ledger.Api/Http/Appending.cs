@@ -1,5 +1,6 @@
 using Ledger.Domain;
 using Ledger.Infrastructure.Writing;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ledger.Api.Http;
 
@@ -11,7 +12,7 @@ public static class Appending
 {
     public delegate IReadOnlyList<object> Decision<in TState>(TState? state, Actor actor, DateTimeOffset now);
 
-    public static async Task<IResult> AppendAsync<TState>(
+    public static async Task<Created<WriteResponse>> AppendAsync<TState>(
         HttpContext http,
         string streamKey,
         Func<TState?, object, TState?> evolve,

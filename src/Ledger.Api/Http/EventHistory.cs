@@ -1,12 +1,13 @@
 using JasperFx.Events;
 using Ledger.Infrastructure.Audit;
 using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ledger.Api.Http;
 
 public static class EventHistory
 {
-    public static async Task<IResult> ReadAsync(IQuerySession session, string streamKey, string notFoundCode, string what, CancellationToken ct)
+    public static async Task<Ok<List<EventEnvelope>>> ReadAsync(IQuerySession session, string streamKey, string notFoundCode, string what, CancellationToken ct)
     {
         var events = await session.Events.FetchStreamAsync(streamKey, token: ct);
         if (events.Count == 0)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using Ledger.Infrastructure;
 using Ledger.Infrastructure.Identity;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -20,6 +21,15 @@ public sealed class RateLimitSettings
     public int Burst { get; set; } = 100;
 }
 
+/// <summary>Refuses a bucket that could never let a request through, naming the key.</summary>
+public sealed class RateLimitSettingsValidator : IValidateOptions<RateLimitSettings>
+{
+    public ValidateOptionsResult Validate(string? name, RateLimitSettings options) =>
+        options.PermitsPerSecond > 0 && options.Burst > 0
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail("RateLimits:PermitsPerSecond and RateLimits:Burst must be positive.");
+}
+
 /// <summary>
 /// One token bucket per principal: the token's subject when the request is authenticated, the
 /// remote address otherwise, so one busy client cannot starve the others. Health probes are never
@@ -29,10 +39,7 @@ public static class RateLimits
 {
     public static IServiceCollection AddLedgerRateLimits(this IServiceCollection services)
     {
-        services.AddOptions<RateLimitSettings>()
-            .BindConfiguration(RateLimitSettings.Section)
-            .Validate(s => s.PermitsPerSecond > 0 && s.Burst > 0, "RateLimits:PermitsPerSecond and RateLimits:Burst must be positive.")
-            .ValidateOnStart();
+        services.AddValidatedSettings<RateLimitSettings, RateLimitSettingsValidator>(RateLimitSettings.Section);
         services.AddRateLimiter(_ => { });
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitSettings>>((options, settings) =>
         {

@@ -1,5 +1,6 @@
 using Ledger.Contracts;
 using Ledger.Infrastructure.Writing;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
 namespace Ledger.Api.Http;
@@ -21,7 +22,7 @@ public static class StreamVersions
     }
 
     /// <summary>201 with Location and the new version as ETag; a replay of an idempotent request says so.</summary>
-    public static IResult Created(HttpContext http, string location, AppendResult result)
+    public static Created<WriteResponse> Created(HttpContext http, string location, AppendResult result)
     {
         http.Response.Headers.ETag = ETag(result.Version);
         if (result.Replayed) http.Response.Headers["Idempotent-Replayed"] = "true";

@@ -1,12 +1,13 @@
 using Ledger.Api.Http;
+using Microsoft.AspNetCore.Http.Metadata;
 
 namespace Ledger.Api.OpenApi;
 
 /// <summary>
 /// The responses every endpoint of a feature group can give, declared once per group: writes answer
-/// 201 with a <see cref="WriteResponse"/> or one of the problems <see cref="ProblemMapping"/> maps;
-/// reads of one resource can answer 404; every call can be refused by authentication, authorization
-/// and the rate limit.
+/// 201 with a <see cref="WriteResponse"/> (their typed results declare it) or one of the problems
+/// <see cref="ProblemMapping"/> maps; reads of one resource can answer 404; every call can be refused
+/// by authentication, authorization and the rate limit.
 /// </summary>
 public static class StandardResponses
 {
@@ -27,7 +28,8 @@ public static class StandardResponses
         {
             var isWrite = endpoint.Metadata.OfType<HttpMethodMetadata>().Any(m => m.HttpMethods.Contains(HttpMethods.Post));
             var hasId = endpoint is RouteEndpointBuilder { RoutePattern.Parameters.Count: > 0 };
-            if (isWrite)
+            // A write handler's typed result (Created<WriteResponse>) declares its 201 itself; this covers any that does not.
+            if (isWrite && !endpoint.Metadata.OfType<IProducesResponseTypeMetadata>().Any(m => m.StatusCode == StatusCodes.Status201Created))
                 endpoint.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status201Created, typeof(WriteResponse), ["application/json"]));
             var problems = isWrite ? Always.Concat(Writes) : hasId ? Always.Append(StatusCodes.Status404NotFound) : Always;
             foreach (var status in problems.Order())

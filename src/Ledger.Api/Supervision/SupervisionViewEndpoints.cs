@@ -1,8 +1,9 @@
 using Ledger.Api.Http;
 using Ledger.Api.OpenApi;
-using Ledger.Infrastructure.Supervision;
+using Ledger.Infrastructure.Daemon;
 using Ledger.Projections.Supervision;
 using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ledger.Api.Supervision;
 
@@ -17,56 +18,56 @@ public static class SupervisionViewEndpoints
     public static RouteGroupBuilder MapSupervisionViews(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/supervision").WithTags("Supervision views").RequireAuthorization(Policies.Reader).WithStandardResponses();
-        group.MapGet("/commitments", Commitments).Produces<Page<CommitmentStanding>>()
+        group.MapGet("/commitments", Commitments)
             .WithName("SuperviseCommitments").WithSummary("Where each commitment stands: status, colour, assessment, overdue items, open rectifications.");
-        group.MapGet("/governments", Governments).Produces<Page<GovernmentCompliance>>()
+        group.MapGet("/governments", Governments)
             .WithName("GovernmentCompliance").WithSummary("Compliance per government: commitments by status and colour, on-time rate, overdue, open rectifications.");
-        group.MapGet("/agreements", Agreements).Produces<Page<AgreementProgress>>()
+        group.MapGet("/agreements", Agreements)
             .WithName("AgreementProgress").WithSummary("Progress per agreement, rolled up from its commitments with weights.");
-        group.MapGet("/areas", Areas).Produces<Page<AreaSummary>>()
+        group.MapGet("/areas", Areas)
             .WithName("AreaSummaries").WithSummary("The same roll-up per task area, province or prefecture.");
-        group.MapGet("/overdue", Overdue).Produces<Page<OverdueEntry>>()
+        group.MapGet("/overdue", Overdue)
             .WithName("OverdueQueue").WithSummary("The overdue queue, most days overdue first.");
-        group.MapGet("/rectifications", Rectifications).Produces<Page<RectificationEntry>>()
+        group.MapGet("/rectifications", Rectifications)
             .WithName("RectificationTracker").WithSummary("Rectification orders from order to close, with responses, reviews and escalation.");
-        group.MapGet("/scorecards", Scorecards).Produces<Page<Scorecard>>()
+        group.MapGet("/scorecards", Scorecards)
             .WithName("Scorecards").WithSummary("Published scorecards per cycle and government, with band and rank.");
-        group.MapGet("/trends", Trends).Produces<Page<TrendPoint>>()
+        group.MapGet("/trends", Trends)
             .WithName("Trends").WithSummary("What happened per quarter for the zone, a government or an agreement.");
-        group.MapGet("/freshness", FreshnessNow).Produces<Freshness>()
+        group.MapGet("/freshness", FreshnessNow)
             .WithName("ViewFreshness").WithSummary("How far the supervision views are behind the ledger.");
         return group;
     }
 
-    public static async Task<IResult> Commitments(HttpContext http, IQuerySession session, ProjectionFreshness freshness, CancellationToken ct)
+    public static async Task<Ok<Page<CommitmentStanding>>> Commitments(HttpContext http, IQuerySession session, ProjectionFreshness freshness, CancellationToken ct)
     {
         var view = CommitmentStandingQuery.Check(ViewRequests.From(http, CommitmentStandingQuery.Filters));
         var fresh = await freshness.CheckAsync(ct);
         return TypedResults.Ok(Page<CommitmentStanding>.Of(await view.PageAsync(session, ct), fresh));
     }
 
-    public static async Task<IResult> Governments(HttpContext http, IQuerySession session, ProjectionFreshness freshness, CancellationToken ct)
+    public static async Task<Ok<Page<GovernmentCompliance>>> Governments(HttpContext http, IQuerySession session, ProjectionFreshness freshness, CancellationToken ct)
     {
         var view = GovernmentComplianceQuery.Check(ViewRequests.From(http, GovernmentComplianceQuery.Filters));
         var fresh = await freshness.CheckAsync(ct);
         return TypedResults.Ok(Page<GovernmentCompliance>.Of(await view.PageAsync(session, ct), fresh));
     }
 
-    public static async Task<IResult> Agreements(HttpContext http, IQuerySession session, ProjectionFreshness freshness, CancellationToken ct)
+    public static async Task<Ok<Page<AgreementProgress>>> Agreements(HttpContext http, IQuerySession session, ProjectionFreshness freshness, CancellationToken ct)
     {
         var view = AgreementProgressQuery.Check(ViewRequests.From(http, AgreementProgressQuery.Filters));
         var fresh = await freshness.CheckAsync(ct);
         return TypedResults.Ok(Page<AgreementProgress>.Of(await view.PageAsync(session, ct), fresh));
     }
 
-    public static async Task<IResult> Areas(HttpContext http, IQuerySession session, ProjectionFreshness freshness, CancellationToken ct)
+    public static async Task<Ok<Page<AreaSummary>>> Areas(HttpContext http, IQuerySession session, ProjectionFreshness freshness, CancellationToken ct)
     {
         var view = AreaSummaryQuery.Check(ViewRequests.From(http, AreaSummaryQuery.Filters));
         var fresh = await freshness.CheckAsync(ct);
         return TypedResults.Ok(Page<AreaSummary>.Of(await view.PageAsync(session, ct), fresh));
     }
 
-    public static async Task<IResult> Overdue(HttpContext http, IQuerySession session, ProjectionFreshness freshness, TimeProvider time, CancellationToken ct)
+    public static async Task<Ok<Page<OverdueEntry>>> Overdue(HttpContext http, IQuerySession session, ProjectionFreshness freshness, TimeProvider time, CancellationToken ct)
     {
         var view = OverdueItemQuery.Check(ViewRequests.From(http, OverdueItemQuery.Filters));
         var fresh = await freshness.CheckAsync(ct);
@@ -74,7 +75,7 @@ public static class SupervisionViewEndpoints
         return TypedResults.Ok(Page<OverdueEntry>.Of(await view.ReadAsync(session, today, ct), fresh));
     }
 
-    public static async Task<IResult> Rectifications(HttpContext http, IQuerySession session, ProjectionFreshness freshness, TimeProvider time, CancellationToken ct)
+    public static async Task<Ok<Page<RectificationEntry>>> Rectifications(HttpContext http, IQuerySession session, ProjectionFreshness freshness, TimeProvider time, CancellationToken ct)
     {
         var view = RectificationTrackQuery.Check(ViewRequests.From(http, RectificationTrackQuery.Filters));
         var fresh = await freshness.CheckAsync(ct);
@@ -82,7 +83,7 @@ public static class SupervisionViewEndpoints
         return TypedResults.Ok(Page<RectificationEntry>.Of(await view.ReadAsync(session, today, ct), fresh));
     }
 
-    public static async Task<IResult> Scorecards(HttpContext http, IQuerySession session, ProjectionFreshness freshness, CancellationToken ct)
+    public static async Task<Ok<Page<Scorecard>>> Scorecards(HttpContext http, IQuerySession session, ProjectionFreshness freshness, CancellationToken ct)
     {
         var view = ScorecardQuery.Check(ViewRequests.From(http, ScorecardQuery.Filters));
         var fresh = await freshness.CheckAsync(ct);
@@ -90,14 +91,14 @@ public static class SupervisionViewEndpoints
     }
 
     /// <summary>A series of quarters for the zone, a government or an agreement (TrendPointQuery says which quarters).</summary>
-    public static async Task<IResult> Trends(HttpContext http, IQuerySession session, ProjectionFreshness freshness, TimeProvider time, CancellationToken ct)
+    public static async Task<Ok<Page<TrendPoint>>> Trends(HttpContext http, IQuerySession session, ProjectionFreshness freshness, TimeProvider time, CancellationToken ct)
     {
         var series = TrendPointQuery.Check(ViewRequests.From(http, TrendPointQuery.Filters));
         var fresh = await freshness.CheckAsync(ct);
         return TypedResults.Ok(Page<TrendPoint>.Of(await series.ReadAsync(session, time.GetUtcNow(), ct), fresh));
     }
 
-    public static async Task<IResult> FreshnessNow(HttpContext http, ProjectionFreshness freshness, CancellationToken ct)
+    public static async Task<Ok<Freshness>> FreshnessNow(HttpContext http, ProjectionFreshness freshness, CancellationToken ct)
     {
         ViewRequests.From(http, []);
         return TypedResults.Ok(await freshness.CheckAsync(ct));

@@ -1,4 +1,4 @@
-using Ledger.Infrastructure.Supervision;
+using Ledger.Infrastructure.Daemon;
 using Ledger.Projections.Querying;
 
 namespace Ledger.Api.Supervision;

@@ -9,6 +9,7 @@ using Ledger.Infrastructure.Store;
 using Ledger.Infrastructure.Writing;
 using Marten;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Ledger.Cli.Accounts;
@@ -188,7 +189,8 @@ internal sealed class AccountTool : IAsyncDisposable
     private AccountTool(LedgerSettings settings)
     {
         _store = LedgerStore.Create(settings.ConnectionString, settings.Schema, TimeProvider.System);
-        _writer = new LedgerWriter(_store, TimeProvider.System, IdempotencySettings.Default, new WriteSettings(GroupCommit: false, MaxBatch: 1), NullLogger<LedgerWriter>.Instance);
+        _writer = new LedgerWriter(_store, TimeProvider.System, Options.Create(new IdempotencySettings()), Options.Create(new WriteSettings { GroupCommit = false, MaxBatch = 1 }),
+            NullLogger<LedgerWriter>.Instance);
         _db = NpgsqlDataSource.Create(settings.ConnectionString);
         Book = new AccountBook(_writer, _store, _db, settings.Schema, TimeProvider.System);
         Context = AccountBook.Context(new Actor(AccessLogActors.OperatingSystemAccount().Id!, ActorRole.Admin));

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Ledger.Infrastructure;
 using Ledger.Infrastructure.Audit;
 using Ledger.Infrastructure.Identity;
 using Ledger.Infrastructure.Integrity;
@@ -53,14 +54,12 @@ public static class ExportVerbs
             var integrity = new LedgerIntegrity(db, settings.Schema, keys.CreateSigner(), TimeProvider.System, new MerkleIntegrator(db, settings.Schema));
             var access = new ExportAccess(new AccessLog(db, settings.Schema, TimeProvider.System),
                 await Actor(parse.GetValue(token) ?? Environment.GetEnvironmentVariable("LEDGER_TOKEN"), settings), Guid.CreateVersion7().ToString());
-            var progress = new Progress("export");
             using var witnesses = new WitnessCosigning(ConfiguredWitnesses(), integrity, TimeProvider.System,
-                WitnessSettings.Timeout(Verbs.Configuration()), Microsoft.Extensions.Logging.Abstractions.NullLogger<WitnessCosigning>.Instance);
+                ValidatedSettings.Read<IntegrityOptions, IntegrityOptionsValidator>(Verbs.Configuration(), IntegrityOptions.Section).WitnessTimeout, Microsoft.Extensions.Logging.Abstractions.NullLogger<WitnessCosigning>.Instance);
             try
             {
-                var outcome = await new AuditExporter(db, integrity, TimeProvider.System, witnesses).WriteAsync(selection, target.FullName,
-                    (done, of) => progress.Report((int)Math.Min(done, int.MaxValue), (int)Math.Min(of, int.MaxValue)), ct, access);
-                progress.Done();
+                var outcome = await Progress.RunAsync("export", report => new AuditExporter(db, integrity, TimeProvider.System, witnesses).WriteAsync(
+                    selection, target.FullName, (done, of) => report((int)Math.Min(done, int.MaxValue), (int)Math.Min(of, int.MaxValue)), ct, access));
                 Console.WriteLine($"exported {outcome.Events} events from {outcome.Streams} streams to {outcome.Directory}, proved in the checkpoint of tree size {outcome.TreeSize}");
                 if (outcome.LeftOutAfterCheckpoint > 0)
                     Console.Error.WriteLine($"ledger: {outcome.LeftOutAfterCheckpoint} selected events committed after the checkpoint were left out; export again to include them");

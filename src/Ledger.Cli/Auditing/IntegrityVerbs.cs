@@ -29,9 +29,8 @@ public static class IntegrityVerbs
             }
             var policy = trust.Resolve(parse) ?? OwnKey(integrity);
             await using var db = NpgsqlDataSource.Create(settings.ConnectionString);
-            var progress = new Progress("verify");
-            var result = await Database(() => new LedgerVerifier(db, settings.Schema).VerifyAsync(policy, kept, (done, of) => progress.Report((int)Math.Min(done, int.MaxValue), (int)Math.Min(of, int.MaxValue)), ct));
-            progress.Done();
+            var result = await Progress.RunAsync("verify", report => Database(() => new LedgerVerifier(db, settings.Schema).VerifyAsync(
+                policy, kept, (done, of) => report((int)Math.Min(done, int.MaxValue), (int)Math.Min(of, int.MaxValue)), ct)));
             Console.WriteLine(result.Valid ? result.Message : (result.CheckpointRefused ? "NOT VERIFIED: " : "TAMPERED: ") + result.Message);
             return result.Valid ? 0 : 1;
         });

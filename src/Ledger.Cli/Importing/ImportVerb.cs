@@ -27,9 +27,7 @@ public static class ImportVerb
             var clock = Stopwatch.StartNew();
             try
             {
-                var progress = new Progress("import");
-                var outcome = await import.ImportAsync(path, (done, of) => progress.Report(Clamp(done), Clamp(of)), ct);
-                progress.Done();
+                var outcome = await Progress.RunAsync("import", report => import.ImportAsync(path, (done, of) => report(Clamp(done), Clamp(of)), ct));
                 Console.WriteLine($"imported {outcome.Events} events in {outcome.Streams} streams in {clock.Elapsed.TotalSeconds:0.0} s "
                     + $"(checked in {outcome.Checking.TotalSeconds:0.0} s, appended in {outcome.Appending.TotalSeconds:0.0} s, records built in {outcome.Records.TotalSeconds:0.0} s)");
                 if (outcome.AccountEventsLeftOut > 0)

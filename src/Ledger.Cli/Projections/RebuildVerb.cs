@@ -52,11 +52,9 @@ public static class RebuildVerb
     /// <summary>Rewrites the commitment records and their report documents from their streams (with <paramref name="staleOnly"/>, those of an older shape).</summary>
     internal static async Task RebuildRecordsAsync(DocumentStore store, string schema, bool staleOnly, CancellationToken ct)
     {
-        var progress = new Progress($"rebuild {Records}");
         var clock = Stopwatch.StartNew();
-        var written = await ReadModelUpgrade.RebuildRecordsAsync(store, schema, staleOnly,
-            new Progress<(int Done, int Total)>(p => progress.Report(p.Done, p.Total)), ct);
-        progress.Done();
+        var written = await Progress.RunAsync($"rebuild {Records}", report => ReadModelUpgrade.RebuildRecordsAsync(store, schema, staleOnly,
+            new Progress<(int Done, int Total)>(p => report(p.Done, p.Total)), ct));
         Console.WriteLine($"rebuilt {Records}: {written} commitment records in {clock.Elapsed.TotalSeconds:0.0} s");
     }
 
@@ -70,22 +68,23 @@ public static class RebuildVerb
     internal static async Task RebuildAsync(DocumentStore store, string schema, string projection, CancellationToken ct)
     {
         var (total, top) = await CountEventsAsync(store, schema, ct);
-        var progress = new Progress($"rebuild {projection}");
         var clock = Stopwatch.StartNew();
         using var daemon = await store.BuildProjectionDaemonAsync();
         var reached = new ReachedSequence(projection);
-        using (daemon.Tracker.Subscribe(reached))
+        await Progress.RunAsync($"rebuild {projection}", async report =>
         {
-            var rebuild = daemon.RebuildProjectionAsync(projection, TimeSpan.FromMinutes(10), ct);
-            while (!rebuild.IsCompleted)
+            using (daemon.Tracker.Subscribe(reached))
             {
-                progress.Report(Fraction(reached.Sequence, top, total), Clamp(total));
-                await Task.WhenAny(rebuild, Task.Delay(200, ct));
+                var rebuild = daemon.RebuildProjectionAsync(projection, TimeSpan.FromMinutes(10), ct);
+                while (!rebuild.IsCompleted)
+                {
+                    report(Fraction(reached.Sequence, top, total), Clamp(total));
+                    await Task.WhenAny(rebuild, Task.Delay(200, ct));
+                }
+                await rebuild;
             }
-            await rebuild;
-        }
-        progress.Report(Clamp(total), Clamp(total));
-        progress.Done();
+            report(Clamp(total), Clamp(total));
+        });
         Console.WriteLine($"rebuilt {projection}: {total} events in {clock.Elapsed.TotalSeconds:0.0} s");
     }
 

@@ -12,6 +12,7 @@ using Ledger.Infrastructure.Writing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Ledger.Cli.Scenario;
@@ -60,6 +61,8 @@ public sealed class ScenarioLoader(string[] hostArgs)
             builder.Services.AddSingleton<TimeProvider>(clock);
             builder.Logging.ClearProviders();
         });
+        // The settings first: a refusal is then the tool's one line, not the host's log of a failed start.
+        app.Services.GetRequiredService<IStartupValidator>().Validate();
         await app.StartAsync(ct);
         var (loaded, days) = await LoadedStepsAsync(app.Services.GetRequiredService<LedgerSettings>(), scenario.Name, ct);
         if (days.Count > 1)

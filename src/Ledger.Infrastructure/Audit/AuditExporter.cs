@@ -285,7 +285,7 @@ public sealed class AuditExporter(NpgsqlDataSource db, LedgerIntegrity integrity
             from "{schema}".mt_doc_governmentcompliance d, p
             where d.id = @id
             """, connection);
-        command.Parameters.AddWithValue("shard", Supervision.ProjectionFreshness.ShardName);
+        command.Parameters.AddWithValue("shard", Daemon.ProjectionFreshness.ShardName);
         command.Parameters.AddWithValue("id", governmentId);
         await WriteRowsAsync(command, file, ct);
         return file.Finish(AuditBundle.ComplianceCsv);

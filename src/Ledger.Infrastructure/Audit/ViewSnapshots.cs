@@ -135,7 +135,7 @@ public static class ViewSnapshots
             // Settled: below the high-water mark, or below what the views' own shard has applied (after a
             // rebuild, with no daemon running, only the shard says so), no event can still commit.
             var settled = await ScalarAsync<long?>(connection,
-                $"select max(last_seq_id) from \"{schema}\".mt_event_progression where name in ('HighWaterMark', '{Supervision.ProjectionFreshness.ShardName}')", ct) ?? 0;
+                $"select max(last_seq_id) from \"{schema}\".mt_event_progression where name in ('HighWaterMark', '{Daemon.ProjectionFreshness.ShardName}')", ct) ?? 0;
             // Whether one is due is asked of the positions alone: the latest snapshot is read only when it is.
             var from = await ScalarAsync<long?>(connection,
                 $"select max(position) from \"{schema}\".{Table} where fold_version = '{FoldVersion}'", ct) ?? 0;

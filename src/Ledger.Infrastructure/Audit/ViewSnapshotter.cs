@@ -1,9 +1,9 @@
 using Ledger.Infrastructure.Store;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Ledger.Infrastructure.Audit;
@@ -13,25 +13,28 @@ namespace Ledger.Infrastructure.Audit;
 /// true), after how many events of the sequence (<c>Every</c>, default 100,000), and how often it looks
 /// (<c>Interval</c>, default one minute, as <c>d.hh:mm:ss</c>).
 /// </summary>
-public sealed record ViewSnapshotSettings(bool Enabled, long Every, TimeSpan Interval)
+public sealed class ViewSnapshotSettings
 {
     public const string Section = "ViewSnapshots";
 
-    public static ViewSnapshotSettings From(IConfiguration configuration)
+    public bool Enabled { get; set; } = true;
+
+    public long Every { get; set; } = ViewSnapshots.DefaultEvery;
+
+    public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(1);
+}
+
+/// <summary>Refuses snapshot settings that cannot be used, naming the key.</summary>
+public sealed class ViewSnapshotSettingsValidator : IValidateOptions<ViewSnapshotSettings>
+{
+    public ValidateOptionsResult Validate(string? name, ViewSnapshotSettings options)
     {
-        var section = configuration.GetSection(Section);
-        var enabled = section["Enabled"] is { Length: > 0 } rawEnabled
-            ? bool.TryParse(rawEnabled, out var on) ? on : throw new InvalidOperationException($"{Section}:Enabled is not true or false: '{rawEnabled}'.")
-            : true;
-        var every = section["Every"] is { Length: > 0 } rawEvery
-            ? long.TryParse(rawEvery, out var n) && n >= 1 ? n : throw new InvalidOperationException($"{Section}:Every is a number of events, 1 or more: '{rawEvery}'.")
-            : ViewSnapshots.DefaultEvery;
-        var interval = section["Interval"] is { Length: > 0 } rawInterval
-            ? TimeSpan.TryParse(rawInterval, System.Globalization.CultureInfo.InvariantCulture, out var t) && t > TimeSpan.Zero
-                ? t
-                : throw new InvalidOperationException($"{Section}:Interval is a positive time span such as 00:01:00: '{rawInterval}'.")
-            : TimeSpan.FromMinutes(1);
-        return new ViewSnapshotSettings(enabled, every, interval);
+        var failures = new List<string>();
+        if (options.Every < 1)
+            failures.Add($"{ViewSnapshotSettings.Section}:Every is a number of events, 1 or more: '{options.Every}'.");
+        if (options.Interval <= TimeSpan.Zero)
+            failures.Add($"{ViewSnapshotSettings.Section}:Interval is a positive time span such as 00:01:00: '{options.Interval:c}'.");
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }
 
@@ -41,9 +44,10 @@ public sealed record ViewSnapshotSettings(bool Enabled, long Every, TimeSpan Int
 /// may run it; one at a time extends (the others find the lock held).
 /// </summary>
 public sealed partial class ViewSnapshotter(
-    IDocumentStore store, [FromKeyedServices("ledger-integrity")] NpgsqlDataSource db, LedgerSettings ledger, ViewSnapshotSettings settings,
+    IDocumentStore store, [FromKeyedServices("ledger-integrity")] NpgsqlDataSource db, LedgerSettings ledger, IOptions<ViewSnapshotSettings> snapshots,
     ILogger<ViewSnapshotter> logger) : BackgroundService
 {
+    private readonly ViewSnapshotSettings _settings = snapshots.Value;
     private readonly SchemaOnce _schema = new(ct => ViewSnapshots.EnsureAsync(db, ledger.Schema, ct));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -53,7 +57,7 @@ public sealed partial class ViewSnapshotter(
             try
             {
                 await _schema.EnsureAsync(stoppingToken);
-                foreach (var position in await ViewSnapshots.ExtendAsync(store, settings.Every, null, stoppingToken))
+                foreach (var position in await ViewSnapshots.ExtendAsync(store, _settings.Every, null, stoppingToken))
                     LogTaken(logger, position);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -67,7 +71,7 @@ public sealed partial class ViewSnapshotter(
             }
             try
             {
-                await Task.Delay(settings.Interval, stoppingToken);
+                await Task.Delay(_settings.Interval, stoppingToken);
             }
             catch (OperationCanceledException)
             {

@@ -10,6 +10,7 @@ using Ledger.Infrastructure.Writing;
 using Ledger.Projections;
 using Marten;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Ledger.Infrastructure.Clock;
 
@@ -38,8 +39,10 @@ public sealed record ClockPassResult(DateTimeOffset At, int Commitments, int App
 /// commitment from its notices. Only a database that cannot be reached ends the pass: every stream
 /// after it would fail alike.
 /// </summary>
-public sealed partial class ClockPass(IDocumentStore store, LedgerWriter writer, ClockSettings settings, ILogger<ClockPass> logger)
+public sealed partial class ClockPass(IDocumentStore store, LedgerWriter writer, IOptions<ClockSettings> clock, ILogger<ClockPass> logger)
 {
+    private readonly ClockSettings _settings = clock.Value;
+
     private static readonly string ApproachingName = EventNames.All[typeof(DeadlineApproaching)];
     private static readonly string OverdueName = EventNames.All[typeof(CommitmentOverdue)];
     private static readonly string MissingName = EventNames.All[typeof(ReportMissing)];
@@ -50,7 +53,7 @@ public sealed partial class ClockPass(IDocumentStore store, LedgerWriter writer,
 
     public async Task<ClockPassResult> RunAsync(DateTimeOffset now, CancellationToken ct)
     {
-        var tick = new ClockTick(now, settings.LeadTime, settings.ReportGrace);
+        var tick = new ClockTick(now, _settings.LeadTime, _settings.ReportGrace);
         // The correlation names the zone date the pass looked at: the notices of one day share it.
         var context = new RequestContext(Actor.System, "clock:" + tick.Today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         IReadOnlyList<string> streams;

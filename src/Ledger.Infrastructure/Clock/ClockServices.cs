@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Ledger.Infrastructure.Clock;
 
@@ -7,15 +8,16 @@ public static class ClockServices
 {
     /// <summary>
     /// The clock's settings, its pass (which the scenario loader also runs directly) and this node's
-    /// standing in the election; the background clock itself only where <c>Clock:Enabled</c> is true.
+    /// standing in the election; the background clock itself only where <c>Clock:Enabled</c> is true (read
+    /// here already, as it decides whether the service exists).
     /// </summary>
     public static IServiceCollection AddLedgerClock(this IServiceCollection services, IConfiguration configuration)
     {
-        var settings = ClockSettings.From(configuration);
-        services.AddSingleton(settings);
-        services.AddSingleton(new ClockLeadership(settings.Enabled));
+        services.AddValidatedSettings<ClockSettings, ClockSettingsValidator>(ClockSettings.Section);
+        services.AddSingleton(sp => new ClockLeadership(sp.GetRequiredService<IOptions<ClockSettings>>().Value.Enabled));
         services.AddSingleton<ClockPass>();
-        if (settings.Enabled) services.AddHostedService<DeadlineClock>();
+        if (ValidatedSettings.Read<ClockSettings, ClockSettingsValidator>(configuration, ClockSettings.Section).Enabled)
+            services.AddHostedService<DeadlineClock>();
         return services;
     }
 }

@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace Ledger.Infrastructure.Clock;
 
@@ -9,35 +9,36 @@ namespace Ledger.Infrastructure.Clock;
 /// default 30 days) and how long after a period closes its report may arrive (<c>ReportGrace</c>,
 /// default 30 days). TimeSpans as <c>d.hh:mm:ss</c>; lead time and grace in whole days.
 /// </summary>
-public sealed record ClockSettings(bool Enabled, TimeSpan Interval, TimeSpan LeadTime, TimeSpan ReportGrace)
+public sealed class ClockSettings
 {
     public const string Section = "Clock";
 
-    public static ClockSettings Default { get; } = new(true, TimeSpan.FromMinutes(1), TimeSpan.FromDays(30), TimeSpan.FromDays(30));
+    public bool Enabled { get; set; } = true;
 
-    public static ClockSettings From(IConfiguration configuration)
+    public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(1);
+
+    public TimeSpan LeadTime { get; set; } = TimeSpan.FromDays(30);
+
+    public TimeSpan ReportGrace { get; set; } = TimeSpan.FromDays(30);
+}
+
+/// <summary>Refuses clock settings that cannot be used, naming the key.</summary>
+public sealed class ClockSettingsValidator : IValidateOptions<ClockSettings>
+{
+    public ValidateOptionsResult Validate(string? name, ClockSettings options)
     {
-        var rawEnabled = configuration[$"{Section}:Enabled"];
-        var enabled = string.IsNullOrWhiteSpace(rawEnabled)
-            ? Default.Enabled
-            : bool.TryParse(rawEnabled, out var on) ? on : throw new InvalidOperationException($"{Section}:Enabled is not true or false: '{rawEnabled}'.");
-        var interval = Read(configuration, "Interval", Default.Interval);
-        var lead = Read(configuration, "LeadTime", Default.LeadTime);
-        var grace = Read(configuration, "ReportGrace", Default.ReportGrace);
-        if (interval <= TimeSpan.Zero)
-            throw new InvalidOperationException($"{Section}:Interval must be positive.");
-        WholeDays(lead, "LeadTime");
-        WholeDays(grace, "ReportGrace");
-        return new ClockSettings(enabled, interval, lead, grace);
+        var failures = new List<string>();
+        if (options.Interval <= TimeSpan.Zero)
+            failures.Add($"{ClockSettings.Section}:Interval must be positive.");
+        WholeDays(options.LeadTime, nameof(ClockSettings.LeadTime), failures);
+        WholeDays(options.ReportGrace, nameof(ClockSettings.ReportGrace), failures);
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    private static void WholeDays(TimeSpan value, string name)
+    private static void WholeDays(TimeSpan value, string name, List<string> failures)
     {
         // Due dates are dates: a lead time of 36 hours would mean a different thing at each hour of the day.
         if (value < TimeSpan.Zero || value.Ticks % TimeSpan.TicksPerDay != 0)
-            throw new InvalidOperationException($"{Section}:{name} must be a whole number of days, zero or more (e.g. 30.00:00:00).");
+            failures.Add($"{ClockSettings.Section}:{name} must be a whole number of days, zero or more (e.g. 30.00:00:00).");
     }
-
-    private static TimeSpan Read(IConfiguration configuration, string name, TimeSpan fallback) =>
-        SettingsParser.TimeSpanOr(configuration, $"{Section}:{name}", fallback);
 }

@@ -5,6 +5,7 @@ using Ledger.Infrastructure.Resilience;
 using Ledger.Infrastructure.Store;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Polly;
 using Polly.Retry;
@@ -22,11 +23,12 @@ namespace Ledger.Infrastructure.Clock;
 /// current version and a concurrent append fails at commit).
 /// </summary>
 public sealed partial class DeadlineClock(
-    ClockPass pass, ClockSettings settings, ClockLeadership leadership, LedgerSettings ledger, TimeProvider time, ILogger<DeadlineClock> logger)
+    ClockPass pass, IOptions<ClockSettings> clock, ClockLeadership leadership, LedgerSettings ledger, TimeProvider time, ILogger<DeadlineClock> logger)
     : BackgroundService
 {
+    private readonly ClockSettings _settings = clock.Value;
     private readonly long _lockKey = LockKey(ledger.Schema);
-    private readonly ResiliencePipeline _connect = ConnectPipeline(settings.Interval);
+    private readonly ResiliencePipeline _connect = ConnectPipeline(clock.Value.Interval);
     private NpgsqlConnection? _connection;
 
     /// <summary>
@@ -63,7 +65,7 @@ public sealed partial class DeadlineClock(
                 }
                 try
                 {
-                    await Task.Delay(settings.Interval, time, stoppingToken);
+                    await Task.Delay(_settings.Interval, time, stoppingToken);
                 }
                 catch (OperationCanceledException)
                 {

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Ledger.Infrastructure.Identity;
@@ -25,27 +26,28 @@ public sealed record TokenSettings(string Issuer, string Audience, string? Autho
 
     public SymmetricSecurityKey? SigningKey => LocalKey is null ? null : new SymmetricSecurityKey(LocalKey) { KeyId = "ledger-local-1" };
 
-    public static TokenSettings From(IConfiguration configuration, string dataDirectory)
+    /// <summary>Section <c>Auth</c> read and validated now (the command-line verbs, which run without a host).</summary>
+    public static TokenSettings From(IConfiguration configuration, string dataDirectory) =>
+        From(ValidatedSettings.Read<AuthSettings, AuthSettingsValidator>(configuration, AuthSettings.Section), dataDirectory);
+
+    public static TokenSettings From(AuthSettings auth, string dataDirectory)
     {
-        var issuer = configuration["Auth:Issuer"] ?? DefaultIssuer;
-        var audience = configuration["Auth:Audience"] ?? DefaultAudience;
-        var authority = configuration["Auth:Authority"];
-        var metadata = configuration["Auth:MetadataAddress"];
-        if (!string.IsNullOrWhiteSpace(authority) || !string.IsNullOrWhiteSpace(metadata))
-            return new TokenSettings(issuer, audience, NullIfBlank(authority), NullIfBlank(metadata), null)
+        var issuer = auth.Issuer;
+        var audience = auth.Audience;
+        if (auth.External)
+            return new TokenSettings(issuer, audience, NullIfBlank(auth.Authority), NullIfBlank(auth.MetadataAddress), null)
             {
-                RequireHttpsMetadata = !bool.TryParse(configuration["Auth:RequireHttpsMetadata"], out var https) || https,
+                RequireHttpsMetadata = auth.RequireHttpsMetadata,
             };
 
-        var configured = configuration["Auth:SigningKey"];
-        if (!string.IsNullOrWhiteSpace(configured))
-            return new TokenSettings(issuer, audience, null, null, Convert.FromBase64String(configured));
+        if (!string.IsNullOrWhiteSpace(auth.SigningKey))
+            return new TokenSettings(issuer, audience, null, null, Convert.FromBase64String(auth.SigningKey));
 
-        var file = configuration["Auth:SigningKeyFile"] ?? Path.Combine(dataDirectory, "keys", "token-signing.key");
+        var file = auth.SigningKeyFile ?? Path.Combine(dataDirectory, "keys", "token-signing.key");
         return new TokenSettings(issuer, audience, null, null, LoadOrCreateKey(file));
     }
 
-    private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+    internal static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
     private static byte[] LoadOrCreateKey(string file)
     {
@@ -68,5 +70,55 @@ public sealed record TokenSettings(string Issuer, string Audience, string? Autho
             return Convert.FromBase64String(File.ReadAllText(file).Trim());
         }
         return key;
+    }
+}
+
+/// <summary>
+/// Section <c>Auth</c>: the tokens' issuer and audience (<c>Issuer</c>, default <c>ledger-local</c>; <c>Audience</c>,
+/// default <c>ledger</c>); an OpenID Connect provider (<c>Authority</c> or <c>MetadataAddress</c>, its metadata over
+/// HTTPS unless <c>RequireHttpsMetadata</c> is false; the console's client <c>ClientId</c>, <c>ClientSecret</c> and
+/// <c>Scopes</c>, default <c>openid profile ledger</c>); else the local key (<c>SigningKey</c>, base64, or the file
+/// <c>SigningKeyFile</c>, default <c>&lt;data directory&gt;/keys/token-signing.key</c>). <see cref="TokenSettings"/>
+/// is what they resolve to.
+/// </summary>
+public sealed class AuthSettings
+{
+    public const string Section = "Auth";
+    public const string DefaultScopes = "openid profile ledger";
+
+    public string Issuer { get; set; } = TokenSettings.DefaultIssuer;
+
+    public string Audience { get; set; } = TokenSettings.DefaultAudience;
+
+    public string? Authority { get; set; }
+
+    public string? MetadataAddress { get; set; }
+
+    public bool RequireHttpsMetadata { get; set; } = true;
+
+    public string? SigningKey { get; set; }
+
+    public string? SigningKeyFile { get; set; }
+
+    public string? ClientId { get; set; }
+
+    public string? ClientSecret { get; set; }
+
+    public string Scopes { get; set; } = DefaultScopes;
+
+    /// <summary>Whether an OpenID Connect provider issues the tokens (and signs people in to the console).</summary>
+    public bool External => TokenSettings.NullIfBlank(Authority) is not null || TokenSettings.NullIfBlank(MetadataAddress) is not null;
+}
+
+/// <summary>Refuses a section <c>Auth</c> that cannot be used, naming the key (never a secret's value).</summary>
+public sealed class AuthSettingsValidator : IValidateOptions<AuthSettings>
+{
+    public ValidateOptionsResult Validate(string? name, AuthSettings options)
+    {
+        var failures = new List<string>();
+        if (!options.External && !string.IsNullOrWhiteSpace(options.SigningKey)
+            && !Convert.TryFromBase64String(options.SigningKey, new byte[options.SigningKey.Length], out _))
+            failures.Add($"{AuthSettings.Section}:SigningKey is not base64 (32 random bytes, e.g. from openssl rand -base64 32).");
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

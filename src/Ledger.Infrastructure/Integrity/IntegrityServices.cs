@@ -3,6 +3,7 @@ using Ledger.Integrity.Checkpoints;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Ledger.Infrastructure.Integrity;
@@ -12,7 +13,7 @@ public static class IntegrityServices
     /// <summary>The Merkle log, its signing key and the worker that keeps it current.</summary>
     public static IServiceCollection AddLedgerIntegrity(this IServiceCollection services, IConfiguration configuration, LedgerSettings settings)
     {
-        services.AddSingleton(IntegrityOptions.From(configuration));
+        services.AddValidatedSettings<IntegrityOptions, IntegrityOptionsValidator>(IntegrityOptions.Section);
         services.AddSingleton(_ => IntegritySettings.From(configuration, settings.DataDirectory));
         services.AddSingleton(sp => sp.GetRequiredService<IntegritySettings>().CreateSigner());
         services.AddKeyedSingleton("ledger-integrity", (_, _) => NpgsqlDataSource.Create(settings.ConnectionString));
@@ -24,9 +25,9 @@ public static class IntegrityServices
         services.AddSingleton<IntegrityMonitor>();
         services.AddHostedService<IntegrityWorker>();
         var witnesses = WitnessSettings.From(configuration);
-        var witnessTimeout = WitnessSettings.Timeout(configuration);
         services.AddSingleton(sp => new WitnessCosigning(witnesses, sp.GetRequiredService<LedgerIntegrity>(), sp.GetRequiredService<TimeProvider>(),
-            witnessTimeout, sp.GetRequiredService<ILogger<WitnessCosigning>>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+            sp.GetRequiredService<IOptions<IntegrityOptions>>().Value.WitnessTimeout, sp.GetRequiredService<ILogger<WitnessCosigning>>(),
+            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddHostedService<WitnessWorker>();
         return services;
     }

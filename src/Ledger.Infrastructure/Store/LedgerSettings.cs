@@ -1,4 +1,7 @@
+using JasperFx.Events.Daemon;
+using Ledger.Infrastructure.Daemon;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Ledger.Infrastructure.Store;
@@ -25,6 +28,9 @@ public sealed record LedgerSettings(string ConnectionString, string Schema, stri
 
     public bool IsEmbedded { get; init; }
 
+    /// <summary>Whether this process hosts the projection daemon (<c>Ledger:Daemon</c>).</summary>
+    public DaemonMode Daemon { get; init; } = DaemonMode.HotCold;
+
     /// <summary>The schema owner's connection: the one connection string unless another is configured.</summary>
     public string OwnerConnectionString { get; init; } = ConnectionString;
 
@@ -43,24 +49,65 @@ public sealed record LedgerSettings(string ConnectionString, string Schema, stri
         }
     }
 
+    /// <summary>
+    /// The connection strings and section <c>Ledger</c> (<see cref="LedgerOptions"/>), read when the services are
+    /// registered: they decide which database every service uses. A setting that cannot be used throws
+    /// <see cref="OptionsValidationException"/> naming its key, as a section checked at start does.
+    /// </summary>
     public static LedgerSettings From(IConfiguration configuration)
     {
         var configured = configuration.GetConnectionString("Ledger");
         var owner = configuration.GetConnectionString("LedgerOwner");
-        var dataDirectory = configuration["Ledger:DataDirectory"]
+        var options = ValidatedSettings.Read<LedgerOptions, LedgerOptionsValidator>(configuration, LedgerOptions.Section);
+        var dataDirectory = options.DataDirectory
             ?? Environment.GetEnvironmentVariable("LEDGER_DATA_DIR")
             ?? Path.Combine(Environment.CurrentDirectory, ".data");
-        var schema = configuration["Ledger:Schema"] ?? "ledger";
-        var lease = SessionLease.Read(configuration[SessionLease.Setting]);
+        var schema = options.Schema;
+        var daemon = DaemonSetting.Mode(options.Daemon);
+        var lease = options.SessionLease is { } set && set > TimeSpan.Zero ? set : (TimeSpan?)null;
         string Leased(string connectionString) => lease is { } l ? SessionLease.Apply(connectionString, l) : connectionString;
         if (string.IsNullOrWhiteSpace(configured))
         {
             // The owner's connection alone would leave the application on the private cluster and the
             // schema somewhere else.
             if (!string.IsNullOrWhiteSpace(owner))
-                throw new InvalidOperationException("ConnectionStrings:LedgerOwner is set but ConnectionStrings:Ledger is not: configure both, or neither for the private cluster");
-            return new LedgerSettings(Leased(EmbeddedConnectionString), schema, dataDirectory) { IsEmbedded = true, OwnerConnectionString = EmbeddedOwnerConnectionString };
+                throw new OptionsValidationException("ConnectionStrings", typeof(LedgerSettings),
+                    ["ConnectionStrings:LedgerOwner is set but ConnectionStrings:Ledger is not: configure both, or neither for the private cluster"]);
+            return new LedgerSettings(Leased(EmbeddedConnectionString), schema, dataDirectory) { IsEmbedded = true, OwnerConnectionString = EmbeddedOwnerConnectionString, Daemon = daemon };
         }
-        return new LedgerSettings(Leased(configured), schema, dataDirectory) { OwnerConnectionString = string.IsNullOrWhiteSpace(owner) ? configured : owner };
+        return new LedgerSettings(Leased(configured), schema, dataDirectory) { OwnerConnectionString = string.IsNullOrWhiteSpace(owner) ? configured : owner, Daemon = daemon };
+    }
+}
+
+/// <summary>
+/// Section <c>Ledger</c>: the schema the ledger lives in (<c>Schema</c>, default <c>ledger</c>), its data folder
+/// (<c>DataDirectory</c>, else the environment variable <c>LEDGER_DATA_DIR</c>, else <c>.data</c> in the
+/// working folder), the lease on its sessions (<c>SessionLease</c>, <see cref="Store.SessionLease"/>; unset or
+/// 0 for none) and whether this process hosts the projection daemon (<c>Daemon</c>, <see cref="DaemonSetting"/>).
+/// </summary>
+public sealed class LedgerOptions
+{
+    public const string Section = "Ledger";
+
+    public string Schema { get; set; } = "ledger";
+
+    public string? DataDirectory { get; set; }
+
+    public TimeSpan? SessionLease { get; set; }
+
+    public DaemonChoice Daemon { get; set; } = DaemonChoice.HotCold;
+}
+
+/// <summary>Refuses a section <c>Ledger</c> that cannot be used, naming the key.</summary>
+public sealed class LedgerOptionsValidator : IValidateOptions<LedgerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, LedgerOptions options)
+    {
+        var failures = new List<string>();
+        if (options.SessionLease is { } lease && (lease < TimeSpan.Zero || (lease > TimeSpan.Zero && lease < Store.SessionLease.Shortest)))
+            failures.Add($"{Store.SessionLease.Setting} must be 0 (no lease) or a time span of at least {Store.SessionLease.Shortest.TotalSeconds:0} s, e.g. 00:00:30, not '{lease:c}'");
+        if (!Enum.IsDefined(options.Daemon))
+            failures.Add($"{DaemonSetting.Key} is '{(int)options.Daemon}'; it must be HotCold or Disabled.");
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -20,15 +20,6 @@ public static class SessionLease
     /// <summary>Below this the keepalive (a quarter of the lease) would have to be sent more than once a second.</summary>
     public static readonly TimeSpan Shortest = TimeSpan.FromSeconds(4);
 
-    /// <summary>The lease configured, or null when none is (the verbs' default) or it is set to 0.</summary>
-    public static TimeSpan? Read(string? configured)
-    {
-        if (string.IsNullOrWhiteSpace(configured)) return null;
-        if (!TimeSpan.TryParse(configured, CultureInfo.InvariantCulture, out var lease) || lease < TimeSpan.Zero || (lease > TimeSpan.Zero && lease < Shortest))
-            throw new InvalidOperationException($"{Setting} must be 0 (no lease) or a time span of at least {Shortest.TotalSeconds:0} s, e.g. 00:00:30, not '{configured}'");
-        return lease == TimeSpan.Zero ? null : lease;
-    }
-
     /// <summary>The connection string with the lease's server settings and a keepalive that renews it.</summary>
     public static string Apply(string connectionString, TimeSpan lease)
     {

@@ -1,6 +1,7 @@
 using Marten;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Ledger.Infrastructure.Writing;
 
@@ -9,12 +10,14 @@ namespace Ledger.Infrastructure.Writing;
 /// expired record no longer replays anyway (the writer checks its age); purging only keeps the table
 /// small. Several nodes may run this at once: the deletes are idempotent.
 /// </summary>
-public sealed partial class IdempotencyCleanup(IDocumentStore store, TimeProvider time, IdempotencySettings settings, ILogger<IdempotencyCleanup> logger)
+public sealed partial class IdempotencyCleanup(IDocumentStore store, TimeProvider time, IOptions<IdempotencySettings> idempotency, ILogger<IdempotencyCleanup> logger)
     : BackgroundService
 {
+    private readonly IdempotencySettings _settings = idempotency.Value;
+
     public async Task PurgeAsync(CancellationToken ct)
     {
-        var cutoff = time.GetUtcNow() - settings.Window;
+        var cutoff = time.GetUtcNow() - _settings.Window;
         await using var session = store.LightweightSession();
         session.DeleteWhere<IdempotencyRecord>(x => x.RecordedAt < cutoff);
         await session.SaveChangesAsync(ct);
@@ -40,7 +43,7 @@ public sealed partial class IdempotencyCleanup(IDocumentStore store, TimeProvide
             }
             try
             {
-                await Task.Delay(settings.CleanupInterval, stoppingToken);
+                await Task.Delay(_settings.CleanupInterval, stoppingToken);
             }
             catch (OperationCanceledException)
             {

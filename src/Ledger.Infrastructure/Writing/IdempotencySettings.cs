@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace Ledger.Infrastructure.Writing;
 
@@ -8,23 +8,25 @@ namespace Ledger.Infrastructure.Writing;
 /// default one hour). TimeSpans as <c>d.hh:mm:ss</c>. After the window the key is free again: the
 /// same request is decided afresh.
 /// </summary>
-public sealed record IdempotencySettings(TimeSpan Window, TimeSpan CleanupInterval)
+public sealed class IdempotencySettings
 {
     public const string Section = "Idempotency";
 
-    public static IdempotencySettings Default { get; } = new(TimeSpan.FromHours(24), TimeSpan.FromHours(1));
+    public TimeSpan Window { get; set; } = TimeSpan.FromHours(24);
 
-    public static IdempotencySettings From(IConfiguration configuration)
+    public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromHours(1);
+}
+
+/// <summary>Refuses a window or cleanup interval that is not positive, naming the key.</summary>
+public sealed class IdempotencySettingsValidator : IValidateOptions<IdempotencySettings>
+{
+    public ValidateOptionsResult Validate(string? name, IdempotencySettings options)
     {
-        var window = Read(configuration, "Window", Default.Window);
-        var interval = Read(configuration, "CleanupInterval", Default.CleanupInterval);
-        if (window <= TimeSpan.Zero)
-            throw new InvalidOperationException($"{Section}:Window must be positive.");
-        if (interval <= TimeSpan.Zero)
-            throw new InvalidOperationException($"{Section}:CleanupInterval must be positive.");
-        return new IdempotencySettings(window, interval);
+        var failures = new List<string>();
+        if (options.Window <= TimeSpan.Zero)
+            failures.Add($"{IdempotencySettings.Section}:Window must be positive.");
+        if (options.CleanupInterval <= TimeSpan.Zero)
+            failures.Add($"{IdempotencySettings.Section}:CleanupInterval must be positive.");
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
-
-    private static TimeSpan Read(IConfiguration configuration, string name, TimeSpan fallback) =>
-        SettingsParser.TimeSpanOr(configuration, $"{Section}:{name}", fallback);
 }

@@ -5,6 +5,7 @@ using Ledger.Infrastructure.Telemetry;
 using Marten;
 using Marten.Exceptions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Ledger.Infrastructure.Writing;
 
@@ -24,11 +25,14 @@ namespace Ledger.Infrastructure.Writing;
 /// (by the injected clock); after that the key is free and the request is decided afresh, its new
 /// outcome replacing the old record.
 /// </summary>
-public sealed partial class LedgerWriter(IDocumentStore store, TimeProvider time, IdempotencySettings idempotency, WriteSettings writes, ILogger<LedgerWriter> logger)
+public sealed partial class LedgerWriter(
+    IDocumentStore store, TimeProvider time, IOptions<IdempotencySettings> idempotencySettings, IOptions<WriteSettings> writeSettings, ILogger<LedgerWriter> logger)
     : IAsyncDisposable
 {
-    private readonly GroupCommit? _group = writes.GroupCommit ? new GroupCommit(store, writes.MaxBatch) : null;
-    private readonly StreamStates _states = new(writes.CachedStreams);
+    private readonly IdempotencySettings _idempotency = idempotencySettings.Value;
+    private readonly WriteSettings _writes = writeSettings.Value;
+    private readonly GroupCommit? _group = writeSettings.Value.GroupCommit ? new GroupCommit(store, writeSettings.Value.MaxBatch) : null;
+    private readonly StreamStates _states = new(writeSettings.Value.CachedStreams);
     private readonly StreamTurns _turns = new();
 
     public static readonly ActivitySource Activity = new("Ledger");
@@ -91,11 +95,11 @@ public sealed partial class LedgerWriter(IDocumentStore store, TimeProvider time
                 }
                 // A write without If-Match asked for no condition: it is decided again until it lands, for as long
                 // as the node waits for a contended stream; after that it is told to come back, never 412.
-                if (Stopwatch.GetElapsedTime(started) >= writes.ContendedWait)
+                if (Stopwatch.GetElapsedTime(started) >= _writes.ContendedWait)
                 {
                     LedgerMetrics.Conflict();
-                    LogKeptLosing(logger, streamKey, attempt, writes.ContendedWait.TotalSeconds);
-                    throw new StreamContended(streamKey, writes.ContendedWait);
+                    LogKeptLosing(logger, streamKey, attempt, _writes.ContendedWait.TotalSeconds);
+                    throw new StreamContended(streamKey, _writes.ContendedWait);
                 }
                 LogDecidingAgain(logger, streamKey, attempt);
                 // A little jitter, growing to 50 ms, so that nodes that collided do not collide again in lockstep.
@@ -218,7 +222,7 @@ public sealed partial class LedgerWriter(IDocumentStore store, TimeProvider time
     /// <summary>The first answer while the record is within the window; nothing once it has expired.</summary>
     private AppendResult? Replay(IdempotencyRecord? record, RequestContext context)
     {
-        if (record is null || record.RecordedAt < time.GetUtcNow() - idempotency.Window) return null;
+        if (record is null || record.RecordedAt < time.GetUtcNow() - _idempotency.Window) return null;
         if (record.RequestHash != (context.RequestHash ?? ""))
             throw new IdempotencyKeyReused(context.IdempotencyKey!);
         return new AppendResult(record.StreamKey, record.Version, record.EventTypes, Replayed: true);

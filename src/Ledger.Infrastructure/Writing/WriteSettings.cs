@@ -1,5 +1,4 @@
-using System.Globalization;
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace Ledger.Infrastructure.Writing;
 
@@ -10,40 +9,31 @@ namespace Ledger.Infrastructure.Writing;
 /// 4,096; 0 reads every stream afresh for every command). A write without <c>If-Match</c> to a stream other
 /// nodes keep changing is decided again for up to <c>ContendedWait</c> (default 10 s) before it is answered 503.
 /// </summary>
-public sealed record WriteSettings(bool GroupCommit, int MaxBatch, int CachedStreams = 4_096)
+public sealed class WriteSettings
 {
-    public TimeSpan ContendedWait { get; init; } = TimeSpan.FromSeconds(10);
-
     public const string Section = "Writes";
 
-    public static WriteSettings Default { get; } = new(true, 64);
+    public bool GroupCommit { get; set; } = true;
 
-    public static WriteSettings From(IConfiguration configuration)
-    {
-        var group = configuration[$"{Section}:GroupCommit"];
-        var on = Default.GroupCommit;
-        if (!string.IsNullOrWhiteSpace(group) && !bool.TryParse(group, out on))
-            throw new InvalidOperationException($"{Section}:GroupCommit is not true or false: '{group}'.");
-        var wait = configuration[$"{Section}:{nameof(ContendedWait)}"];
-        var contended = Default.ContendedWait;
-        if (!string.IsNullOrWhiteSpace(wait)
-            && (!TimeSpan.TryParse(wait, CultureInfo.InvariantCulture, out contended) || contended <= TimeSpan.Zero || contended > TimeSpan.FromMinutes(5)))
-            throw new InvalidOperationException($"{Section}:{nameof(ContendedWait)} must be a time from 00:00:00.001 to 00:05:00: '{wait}'.");
-        return new WriteSettings(
-            on,
-            WholeNumber(configuration, nameof(MaxBatch), Default.MaxBatch, 1, 1_000),
-            WholeNumber(configuration, nameof(CachedStreams), Default.CachedStreams, 0, 1_000_000))
-        {
-            ContendedWait = contended,
-        };
-    }
+    public int MaxBatch { get; set; } = 64;
 
-    private static int WholeNumber(IConfiguration configuration, string name, int fallback, int min, int max)
+    public int CachedStreams { get; set; } = 4_096;
+
+    public TimeSpan ContendedWait { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>Refuses write settings that cannot be used, naming the key.</summary>
+public sealed class WriteSettingsValidator : IValidateOptions<WriteSettings>
+{
+    public ValidateOptionsResult Validate(string? name, WriteSettings options)
     {
-        var raw = configuration[$"{Section}:{name}"];
-        if (string.IsNullOrWhiteSpace(raw)) return fallback;
-        if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-            throw new InvalidOperationException($"{Section}:{name} must be a whole number from {min} to {max}: '{raw}'.");
-        return value;
+        var failures = new List<string>();
+        if (options.MaxBatch is < 1 or > 1_000)
+            failures.Add($"{WriteSettings.Section}:MaxBatch must be a whole number from 1 to 1000: '{options.MaxBatch}'.");
+        if (options.CachedStreams is < 0 or > 1_000_000)
+            failures.Add($"{WriteSettings.Section}:CachedStreams must be a whole number from 0 to 1000000: '{options.CachedStreams}'.");
+        if (options.ContendedWait <= TimeSpan.Zero || options.ContendedWait > TimeSpan.FromMinutes(5))
+            failures.Add($"{WriteSettings.Section}:ContendedWait must be a time from 00:00:00.001 to 00:05:00: '{options.ContendedWait:c}'.");
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using Ledger.Contracts;
+using Ledger.Infrastructure;
 using Ledger.Infrastructure.Identity;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
@@ -8,6 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
 namespace Ledger.Web.Signing;
@@ -44,7 +46,7 @@ public static class ProviderSignIn
     public const string NameClaim = "name";
 
     /// <summary>The scopes asked for unless <c>Auth:Scopes</c> names others: the ledger's claims travel with the <c>ledger</c> scope.</summary>
-    public const string DefaultScopes = "openid profile ledger";
+    public const string DefaultScopes = AuthSettings.DefaultScopes;
 
     /// <summary>What the sign-in page says when the provider's answer is not a session (its <c>problem</c> parameter).</summary>
     public const string NoRoleProblem = "no-role";
@@ -54,27 +56,30 @@ public static class ProviderSignIn
     private static readonly HashSet<string> ConsoleRoles =
         [.. Enum.GetValues<AccountRole>().Select(r => r.ToString().ToLowerInvariant()).Where(LedgerClaims.Roles.ContainsKey)];
 
+    /// <summary>Whether section <c>Auth</c> names a provider: read when the services are registered, since it decides the console's sign-in scheme.</summary>
     public static bool IsConfigured(IConfiguration configuration) =>
-        !string.IsNullOrWhiteSpace(configuration["Auth:Authority"]) || !string.IsNullOrWhiteSpace(configuration["Auth:MetadataAddress"]);
+        ValidatedSettings.Read<AuthSettings, AuthSettingsValidator>(configuration, AuthSettings.Section).External;
 
     public static AuthenticationBuilder AddProviderSignIn(this AuthenticationBuilder authentication)
     {
         authentication.AddOpenIdConnect(Scheme, _ => { });
         // Checked on start, so that a missing client id stops the host with its setting's name, not the first sign-in.
         authentication.Services.AddOptions<OpenIdConnectOptions>(Scheme)
-            .Configure<TokenSettings, IConfiguration>(Configure)
+            .Configure<TokenSettings, IOptions<AuthSettings>>(Configure)
             .ValidateOnStart();
         return authentication;
     }
 
-    private static void Configure(OpenIdConnectOptions options, TokenSettings tokens, IConfiguration configuration)
+    private static void Configure(OpenIdConnectOptions options, TokenSettings tokens, IOptions<AuthSettings> auth)
     {
+        var settings = auth.Value;
         options.Authority = tokens.Authority;
         if (tokens.MetadataAddress is not null) options.MetadataAddress = tokens.MetadataAddress;
         options.RequireHttpsMetadata = tokens.RequireHttpsMetadata;
-        options.ClientId = configuration["Auth:ClientId"] is { Length: > 0 } client ? client
-            : throw new InvalidOperationException("Auth:ClientId is required when Auth:Authority names an OpenID Connect provider: the client the provider registered for the console");
-        options.ClientSecret = configuration["Auth:ClientSecret"];
+        options.ClientId = settings.ClientId is { Length: > 0 } client ? client
+            : throw new OptionsValidationException(Scheme, typeof(OpenIdConnectOptions),
+                ["Auth:ClientId is required when Auth:Authority names an OpenID Connect provider: the client the provider registered for the console"]);
+        options.ClientSecret = settings.ClientSecret;
         options.ResponseType = OpenIdConnectResponseType.Code;
         options.UsePkce = true;
         // The code comes back in the query of a top-level GET: the correlation and nonce cookies then
@@ -86,7 +91,7 @@ public static class ProviderSignIn
         options.CorrelationCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         options.NonceCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         options.Scope.Clear();
-        foreach (var scope in (configuration["Auth:Scopes"] ?? DefaultScopes).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var scope in settings.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             options.Scope.Add(scope);
         options.CallbackPath = CallbackPath;
         options.SignedOutCallbackPath = SignedOutCallbackPath;

@@ -1,4 +1,4 @@
-using Ledger.Infrastructure.Supervision;
+using Ledger.Infrastructure.Daemon;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Ledger.Api.Tests.Support;

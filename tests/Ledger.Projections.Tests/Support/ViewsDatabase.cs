@@ -1,5 +1,5 @@
+using Ledger.Infrastructure.Daemon;
 using Ledger.Infrastructure.Store;
-using Ledger.Infrastructure.Supervision;
 using Ledger.Projections.Supervision;
 using Marten;
 using Npgsql;

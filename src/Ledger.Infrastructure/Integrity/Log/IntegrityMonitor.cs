@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Ledger.Infrastructure.Telemetry;
+using Microsoft.Extensions.Options;
 
 namespace Ledger.Infrastructure.Integrity;
 
@@ -13,8 +14,10 @@ public sealed record IntegrityStatus(long TreeSize, long LastSequence, long Even
 /// ledger's meter: <c>ledger.merkle.tree_size</c>, <c>ledger.merkle.lag_events</c> and
 /// <c>ledger.checkpoint.age_seconds</c> (the age is computed at each observation, not cached).
 /// </summary>
-public sealed class IntegrityMonitor(LedgerIntegrity integrity, IntegrityOptions options, TimeProvider time, IMeterFactory meters)
+public sealed class IntegrityMonitor(LedgerIntegrity integrity, IOptions<IntegrityOptions> integrityOptions, TimeProvider time, IMeterFactory meters)
 {
+    private readonly IntegrityOptions _options = integrityOptions.Value;
+
     // Gauge callbacks are synchronous; one waits this long for a read before it reports nothing.
     private static readonly TimeSpan ObserveTimeout = TimeSpan.FromSeconds(2);
 
@@ -76,7 +79,7 @@ public sealed class IntegrityMonitor(LedgerIntegrity integrity, IntegrityOptions
     {
         if (Fresh() is { } cached) return cached;
         var failedAt = Volatile.Read(ref _failedAtTicks);
-        if (failedAt != long.MinValue && time.GetUtcNow().UtcTicks - failedAt < options.StatusMaxAge.Ticks) return null;
+        if (failedAt != long.MinValue && time.GetUtcNow().UtcTicks - failedAt < _options.StatusMaxAge.Ticks) return null;
         try
         {
             using var timeout = new CancellationTokenSource(ObserveTimeout);
@@ -90,5 +93,5 @@ public sealed class IntegrityMonitor(LedgerIntegrity integrity, IntegrityOptions
     }
 
     private IntegrityStatus? Fresh() =>
-        _last is { } last && time.GetUtcNow() - last.ReadAt < options.StatusMaxAge ? last : null;
+        _last is { } last && time.GetUtcNow() - last.ReadAt < _options.StatusMaxAge ? last : null;
 }

@@ -1,5 +1,6 @@
 using Ledger.Integrity.Checkpoints;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace Ledger.Infrastructure.Integrity;
 
@@ -12,8 +13,8 @@ public sealed record WitnessEndpoint(string Name, Uri Url, NoteVerifierKey Key);
 
 /// <summary>
 /// The witnesses of <c>Witnesses:N:Url</c>, <c>Witnesses:N:Name</c> and <c>Witnesses:N:VerifierKey</c>
-/// (environment: <c>Witnesses__0__Url</c>, …), and how long the ledger waits for each one's answer
-/// (<c>Integrity:WitnessTimeout</c>, default 10 s).
+/// (environment: <c>Witnesses__0__Url</c>, …); how long the ledger waits for each one's answer is
+/// <see cref="IntegrityOptions.WitnessTimeout"/>.
 /// </summary>
 public static class WitnessSettings
 {
@@ -30,23 +31,21 @@ public static class WitnessSettings
             if (string.IsNullOrWhiteSpace(url) && string.IsNullOrWhiteSpace(keyText) && string.IsNullOrWhiteSpace(section["Name"]))
                 continue;
             if (!Uri.TryCreate(url?.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-                throw new InvalidOperationException($"{at}:Url must be the witness's http(s) address, e.g. http://127.0.0.1:7380 (it is '{url}').");
+                throw Refused($"{at}:Url must be the witness's http(s) address, e.g. http://127.0.0.1:7380 (it is '{url}').");
             if (!NoteVerifierKey.TryParse(keyText?.Trim(), out var key, out var reason))
-                throw new InvalidOperationException($"{at}:VerifierKey is not a verifier key ({reason}); `ledger witness keygen` prints it.");
+                throw Refused($"{at}:VerifierKey is not a verifier key ({reason}); `ledger witness keygen` prints it.");
             if (!key.IsCosigner)
-                throw new InvalidOperationException($"{at}:VerifierKey is a log's key (type 0x01); a witness cosigns with a type 0x04 key.");
+                throw Refused($"{at}:VerifierKey is a log's key (type 0x01); a witness cosigns with a type 0x04 key.");
             var name = string.IsNullOrWhiteSpace(section["Name"]) ? key.Name : section["Name"]!.Trim();
             if (!string.Equals(name, key.Name, StringComparison.Ordinal))
-                throw new InvalidOperationException($"{at}:Name is '{name}' but its verifier key is named '{key.Name}': a witness signs under its key's name.");
+                throw Refused($"{at}:Name is '{name}' but its verifier key is named '{key.Name}': a witness signs under its key's name.");
             if (witnesses.Any(w => w.Name == name))
-                throw new InvalidOperationException($"{at}: the witness {name} is configured twice.");
+                throw Refused($"{at}: the witness {name} is configured twice.");
             witnesses.Add(new WitnessEndpoint(name, uri, key));
         }
         return witnesses;
     }
 
-    public static TimeSpan Timeout(IConfiguration configuration) =>
-        TimeSpan.TryParse(configuration["Integrity:WitnessTimeout"], System.Globalization.CultureInfo.InvariantCulture, out var timeout) && timeout > TimeSpan.Zero
-            ? timeout
-            : TimeSpan.FromSeconds(10);
+    // As a section checked at start refuses: the API and the verbs print it as one line.
+    private static OptionsValidationException Refused(string message) => new("Witnesses", typeof(WitnessEndpoint), [message]);
 }

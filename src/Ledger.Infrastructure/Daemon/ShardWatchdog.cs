@@ -5,8 +5,9 @@ using Ledger.Infrastructure.Store;
 using Marten;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
-namespace Ledger.Infrastructure.Supervision;
+namespace Ledger.Infrastructure.Daemon;
 
 /// <summary>
 /// Restarts the supervision shard when this node runs it and the daemon has stopped it after a failure.
@@ -20,9 +21,10 @@ namespace Ledger.Infrastructure.Supervision;
 /// </summary>
 public sealed partial class ShardWatchdog(
     IEnumerable<Marten.Events.Daemon.Coordination.IProjectionCoordinator> coordinators, IDocumentStore store, ProjectionMonitor monitor,
-    ClockLeadership node, ProjectionSettings settings, TimeProvider time, ILogger<ShardWatchdog> logger)
+    ClockLeadership node, IOptions<ProjectionSettings> projections, TimeProvider time, ILogger<ShardWatchdog> logger)
     : BackgroundService
 {
+    private readonly ProjectionSettings _settings = projections.Value;
     private readonly DaemonMode _mode = ((DocumentStore)store).Options.Projections.AsyncMode;
 
     private bool _stoppedAtLastLook;
@@ -37,7 +39,7 @@ public sealed partial class ShardWatchdog(
         {
             try
             {
-                await Task.Delay(settings.LeadershipPolling, time, stoppingToken);
+                await Task.Delay(_settings.LeadershipPolling, time, stoppingToken);
                 await RestartIfPausedAsync(coordinator.DaemonForMainDatabase(), stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -4,11 +4,11 @@ using JasperFx;
 using JasperFx.Events.Daemon;
 using Ledger.Infrastructure.Telemetry;
 using Marten;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace Ledger.Infrastructure.Supervision;
+namespace Ledger.Infrastructure.Daemon;
 
 /// <summary>
 /// Section <c>Projections</c>: how far the supervision views may fall behind before readiness turns
@@ -17,31 +17,30 @@ namespace Ledger.Infrastructure.Supervision;
 /// shard tries for its lock (<c>LeadershipPolling</c>, default 5 s, Marten's own default): after the
 /// active node stops, another one takes over within about this long.
 /// </summary>
-public sealed record ProjectionSettings(double MaxLagSeconds, TimeSpan StatusMaxAge, TimeSpan LeadershipPolling)
+public sealed class ProjectionSettings
 {
     public const string Section = "Projections";
 
-    public static ProjectionSettings Default { get; } = new(60, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
+    public double MaxLagSeconds { get; set; } = 60;
 
-    public static ProjectionSettings From(IConfiguration configuration)
-    {
-        var rawLag = configuration[$"{Section}:MaxLagSeconds"];
-        double lag = Default.MaxLagSeconds;
-        if (!string.IsNullOrWhiteSpace(rawLag) &&
-            (!double.TryParse(rawLag, NumberStyles.Float, CultureInfo.InvariantCulture, out lag) || lag < 0))
-            throw new InvalidOperationException($"{Section}:MaxLagSeconds must be a number of seconds, zero or more: '{rawLag}'.");
-        var maxAge = Read(configuration, "StatusMaxAge", Default.StatusMaxAge, allowZero: true);
-        var polling = Read(configuration, "LeadershipPolling", Default.LeadershipPolling, allowZero: false);
-        return new ProjectionSettings(lag, maxAge, polling);
-    }
+    public TimeSpan StatusMaxAge { get; set; } = TimeSpan.FromSeconds(5);
 
-    private static TimeSpan Read(IConfiguration configuration, string name, TimeSpan fallback, bool allowZero)
+    public TimeSpan LeadershipPolling { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>Refuses projection settings that cannot be used, naming the key.</summary>
+public sealed class ProjectionSettingsValidator : IValidateOptions<ProjectionSettings>
+{
+    public ValidateOptionsResult Validate(string? name, ProjectionSettings options)
     {
-        var raw = configuration[$"{Section}:{name}"];
-        if (string.IsNullOrWhiteSpace(raw)) return fallback;
-        if (!TimeSpan.TryParse(raw, CultureInfo.InvariantCulture, out var value) || value < TimeSpan.Zero || (!allowZero && value == TimeSpan.Zero))
-            throw new InvalidOperationException($"{Section}:{name} must be a {(allowZero ? "non-negative" : "positive")} TimeSpan (d.hh:mm:ss.fff): '{raw}'.");
-        return value;
+        var failures = new List<string>();
+        if (!(options.MaxLagSeconds >= 0) || double.IsInfinity(options.MaxLagSeconds))
+            failures.Add($"{ProjectionSettings.Section}:MaxLagSeconds must be a number of seconds, zero or more: '{options.MaxLagSeconds.ToString(CultureInfo.InvariantCulture)}'.");
+        if (options.StatusMaxAge < TimeSpan.Zero)
+            failures.Add($"{ProjectionSettings.Section}:StatusMaxAge must be a non-negative TimeSpan (d.hh:mm:ss.fff): '{options.StatusMaxAge:c}'.");
+        if (options.LeadershipPolling <= TimeSpan.Zero)
+            failures.Add($"{ProjectionSettings.Section}:LeadershipPolling must be a positive TimeSpan (d.hh:mm:ss.fff): '{options.LeadershipPolling:c}'.");
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }
 
@@ -67,12 +66,13 @@ public enum ShardRunner
 /// <c>ledger.projection.lag_seconds</c>, both as of the last reading.
 /// </summary>
 public sealed class ProjectionMonitor(
-    ProjectionFreshness freshness, ProjectionSettings settings, IDocumentStore store,
+    ProjectionFreshness freshness, IOptions<ProjectionSettings> projections, IDocumentStore store,
     IEnumerable<Marten.Events.Daemon.Coordination.IProjectionCoordinator> coordinators, IMeterFactory meters)
 {
     // Gauge callbacks are synchronous; one waits this long for a reading before it reports nothing.
     private static readonly TimeSpan ObserveTimeout = TimeSpan.FromSeconds(2);
 
+    private readonly ProjectionSettings _settings = projections.Value;
     private readonly SemaphoreSlim _reading = new(1, 1);
     private readonly Lock _publishing = new();
     private readonly TimeProvider _real = TimeProvider.System;
@@ -166,7 +166,7 @@ public sealed class ProjectionMonitor(
     {
         if (Fresh() is { } cached) return [measure(cached)];
         var failedAt = Volatile.Read(ref _failedAt);
-        if (failedAt != long.MinValue && _real.GetElapsedTime(failedAt) < settings.StatusMaxAge) return [];
+        if (failedAt != long.MinValue && _real.GetElapsedTime(failedAt) < _settings.StatusMaxAge) return [];
         try
         {
             using var timeout = new CancellationTokenSource(ObserveTimeout);
@@ -180,7 +180,7 @@ public sealed class ProjectionMonitor(
     }
 
     private Freshness? Fresh() =>
-        _last is { } last && _real.GetElapsedTime(last.At) < settings.StatusMaxAge ? last.Freshness : null;
+        _last is { } last && _real.GetElapsedTime(last.At) < _settings.StatusMaxAge ? last.Freshness : null;
 }
 
 /// <summary>Publishes the projection gauges when the host starts, on every node, whether or not it runs the shard.</summary>

@@ -2,7 +2,7 @@ using Ledger.Projections.Supervision;
 using Marten;
 using Npgsql;
 
-namespace Ledger.Infrastructure.Supervision;
+namespace Ledger.Infrastructure.Daemon;
 
 /// <summary>
 /// How current a list is. For the supervision views (<see cref="Async"/>): the daemon's position

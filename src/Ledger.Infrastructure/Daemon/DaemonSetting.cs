@@ -1,7 +1,16 @@
 using JasperFx.Events.Daemon;
-using Microsoft.Extensions.Configuration;
 
-namespace Ledger.Infrastructure.Supervision;
+namespace Ledger.Infrastructure.Daemon;
+
+/// <summary>What <c>Ledger:Daemon</c> may say (case-insensitive).</summary>
+public enum DaemonChoice
+{
+    /// <summary>Every node runs the daemon; one at a time holds the advisory lock and projects.</summary>
+    HotCold,
+
+    /// <summary>This process hosts no daemon: the serving nodes do.</summary>
+    Disabled,
+}
 
 /// <summary>
 /// "Ledger:Daemon": HotCold (the default: every node runs the daemon, one at a time holds the
@@ -9,18 +18,12 @@ namespace Ledger.Infrastructure.Supervision;
 /// must not take the lock from a serving node or leave work half-done when they exit). Disabled maps
 /// to Marten's ExternallyManaged: this process hosts no daemon, the serving nodes do. Marten's own
 /// Disabled would also print a warning on standard output, which a verb's output must not carry.
+/// Read when the services are registered: it decides whether the daemon's services exist.
 /// </summary>
 public static class DaemonSetting
 {
     public const string Key = "Ledger:Daemon";
 
-    public static DaemonMode From(IConfiguration configuration)
-    {
-        var value = configuration[Key];
-        if (string.IsNullOrWhiteSpace(value) || value.Equals(nameof(DaemonMode.HotCold), StringComparison.OrdinalIgnoreCase))
-            return DaemonMode.HotCold;
-        if (value.Equals(nameof(DaemonMode.Disabled), StringComparison.OrdinalIgnoreCase))
-            return DaemonMode.ExternallyManaged;
-        throw new InvalidOperationException($"{Key} is '{value}'; it must be HotCold or Disabled.");
-    }
+    public static DaemonMode Mode(DaemonChoice choice) =>
+        choice == DaemonChoice.Disabled ? DaemonMode.ExternallyManaged : DaemonMode.HotCold;
 }
