@@ -114,7 +114,7 @@ public static class LedgerApi
         app.MapCommitmentEndpoints();
         app.MapOcdsEndpoints();
         app.MapEvaluationEndpoints();
-        app.MapSupervisionEndpoints();
+        app.MapSupervisingEndpoints();
         app.MapSupervisionViews();
         app.MapIntegrityEndpoints();
         app.MapAuditEndpoints();

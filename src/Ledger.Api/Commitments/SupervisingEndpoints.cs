@@ -30,14 +30,15 @@ public sealed record ReviseCommitmentRequest(
     IReadOnlyList<RescheduledMilestoneRequest>? RescheduledMilestones = null);
 
 /// <summary>
-/// Supervision of one commitment across the three levels: assessments and rectification orders by the
+/// Supervising one commitment across the three levels (the acts, as the domain's <c>Supervising</c> decider
+/// judges them; the supervisors' views are Supervision/): assessments and rectification orders by the
 /// coordination level, responses by the ordered government, escalations one level up, decisions by the
 /// level reached, and revisions by the decision level. The deciders check who may act; the policies
 /// here only keep out roles that never may.
 /// </summary>
-public static class SupervisionEndpoints
+public static class SupervisingEndpoints
 {
-    public static RouteGroupBuilder MapSupervisionEndpoints(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapSupervisingEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/commitments").WithTags("Supervision").RequireAuthorization(Policies.Reader).WithStandardResponses();
         group.MapPost("/{commitmentId}/assessments", Assess).RequireAuthorization(Policies.Supervisor)
