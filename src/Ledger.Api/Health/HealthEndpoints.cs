@@ -41,14 +41,7 @@ public sealed class PostgresReadyCheck(LedgerSettings settings, ReadinessCircuit
     {
         try
         {
-            var schemaReady = await circuit.Pipeline.ExecuteAsync(async token =>
-            {
-                await using var connection = new NpgsqlConnection(settings.ConnectionString);
-                await connection.OpenAsync(token);
-                await using var command = new NpgsqlCommand("select to_regclass(@table) is not null", connection);
-                command.Parameters.AddWithValue("table", settings.Schema + ".mt_events");
-                return (bool)(await command.ExecuteScalarAsync(token))!;
-            }, ct);
+            var schemaReady = await circuit.Pipeline.ExecuteAsync(token => new ValueTask<bool>(LedgerSchema.InPlaceAsync(settings, token)), ct);
             return schemaReady
                 ? HealthCheckResult.Healthy("PostgreSQL answers and the schema is in place")
                 : HealthCheckResult.Unhealthy("the ledger schema is missing");
@@ -145,18 +138,8 @@ public sealed class ClockLeaderCheck(ClockLeadership leadership, LedgerSettings 
             return HealthCheckResult.Healthy($"this node leads the clock since {leadership.LeaderSince:O}; last pass at {leadership.LastPassAt:O}");
         try
         {
-            var key = DeadlineClock.LockKey(settings.Schema);
-            var heldElsewhere = await circuit.Pipeline.ExecuteAsync(async token =>
-            {
-                await using var connection = new NpgsqlConnection(settings.ConnectionString);
-                await connection.OpenAsync(token);
-                // A bigint advisory lock shows in pg_locks as its high and low 32 bits (classid, objid) with objsubid 1.
-                await using var command = new NpgsqlCommand(
-                    "select exists(select 1 from pg_locks where locktype = 'advisory' and granted and classid = @high::oid and objid = @low::oid and objsubid = 1)", connection);
-                command.Parameters.AddWithValue("high", (long)(uint)(key >> 32));
-                command.Parameters.AddWithValue("low", (long)(uint)key);
-                return (bool)(await command.ExecuteScalarAsync(token))!;
-            }, ct);
+            var heldElsewhere = await circuit.Pipeline.ExecuteAsync(
+                token => new ValueTask<bool>(DeadlineClock.LockHeldAsync(settings.ConnectionString, settings.Schema, token)), ct);
             if (heldElsewhere) return HealthCheckResult.Healthy("another node leads the clock");
             var error = leadership.LastError is { } e ? $" (last error: {e})" : "";
             return HealthCheckResult.Degraded($"no node leads the deadline clock; this node is waiting to lead it{error}");

@@ -39,6 +39,20 @@ public sealed partial class DeadlineClock(
     public static long LockKey(string schema) =>
         BinaryPrimitives.ReadInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes("ledger-clock:" + schema)));
 
+    /// <summary>Whether some session (this node's or another's) holds the clock's advisory lock for <paramref name="schema"/>.</summary>
+    public static async Task<bool> LockHeldAsync(string connectionString, string schema, CancellationToken ct)
+    {
+        var key = LockKey(schema);
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        // A bigint advisory lock shows in pg_locks as its high and low 32 bits (classid, objid) with objsubid 1.
+        await using var command = new NpgsqlCommand(
+            "select exists(select 1 from pg_locks where locktype = 'advisory' and granted and classid = @high::oid and objid = @low::oid and objsubid = 1)", connection);
+        command.Parameters.AddWithValue("high", (long)(uint)(key >> 32));
+        command.Parameters.AddWithValue("low", (long)(uint)key);
+        return (bool)(await command.ExecuteScalarAsync(ct))!;
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try

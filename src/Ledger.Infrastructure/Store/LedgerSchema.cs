@@ -15,6 +15,16 @@ namespace Ledger.Infrastructure.Store;
 public static class LedgerSchema
 {
     /// <summary>Applies the schema as <see cref="LedgerSettings.OwnerConnectionString"/>; returns the role granted to, if any.</summary>
+    /// <summary>Whether PostgreSQL answers and the ledger's event table exists in the configured schema.</summary>
+    public static async Task<bool> InPlaceAsync(LedgerSettings settings, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(settings.ConnectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand("select to_regclass(@table) is not null", connection);
+        command.Parameters.AddWithValue("table", settings.Schema + ".mt_events");
+        return (bool)(await command.ExecuteScalarAsync(ct))!;
+    }
+
     public static async Task<string?> ApplyAsync(LedgerSettings settings, CancellationToken ct)
     {
         await using (var store = LedgerStore.Create(settings.OwnerConnectionString, settings.Schema, TimeProvider.System))
