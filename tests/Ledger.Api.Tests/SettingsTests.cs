@@ -126,6 +126,9 @@ public sealed class SettingsTests
     [InlineData("Ledger:Daemon", "7", "Ledger:Daemon is '7'; it must be HotCold or Disabled.")]
     [InlineData("Witnesses:0:Url", "ftp://witness.example", "Witnesses:0:Url must be the witness's http(s) address, e.g. http://127.0.0.1:7380 (it is 'ftp://witness.example').")]
     [InlineData("Ledger:SessionLease", "00:00:02", "Ledger:SessionLease must be 0 (no lease) or a time span of at least 4 s, e.g. 00:00:30, not '00:00:02'")]
+    [InlineData("Integrity:Origin", "pilot zone+1", "Integrity:KeyName (the origin, unless set) must be non-empty and contain no white space, control characters or '+' (a signed note's key name): 'pilot zone+1'.")]
+    [InlineData("Integrity:KeyName", "pilot key", "Integrity:KeyName must be non-empty and contain no white space, control characters or '+' (a signed note's key name): 'pilot key'.")]
+    [InlineData("Integrity:Origin", "ledger.local/\u0007bell", "Integrity:Origin must be non-empty, well-formed Unicode and free of control characters: 'ledger.local/\u0007bell'.")]
     public void The_ledger_section_and_the_witnesses_are_checked_when_the_services_are_registered(string key, string value, string message)
     {
         var refused = Assert.Throws<OptionsValidationException>(() => Services((key, value)));

@@ -14,7 +14,8 @@ public static class IntegrityServices
     public static IServiceCollection AddLedgerIntegrity(this IServiceCollection services, IConfiguration configuration, LedgerSettings settings)
     {
         services.AddValidatedSettings<IntegrityOptions, IntegrityOptionsValidator>(IntegrityOptions.Section);
-        services.AddSingleton(_ => IntegritySettings.From(configuration, settings.DataDirectory));
+        // Read now, so that an origin or key name a checkpoint cannot carry refuses the start in one line.
+        services.AddSingleton(IntegritySettings.From(configuration, settings.DataDirectory));
         services.AddSingleton(sp => sp.GetRequiredService<IntegritySettings>().CreateSigner());
         services.AddKeyedSingleton("ledger-integrity", (_, _) => NpgsqlDataSource.Create(settings.ConnectionString));
         services.AddSingleton(sp => new MerkleIntegrator(

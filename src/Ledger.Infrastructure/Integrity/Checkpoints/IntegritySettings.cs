@@ -1,5 +1,7 @@
 using System.Text;
+using Ledger.Integrity.Checkpoints;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace Ledger.Infrastructure.Integrity;
 
@@ -30,8 +32,19 @@ public sealed record IntegritySettings(string Origin, string KeyName, string Key
         var keyName = NonBlank(configuration[KeyNameSetting]) ?? origin;
         var keyFile = NonBlank(configuration[KeyFileSetting]) ?? Path.Combine(dataDirectory, KeyDirectoryName, DefaultKeyFileName);
         var signingKey = NonBlank(configuration[SigningKeySetting]) ?? NonBlank(Environment.GetEnvironmentVariable(SigningKeyEnvironmentVariable));
+        // Checked here, where the start can still refuse in one line naming the key, rather than when the
+        // first checkpoint is signed.
+        if (!Checkpoint.IsValidOrigin(origin))
+            throw Refused(OriginSetting, $"{OriginSetting} must be non-empty, well-formed Unicode and free of control characters: '{origin}'.");
+        if (!SignedNote.IsValidKeyName(keyName))
+        {
+            var which = NonBlank(configuration[KeyNameSetting]) is null ? $"{KeyNameSetting} (the origin, unless set)" : KeyNameSetting;
+            throw Refused(KeyNameSetting, $"{which} must be non-empty and contain no white space, control characters or '+' (a signed note's key name): '{keyName}'.");
+        }
         return new IntegritySettings(origin, keyName, keyFile, signingKey);
     }
+
+    private static OptionsValidationException Refused(string key, string message) => new(key, typeof(IntegritySettings), [message]);
 
     // The seed is a secret: never in logs or exception messages.
     private bool PrintMembers(StringBuilder builder)
