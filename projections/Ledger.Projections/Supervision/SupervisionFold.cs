@@ -27,18 +27,24 @@ public sealed class SupervisionFold
     public static readonly IReadOnlyList<IRollUpProjection> SecondStage =
         [new GovernmentComplianceProjection(), new AgreementProgressProjection(), new AreaSummaryProjection(), new OverdueItemProjection(), new TrendPointProjection()];
 
-    private static readonly Dictionary<Type, (Func<object, string> Id, Action<IDocumentOperations, object> Store, Action<IDocumentOperations, string>? Delete)> Documents = new()
-    {
-        [typeof(CommitmentStanding)] = (d => ((CommitmentStanding)d).Id, (o, d) => o.Store((CommitmentStanding)d), null),
-        [typeof(RectificationTrack)] = (d => ((RectificationTrack)d).Id, (o, d) => o.Store((RectificationTrack)d), null),
-        [typeof(Scorecard)] = (d => ((Scorecard)d).Id, (o, d) => o.Store((Scorecard)d), null),
-        [typeof(EvaluationCycleEntry)] = (d => ((EvaluationCycleEntry)d).Id, (o, d) => o.Store((EvaluationCycleEntry)d), null),
-        [typeof(GovernmentCompliance)] = (d => ((GovernmentCompliance)d).Id, (o, d) => o.Store((GovernmentCompliance)d), null),
-        [typeof(AgreementProgress)] = (d => ((AgreementProgress)d).Id, (o, d) => o.Store((AgreementProgress)d), null),
-        [typeof(AreaSummary)] = (d => ((AreaSummary)d).Id, (o, d) => o.Store((AreaSummary)d), null),
-        [typeof(OverdueItem)] = (d => ((OverdueItem)d).Id, (o, d) => o.Store((OverdueItem)d), (o, id) => o.Delete<OverdueItem>(id)),
-        [typeof(TrendPoint)] = (d => ((TrendPoint)d).Id, (o, d) => o.Store((TrendPoint)d), null),
-    };
+    private sealed record DocumentKind(Func<object, string> Id, Action<IDocumentOperations, object> Store, Action<IDocumentOperations, string>? Delete);
+
+    private static KeyValuePair<Type, DocumentKind> Kind<T>(Func<T, string> id, bool deletable = false) where T : class =>
+        new(typeof(T), new DocumentKind(d => id((T)d), (o, d) => o.Store((T)d), deletable ? (o, key) => o.Delete<T>(key) : null));
+
+    /// <summary>Every document the views write, its id, and how it is stored; only closed overdue items are deleted.</summary>
+    private static readonly Dictionary<Type, DocumentKind> Documents = new(
+    [
+        Kind<CommitmentStanding>(d => d.Id),
+        Kind<RectificationTrack>(d => d.Id),
+        Kind<Scorecard>(d => d.Id),
+        Kind<EvaluationCycleEntry>(d => d.Id),
+        Kind<GovernmentCompliance>(d => d.Id),
+        Kind<AgreementProgress>(d => d.Id),
+        Kind<AreaSummary>(d => d.Id),
+        Kind<OverdueItem>(d => d.Id, deletable: true),
+        Kind<TrendPoint>(d => d.Id),
+    ]);
 
     private readonly FoldDocuments _documents;
 
