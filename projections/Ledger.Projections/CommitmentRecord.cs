@@ -20,6 +20,12 @@ public sealed class CommitmentRecord
     /// <summary>How many of the latest reports the record keeps; all of them are at /api/commitments/{id}/reports.</summary>
     public const int RecentReportCount = 5;
 
+    /// <summary>
+    /// How many of the latest acts of each kind (evidence, claims, assessments, orders, escalations) the record
+    /// keeps, besides every one still open; each is a document of its own (<see cref="CommitmentActRecord"/>).
+    /// </summary>
+    public const int RecentActCount = 5;
+
     public string Id { get; set; } = "";
     public long Version { get; set; }
     public string CommitmentId { get; set; } = "";
@@ -50,18 +56,37 @@ public sealed class CommitmentRecord
     public int ReportCount { get; set; }
     /// <summary>The latest reports, oldest first, with their corrections (at most <see cref="RecentReportCount"/>).</summary>
     public List<ProgressReportRecord> RecentReports { get; set; } = [];
-    public List<EvidenceEntry> Evidence { get; set; } = [];
-    public List<ClaimEntry> Claims { get; set; } = [];
+    /// <summary>How many documents have been attached as evidence.</summary>
+    public int EvidenceCount { get; set; }
+    /// <summary>The latest evidence, oldest first (at most <see cref="RecentActCount"/>); all of it is at /api/commitments/{id}/evidence.</summary>
+    public List<EvidenceEntry> RecentEvidence { get; set; } = [];
+    public int ClaimCount { get; set; }
+    /// <summary>Every claim still open and the latest <see cref="RecentActCount"/>, oldest first; all of them are at /api/commitments/{id}/claims.</summary>
+    public List<ClaimEntry> RecentClaims { get; set; } = [];
     /// <summary>The latest assessment's completion, delivery confidence and risk (null until the first assessment).</summary>
     public Completion? Completion { get; set; }
     public DeliveryConfidence? Confidence { get; set; }
     public RiskCategory? Risk { get; set; }
     public AssessmentEntry? LatestAssessment { get; set; }
-    public List<AssessmentEntry> Assessments { get; set; } = [];
-    public List<RectificationEntry> Rectifications { get; set; } = [];
-    public List<EscalationEntry> Escalations { get; set; } = [];
+    public int AssessmentCount { get; set; }
+    /// <summary>The latest assessments, oldest first (at most <see cref="RecentActCount"/>); all of them are at /api/commitments/{id}/assessments.</summary>
+    public List<AssessmentEntry> RecentAssessments { get; set; } = [];
+    public int RectificationCount { get; set; }
+    /// <summary>Every order not yet accepted and the latest <see cref="RecentActCount"/>, oldest first; all of them are at /api/commitments/{id}/rectifications.</summary>
+    public List<RectificationEntry> RecentRectifications { get; set; } = [];
+    public int EscalationCount { get; set; }
+    /// <summary>Every escalation not yet decided and the latest <see cref="RecentActCount"/>, oldest first; all of them are at /api/commitments/{id}/escalations.</summary>
+    public List<EscalationEntry> RecentEscalations { get; set; } = [];
+    /// <summary>
+    /// Every revision of the deadline and milestones. Kept whole: a revision carries out a decision of the
+    /// zone's decision level (an escalation decided there), and records the dates it moved from, which only the
+    /// commitment's own state knows.
+    /// </summary>
     public List<RevisionEntry> Revisions { get; set; } = [];
-    /// <summary>What the clock noticed: deadlines and milestones approaching or overdue, reports missing.</summary>
+    /// <summary>
+    /// What the clock noticed: deadlines and milestones approaching or overdue, reports missing. Bounded by the
+    /// commitment's own schedule: each due date is noticed approaching and overdue once, each period's report missing once.
+    /// </summary>
     public List<ClockNoticeEntry> ClockNotices { get; set; } = [];
 
     /// <summary>
@@ -93,6 +118,22 @@ public sealed class CommitmentRecord
     }
 
     internal void Touch(IEvent e) => LastUpdatedAt = e.Timestamp;
+
+    /// <summary>Adds an act to its recent list and lets the oldest closed ones go, keeping every open one and the latest <see cref="RecentActCount"/>.</summary>
+    internal static void Keep<T>(List<T> recent, T added, Func<T, bool> open)
+    {
+        recent.Add(added);
+        Trim(recent, open);
+    }
+
+    internal static void Trim<T>(List<T> recent, Func<T, bool> open)
+    {
+        for (var i = 0; recent.Count > RecentActCount && i < recent.Count - RecentActCount;)
+        {
+            if (open(recent[i])) i++;
+            else recent.RemoveAt(i);
+        }
+    }
 
     /// <summary>Moves the lifecycle on by the event and copies its answers, recording each field that changed.</summary>
     internal void Step(IEvent e)
@@ -147,7 +188,11 @@ public sealed record CorrectionEntry(string CorrectionId, List<IndicatorValue> V
 public sealed record EvidenceEntry(
     string EvidenceId, DocumentType DocumentType, string Title, string Sha256, string StorageUri, string Issuer,
     DateOnly IssuedOn, Confidentiality Confidentiality, string AttachedBy, DateTimeOffset AttachedAt,
-    string? MediaType = null, long? Length = null);
+    string? MediaType = null, long? Length = null)
+{
+    public static EvidenceEntry Of(EvidenceAttached d) => new(d.EvidenceId, d.DocumentType, d.Title, d.Sha256, d.StorageUri, d.Issuer,
+        d.IssuedOn, d.Confidentiality, d.AttachedBy, d.AttachedAt, d.MediaType, d.Length);
+}
 
 public sealed class ClaimEntry
 {
@@ -164,11 +209,41 @@ public sealed class ClaimEntry
     public string? Findings { get; set; }
     public string? VerifiedBy { get; set; }
     public DateTimeOffset? ClosedAt { get; set; }
+
+    [JsonIgnore]
+    public bool IsOpen => State == "open";
+
+    public static ClaimEntry Of(FulfilmentClaimed d) => new()
+    {
+        ClaimId = d.ClaimId, Scope = d.Scope, Subject = d.Subject, EvidenceIds = [.. d.EvidenceIds], Statement = d.Statement,
+        ClaimedBy = d.ClaimedBy, ClaimedAt = d.ClaimedAt,
+    };
+
+    public static string StateOf(Verdict verdict) => verdict switch
+    {
+        Verdict.Verified => "verified",
+        Verdict.PartiallyVerified => "partiallyVerified",
+        Verdict.Rejected => "rejected",
+        _ => "needsMoreEvidence",
+    };
+
+    public void Close(string state, DateTimeOffset at, VerificationCompleted? verification)
+    {
+        State = state;
+        ClosedAt = at;
+        Method = verification?.Method;
+        Findings = verification?.Findings;
+        VerifiedBy = verification?.VerifiedBy;
+    }
 }
 
 public sealed record AssessmentEntry(
     string AssessmentId, string Period, Completion Completion, DeliveryConfidence Confidence, RiskCategory Risk, string Rationale,
-    string AssessedBy, DateTimeOffset AssessedAt);
+    string AssessedBy, DateTimeOffset AssessedAt)
+{
+    public static AssessmentEntry Of(CommitmentAssessed d) =>
+        new(d.AssessmentId, d.Period, d.Completion, d.Confidence, d.Risk, d.Rationale, d.AssessedBy, d.AssessedAt);
+}
 
 public sealed class RectificationEntry
 {
@@ -187,6 +262,35 @@ public sealed class RectificationEntry
     /// <summary>The supervisor's reviews of the responses, in order: each rejection, and the acceptance that closed the order.</summary>
     public List<RectificationReviewEntry> Reviews { get; set; } = [];
     public DateTimeOffset? ClosedAt { get; set; }
+
+    [JsonIgnore]
+    public bool IsOpen => Status != "Accepted";
+
+    public static RectificationEntry Of(RectificationOrdered d) => new()
+    {
+        RectificationId = d.RectificationId, GovernmentId = d.GovernmentId, Findings = d.Findings, RequiredActions = [.. d.RequiredActions],
+        DueOn = d.DueOn, OriginalDueOn = d.DueOn, OrderedBy = d.OrderedBy, OrderedAt = d.OrderedAt,
+    };
+
+    public void Respond(RectificationResponded d)
+    {
+        Responses.Add(new RectificationResponseEntry(d.Response, [.. d.EvidenceIds], d.RespondedBy, d.RespondedAt));
+        Status = "Responded";
+    }
+
+    public void Accept(RectificationAccepted d)
+    {
+        Reviews.Add(new RectificationReviewEntry("Accepted", d.Findings, null, d.AcceptedBy, d.AcceptedAt));
+        Status = "Accepted";
+        ClosedAt = d.AcceptedAt;
+    }
+
+    public void Reject(RectificationRejected d)
+    {
+        Reviews.Add(new RectificationReviewEntry("Rejected", d.Findings, d.NewDueOn, d.RejectedBy, d.RejectedAt));
+        Status = "Rejected";
+        if (d.NewDueOn is { } due) DueOn = due;
+    }
 }
 
 public sealed record RectificationResponseEntry(string Response, List<string> EvidenceIds, string RespondedBy, DateTimeOffset RespondedAt);
@@ -210,6 +314,24 @@ public sealed class EscalationEntry
     public string? Decision { get; set; }
     public string? DecidedBy { get; set; }
     public DateTimeOffset? DecidedAt { get; set; }
+
+    [JsonIgnore]
+    public bool IsOpen => State == "open";
+
+    public static EscalationEntry Of(EscalationRaised d) => new()
+    {
+        EscalationId = d.EscalationId, From = d.From, To = d.To, Subject = d.Subject, Options = [.. d.Options],
+        RectificationId = d.RectificationId, RaisedBy = d.RaisedBy, RaisedAt = d.RaisedAt,
+    };
+
+    public void Decide(EscalationDecided d)
+    {
+        State = "decided";
+        DecisionReference = d.DecisionReference;
+        Decision = d.Decision;
+        DecidedBy = d.DecidedBy;
+        DecidedAt = d.DecidedAt;
+    }
 }
 
 public sealed record RevisionEntry(
@@ -319,43 +441,31 @@ public partial class CommitmentRecordProjection : SingleStreamProjection<Commitm
 
     public void Apply(IEvent<EvidenceAttached> e, CommitmentRecord r)
     {
-        var d = e.Data;
-        r.Evidence.Add(new EvidenceEntry(d.EvidenceId, d.DocumentType, d.Title, d.Sha256, d.StorageUri, d.Issuer, d.IssuedOn,
-            d.Confidentiality, d.AttachedBy, d.AttachedAt, d.MediaType, d.Length));
+        r.EvidenceCount++;
+        CommitmentRecord.Keep(r.RecentEvidence, EvidenceEntry.Of(e.Data), _ => false);
         r.Touch(e);
     }
 
     public void Apply(IEvent<FulfilmentClaimed> e, CommitmentRecord r)
     {
         var d = e.Data;
-        r.Claims.Add(new ClaimEntry
-        {
-            ClaimId = d.ClaimId, Scope = d.Scope, Subject = d.Subject, EvidenceIds = [.. d.EvidenceIds], Statement = d.Statement,
-            ClaimedBy = d.ClaimedBy, ClaimedAt = d.ClaimedAt,
-        });
+        r.ClaimCount++;
+        CommitmentRecord.Keep(r.RecentClaims, ClaimEntry.Of(d), c => c.IsOpen);
         r.Set($"claims.{d.ClaimId}.state", "open", e);
         r.Step(e);
     }
 
     public void Apply(IEvent<ClaimWithdrawn> e, CommitmentRecord r) => CloseClaim(r, e.Data.ClaimId, "withdrawn", e, null);
 
-    public void Apply(IEvent<VerificationCompleted> e, CommitmentRecord r)
-    {
-        var state = e.Data.Verdict switch
-        {
-            Verdict.Verified => "verified",
-            Verdict.PartiallyVerified => "partiallyVerified",
-            Verdict.Rejected => "rejected",
-            _ => "needsMoreEvidence",
-        };
-        CloseClaim(r, e.Data.ClaimId, state, e, e.Data);
-    }
+    public void Apply(IEvent<VerificationCompleted> e, CommitmentRecord r) =>
+        CloseClaim(r, e.Data.ClaimId, ClaimEntry.StateOf(e.Data.Verdict), e, e.Data);
 
     public void Apply(IEvent<CommitmentAssessed> e, CommitmentRecord r)
     {
         var d = e.Data;
-        var entry = new AssessmentEntry(d.AssessmentId, d.Period, d.Completion, d.Confidence, d.Risk, d.Rationale, d.AssessedBy, d.AssessedAt);
-        r.Assessments.Add(entry);
+        var entry = AssessmentEntry.Of(d);
+        r.AssessmentCount++;
+        CommitmentRecord.Keep(r.RecentAssessments, entry, _ => false);
         r.LatestAssessment = entry;
         r.Completion = d.Completion;
         r.Confidence = d.Confidence;
@@ -369,11 +479,8 @@ public partial class CommitmentRecordProjection : SingleStreamProjection<Commitm
     public void Apply(IEvent<RectificationOrdered> e, CommitmentRecord r)
     {
         var d = e.Data;
-        r.Rectifications.Add(new RectificationEntry
-        {
-            RectificationId = d.RectificationId, GovernmentId = d.GovernmentId, Findings = d.Findings, RequiredActions = [.. d.RequiredActions],
-            DueOn = d.DueOn, OriginalDueOn = d.DueOn, OrderedBy = d.OrderedBy, OrderedAt = d.OrderedAt,
-        });
+        r.RectificationCount++;
+        CommitmentRecord.Keep(r.RecentRectifications, RectificationEntry.Of(d), x => x.IsOpen);
         r.Set($"rectifications.{d.RectificationId}.status", "Ordered", e);
         r.Set($"rectifications.{d.RectificationId}.dueOn", Day(d.DueOn), e);
         r.Step(e);
@@ -382,12 +489,7 @@ public partial class CommitmentRecordProjection : SingleStreamProjection<Commitm
     public void Apply(IEvent<RectificationResponded> e, CommitmentRecord r)
     {
         var d = e.Data;
-        var rectification = r.Rectifications.Find(x => x.RectificationId == d.RectificationId);
-        if (rectification is not null)
-        {
-            rectification.Responses.Add(new RectificationResponseEntry(d.Response, [.. d.EvidenceIds], d.RespondedBy, d.RespondedAt));
-            rectification.Status = "Responded";
-        }
+        r.RecentRectifications.Find(x => x.RectificationId == d.RectificationId)?.Respond(d);
         r.Set($"rectifications.{d.RectificationId}.status", "Responded", e);
         r.Touch(e);
     }
@@ -395,13 +497,8 @@ public partial class CommitmentRecordProjection : SingleStreamProjection<Commitm
     public void Apply(IEvent<RectificationAccepted> e, CommitmentRecord r)
     {
         var d = e.Data;
-        var rectification = r.Rectifications.Find(x => x.RectificationId == d.RectificationId);
-        if (rectification is not null)
-        {
-            rectification.Reviews.Add(new RectificationReviewEntry("Accepted", d.Findings, null, d.AcceptedBy, d.AcceptedAt));
-            rectification.Status = "Accepted";
-            rectification.ClosedAt = d.AcceptedAt;
-        }
+        r.RecentRectifications.Find(x => x.RectificationId == d.RectificationId)?.Accept(d);
+        CommitmentRecord.Trim(r.RecentRectifications, x => x.IsOpen);
         r.Set($"rectifications.{d.RectificationId}.status", "Accepted", e);
         r.Step(e);
     }
@@ -409,13 +506,7 @@ public partial class CommitmentRecordProjection : SingleStreamProjection<Commitm
     public void Apply(IEvent<RectificationRejected> e, CommitmentRecord r)
     {
         var d = e.Data;
-        var rectification = r.Rectifications.Find(x => x.RectificationId == d.RectificationId);
-        if (rectification is not null)
-        {
-            rectification.Reviews.Add(new RectificationReviewEntry("Rejected", d.Findings, d.NewDueOn, d.RejectedBy, d.RejectedAt));
-            rectification.Status = "Rejected";
-            if (d.NewDueOn is { } due) rectification.DueOn = due;
-        }
+        r.RecentRectifications.Find(x => x.RectificationId == d.RectificationId)?.Reject(d);
         r.Set($"rectifications.{d.RectificationId}.status", "Rejected", e);
         if (d.NewDueOn is { } newDue) r.Set($"rectifications.{d.RectificationId}.dueOn", Day(newDue), e);
         r.Touch(e);
@@ -424,11 +515,8 @@ public partial class CommitmentRecordProjection : SingleStreamProjection<Commitm
     public void Apply(IEvent<EscalationRaised> e, CommitmentRecord r)
     {
         var d = e.Data;
-        r.Escalations.Add(new EscalationEntry
-        {
-            EscalationId = d.EscalationId, From = d.From, To = d.To, Subject = d.Subject, Options = [.. d.Options],
-            RectificationId = d.RectificationId, RaisedBy = d.RaisedBy, RaisedAt = d.RaisedAt,
-        });
+        r.EscalationCount++;
+        CommitmentRecord.Keep(r.RecentEscalations, EscalationEntry.Of(d), x => x.IsOpen);
         r.Set($"escalations.{d.EscalationId}.state", "open", e);
         r.Touch(e);
     }
@@ -436,15 +524,8 @@ public partial class CommitmentRecordProjection : SingleStreamProjection<Commitm
     public void Apply(IEvent<EscalationDecided> e, CommitmentRecord r)
     {
         var d = e.Data;
-        var escalation = r.Escalations.Find(x => x.EscalationId == d.EscalationId);
-        if (escalation is not null)
-        {
-            escalation.State = "decided";
-            escalation.DecisionReference = d.DecisionReference;
-            escalation.Decision = d.Decision;
-            escalation.DecidedBy = d.DecidedBy;
-            escalation.DecidedAt = d.DecidedAt;
-        }
+        r.RecentEscalations.Find(x => x.EscalationId == d.EscalationId)?.Decide(d);
+        CommitmentRecord.Trim(r.RecentEscalations, x => x.IsOpen);
         r.Set($"escalations.{d.EscalationId}.state", "decided", e);
         r.Set($"escalations.{d.EscalationId}.decisionReference", d.DecisionReference, e);
         r.Touch(e);
@@ -495,13 +576,10 @@ public partial class CommitmentRecordProjection : SingleStreamProjection<Commitm
 
     private static void CloseClaim(CommitmentRecord r, string claimId, string state, IEvent e, VerificationCompleted? verification)
     {
-        var claim = r.Claims.Find(x => x.ClaimId == claimId);
+        var claim = r.RecentClaims.Find(x => x.ClaimId == claimId);
         if (claim is null) return;
-        claim.State = state;
-        claim.ClosedAt = e.Timestamp;
-        claim.Method = verification?.Method;
-        claim.Findings = verification?.Findings;
-        claim.VerifiedBy = verification?.VerifiedBy;
+        claim.Close(state, e.Timestamp, verification);
+        CommitmentRecord.Trim(r.RecentClaims, c => c.IsOpen);
         r.Set($"claims.{claimId}.state", state, e);
         r.Step(e);
     }

@@ -136,6 +136,79 @@ public sealed class BoundedRecordTests(LedgerHost host) : IClassFixture<LedgerHo
         await (await auditor.GetAsync("/api/audit/commitments/no-such-commitment/history")).AssertProblemAsync(HttpStatusCode.NotFound, "commitment_not_found", null);
     }
 
+    [Fact]
+    public async Task Evidence_and_orders_are_documents_of_their_own_and_the_record_keeps_the_open_ones_and_the_latest_few()
+    {
+        const string id = "bounded-acts";
+        await PilotZone.ActiveCommitmentAsync(host, id);
+        using var liuyang = host.Client("government", PilotZone.Liuyang);
+        for (var i = 1; i <= 12; i++)
+            await liuyang.PostJsonAsync($"/api/commitments/{id}/evidence", PilotRequests.Evidence($"ev-{i:D2}")).Ok();
+        var afterTwelve = await StoredSizeAsync(id);
+        var twelveAt = (long)(await host.GetJsonAsync($"/api/commitments/{id}"))["version"]!;
+
+        // One order left open, then six answered and accepted: the open one stays in the record however old.
+        using var supervisor = host.Client("supervisor");
+        for (var i = 1; i <= 7; i++)
+        {
+            await supervisor.PostJsonAsync($"/api/commitments/{id}/rectifications", new
+            {
+                rectificationId = $"rect-{i}",
+                governmentId = PilotZone.Liuyang,
+                findings = $"Finding number {i}.",
+                requiredActions = new[] { "Put it right" },
+                dueOn = "2026-12-31",
+            }).Ok();
+            if (i == 1) continue;
+            await liuyang.PostJsonAsync($"/api/commitments/{id}/rectifications/rect-{i}/response", new { response = "Done." }).Ok();
+            await supervisor.PostJsonAsync($"/api/commitments/{id}/rectifications/rect-{i}/acceptance", new { findings = "Seen." }).Ok();
+        }
+        for (var i = 13; i <= 30; i++)
+            await liuyang.PostJsonAsync($"/api/commitments/{id}/evidence", PilotRequests.Evidence($"ev-{i:D2}")).Ok();
+
+        var record = await host.GetJsonAsync($"/api/commitments/{id}");
+        Assert.Equal((30, 7), ((int)record["evidenceCount"]!, (int)record["rectificationCount"]!));
+        Assert.Equal(["ev-26", "ev-27", "ev-28", "ev-29", "ev-30"], record["recentEvidence"]!.AsArray().Select(e => (string?)e!["evidenceId"]));
+        Assert.Equal(["rect-1", "rect-3", "rect-4", "rect-5", "rect-6", "rect-7"], record["recentRectifications"]!.AsArray().Select(r => (string?)r!["rectificationId"]));
+        Assert.Null(record["evidence"]);
+        Assert.Null(record["rectifications"]);
+        // Eighteen more attachments and seven orders later, the stored record has not grown with them (each
+        // held in it would add a few hundred bytes; the six orders it keeps are the difference allowed for).
+        Assert.InRange(await StoredSizeAsync(id), afterTwelve - 64, afterTwelve + 6 * 600);
+
+        // Every one of them is listed, in the order made, a page at a time.
+        var evidence = new List<string?>();
+        var pages = 0;
+        for (string? next = ""; next is not null; pages++)
+        {
+            var page = await host.GetJsonAsync($"/api/commitments/{id}/evidence?limit=7" + (next == "" ? "" : $"&cursor={Uri.EscapeDataString(next)}"));
+            evidence.AddRange(page["items"]!.AsArray().Select(e => (string?)e!["evidenceId"]));
+            next = (string?)page["next"];
+        }
+        Assert.Equal(Enumerable.Range(1, 30).Select(i => $"ev-{i:D2}"), evidence);
+        Assert.Equal(5, pages);
+        var latest = await host.GetJsonAsync($"/api/commitments/{id}/evidence?sort=-version&limit=1");
+        Assert.Equal("ev-30", (string?)latest["items"]![0]!["evidenceId"]);
+        Assert.Equal("inline", (string?)latest["freshness"]!["written"]);
+        var orders = await host.ListAllAsync($"/api/commitments/{id}/rectifications");
+        Assert.Equal(Enumerable.Range(1, 7).Select(i => $"rect-{i}"), orders.Select(r => (string?)r!["rectificationId"]));
+        var accepted = orders.Single(r => (string?)r!["rectificationId"] == "rect-2")!;
+        Assert.Equal(("Accepted", "Done.", "Seen."),
+            ((string?)accepted["status"], (string?)accepted["responses"]![0]!["response"], (string?)accepted["reviews"]![0]!["findings"]));
+        var open = await host.GetJsonAsync($"/api/commitments/{id}/rectifications?open=true");
+        Assert.Equal(["rect-1"], open["items"]!.AsArray().Select(r => (string?)r!["rectificationId"]));
+        Assert.Empty((await host.GetJsonAsync($"/api/commitments/{id}/claims"))["items"]!.AsArray());
+
+        using var auditor = host.Client("auditor");
+        await (await auditor.GetAsync($"/api/commitments/{id}/evidence?open=maybe")).AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_flag", "open");
+        await (await auditor.GetAsync($"/api/commitments/{id}/escalations?period=2024")).AssertProblemAsync(HttpStatusCode.BadRequest, "unknown_filter", "period");
+        await (await auditor.GetAsync("/api/commitments/no-such-commitment/evidence")).AssertProblemAsync(HttpStatusCode.NotFound, "commitment_not_found", null);
+
+        // An auditor's replay to a point shows every act made by then, not only the record's latest.
+        var asOf = await host.GetJsonAsync($"/api/audit/commitments/{id}/as-of?version={twelveAt}");
+        Assert.Equal(Enumerable.Range(1, 12).Select(i => $"ev-{i:D2}"), asOf["acts"]!["evidence"]!.AsArray().Select(e => (string?)e!["evidenceId"]));
+    }
+
     /// <summary>Reports rep-{from}…rep-{to} for 2024 as Liuyang, each giving its own number as the months at Class III.</summary>
     private async Task ReportAsync(string commitmentId, int from, int to)
     {

@@ -104,7 +104,7 @@ public sealed class ScenarioLayoutTests(ScenarioLayoutTests.LoadedEarlier scenar
         // The hospitals: rejected on documents, verified after a site inspection.
         var hospitals = await GetAsync("/api/commitments/a05-hospital-direct-settlement");
         Assert.Equal("Fulfilled", (string?)hospitals["status"]);
-        Assert.Equal(["SiteInspection"], hospitals["claims"]!.AsArray().Where(c => (string?)c!["state"] == "verified").Select(c => (string?)c!["method"]));
+        Assert.Equal(["SiteInspection"], (await GetAsync("/api/commitments/a05-hospital-direct-settlement/claims"))["items"]!.AsArray().Where(c => (string?)c!["state"] == "verified").Select(c => (string?)c!["method"]));
 
         // The scorecards of what the file calls 2024, published for all twelve counties, and Liling's appeal.
         Assert.Equal(12, await CountAsync("scorecard_published.v1", "cycleId", "2022"));

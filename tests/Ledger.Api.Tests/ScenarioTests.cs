@@ -115,14 +115,15 @@ public sealed class ScenarioTests(ScenarioTests.LoadedScenario scenario) : IClas
         var record = await GetAsync("/api/commitments/a05-hospital-direct-settlement");
 
         Assert.Equal("Fulfilled", (string?)record["status"]);
-        var claims = record["claims"]!.AsArray();
+        Assert.Equal(2, (int)record["claimCount"]!);
+        var claims = (await GetAsync("/api/commitments/a05-hospital-direct-settlement/claims"))["items"]!.AsArray();
         Assert.Equal(2, claims.Count);
         Assert.Equal("Commitment", (string?)claims[0]!["scope"]);
         Assert.Contains((string?)claims[0]!["state"], new[] { "rejected", "needsMoreEvidence" });
         Assert.Equal("DocumentReview", (string?)claims[0]!["method"]);
         Assert.Equal("verified", (string?)claims[1]!["state"]);
         Assert.Equal("SiteInspection", (string?)claims[1]!["method"]);
-        var evidence = record["evidence"]!.AsArray();
+        var evidence = await Host.ListAllAsync("/api/commitments/a05-hospital-direct-settlement/evidence");
         var cited = claims[1]!["evidenceIds"]!.AsArray().Select(x => (string?)x).ToList();
         Assert.Contains(evidence, e => (string?)e!["documentType"] == "InspectionReport" && cited.Contains((string?)e["evidenceId"]));
 

@@ -101,13 +101,14 @@ public sealed class SupervisionTests(LedgerHost host) : IClassFixture<LedgerHost
         Assert.Equal("Joint monitoring station in service", (string?)record["milestones"]![0]!["definition"]!["title"]);
         Assert.Equal(("AmberRed", "Limited", "Moderate"), ((string?)record["confidence"], (string?)record["completion"], (string?)record["risk"]));
         Assert.Equal("as-2024-q3", (string?)record["latestAssessment"]!["assessmentId"]);
-        Assert.Equal(2, record["assessments"]!.AsArray().Count);
+        Assert.Equal(2, (int)record["assessmentCount"]!);
+        Assert.Equal(["as-2024-q2", "as-2024-q3"], (await ItemsAsync(id, "assessments")).Select(a => (string?)a!["assessmentId"]));
 
         var notice = Assert.Single(record["clockNotices"]!.AsArray())!;
         Assert.Equal(("overdue", "milestone", Station, "2024-06-30"),
             ((string?)notice["type"], (string?)notice["kind"], (string?)notice["milestoneId"], (string?)notice["dueOn"]));
 
-        var rectification = Assert.Single(record["rectifications"]!.AsArray())!;
+        var rectification = Assert.Single(record["recentRectifications"]!.AsArray())!;
         Assert.Equal(("Responded", PilotZone.Liuyang, "2024-09-30", "2024-08-31"),
             ((string?)rectification["status"], (string?)rectification["governmentId"], (string?)rectification["dueOn"], (string?)rectification["originalDueOn"]));
         Assert.Equal(2, rectification["responses"]!.AsArray().Count);
@@ -115,7 +116,7 @@ public sealed class SupervisionTests(LedgerHost host) : IClassFixture<LedgerHost
         Assert.Equal("Rejected", (string?)Assert.Single(rectification["reviews"]!.AsArray())!["outcome"]);
         Assert.Equal(2, rectification["requiredActions"]!.AsArray().Count);
 
-        var escalation = Assert.Single(record["escalations"]!.AsArray())!;
+        var escalation = Assert.Single(record["recentEscalations"]!.AsArray())!;
         Assert.Equal(("Coordination", "Decision", "decided", Reference, "rect-station"),
             ((string?)escalation["from"], (string?)escalation["to"], (string?)escalation["state"], (string?)escalation["decisionReference"], (string?)escalation["rectificationId"]));
         Assert.Equal(2, escalation["options"]!.AsArray().Count);
@@ -145,7 +146,10 @@ public sealed class SupervisionTests(LedgerHost host) : IClassFixture<LedgerHost
             new { response = "Shangli's power connection was completed on 2024-07-12." }).Ok();
         await Supervisor().PostJsonAsync(Path(id, "rectifications/rect-accept/acceptance"), new { findings = "Connection seen on site." }).Ok();
 
-        var rectification = Assert.Single((await RecordAsync(id))["rectifications"]!.AsArray())!;
+        // The record keeps an accepted order among its latest; the list of all of them has it too, closed.
+        var rectification = Assert.Single((await RecordAsync(id))["recentRectifications"]!.AsArray())!;
+        Assert.True(JsonNode.DeepEquals(rectification, Assert.Single(await ItemsAsync(id, "rectifications?open=false"))));
+        Assert.Empty(await ItemsAsync(id, "rectifications?open=true"));
         Assert.Equal(("Accepted", PilotZone.Shangli), ((string?)rectification["status"], (string?)rectification["governmentId"]));
         Assert.NotNull((string?)rectification["closedAt"]);
         Assert.Equal(["Accepted"], rectification["reviews"]!.AsArray().Select(r => (string?)r!["outcome"]));
@@ -169,7 +173,8 @@ public sealed class SupervisionTests(LedgerHost host) : IClassFixture<LedgerHost
         await Supervisor().PostJsonAsync(Path(id, "escalations/esc-data-sharing/decision"),
             new { decisionReference = "xgb-jo-2024-05", decision = "The joint office convenes both bureaus on 2024-07-20." }).Ok();
 
-        var escalation = Assert.Single((await RecordAsync(id))["escalations"]!.AsArray())!;
+        var escalation = Assert.Single((await RecordAsync(id))["recentEscalations"]!.AsArray())!;
+        Assert.True(JsonNode.DeepEquals(escalation, Assert.Single(await ItemsAsync(id, "escalations"))));
         Assert.Equal(("Execution", "Coordination", "decided", "xgb-jo-2024-05"),
             ((string?)escalation["from"], (string?)escalation["to"], (string?)escalation["state"], (string?)escalation["decisionReference"]));
         // A coordination-level decision does not authorise a revision of the commitment.
@@ -417,6 +422,9 @@ public sealed class SupervisionTests(LedgerHost host) : IClassFixture<LedgerHost
     }
 
     private async Task<JsonNode> RecordAsync(string id) => await (await Auditor().GetAsync($"/api/commitments/{id}")).ReadAsync();
+
+    private async Task<JsonArray> ItemsAsync(string id, string list) =>
+        (await (await Auditor().GetAsync($"/api/commitments/{id}/{list}")).ReadAsync())["items"]!.AsArray();
 
     private static List<string?> Values(JsonNode history, string field) =>
         [.. history[field]!.AsArray().Select(v => (string?)v!["value"])];

@@ -9,6 +9,7 @@ using Ledger.Infrastructure.Audit;
 using Ledger.Infrastructure.Daemon;
 using Ledger.Infrastructure.Writing;
 using Ledger.Projections;
+using Ledger.Projections.Querying;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -70,6 +71,16 @@ public static class CommitmentEndpoints
             .WithName("ListCommitmentReports").WithSummary("Every progress report of the commitment with its corrections, in the order made (sort=-version: the latest first), keyset-paged; the record itself keeps the latest few.");
         group.MapGet("/{commitmentId}/reports/{reportId}", Report)
             .WithName("GetCommitmentReport").WithSummary("One progress report of the commitment with its corrections.");
+        group.MapGet("/{commitmentId}/evidence", Evidence).AsList(CommitmentActRecordQuery.Filters, CommitmentActRecordQuery.Sorts)
+            .WithName("ListCommitmentEvidence").WithSummary("Every document attached to the commitment as evidence, in the order attached (sort=-version: the latest first), keyset-paged; the record itself keeps the latest few.");
+        group.MapGet("/{commitmentId}/claims", Claims).AsList(CommitmentActRecordQuery.Filters, CommitmentActRecordQuery.Sorts)
+            .WithName("ListCommitmentClaims").WithSummary("Every fulfilment claim on the commitment with its verdict (open=true: those awaiting one), keyset-paged; the record keeps the open ones and the latest few.");
+        group.MapGet("/{commitmentId}/assessments", Assessments).AsList(CommitmentActRecordQuery.Filters, CommitmentActRecordQuery.Sorts)
+            .WithName("ListCommitmentAssessments").WithSummary("Every assessment of the commitment, in the order made, keyset-paged; the record keeps the latest few.");
+        group.MapGet("/{commitmentId}/rectifications", Rectifications).AsList(CommitmentActRecordQuery.Filters, CommitmentActRecordQuery.Sorts)
+            .WithName("ListCommitmentRectifications").WithSummary("Every rectification order on the commitment with its responses and reviews (open=true: those not yet accepted), keyset-paged; the record keeps the open ones and the latest few.");
+        group.MapGet("/{commitmentId}/escalations", Escalations).AsList(CommitmentActRecordQuery.Filters, CommitmentActRecordQuery.Sorts)
+            .WithName("ListCommitmentEscalations").WithSummary("Every escalation of the commitment with its decision (open=true: those not yet decided), keyset-paged; the record keeps the open ones and the latest few.");
         group.MapGet("/{commitmentId}/events", Events).IsReplay()
             .WithName("GetCommitmentEvents").WithSummary("The commitment's raw event history with envelopes.");
         return group;
@@ -132,8 +143,7 @@ public static class CommitmentEndpoints
     public static async Task<Ok<Page<ProgressReportRecord>>> Reports(string commitmentId, HttpContext http, IQuerySession session, ProjectionFreshness freshness, CancellationToken ct)
     {
         var view = ProgressReportRecordQuery.Check(commitmentId, ViewRequests.From(http, ProgressReportRecordQuery.Filters));
-        if (await session.Events.FetchStreamStateAsync(StreamKeys.Commitment(commitmentId), ct) is null)
-            throw new RequestRejected(StatusCodes.Status404NotFound, "commitment_not_found", $"Commitment {commitmentId} does not exist.");
+        await RequireCommitmentAsync(commitmentId, session, ct);
         var fresh = await freshness.WritePositionAsync(ct);
         return TypedResults.Ok(Page<ProgressReportRecord>.Of(await view.PageAsync(session, ct), fresh));
     }
@@ -142,6 +152,38 @@ public static class CommitmentEndpoints
         await session.LoadAsync<ProgressReportRecord>(ProgressReportRecord.IdOf(commitmentId, reportId), ct) is { } report
             ? TypedResults.Ok(report)
             : throw new RequestRejected(StatusCodes.Status404NotFound, "report_not_found", $"Commitment {commitmentId} has no report {reportId}.");
+
+    public static Task<Ok<Page<EvidenceEntry>>> Evidence(string commitmentId, HttpContext http, IQuerySession session, ProjectionFreshness freshness, CancellationToken ct) =>
+        ActsAsync(commitmentId, ActKinds.Evidence, x => x.Evidence!, http, session, freshness, ct);
+
+    public static Task<Ok<Page<ClaimEntry>>> Claims(string commitmentId, HttpContext http, IQuerySession session, ProjectionFreshness freshness, CancellationToken ct) =>
+        ActsAsync(commitmentId, ActKinds.Claim, x => x.Claim!, http, session, freshness, ct);
+
+    public static Task<Ok<Page<AssessmentEntry>>> Assessments(string commitmentId, HttpContext http, IQuerySession session, ProjectionFreshness freshness, CancellationToken ct) =>
+        ActsAsync(commitmentId, ActKinds.Assessment, x => x.Assessment!, http, session, freshness, ct);
+
+    public static Task<Ok<Page<RectificationEntry>>> Rectifications(string commitmentId, HttpContext http, IQuerySession session, ProjectionFreshness freshness, CancellationToken ct) =>
+        ActsAsync(commitmentId, ActKinds.Rectification, x => x.Rectification!, http, session, freshness, ct);
+
+    public static Task<Ok<Page<EscalationEntry>>> Escalations(string commitmentId, HttpContext http, IQuerySession session, ProjectionFreshness freshness, CancellationToken ct) =>
+        ActsAsync(commitmentId, ActKinds.Escalation, x => x.Escalation!, http, session, freshness, ct);
+
+    /// <summary>A page of one commitment's acts of one kind, each as its entry; 404 for a commitment that does not exist.</summary>
+    private static async Task<Ok<Page<T>>> ActsAsync<T>(
+        string commitmentId, string kind, Func<CommitmentActRecord, T> entry, HttpContext http, IQuerySession session, ProjectionFreshness freshness, CancellationToken ct)
+    {
+        var view = CommitmentActRecordQuery.Check(commitmentId, kind, ViewRequests.From(http, CommitmentActRecordQuery.Filters));
+        await RequireCommitmentAsync(commitmentId, session, ct);
+        var fresh = await freshness.WritePositionAsync(ct);
+        var page = await view.PageAsync(session, ct);
+        return TypedResults.Ok(Page<T>.Of(new ViewPage<T>([.. page.Items.Select(entry)], page.Next), fresh));
+    }
+
+    private static async Task RequireCommitmentAsync(string commitmentId, IQuerySession session, CancellationToken ct)
+    {
+        if (await session.Events.FetchStreamStateAsync(StreamKeys.Commitment(commitmentId), ct) is null)
+            throw new RequestRejected(StatusCodes.Status404NotFound, "commitment_not_found", $"Commitment {commitmentId} does not exist.");
+    }
 
     public static Task<Ok<List<EventEnvelope>>> Events(string commitmentId, IQuerySession session, CancellationToken ct) =>
         EventHistory.ReadAsync(session, StreamKeys.Commitment(commitmentId), "commitment_not_found", $"Commitment {commitmentId}", ct);

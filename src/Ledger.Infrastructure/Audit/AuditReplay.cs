@@ -22,11 +22,12 @@ public sealed record AuditCheckpoint(long TreeSize, string Root, DateTimeOffset 
 
 /// <summary>
 /// The commitment record as it stood after <see cref="Version"/>, the last event at or before the requested
-/// point, and each of its fields' versions up to then (folded with it; the stored record keeps none).
+/// point, each of its fields' versions up to then (folded with it; the stored record keeps none), and every
+/// act made on it by then (the record keeps only the open ones and the latest few).
 /// </summary>
 public sealed record CommitmentAsOf(
     string CommitmentId, long Version, long Sequence, DateTimeOffset Timestamp, DateTimeOffset? At, CommitmentRecord Record,
-    IReadOnlyDictionary<string, List<FieldVersion>> History);
+    IReadOnlyDictionary<string, List<FieldVersion>> History, CommitmentActs Acts);
 
 /// <summary>One version of one field of the commitment record: its value once the event at <see cref="Version"/> was applied.</summary>
 public sealed record FieldHistoryEntry(string Field, JsonElement? Value, long Version, DateTimeOffset At, string Event);
@@ -127,11 +128,13 @@ public static class AuditReplay
             }
         }
 
-        // Marten aggregates with the projection registered for CommitmentRecord, so the replay runs the
-        // very Create/Apply methods that built the stored record.
-        var record = await session.Events.AggregateStreamAsync<CommitmentRecord>(streamKey, version: last.Version, token: ct)
+        // The stream is read once, up to that event, and folded by the projections registered for the record
+        // and the acts, so the replay runs the very Create/Apply methods that built the stored documents.
+        var events = await session.Events.FetchStreamAsync(streamKey, version: last.Version, token: ct);
+        var record = await ((DocumentStore)session.DocumentStore).Options.Projections.AggregatorFor<CommitmentRecord>().BuildAsync(events, session, null, ct)
             ?? throw new InvalidOperationException($"replaying {streamKey} to version {last.Version} produced no record");
-        return new CommitmentAsOf(commitmentId, last.Version, last.Sequence, last.Timestamp, at, record, record.History ?? []);
+        return new CommitmentAsOf(commitmentId, last.Version, last.Sequence, last.Timestamp, at, record, record.History ?? [],
+            CommitmentActs.Of(CommitmentActRecord.Fold(events)));
     }
 
     /// <summary>

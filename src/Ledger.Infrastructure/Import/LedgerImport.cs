@@ -75,7 +75,7 @@ public sealed class LedgerImport : IAsyncDisposable
         _schema = schema;
         // The records built at the end must be every inline view there is.
         var inline = _store.Options.Projections.All.Where(p => p.Lifecycle == ProjectionLifecycle.Inline).Select(p => p.GetType().Name).Order().ToArray();
-        string[] built = [nameof(CommitmentRecordProjection), nameof(ProgressReportRecordProjection), nameof(GovernmentViewProjection), nameof(AgreementViewProjection)];
+        string[] built = [nameof(CommitmentRecordProjection), nameof(ProgressReportRecordProjection), nameof(CommitmentActRecordProjection), nameof(GovernmentViewProjection), nameof(AgreementViewProjection)];
         if (!inline.SequenceEqual(built.Order()))
             throw new InvalidOperationException($"the import builds {string.Join(", ", built)} but the store's inline views are {string.Join(", ", inline)}");
     }
@@ -285,7 +285,7 @@ public sealed class LedgerImport : IAsyncDisposable
 
     /// <summary>
     /// Each stream's inline record from its events, by the projection the store runs inline, and a
-    /// commitment's report documents by theirs (<see cref="ProgressReportRecord.Fold"/>). The chunk's
+    /// commitment's report and act documents by theirs (<see cref="ProgressReportRecord.Fold"/>, <see cref="CommitmentActRecord.Fold"/>). The chunk's
     /// events are read back in one statement, only the columns a record is built from (the envelope's
     /// headers are not read), and their data read as the store reads it.
     /// </summary>
@@ -318,44 +318,60 @@ public sealed class LedgerImport : IAsyncDisposable
             }
         }
         var reports = new List<ProgressReportRecord>();
+        var acts = new List<CommitmentActRecord>();
         foreach (var (stream, history) in histories)
         {
             if (stream.StartsWith("commitment/", StringComparison.Ordinal))
             {
                 await StoreRecordAsync<CommitmentRecord>(session, history, ct);
                 reports.AddRange(ProgressReportRecord.Fold(history));
+                acts.AddRange(CommitmentActRecord.Fold(history));
             }
             else if (stream.StartsWith("government/", StringComparison.Ordinal)) await StoreRecordAsync<GovernmentView>(session, history, ct);
             else if (stream.StartsWith("agreement/", StringComparison.Ordinal)) await StoreRecordAsync<AgreementView>(session, history, ct);
         }
         await session.SaveChangesAsync(ct);
         await CopyReportsAsync(connection, reports, ct);
+        await CopyActsAsync(connection, acts, ct);
     }
 
     /// <summary>
-    /// A commitment's report documents by binary COPY, in the same transaction: a stream holds as many as it
-    /// has reports (55,000 in the 100,000-event zone), and one upsert statement each was most of the time
-    /// spent building records. The rows are those the inline projection writes (ImportTests compares them):
-    /// the columns <see cref="ProgressReportRecordQuery"/> duplicates, and a count of one write. The streams
-    /// are new (checked first), so no report is already there.
+    /// A commitment's report and act documents by binary COPY, in the same transaction: a stream holds as many
+    /// reports as it has had (55,000 in the 100,000-event zone), and one upsert statement each was most of the
+    /// time spent building records. The rows are those the inline projections write (ImportTests compares them):
+    /// the columns <see cref="ProgressReportRecordQuery"/> and <see cref="CommitmentActRecordQuery"/> duplicate,
+    /// and a count of one write. The streams are new (checked first), so no document is already there.
     /// </summary>
-    private async Task CopyReportsAsync(NpgsqlConnection connection, IReadOnlyList<ProgressReportRecord> reports, CancellationToken ct)
+    private Task CopyReportsAsync(NpgsqlConnection connection, IReadOnlyList<ProgressReportRecord> reports, CancellationToken ct) =>
+        CopyDocumentsAsync(connection, "mt_doc_progressreportrecord", reports, x => x.Id, ct,
+            ("commitment_id", NpgsqlDbType.Varchar, x => x.CommitmentId),
+            ("stream_version", NpgsqlDbType.Bigint, x => x.StreamVersion),
+            ("period", NpgsqlDbType.Varchar, x => x.Period));
+
+    private Task CopyActsAsync(NpgsqlConnection connection, IReadOnlyList<CommitmentActRecord> acts, CancellationToken ct) =>
+        CopyDocumentsAsync(connection, "mt_doc_commitmentactrecord", acts, x => x.Id, ct,
+            ("commitment_id", NpgsqlDbType.Varchar, x => x.CommitmentId),
+            ("kind", NpgsqlDbType.Varchar, x => x.Kind),
+            ("stream_version", NpgsqlDbType.Bigint, x => x.StreamVersion),
+            ("open", NpgsqlDbType.Boolean, x => x.Open));
+
+    private async Task CopyDocumentsAsync<T>(NpgsqlConnection connection, string table, IReadOnlyList<T> documents, Func<T, string> id, CancellationToken ct,
+        params (string Column, NpgsqlDbType Type, Func<T, object> Value)[] duplicated)
     {
-        if (reports.Count == 0) return;
+        if (documents.Count == 0) return;
         var serializer = _store.Options.Serializer();
-        var type = typeof(ProgressReportRecord).FullName;
-        await using var copy = await connection.BeginBinaryImportAsync(
-            $"copy \"{_schema}\".mt_doc_progressreportrecord (id, data, mt_dotnet_type, mt_version, commitment_id, stream_version, period) from stdin (format binary)", ct);
-        foreach (var report in reports)
+        var type = typeof(T).FullName;
+        var columns = string.Join(", ", ["id", "data", "mt_dotnet_type", "mt_version", .. duplicated.Select(d => d.Column)]);
+        await using var copy = await connection.BeginBinaryImportAsync($"copy \"{_schema}\".{table} ({columns}) from stdin (format binary)", ct);
+        foreach (var document in documents)
         {
             await copy.StartRowAsync(ct);
-            await copy.WriteAsync(report.Id, NpgsqlDbType.Varchar, ct);
-            await copy.WriteAsync(serializer.ToJson(report), NpgsqlDbType.Jsonb, ct);
+            await copy.WriteAsync(id(document), NpgsqlDbType.Varchar, ct);
+            await copy.WriteAsync(serializer.ToJson(document), NpgsqlDbType.Jsonb, ct);
             await copy.WriteAsync(type, NpgsqlDbType.Varchar, ct);
             await copy.WriteAsync(1L, NpgsqlDbType.Bigint, ct);
-            await copy.WriteAsync(report.CommitmentId, NpgsqlDbType.Varchar, ct);
-            await copy.WriteAsync(report.StreamVersion, NpgsqlDbType.Bigint, ct);
-            await copy.WriteAsync(report.Period, NpgsqlDbType.Varchar, ct);
+            foreach (var (_, dbType, value) in duplicated)
+                await copy.WriteAsync(value(document), dbType, ct);
         }
         await copy.CompleteAsync(ct);
     }

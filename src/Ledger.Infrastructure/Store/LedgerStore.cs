@@ -52,6 +52,7 @@ public static class LedgerStore
 
         opts.Projections.Add<CommitmentRecordProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<ProgressReportRecordProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<CommitmentActRecordProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<GovernmentViewProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<AgreementViewProjection>(ProjectionLifecycle.Inline);
         // The columns the lists filter and sort on (GET /api/governments, /agreements, /commitments).

@@ -8,8 +8,9 @@ namespace Ledger.Infrastructure.Store;
 /// Read models written in an older shape: a commitment record or a supervision standing without its
 /// <c>lifecycle</c> (it would fold its next event from an empty lifecycle), and a record that still holds
 /// every report and field version instead of a count and the latest few (<c>reportCount</c>; its reports
-/// were not yet documents of their own). Each is rewritten from the events first: the records with their
-/// report documents one stream at a time, the supervision views by a rebuild.
+/// were not yet documents of their own), or every act (<c>evidenceCount</c>; its evidence, claims, assessments,
+/// orders and escalations were not yet documents of their own). Each is rewritten from the events first: the
+/// records with their report and act documents one stream at a time, the supervision views by a rebuild.
 /// </summary>
 public static class ReadModelUpgrade
 {
@@ -27,8 +28,8 @@ public static class ReadModelUpgrade
             await CountAsync(connection, schema, "mt_doc_commitmentstanding", "not (data ? 'lifecycle')", ct));
     }
 
-    /// <summary>A record of an older shape: without a lifecycle, or without its report count.</summary>
-    private const string StaleRecord = "not (data ? 'lifecycle') or not (data ? 'reportCount')";
+    /// <summary>A record of an older shape: without a lifecycle, its report count, or its count of evidence (its acts were not yet documents of their own).</summary>
+    private const string StaleRecord = "not (data ? 'lifecycle') or not (data ? 'reportCount') or not (data ? 'evidenceCount')";
 
     /// <summary>
     /// Rewrites each commitment record, and its report documents, from its stream through their own
@@ -47,6 +48,7 @@ public static class ReadModelUpgrade
                 if (await store.Options.Projections.AggregatorFor<CommitmentRecord>().BuildAsync(events, session, null, ct) is { } record)
                     session.Store(record);
                 foreach (var report in ProgressReportRecord.Fold(events)) session.Store(report);
+                foreach (var act in CommitmentActRecord.Fold(events)) session.Store(act);
             }
             await session.SaveChangesAsync(ct);
             done += batch.Length;
