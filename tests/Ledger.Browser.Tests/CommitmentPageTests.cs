@@ -4,6 +4,7 @@ using JasperFx.Events;
 using Ledger.Api.Tests.Support;
 using Ledger.Browser.Tests.Support;
 using Ledger.Contracts;
+using Ledger.Web.Components.Commitments;
 using Ledger.Domain.Commitments;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
@@ -396,6 +397,35 @@ public sealed partial class CommitmentPageTests(ConsoleScenario scenario, Chromi
         await Expect(lead.Page).ToHaveURLAsync(new Regex("/forbidden$"));
         await Expect(lead.Page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("当前账号无权访问此页面。");
         await Expect(lead.Page.GetByText("18 km of Chaling–Yongxin")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task A_commitment_with_more_evidence_than_the_page_lists_says_how_many_it_shows_of_all()
+    {
+        // Written by no other test: Yanling's red-tourism pass, given more attachments than the page lists.
+        const string id = "a02-joint-red-tourism-pass";
+        using var yanling = scenario.Host.Client("government", "430225");
+        for (var i = 0; i <= CommitmentDossier.ShownActs; i++)
+            await Posted(yanling.PostJsonAsync($"/api/commitments/{id}/evidence", PilotRequests.Evidence($"pass-scan-{i:D3}")));
+        var count = (int)(await scenario.Host.GetJsonAsync($"/api/commitments/{id}"))["evidenceCount"]!;
+        Assert.True(count > CommitmentDossier.ShownActs, $"{count} attachments");
+
+        await using var traffic = await chromium.OpenAsync(scenario.Origin);
+        await traffic.SignInAsync(scenario.Host, "supervisor");
+        await traffic.GotoAsync($"/commitments/{id}");
+        var section = traffic.Page.Locator("#evidence");
+        await Expect(section.Locator(".shown-of")).ToHaveTextAsync($"显示最近 {CommitmentDossier.ShownActs} 项，共 {count} 项。");
+        await Expect(section.Locator("tr[data-evidence]")).ToHaveCountAsync(CommitmentDossier.ShownActs);
+        // The latest first; the oldest beyond the page's are not listed.
+        await Expect(section.Locator("tr[data-evidence]").First).ToHaveAttributeAsync("data-evidence", $"pass-scan-{CommitmentDossier.ShownActs:D3}");
+        await Expect(section.Locator("tr[data-evidence=pass-scan-000]")).ToHaveCountAsync(0);
+        await Expect(traffic.Page.Locator("#claims .shown-of")).ToHaveCountAsync(0);
+        await traffic.Page.SetViewportSizeAsync(390, 844);
+        await section.ScreenshotAsync(new LocatorScreenshotOptions { Path = Screenshot("commitment-evidence-latest-zh-390.png") });
+        await traffic.GotoAsync($"/language/en?return=/commitments/{id}");
+        await Expect(section.Locator(".shown-of")).ToHaveTextAsync($"Showing the latest {CommitmentDossier.ShownActs} of {count}.");
+        await traffic.Page.SetViewportSizeAsync(1280, 800);
+        await section.ScreenshotAsync(new LocatorScreenshotOptions { Path = Screenshot("commitment-evidence-latest-en-1280.png") });
     }
 
     [Fact]

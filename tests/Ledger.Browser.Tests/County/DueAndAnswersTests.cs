@@ -59,7 +59,7 @@ public sealed class DueAndAnswersTests(Chromium chromium, ConsoleScenario scenar
         await traffic.Page.GetByRole(AriaRole.Button, new() { Name = "提交" }).ClickAsync();
         await Expect(traffic.Page.GetByRole(AriaRole.Status)).ToContainTextAsync(sha);
         var record = await RecordAsync(Accidents);
-        var evidence = record.GetProperty("evidence").EnumerateArray().Single(e => e.GetProperty("sha256").GetString() == sha);
+        var evidence = record.GetProperty("recentEvidence").EnumerateArray().Single(e => e.GetProperty("sha256").GetString() == sha);
         Assert.Equal($"ledger://evidence/sha256/{sha}", evidence.GetProperty("storageUri").GetString());
         // The file comes back byte for byte under its hash.
         var download = await traffic.Page.Context.APIRequest.GetAsync($"/evidence/{sha}");
@@ -72,7 +72,7 @@ public sealed class DueAndAnswersTests(Chromium chromium, ConsoleScenario scenar
         await traffic.Page.GetByRole(AriaRole.Button, new() { Name = "提交" }).ClickAsync();
         await Expect(traffic.Page.GetByRole(AriaRole.Status)).ToHaveTextAsync("整改情况已反馈，等待督查人员验收。");
 
-        var order = (await RecordAsync(Accidents)).GetProperty("rectifications").EnumerateArray().Single(o => o.GetProperty("rectificationId").GetString() == orderId);
+        var order = (await RecordAsync(Accidents)).GetProperty("recentRectifications").EnumerateArray().Single(o => o.GetProperty("rectificationId").GetString() == orderId);
         Assert.Equal("Responded", order.GetProperty("status").GetString());
         Assert.Equal(evidence.GetProperty("evidenceId").GetString(), order.GetProperty("responses")[0].GetProperty("evidenceIds")[0].GetString());
         // Answered, it is no longer due.
@@ -106,7 +106,7 @@ public sealed class DueAndAnswersTests(Chromium chromium, ConsoleScenario scenar
         await traffic.Page.GetByLabel("自动化生产线验收清单").CheckAsync();
         await traffic.Page.GetByRole(AriaRole.Button, new() { Name = "提交" }).ClickAsync();
         await Expect(traffic.Page.GetByRole(AriaRole.Status)).ToHaveTextAsync("销号申请已提交，等待核验。");
-        var claim = (await RecordAsync(Automation)).GetProperty("claims").EnumerateArray().Last();
+        var claim = (await RecordAsync(Automation)).GetProperty("recentClaims").EnumerateArray().Last();
         Assert.Equal("open", claim.GetProperty("state").GetString());
         Assert.Equal("全部企业自动化生产线已建成并通过验收。", claim.GetProperty("statement").GetString());
         await Screens.CaptureAsync(traffic, $"/county/commitments/{Automation}/claim", "county-claim");
