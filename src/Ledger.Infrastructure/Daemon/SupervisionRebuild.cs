@@ -33,9 +33,10 @@ public static class SupervisionRebuild
     /// <param name="Events">The events folded.</param>
     /// <param name="LastSequence">The sequence the projection's progression now stands at (the high-water mark read at the start).</param>
     /// <param name="Documents">The documents written.</param>
-    /// <param name="Folding">Finding the high-water mark, reading and folding.</param>
+    /// <param name="Ceiling">Finding the high-water mark and counting the events below it.</param>
+    /// <param name="Folding">Reading and folding the events.</param>
     /// <param name="Writing">The transaction that replaces the views.</param>
-    public sealed record Outcome(long Events, long LastSequence, int Documents, TimeSpan Folding, TimeSpan Writing);
+    public sealed record Outcome(long Events, long LastSequence, int Documents, TimeSpan Ceiling, TimeSpan Folding, TimeSpan Writing);
 
     // The tenant column's value for a store without tenancy, as Marten writes it.
     private const string DefaultTenant = "*DEFAULT*";
@@ -53,6 +54,7 @@ public static class SupervisionRebuild
         var schema = store.Options.Events.DatabaseSchemaName;
         var ceiling = await HighWaterMarkAsync(store, schema, ct);
         var total = await CountAsync(store, schema, ceiling, ct);
+        var found = clock.Elapsed;
 
         var fold = SupervisionFold.FromNothing();
         var chunks = Channel.CreateBounded<IReadOnlyList<IEvent>>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
@@ -77,8 +79,9 @@ public static class SupervisionRebuild
             {
                 await reading;
             }
-            catch (Exception) when (!reading.IsCompletedSuccessfully)
+            catch
             {
+                // Its cancellation, or the error the fold has just rethrown from the channel.
             }
             throw;
         }
@@ -87,7 +90,7 @@ public static class SupervisionRebuild
         var folding = clock.Elapsed;
         var documents = await WriteAsync(store, schema, fold, ceiling, ct);
         progress?.Invoke(folded, total);
-        return new Outcome(folded, ceiling, documents, folding, clock.Elapsed - folding);
+        return new Outcome(folded, ceiling, documents, found, folding - found, clock.Elapsed - folding);
     }
 
     /// <summary>

@@ -81,7 +81,7 @@ public sealed class RebuildCase(BenchSettings settings, string connectionString,
             $"select coalesce((select last_seq_id from \"{schema}\".mt_event_progression where name = '{SupervisionProjection.Name}:All'), 0)");
         var sequence = (long)(await progress.ExecuteScalarAsync(ct))!;
         if (sequence != outcome.LastSequence) throw new InvalidOperationException($"the progression stands at {sequence}, the rebuild said {outcome.LastSequence}");
-        Log($"rebuild.supervision ours: {outcome.Documents:N0} documents; high-water mark, reading and folding {outcome.Folding.TotalSeconds:F2} s, writing {outcome.Writing.TotalSeconds:F2} s");
+        Log($"rebuild.supervision ours: {outcome.Documents:N0} documents; high-water mark and count {outcome.Ceiling.TotalSeconds:F2} s, reading and folding {outcome.Folding.TotalSeconds:F2} s, writing {outcome.Writing.TotalSeconds:F2} s");
         return outcome.Events;
     }
 
