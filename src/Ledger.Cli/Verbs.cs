@@ -123,7 +123,7 @@ public static class Verbs
     // own) are rewritten from the events, so the next event folds onto the current shape (ReadModelUpgrade).
     private static async Task UpgradeReadModelsAsync(LedgerSettings settings, CancellationToken ct)
     {
-        await using var store = LedgerStore.Create(settings.OwnerConnectionString, settings.Schema, TimeProvider.System, SupervisionProjection.RebuildBatchSize);
+        await using var store = LedgerStore.Create(settings.OwnerConnectionString, settings.Schema, TimeProvider.System);
         var stale = await ReadModelUpgrade.FindAsync(store, settings.Schema, ct);
         if (!stale.Any) return;
         Console.WriteLine($"{stale.Records} commitment records and {stale.Standings} supervision standings are of an older shape: rewriting them from the events");

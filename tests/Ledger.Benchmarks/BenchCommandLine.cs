@@ -146,7 +146,7 @@ public static class BenchCommandLine
         foreach (var append in results.Where(r => r.PeakRssMb is not null && r.Case.StartsWith("append.", StringComparison.Ordinal)))
             Console.WriteLine($"{append.Case}: peak RSS of the API process (its own, apart from the load's clients) {append.PeakRssMb:F1} MB by the end of this case");
         foreach (var child in results.Where(r => r.PeakRssMb is not null && !r.Case.StartsWith("append.", StringComparison.Ordinal)))
-            Console.WriteLine($"{child.Case}: peak RSS of `ledger {child.Case switch { "export.all" => "export --all", "import.bulk" => "import", _ => child.Case.Split('.').Last() }}` (child process) {child.PeakRssMb:F1} MB over {child.Events:N0} events"
+            Console.WriteLine($"{child.Case}: peak RSS of `ledger {child.Case switch { "export.all" => "export --all", "import.bulk" => "import", "rebuild.supervision" => "rebuild Supervision", _ => child.Case.Split('.').Last() }}` (child process) {child.PeakRssMb:F1} MB over {child.Events:N0} events"
                 + (child.EventsSmall is null ? "" : $", {child.PeakRssMbSmall:F1} MB over {child.EventsSmall:N0}"));
         await Console.Error.WriteLineAsync($"bench: wrote {output} after {started.Elapsed.TotalSeconds:F0} s");
         return 0;

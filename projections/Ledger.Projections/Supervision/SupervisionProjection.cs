@@ -11,7 +11,9 @@ namespace Ledger.Projections.Supervision;
 /// form a second stage that reads what the first stage changed. A roll-up depends on many commitments,
 /// so each batch loads the documents it touches, folds its events in sequence order in memory through
 /// both stages (<see cref="SupervisionFold"/>) and stores what changed. The same fold replays the views
-/// as they were (the audit's views as of a date). What each view answers: ops/docs/supervision-views.md.
+/// as they were (the audit's views as of a date), and <c>ledger rebuild</c> folds the whole log through it
+/// outside the daemon (Ledger.Infrastructure's <c>SupervisionRebuild</c>), leaving the progression where the
+/// daemon then carries on. What each view answers: ops/docs/supervision-views.md.
 /// </summary>
 public sealed class SupervisionProjection : IProjection
 {
@@ -29,26 +31,21 @@ public sealed class SupervisionProjection : IProjection
     /// <summary>The daemon's batch on a node: how many events at most are folded and stored together.</summary>
     public const int BatchSize = 20_000;
 
-    /// <summary>
-    /// The batch of a rebuild run by <c>ledger rebuild</c>, while no node serves the views: a rebuild of a
-    /// million events took 174 s with 20,000 (peak RSS 372 MB) and 51–55 s with 100,000 (514–530 MB).
-    /// </summary>
-    public const int RebuildBatchSize = 100_000;
-
-    /// <summary>Registers the projection (async), with at most <paramref name="batchSize"/> events per daemon batch, and its documents with the columns supervisors filter and sort on (each view's <c>Index</c>, beside its sorts).</summary>
-    public static void Register(StoreOptions opts, int batchSize = BatchSize)
+    /// <summary>Registers the projection (async), with at most <see cref="BatchSize"/> events per daemon batch, and its documents with the columns supervisors filter and sort on (each view's <c>Index</c>, beside its sorts).</summary>
+    public static void Register(StoreOptions opts)
     {
         opts.Projections.Add(new SupervisionProjection(), ProjectionLifecycle.Async, Name, async =>
         {
-            // A rebuild must start from nothing: a custom projection declares no storage of its own,
-            // so without these rules a rebuild would replay into the surviving documents.
+            // A rebuild by Marten's daemon must start from nothing: a custom projection declares no storage
+            // of its own, so without these rules it would replay into the surviving documents.
             foreach (var type in SupervisionFold.DocumentTypes)
                 async.DeleteViewTypeOnTeardown(type);
             // Events per daemon batch (Marten's default 500). Each batch reads and writes every document
-            // its events touch once, so on a rebuild a commitment's standing and the roll-ups are written
+            // its events touch once, so on catching up a commitment's standing and the roll-ups are written
             // once per batch they appear in: larger batches write them far fewer times. Live batches are
-            // as small as the appends that arrive.
-            async.BatchSize = batchSize;
+            // as small as the appends that arrive. `ledger rebuild` does not go through the daemon
+            // (Ledger.Infrastructure's SupervisionRebuild).
+            async.BatchSize = BatchSize;
         });
 
         CommitmentStandingQuery.Index(opts);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using JasperFx.Events.Projections;
+using Ledger.Infrastructure.Daemon;
 using Ledger.Infrastructure.Store;
 using Ledger.Projections.Supervision;
 using Marten;
@@ -9,10 +10,12 @@ using Npgsql;
 namespace Ledger.Cli.Projections;
 
 /// <summary>
-/// <c>ledger rebuild [projection]</c>: tears an async projection's documents down and replays every
-/// event through it with Marten's rebuild, without starting the daemon; <c>records</c> rewrites each
-/// commitment's inline record from its stream. Run it while no node serves the views, or accept that
-/// they are empty until it finishes.
+/// <c>ledger rebuild [projection]</c>: replays every event through an async projection and replaces its
+/// documents. The supervision views are folded in memory and written in one transaction
+/// (<see cref="SupervisionRebuild"/>): they show their old rows until it commits, then the new ones; any
+/// other async projection goes through Marten's daemon rebuild, its documents empty until it finishes.
+/// <c>records</c> rewrites each commitment's inline record from its stream. Run it while no node's daemon
+/// runs the projection: a node that moves its progression meanwhile is overwritten by the rebuild's.
 /// </summary>
 public static class RebuildVerb
 {
@@ -24,7 +27,7 @@ public static class RebuildVerb
         {
             var settings = LedgerSettings.From(Verbs.Configuration());
             // As the schema's owner: a rebuild tears views down and may apply Marten's schema first.
-            await using var store = LedgerStore.Create(settings.OwnerConnectionString, settings.Schema, TimeProvider.System, SupervisionProjection.RebuildBatchSize);
+            await using var store = LedgerStore.Create(settings.OwnerConnectionString, settings.Schema, TimeProvider.System);
             IReadOnlyList<string> known = [Records, .. AsyncProjections(store)];
             var requested = parse.GetValue(name);
             IReadOnlyList<string> chosen = requested is null ? known : [Match(requested, known)];
@@ -67,6 +70,11 @@ public static class RebuildVerb
 
     internal static async Task RebuildAsync(DocumentStore store, string schema, string projection, CancellationToken ct)
     {
+        if (projection == SupervisionProjection.Name)
+        {
+            await RebuildSupervisionAsync(store, ct);
+            return;
+        }
         var (total, top) = await CountEventsAsync(store, schema, ct);
         var clock = Stopwatch.StartNew();
         using var daemon = await store.BuildProjectionDaemonAsync();
@@ -86,6 +94,15 @@ public static class RebuildVerb
             report(Clamp(total), Clamp(total));
         });
         Console.WriteLine($"rebuilt {projection}: {total} events in {clock.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    /// <summary>The supervision views by their own rebuild: read raw, folded in memory, written by COPY in one transaction.</summary>
+    private static async Task RebuildSupervisionAsync(DocumentStore store, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var outcome = await Progress.RunAsync($"rebuild {SupervisionProjection.Name}", report =>
+            SupervisionRebuild.RunAsync(store, (done, of) => report(Clamp(done), Clamp(of)), ct));
+        Console.WriteLine($"rebuilt {SupervisionProjection.Name}: {outcome.Events} events in {clock.Elapsed.TotalSeconds:0.0} s");
     }
 
     private static async Task<(long Count, long Top)> CountEventsAsync(DocumentStore store, string schema, CancellationToken ct)

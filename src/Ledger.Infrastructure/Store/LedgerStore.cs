@@ -14,12 +14,8 @@ namespace Ledger.Infrastructure.Store;
 /// <summary>The one place the event store is configured; the API, the command-line tool and the tests all use it.</summary>
 public static class LedgerStore
 {
-    /// <summary>
-    /// The ledger's store on <paramref name="schema"/>. <paramref name="supervisionBatch"/> is the
-    /// supervision views' daemon batch: a node's (the default), or <see cref="SupervisionProjection.RebuildBatchSize"/>
-    /// for the rebuild verb, which trades memory for fewer writes of each document.
-    /// </summary>
-    public static void Configure(StoreOptions opts, string connectionString, string schema, TimeProvider time, int supervisionBatch = SupervisionProjection.BatchSize)
+    /// <summary>The ledger's store on <paramref name="schema"/>.</summary>
+    public static void Configure(StoreOptions opts, string connectionString, string schema, TimeProvider time)
     {
         opts.Connection(connectionString);
         // Marten's default resilience is kept for reads: they are retried on NpgsqlException (a stale
@@ -60,7 +56,7 @@ public static class LedgerStore
         AgreementViewQuery.Index(opts);
         CommitmentRecordQuery.Index(opts);
         // The supervisors' cross-stream views, on the async daemon (ops/docs/supervision-views.md).
-        SupervisionProjection.Register(opts, supervisionBatch);
+        SupervisionProjection.Register(opts);
         // Sequence gaps: a hole left by a rolled-back append is skipped once it has stood this long
         // AND PostgreSQL shows no transaction that could still fill it (pg_locks, pg_stat_activity,
         // the snapshot's in-progress list); a slow append that is still running is waited for, never
@@ -84,8 +80,8 @@ public static class LedgerStore
         opts.Projections.RebuildErrors.SkipUnknownEvents = false;
     }
 
-    public static DocumentStore Create(string connectionString, string schema, TimeProvider time, int supervisionBatch = SupervisionProjection.BatchSize) =>
-        DocumentStore.For(opts => Configure(opts, connectionString, schema, time, supervisionBatch));
+    public static DocumentStore Create(string connectionString, string schema, TimeProvider time) =>
+        DocumentStore.For(opts => Configure(opts, connectionString, schema, time));
 
     private static readonly System.Reflection.MethodInfo RegisterUpcast =
         typeof(LedgerStore).GetMethod(nameof(Upcast), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Ledger.Benchmarks.Integrity;
 using Ledger.Benchmarks.Reporting;
+using Ledger.Infrastructure.Daemon;
 using Ledger.Infrastructure.Store;
 using Ledger.Projections.Supervision;
 using Marten;
@@ -9,14 +10,14 @@ using Npgsql;
 namespace Ledger.Benchmarks.Rebuild;
 
 /// <summary>
-/// <c>rebuild.supervision</c> (events/s) over the generated zone ledger: ours is Marten's daemon
-/// rebuilding the <see cref="SupervisionProjection"/> as <c>ledger rebuild Supervision</c> does
-/// (documents torn down, progress reset, every event replayed through the fold); the peer reads and
-/// deserializes the same events through Marten in sequence order without projecting them; the limit
-/// streams the rows raw through Npgsql (<c>select seq_id, type, data … order by seq_id</c>). Targets
-/// take turns, the order rotating; medians of the runs. Ours runs on a store whose logger counts the
-/// projection sessions' commands and batches (a few microseconds per round trip), which says where the
-/// time goes. The last rebuild leaves the documents the query case reads.
+/// <c>rebuild.supervision</c> (events/s) over the generated zone ledger: ours is the views' own rebuild as
+/// <c>ledger rebuild Supervision</c> runs it (<see cref="SupervisionRebuild"/>: the events read raw up to the
+/// high-water mark, folded in memory, the documents written by COPY in one transaction with the
+/// progression); the peer reads and deserializes the same events through Marten in sequence order without
+/// projecting them; the limit streams the rows raw through Npgsql (<c>select seq_id, type, data … order by
+/// seq_id</c>). Targets take turns, the order rotating; medians of the runs. Then <c>ledger rebuild
+/// Supervision</c> once more in a process of its own, untimed as a case, for its peak resident set. The last
+/// rebuild leaves the documents the query case reads.
 /// </summary>
 public sealed class RebuildCase(BenchSettings settings, string connectionString, string schema)
 {
@@ -26,14 +27,8 @@ public sealed class RebuildCase(BenchSettings settings, string connectionString,
 
     public async Task<CaseResult> RunAsync(NpgsqlDataSource db, long events, CancellationToken ct)
     {
-        var trips = new RoundTrips();
-        await using var store = DocumentStore.For(opts =>
-        {
-            LedgerStore.Configure(opts, connectionString, schema, TimeProvider.System, SupervisionProjection.RebuildBatchSize);
-            opts.Logger(trips);
-        });
+        await using var store = LedgerStore.Create(connectionString, schema, TimeProvider.System);
         var rates = new Dictionary<string, List<double>> { [Ours] = [], [Peer] = [], [Limit] = [] };
-        var rebuildSeconds = 0.0;
         string[] order = [Ours, Peer, Limit];
         for (var run = 1; run <= settings.RebuildRuns; run++)
         {
@@ -49,34 +44,45 @@ public sealed class RebuildCase(BenchSettings settings, string connectionString,
                     _ => await RawReadAsync(db, ct),
                 };
                 watch.Stop();
-                if (target == Ours) rebuildSeconds += watch.Elapsed.TotalSeconds;
                 if (rows != events) throw new InvalidOperationException($"rebuild.supervision {target} covered {rows} events, not {events}");
                 rates[target].Add(rows / watch.Elapsed.TotalSeconds);
                 Log($"rebuild.supervision {target,-5} run {run}/{settings.RebuildRuns}: {rows:N0} events in {watch.Elapsed.TotalSeconds,6:F2} s = {rows / watch.Elapsed.TotalSeconds,9:F0} events/s");
             }
         }
-        Profile(trips, events, rebuildSeconds);
-        return CaseResult.FromRates("rebuild.supervision", "events/s", rates[Ours], rates[Peer], rates[Limit]) with { Events = events };
+        var result = CaseResult.FromRates("rebuild.supervision", "events/s", rates[Ours], rates[Peer], rates[Limit]) with { Events = events };
+        if (VerifyChild.CliPath() is not { } cli)
+        {
+            Log("ledger rebuild: src/Ledger.Cli is not built in this configuration; peak RSS not measured");
+            return result;
+        }
+        await CheckpointAsync(db, ct);
+        var child = await CliChild.RunAsync(cli, "rebuild", [SupervisionProjection.Name], connectionString, schema, [], ct);
+        if (!child.Output.Contains($"rebuilt {SupervisionProjection.Name}: {events} events", StringComparison.Ordinal))
+            throw new InvalidOperationException($"ledger rebuild said: {child.Output}");
+        Log($"ledger rebuild {SupervisionProjection.Name} (child process) over {events:N0} events: peak RSS {child.PeakRssMb:F1} MB ({child.Method}), {child.Seconds:F1} s with start-up: {child.Output.Trim()}");
+        return result with { PeakRssMb = CaseResult.Round(child.PeakRssMb, 1) };
     }
 
     /// <summary>One untimed rebuild, when the views are wanted without measuring the rebuild.</summary>
     public async Task RebuildOnceAsync(NpgsqlDataSource db, long events, CancellationToken ct)
     {
-        await using var store = LedgerStore.Create(connectionString, schema, TimeProvider.System, SupervisionProjection.RebuildBatchSize);
+        await using var store = LedgerStore.Create(connectionString, schema, TimeProvider.System);
         var watch = Stopwatch.StartNew();
         var covered = await RebuildAsync(store, db, ct);
         if (covered != events) throw new InvalidOperationException($"the rebuild covered {covered} events, not {events}");
         Log($"views rebuilt (untimed as a case) in {watch.Elapsed.TotalSeconds:F1} s");
     }
 
-    /// <summary>The daemon's rebuild, as the rebuild verb runs it; returns the events the projection's progress now covers.</summary>
+    /// <summary>The own rebuild, as the rebuild verb runs it; returns the events folded, once the projection's progression stands where the rebuild says.</summary>
     private async Task<long> RebuildAsync(DocumentStore store, NpgsqlDataSource db, CancellationToken ct)
     {
-        using (var daemon = await store.BuildProjectionDaemonAsync())
-            await daemon.RebuildProjectionAsync(SupervisionProjection.Name, TimeSpan.FromMinutes(60), ct);
+        var outcome = await SupervisionRebuild.RunAsync(store, null, ct);
         await using var progress = db.CreateCommand(
             $"select coalesce((select last_seq_id from \"{schema}\".mt_event_progression where name = '{SupervisionProjection.Name}:All'), 0)");
-        return (long)(await progress.ExecuteScalarAsync(ct))!;
+        var sequence = (long)(await progress.ExecuteScalarAsync(ct))!;
+        if (sequence != outcome.LastSequence) throw new InvalidOperationException($"the progression stands at {sequence}, the rebuild said {outcome.LastSequence}");
+        Log($"rebuild.supervision ours: {outcome.Documents:N0} documents; high-water mark and count {outcome.Ceiling.TotalSeconds:F2} s, reading and folding {outcome.Folding.TotalSeconds:F2} s, writing {outcome.Writing.TotalSeconds:F2} s");
+        return outcome.Events;
     }
 
     private static async Task<long> MartenReadAsync(DocumentStore store, CancellationToken ct)
@@ -106,19 +112,6 @@ public sealed class RebuildCase(BenchSettings settings, string connectionString,
         }
         GC.KeepAlive(checksum);
         return count;
-    }
-
-    /// <summary>Where the rebuilds' time went: the projection sessions' round trips by kind, per rebuild and per daemon batch.</summary>
-    private void Profile(RoundTrips trips, long events, double seconds)
-    {
-        var runs = settings.RebuildRuns;
-        var summary = trips.Summary();
-        var total = summary.Sum(s => s.Ms) / 1000;
-        var batches = Math.Ceiling(events / (double)SupervisionProjection.RebuildBatchSize) * runs;
-        Log($"rebuild.supervision profile over {runs} rebuilds ({seconds / runs:F1} s each, ~{batches / runs:N0} daemon batches of {SupervisionProjection.RebuildBatchSize:N0} events): "
-            + $"{summary.Sum(s => s.Count) / (double)runs:N0} round trips per rebuild through Marten sessions took {total / seconds:P0} of the time; the rest is the fold, serialization and the daemon:");
-        foreach (var (kind, count, ms) in summary.Take(10))
-            Log($"  {kind,-70} {count / batches,6:F1} per batch × {ms / Math.Max(1, count),6:F2} ms = {ms / 1000 / runs,6:F1} s per rebuild");
     }
 
     private static async Task CheckpointAsync(NpgsqlDataSource db, CancellationToken ct)

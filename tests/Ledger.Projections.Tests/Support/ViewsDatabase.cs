@@ -73,6 +73,9 @@ public sealed class ViewsDatabase : IAsyncDisposable
         await daemon.RebuildProjectionAsync(SupervisionProjection.Name, TimeSpan.FromMinutes(2), CancellationToken.None);
     }
 
+    /// <summary>The views rebuilt by the ledger's own path, as <c>ledger rebuild Supervision</c> runs it.</summary>
+    public Task<SupervisionRebuild.Outcome> OwnRebuildAsync() => SupervisionRebuild.RunAsync(Store, null, CancellationToken.None);
+
     public async Task<T?> LoadAsync<T>(string id) where T : class
     {
         await using var session = Store.QuerySession();
@@ -104,6 +107,31 @@ public sealed class ViewsDatabase : IAsyncDisposable
                 snapshot[$"{type.Name}/{reader.GetString(0)}"] = reader.GetString(1);
         }
         return snapshot;
+    }
+
+    /// <summary>
+    /// Every row of the supervision tables, every column but the two a write stamps afresh (mt_version, a
+    /// new id per write, and mt_last_modified, the writing transaction's time), as one JSON object per row
+    /// by table and id; and the projection's progression row (its sequence).
+    /// </summary>
+    public async Task<SortedDictionary<string, string>> RowsAsync()
+    {
+        var rows = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        foreach (var type in SupervisionFold.DocumentTypes)
+        {
+            var table = $"mt_doc_{type.Name.ToLowerInvariant()}";
+            await using var command = new NpgsqlCommand(
+                $"select id, (to_jsonb(t) - 'mt_version' - 'mt_last_modified')::text from \"{Schema}\".{table} t", connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+                rows[$"{table}/{reader.GetString(0)}"] = reader.GetString(1);
+        }
+        await using (var progression = new NpgsqlCommand(
+            $"select last_seq_id::text from \"{Schema}\".mt_event_progression where name = '{ProjectionFreshness.ShardName}'", connection))
+            rows["mt_event_progression/" + ProjectionFreshness.ShardName] = (string?)await progression.ExecuteScalarAsync() ?? "none";
+        return rows;
     }
 
     public async Task ExecuteAsync(string sql)
