@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Threading.Channels;
 using JasperFx.Events;
 using Ledger.Contracts;
+using Ledger.Infrastructure.Integrity;
 using Ledger.Projections.Supervision;
 using Marten;
 using Marten.Linq.Members;
@@ -40,6 +41,10 @@ public static class SupervisionRebuild
 
     // The tenant column's value for a store without tenancy, as Marten writes it.
     private const string DefaultTenant = "*DEFAULT*";
+
+    // The events a view folds: not archived (the daemon leaves those out), and not Marten's tombstones, the
+    // rows a failed append leaves in a stream of their own, with no data and a time of -infinity.
+    private const string Folded = "is_archived = false and stream_id <> @tombstones";
 
     // Columns of a document table that the rebuild leaves to their defaults, as Marten's upsert does.
     private static readonly string[] Defaulted = ["mt_last_modified"];
@@ -113,8 +118,9 @@ public static class SupervisionRebuild
     {
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand($"select count(*) from \"{schema}\".mt_events where seq_id <= @ceiling and is_archived = false", connection);
+        await using var command = new NpgsqlCommand($"select count(*) from \"{schema}\".mt_events where seq_id <= @ceiling and {Folded}", connection);
         command.Parameters.AddWithValue("ceiling", ceiling);
+        command.Parameters.AddWithValue("tombstones", LedgerVerifier.TombstoneStream);
         command.CommandTimeout = 0;
         return (long)(await command.ExecuteScalarAsync(ct))!;
     }
@@ -122,7 +128,7 @@ public static class SupervisionRebuild
     /// <summary>
     /// Every event up to <paramref name="ceiling"/> in sequence order, a chunk per round trip, with only the
     /// columns the views read; data read as the store reads it (retired shapes as their current shape).
-    /// Archived events are left out, as the daemon leaves them out.
+    /// Archived events and tombstones are left out, as the daemon leaves them out.
     /// </summary>
     private static async Task ReadAsync(DocumentStore store, string schema, long ceiling, ChannelWriter<IReadOnlyList<IEvent>> chunks, CancellationToken ct)
     {
@@ -135,8 +141,9 @@ public static class SupervisionRebuild
             await connection.OpenAsync(ct);
             await using var command = new NpgsqlCommand(
                 $"select seq_id, id, stream_id, version, type, timestamp, data from \"{schema}\".mt_events "
-                + "where seq_id > @after and seq_id <= @ceiling and is_archived = false order by seq_id limit @chunk", connection);
+                + $"where seq_id > @after and seq_id <= @ceiling and {Folded} order by seq_id limit @chunk", connection);
             var after = command.Parameters.AddWithValue("after", 0L);
+            command.Parameters.AddWithValue("tombstones", LedgerVerifier.TombstoneStream);
             command.Parameters.AddWithValue("ceiling", ceiling);
             command.Parameters.AddWithValue("chunk", ReadChunk);
             await command.PrepareAsync(ct);
