@@ -28,9 +28,7 @@ public static class CommitmentActRecordQuery
         mapping.Duplicate(x => x.Kind);
         mapping.Duplicate(x => x.StreamVersion);
         mapping.Duplicate(x => x.Open);
-        foreach (var single in mapping.Indexes.OfType<DocumentIndex>().Where(i => i.Columns is { Length: 1 }).ToList())
-            mapping.Indexes.Remove(single);
-        mapping.Indexes.Add(new DocumentIndex(mapping, "commitment_id", "kind", "stream_version", "id"));
+        SortIndex.OnlyComposite(mapping, "commitment_id", "kind", "stream_version", "id");
     }
 
     public static CheckedView<CommitmentActRecord> Check(string commitmentId, string kind, ViewRequest request)

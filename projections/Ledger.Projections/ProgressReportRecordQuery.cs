@@ -26,9 +26,7 @@ public static class ProgressReportRecordQuery
         mapping.Duplicate(x => x.CommitmentId);
         mapping.Duplicate(x => x.StreamVersion);
         mapping.Duplicate(x => x.Period);
-        foreach (var single in mapping.Indexes.OfType<DocumentIndex>().Where(i => i.Columns is { Length: 1 }).ToList())
-            mapping.Indexes.Remove(single);
-        mapping.Indexes.Add(new DocumentIndex(mapping, "commitment_id", "stream_version", "id"));
+        SortIndex.OnlyComposite(mapping, "commitment_id", "stream_version", "id");
     }
 
     public static CheckedView<ProgressReportRecord> Check(string commitmentId, ViewRequest request)

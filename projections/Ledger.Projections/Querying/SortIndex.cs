@@ -25,4 +25,16 @@ public static class SortIndex
         // in their place ("?" for the column), so the key's expression and the id go there.
         return index => index.Mask = $"{sort.Sql}, id";
     }
+
+    /// <summary>
+    /// Replaces the single-column indexes Marten gives a document's duplicated columns by one index over
+    /// <paramref name="columns"/>: for documents read a page at a time within one parent (a commitment's
+    /// reports or acts), in index order however many there are, while a write keeps one index beside the key.
+    /// </summary>
+    public static void OnlyComposite<T>(DocumentMapping<T> mapping, params string[] columns)
+    {
+        foreach (var single in mapping.Indexes.OfType<DocumentIndex>().Where(i => i.Columns is { Length: 1 }).ToList())
+            mapping.Indexes.Remove(single);
+        mapping.Indexes.Add(new DocumentIndex(mapping, columns));
+    }
 }

@@ -2,8 +2,8 @@ using System.Linq.Expressions;
 using System.Reflection;
 using System.Threading.Channels;
 using JasperFx.Events;
-using Ledger.Contracts;
 using Ledger.Infrastructure.Integrity;
+using Ledger.Infrastructure.Store;
 using Ledger.Projections.Supervision;
 using Marten;
 using Marten.Linq.Members;
@@ -39,8 +39,6 @@ public static class SupervisionRebuild
     /// <param name="Writing">The transaction that replaces the views.</param>
     public sealed record Outcome(long Events, long LastSequence, int Documents, TimeSpan Ceiling, TimeSpan Folding, TimeSpan Writing);
 
-    // The tenant column's value for a store without tenancy, as Marten writes it.
-    private const string DefaultTenant = "*DEFAULT*";
 
     // The events a view folds: not archived (the daemon leaves those out), and not Marten's tombstones, the
     // rows a failed append leaves in a stream of their own, with no data and a time of -infinity.
@@ -140,7 +138,7 @@ public static class SupervisionRebuild
             await using var connection = store.Storage.Database.CreateConnection();
             await connection.OpenAsync(ct);
             await using var command = new NpgsqlCommand(
-                $"select seq_id, id, stream_id, version, type, timestamp, data from \"{schema}\".mt_events "
+                $"select {RawEvents.Columns} from \"{schema}\".mt_events "
                 + $"where seq_id > @after and seq_id <= @ceiling and {Folded} order by seq_id limit @chunk", connection);
             var after = command.Parameters.AddWithValue("after", 0L);
             command.Parameters.AddWithValue("tombstones", LedgerVerifier.TombstoneStream);
@@ -156,17 +154,7 @@ public static class SupervisionRebuild
                 {
                     while (await reader.ReadAsync(ct))
                     {
-                        var name = reader.GetString(4);
-                        var data = EventNames.Current(serializer.FromJson(EventNames.TypesByName[name], reader, 6));
-                        var e = session.Events.BuildEvent(data);
-                        e.EventTypeName = name;
-                        e.Sequence = reader.GetInt64(0);
-                        e.Id = reader.GetGuid(1);
-                        e.StreamKey = reader.GetString(2);
-                        e.Version = reader.GetInt64(3);
-                        e.Timestamp = reader.GetFieldValue<DateTimeOffset>(5);
-                        e.TenantId = DefaultTenant;
-                        chunk.Add(e);
+                        chunk.Add(RawEvents.Read(reader, serializer, session));
                     }
                 }
                 if (chunk.Count == 0) break;

@@ -63,8 +63,6 @@ public sealed class LedgerImport : IAsyncDisposable
     private static readonly IReadOnlyDictionary<string, ActorRole> Roles =
         Enum.GetValues<ActorRole>().ToDictionary(r => r.ToString().ToLowerInvariant(), StringComparer.Ordinal);
 
-    // The tenant column's value for a store without tenancy, as Marten writes it.
-    private const string DefaultTenant = "*DEFAULT*";
 
     private readonly DocumentStore _store;
     private readonly string _schema;
@@ -234,7 +232,7 @@ public sealed class LedgerImport : IAsyncDisposable
             await copy.WriteAsync(span.Events, NpgsqlDbType.Bigint, ct);
             await copy.WriteAsync(span.Last, NpgsqlDbType.TimestampTz, ct);
             await copy.WriteAsync(span.First, NpgsqlDbType.TimestampTz, ct);
-            await copy.WriteAsync(DefaultTenant, NpgsqlDbType.Varchar, ct);
+            await copy.WriteAsync(RawEvents.DefaultTenant, NpgsqlDbType.Varchar, ct);
             await copy.WriteAsync(false, NpgsqlDbType.Boolean, ct);
         }
         await copy.CompleteAsync(ct);
@@ -269,7 +267,7 @@ public sealed class LedgerImport : IAsyncDisposable
             await copy.WriteAsync(serializer.ToJson(line.Data), NpgsqlDbType.Jsonb, ct);
             await copy.WriteAsync(EventNames.NameOf(type), NpgsqlDbType.Varchar, ct);
             await copy.WriteAsync(line.Timestamp, NpgsqlDbType.TimestampTz, ct);
-            await copy.WriteAsync(DefaultTenant, NpgsqlDbType.Varchar, ct);
+            await copy.WriteAsync(RawEvents.DefaultTenant, NpgsqlDbType.Varchar, ct);
             await copy.WriteAsync(dotNet, NpgsqlDbType.Varchar, ct);
             await copy.WriteAsync(line.Context.CorrelationId, NpgsqlDbType.Varchar, ct);
             if (line.Context.CausationId is { } causation) await copy.WriteAsync(causation, NpgsqlDbType.Varchar, ct);
@@ -297,23 +295,15 @@ public sealed class LedgerImport : IAsyncDisposable
         var serializer = _store.Options.Serializer();
         var histories = new Dictionary<string, List<IEvent>>(StringComparer.Ordinal);
         await using (var command = new NpgsqlCommand(
-            $"select seq_id, id, stream_id, version, type, timestamp, data from \"{_schema}\".mt_events where stream_id = any(@ids) order by seq_id", connection, tx))
+            $"select {RawEvents.Columns} from \"{_schema}\".mt_events where stream_id = any(@ids) order by seq_id", connection, tx))
         {
             command.Parameters.AddWithValue("ids", wanted);
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                // A retired shape keeps its stored bytes and name, and is folded as the current shape.
-                var data = EventNames.Current(serializer.FromJson(TypesByName[reader.GetString(4)], reader, 6));
-                var e = session.Events.BuildEvent(data);
-                e.EventTypeName = reader.GetString(4);
-                e.Sequence = reader.GetInt64(0);
-                e.Id = reader.GetGuid(1);
-                e.StreamKey = reader.GetString(2);
-                e.Version = reader.GetInt64(3);
-                e.Timestamp = reader.GetFieldValue<DateTimeOffset>(5);
-                e.TenantId = DefaultTenant;
-                if (!histories.TryGetValue(e.StreamKey, out var history)) histories[e.StreamKey] = history = [];
+                var e = RawEvents.Read(reader, serializer, session);
+                var stream = e.StreamKey!;
+                if (!histories.TryGetValue(stream, out var history)) histories[stream] = history = [];
                 history.Add(e);
             }
         }
