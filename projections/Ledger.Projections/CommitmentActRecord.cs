@@ -47,10 +47,6 @@ public sealed class CommitmentActRecord
 
     public static string IdOf(string commitmentId, string kind, string actId) => $"{commitmentId}/{kind}/{actId}";
 
-    /// <summary>The entry this act holds, whichever its kind.</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    public object Entry => (object?)Evidence ?? (object?)Claim ?? (object?)Assessment ?? (object?)Rectification ?? Escalation!;
-
     /// <summary>Marten calls this when it maps the document: the index a page of one commitment's acts of one kind is read by.</summary>
     public static void ConfigureMarten(DocumentMapping<CommitmentActRecord> mapping) => CommitmentActRecordQuery.Configure(mapping);
 
