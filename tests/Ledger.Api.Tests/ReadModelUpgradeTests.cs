@@ -85,6 +85,29 @@ public sealed class ReadModelUpgradeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Setup_rewrites_records_that_held_every_act_and_writes_each_act_as_a_document_of_its_own()
+    {
+        Assert.Equal(0, (await Tool("setup", "--demo")).Exit);
+        var records = await DocumentsAsync("mt_doc_commitmentrecord");
+        var acts = await DocumentsAsync("mt_doc_commitmentactrecord");
+        Assert.True(acts.Count > 20, $"the pilot scenario has {acts.Count} acts");
+
+        // As the previous shape left them: every act in the record under its own list, no counts, no act documents.
+        await TestDatabase.ExecuteAsync($"""
+            update "{_schema}".mt_doc_commitmentrecord set data = (data - 'evidenceCount' - 'recentEvidence' - 'claimCount' - 'recentClaims')
+                || jsonb_build_object('evidence', data->'recentEvidence', 'claims', data->'recentClaims');
+            delete from "{_schema}".mt_doc_commitmentactrecord;
+            """);
+
+        var (exit, output, error) = await Tool("setup");
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("20 commitment records and 0 supervision standings are of an older shape", output);
+        Assert.Equal(records, await DocumentsAsync("mt_doc_commitmentrecord"));
+        Assert.Equal(acts, await DocumentsAsync("mt_doc_commitmentactrecord"));
+    }
+
+    [Fact]
     public async Task Setup_fills_the_sort_columns_of_views_written_before_them_and_every_view_sorts_as_it_did()
     {
         Assert.Equal(0, (await Tool("setup", "--demo")).Exit);
