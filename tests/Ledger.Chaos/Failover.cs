@@ -154,7 +154,9 @@ public static class FailoverRun
                 if (firstAck is null && FirstAcknowledgedAfter(workload, at) is { } ack) firstAck = ack - at;
                 await Task.Delay(100);
             }
-            var gap = LongestGap(workload, at - 2, at + (firstAck ?? 120) + 1);
+            // Writes stop when the old primary stops taking them, which for a switchover is a while after it was asked
+            // for: the window runs until the new primary has its synchronous standby and a moment more.
+            var gap = LongestGap(workload, at - 1, at + Math.Max(Math.Max(newLeader ?? 120, sync ?? 120), firstAck ?? 120) + 2);
             results.Add(new FailoverFault(kind, leader.Name, newPrimary, at, newLeader ?? -1, sync ?? -1, firstAck ?? -1, gap));
             if (newLeader is null || sync is null || firstAck is null)
                 failures.Add($"{kind}: within 120 s {(newLeader is null ? "no new leader" : sync is null ? "no synchronous standby" : "no acknowledged append")}");
@@ -196,9 +198,9 @@ public static class FailoverRun
         Directory.CreateDirectory(Path.GetDirectoryName(options.Output)!);
         await File.WriteAllTextAsync(options.Output, report.ToJsonString(Indented));
 
-        Console.WriteLine($"{"fault",-13} {"old → new primary",-18} {"new leader",10} {"sync standby",13} {"first ack",10} {"no ack for",11}");
+        Console.WriteLine($"{"fault",-13} {"old → new primary",-18} {"new leader",10} {"sync standby",13} {"first ack",10} {"longest without ack",20}");
         foreach (var r in results)
-            Console.WriteLine($"{r.Kind,-13} {r.OldPrimary + " → " + r.NewPrimary,-18} {r.NewLeaderAfter,9:F2}s {r.SyncStandbyAfter,12:F2}s {r.FirstAcknowledgedAfter,9:F2}s {r.LongestWithoutAcknowledgement,10:F2}s");
+            Console.WriteLine($"{r.Kind,-13} {r.OldPrimary + " → " + r.NewPrimary,-18} {r.NewLeaderAfter,9:F2}s {r.SyncStandbyAfter,12:F2}s {r.FirstAcknowledgedAfter,9:F2}s {r.LongestWithoutAcknowledgement,19:F2}s");
         Console.WriteLine($"operations {operations.Length}: {acknowledged} acknowledged, {refused} refused, {unresolved} unresolved, " +
                           $"{operations.Count(o => o.WasUnknown)} sent more than once, {workload.Answers500} answers of 500");
         Console.WriteLine($"history: {check.Lost} lost, {check.Duplicated} duplicated, {check.RefusedButPresent} refused but present, " +
