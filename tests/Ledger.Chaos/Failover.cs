@@ -68,7 +68,8 @@ public sealed record FailoverFault(string Kind, string OldPrimary, string NewPri
 /// assessments through both API nodes (each with an Idempotency-Key, sent again with the same key until the answer
 /// is definite), the primary's postmaster is killed with SIGKILL (and, separately, Patroni is asked for a planned
 /// switchover), the recovery is timed from the fault to the first acknowledgement of a request sent after it, and
-/// then every acknowledged append is looked for in mt_events (<see cref="HistoryCheck"/>: 0 lost, 0 duplicated).
+/// then every acknowledged append is looked for in mt_events (<see cref="HistoryCheck"/>: 0 lost, 0 duplicated), and the
+/// Merkle log, the views and the deadline clock are seen to have gone on on the new primary.
 /// </summary>
 public static class FailoverRun
 {
@@ -170,12 +171,22 @@ public static class FailoverRun
         await Log($"load stopped after {operations.Length} operations; checking the history");
         var check = await HistoryCheck.RunAsync(options.Connection, Schema, streams, operations);
         var caughtUp = await MerkleCaughtUpAsync(options.Connection);
+        // The daemon and the clock went on on the new primary: the views reach the last event, and the clock (every
+        // minute on the node that leads it) notices each run commitment's past deadline, once.
+        var views = await ViewsCheck.CaughtUpAsync(options.Connection, Schema);
+        var clock = await ClockCheck.RunAsync(options.Connection, Schema, streams);
+        for (var waited = Stopwatch.StartNew(); clock.DeadlinesNotNoticed > 0 && waited.Elapsed < TimeSpan.FromSeconds(150);)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            clock = await ClockCheck.RunAsync(options.Connection, Schema, streams);
+        }
         var after = await MembersAsync(patroni, options.Patroni);
 
         var acknowledged = operations.Count(o => o.Outcome == "acknowledged");
         var refused = operations.Count(o => o.Outcome == "refused");
         var unresolved = operations.Count(o => o.Outcome == "unresolved");
-        var passed = check.Passed && failures.Count == 0 && unresolved == 0 && caughtUp;
+        var passed = check.Passed && failures.Count == 0 && unresolved == 0 && caughtUp && views.CaughtUp && clock.Passed;
+        var problems = failures.Concat(check.Problems).Concat(views.Problems).Concat(clock.Problems).Concat(workload.Failures).ToList();
         var report = new JsonObject
         {
             ["passed"] = passed,
@@ -191,9 +202,13 @@ public static class FailoverRun
             ["refusedButPresent"] = check.RefusedButPresent,
             ["streamsWithGaps"] = check.StreamsWithGaps,
             ["merkleCaughtUp"] = caughtUp,
+            ["viewsCaughtUp"] = views.CaughtUp,
+            ["clockNotices"] = clock.Notices,
+            ["clockNoticesDuplicated"] = clock.Duplicated,
+            ["deadlinesNotNoticed"] = clock.DeadlinesNotNoticed,
             ["faults"] = JsonSerializer.SerializeToNode(results),
             ["membersAfter"] = Describe(after),
-            ["problems"] = new JsonArray([.. failures.Concat(check.Problems).Concat(workload.Failures).Take(30).Select(p => (JsonNode)p!)]),
+            ["problems"] = new JsonArray([.. problems.Take(30).Select(p => (JsonNode)p!)]),
         };
         Directory.CreateDirectory(Path.GetDirectoryName(options.Output)!);
         await File.WriteAllTextAsync(options.Output, report.ToJsonString(Indented));
@@ -205,8 +220,10 @@ public static class FailoverRun
                           $"{operations.Count(o => o.WasUnknown)} sent more than once, {workload.Answers500} answers of 500");
         Console.WriteLine($"history: {check.Lost} lost, {check.Duplicated} duplicated, {check.RefusedButPresent} refused but present, " +
                           $"{check.StreamsWithGaps} streams with gaps ({check.Events} events on the run's commitments)");
+        Console.WriteLine($"after: the Merkle log {(caughtUp ? "caught up" : "NOT caught up")}, the views {(views.CaughtUp ? "caught up" : "NOT caught up")}, " +
+                          $"the clock's notices {clock.Notices} ({clock.Duplicated} duplicated, {clock.DeadlinesNotNoticed} of {streams.Length} deadlines not noticed)");
         Console.WriteLine($"members after: {Describe(after)}");
-        foreach (var problem in failures.Concat(check.Problems).Concat(workload.Failures).Take(10)) Console.WriteLine("problem: " + problem);
+        foreach (var problem in problems.Take(10)) Console.WriteLine("problem: " + problem);
         Console.WriteLine(passed ? "failover: passed" : "failover: FAILED");
         await Log($"wrote {options.Output}");
         return passed ? 0 : 1;
