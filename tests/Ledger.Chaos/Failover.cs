@@ -233,7 +233,10 @@ public static class FailoverRun
     private static double? FirstAcknowledgedAfter(Workload workload, double at) =>
         workload.Operations
             .Where(o => o.Outcome == "acknowledged" && o.AnsweredAt is not null && o.LastSentAt.TotalSeconds >= at)
-            .Select(o => (double?)o.AnsweredAt!.Value.TotalSeconds)
+            .Select(o => o.AnsweredAt!.Value.TotalSeconds)
+            // The clients write these fields as this reads them: an answer cannot come before the fault it follows.
+            .Where(t => t >= at)
+            .Select(t => (double?)t)
             .Min();
 
     /// <summary>The longest time between two acknowledgements (whenever sent) within the window.</summary>
