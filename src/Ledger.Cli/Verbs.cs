@@ -95,7 +95,9 @@ public static class Verbs
     internal static string Where(LedgerSettings settings)
     {
         var connection = new NpgsqlConnectionStringBuilder(settings.ConnectionString);
-        var place = $"database '{connection.Database}' on {connection.Host}:{connection.Port}";
+        // A multi-host string (a Patroni cluster's members) names each member's port itself.
+        var hosts = connection.Host?.Contains(',', StringComparison.Ordinal) == true ? connection.Host : $"{connection.Host}:{connection.Port}";
+        var place = $"database '{connection.Database}' on {hosts}";
         return settings.IsEmbedded ? $"{place} (the private cluster)" : $"{place} (a configured connection string)";
     }
 

@@ -47,6 +47,25 @@ public sealed class OperatorSafetyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Setup_through_a_multi_host_connection_string_keeps_to_the_primary_and_names_every_host()
+    {
+        // As `./ops/ledger cluster up` configures the nodes (ops/docs/deployment.md): the members one after the
+        // other, a session kept only on the primary. The tests' one server stands for two members here.
+        var single = new NpgsqlConnectionStringBuilder(TestDatabase.ConnectionString);
+        var hosts = $"{single.Host}:{single.Port},{single.Host}:{single.Port}";
+        var members = new NpgsqlConnectionStringBuilder(TestDatabase.ConnectionString) { Host = hosts, TargetSessionAttributes = "primary" };
+        Environment.SetEnvironmentVariable("ConnectionStrings__Ledger", members.ConnectionString);
+
+        var (exit, output, error) = await LedgerTool.RunAsync(_schema, "setup");
+
+        Assert.True(exit == 0, error);
+        Assert.Contains($"schema '{_schema}' applied in database '{_database}' on {hosts} (a configured connection string)", output);
+        Assert.Equal(1L, await SchemaCountAsync());
+        var verify = await LedgerTool.RunAsync(_schema, "verify");
+        Assert.True(verify.Exit == 0, verify.Error);
+    }
+
+    [Fact]
     public async Task Seed_against_a_configured_database_refuses_without_demo_and_loads_with_it()
     {
         var (exit, output, error) = await LedgerTool.RunAsync(_schema, "seed");

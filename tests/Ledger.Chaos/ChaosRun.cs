@@ -201,8 +201,14 @@ public sealed class FaultRecord(string kind, TimeSpan startedAt)
     public bool? FailpointReached { get; set; }
 }
 
+/// <summary>The API nodes a workload sends to: those up now.</summary>
+public interface IServingNodes
+{
+    IReadOnlyList<Uri> Addresses { get; }
+}
+
 /// <summary>The two API nodes, each a process of its own on one database; one may be down for a moment.</summary>
-public sealed class Nodes : IAsyncDisposable
+public sealed class Nodes : IServingNodes, IAsyncDisposable
 {
     private readonly ApiChild?[] _children = new ApiChild?[2];
     private readonly string _connectionString;
@@ -301,6 +307,9 @@ public sealed class Operation(int client, string stream, string reportId, TimeSp
     public TimeSpan StartedAt { get; } = startedAt;
     public TimeSpan? AnsweredAt { get; set; }
 
+    /// <summary>When its last attempt was sent: an acknowledgement counts as after a fault only if this is.</summary>
+    public TimeSpan LastSentAt { get; set; }
+
     /// <summary>acknowledged (201), refused (a definite 4xx), or unresolved (never a definite answer).</summary>
     public string Outcome { get; set; } = "unresolved";
 
@@ -317,7 +326,7 @@ public sealed class Operation(int client, string stream, string reportId, TimeSp
 /// Clients writing to the commitments through whichever node is up: every fourth client a supervisor assessing
 /// them, the others Liuyang's government reporting progress (the clock adds its notices, as the system).
 /// </summary>
-public sealed class Workload(Nodes nodes, string governmentToken, string supervisorToken, string[] streams, int seed)
+public sealed class Workload(IServingNodes nodes, string governmentToken, string supervisorToken, string[] streams, int seed)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -406,6 +415,7 @@ public sealed class Workload(Nodes nodes, string governmentToken, string supervi
                 };
                 request.Headers.Add("Idempotency-Key", key);
                 var sent = _clock.Elapsed;
+                operation.LastSentAt = sent;
                 using var response = await http.SendAsync(request);
                 operation.LongestAnswer = Math.Max(operation.LongestAnswer, (_clock.Elapsed - sent).TotalSeconds);
                 if (response.StatusCode == HttpStatusCode.Created)

@@ -2,6 +2,24 @@ using System.Globalization;
 using Ledger.Chaos;
 
 // ./ops/ledger chaos [--quick] [--seconds N] [--faults LIST] [--seed N] [--clients N] [--out FILE]
+// ./ops/ledger cluster test runs `failover …` against the cluster it started (FailoverRun).
+if (args is ["failover", ..])
+{
+    try
+    {
+        return await FailoverRun.RunAsync(FailoverOptions.Parse(args[1..]));
+    }
+    catch (ArgumentException ex)
+    {
+        await Console.Error.WriteLineAsync("failover: " + ex.Message);
+        return 2;
+    }
+    catch (InvalidOperationException ex)
+    {
+        await Console.Error.WriteLineAsync("failover: " + ex.Message.Split('\n')[0]);
+        return 1;
+    }
+}
 try
 {
     var options = ChaosOptions.Parse(args);

@@ -1,0 +1,321 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Ledger.Api.Tests.Support;
+using Ledger.Infrastructure.Identity;
+using Npgsql;
+
+namespace Ledger.Chaos;
+
+/// <summary>
+/// What `./ops/ledger cluster test` asks of a running Patroni cluster and its two API nodes: the nodes' addresses,
+/// the members' Patroni REST APIs, a connection for the checks, the nodes' data folder (their token key), which
+/// faults, and how long the load runs after each recovery.
+/// </summary>
+public sealed record FailoverOptions(
+    IReadOnlyList<Uri> Nodes, IReadOnlyList<Uri> Patroni, string Connection, string DataDirectory,
+    IReadOnlyList<string> Faults, int Clients, int SecondsAfter, string Output)
+{
+    public const string Kill = "kill-primary";
+    public const string Switchover = "switchover";
+
+    public static FailoverOptions Parse(string[] args)
+    {
+        List<Uri> nodes = [], patroni = [];
+        string? connection = null, dataDirectory = null, output = null;
+        string[] faults = [Kill, Switchover];
+        int clients = 6, after = 8;
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--nodes": nodes = [.. Value().Split(',').Select(u => new Uri(u))]; break;
+                case "--patroni": patroni = [.. Value().Split(',').Select(u => new Uri(u))]; break;
+                case "--connection": connection = Value(); break;
+                case "--data-dir": dataDirectory = Value(); break;
+                case "--out": output = Path.GetFullPath(Value()); break;
+                case "--clients": clients = Whole(Value(), "--clients", 1, 64); break;
+                case "--seconds-after": after = Whole(Value(), "--seconds-after", 2, 600); break;
+                case "--faults":
+                    faults = Value().Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+                    if (faults.Length == 0 || faults.Any(f => f is not (Kill or Switchover)))
+                        throw new ArgumentException($"--faults takes {Kill}, {Switchover} or both");
+                    break;
+                default: throw new ArgumentException($"unknown option '{args[i]}' (failover options: --nodes, --patroni, --connection, --data-dir, --faults, --clients, --seconds-after, --out)");
+            }
+        }
+        if (nodes.Count == 0 || patroni.Count == 0 || connection is null || dataDirectory is null || output is null)
+            throw new ArgumentException("failover needs --nodes, --patroni, --connection, --data-dir and --out");
+        return new FailoverOptions(nodes, patroni, connection, dataDirectory, faults, clients, after, output);
+    }
+
+    private static int Whole(string text, string option, int min, int max) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
+            ? n
+            : throw new ArgumentException($"{option} takes a whole number from {min} to {max}, not '{text}'");
+}
+
+/// <summary>One fault on the primary and what was seen after it, in seconds from the fault.</summary>
+public sealed record FailoverFault(string Kind, string OldPrimary, string NewPrimary, double At,
+    double NewLeaderAfter, double SyncStandbyAfter, double FirstAcknowledgedAfter, double LongestWithoutAcknowledgement);
+
+/// <summary>
+/// The failover test against the cluster `./ops/ledger cluster up` started: clients append progress reports and
+/// assessments through both API nodes (each with an Idempotency-Key, sent again with the same key until the answer
+/// is definite), the primary's postmaster is killed with SIGKILL (and, separately, Patroni is asked for a planned
+/// switchover), the recovery is timed from the fault to the first acknowledgement of a request sent after it, and
+/// then every acknowledged append is looked for in mt_events (<see cref="HistoryCheck"/>: 0 lost, 0 duplicated), and the
+/// Merkle log, the views and the deadline clock are seen to have gone on on the new primary.
+/// </summary>
+public static class FailoverRun
+{
+    private const string Schema = "ledger";
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static async Task<int> RunAsync(FailoverOptions options)
+    {
+        var tokens = new TokenIssuer(TokenSettings.From(new AuthSettings(), options.DataDirectory), TimeProvider.System);
+        using var patroni = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var nodes = new FixedNodes(options.Nodes);
+
+        // Commitments of this run's own, under the pilot slice's agreement (registered once per ledger).
+        using (var http = new HttpClient { BaseAddress = options.Nodes[0], Timeout = TimeSpan.FromSeconds(30) })
+        {
+            foreach (var r in PilotRequests.Governments().Concat(PilotRequests.ActiveAgreement()))
+                await PostAsync(http, tokens, r, alreadyDoneIsFine: true);
+        }
+        var run = DateTime.UtcNow.ToString("yyMMddHHmmss", CultureInfo.InvariantCulture);
+        var streams = Enumerable.Range(1, 4).Select(i => $"failover-{run}-{i}").ToArray();
+        using (var http = new HttpClient { BaseAddress = options.Nodes[0], Timeout = TimeSpan.FromSeconds(30) })
+        {
+            foreach (var id in streams)
+                foreach (var r in PilotRequests.ActiveCommitment(id))
+                    await PostAsync(http, tokens, r, alreadyDoneIsFine: false);
+        }
+
+        var workload = new Workload(nodes, tokens.Issue("government", PilotRequests.Liuyang, TimeSpan.FromHours(2)),
+            tokens.Issue("supervisor", null, TimeSpan.FromHours(2)), streams, Environment.ProcessId);
+        using var stop = new CancellationTokenSource();
+        var clients = Enumerable.Range(0, options.Clients).Select(c => workload.ClientAsync(c, stop.Token)).ToArray();
+        await Log($"{options.Clients} clients appending to {streams.Length} commitments through {string.Join(", ", options.Nodes)}");
+        await Task.Delay(TimeSpan.FromSeconds(options.SecondsAfter));
+
+        var results = new List<FailoverFault>();
+        var failures = new List<string>();
+        foreach (var kind in options.Faults)
+        {
+            var before = await MembersAsync(patroni, options.Patroni);
+            var leader = before.FirstOrDefault(m => m.Role == "leader");
+            if (leader is null || !before.Any(m => m.Role == "sync_standby"))
+            {
+                failures.Add($"{kind}: no leader with a synchronous standby to begin with ({Describe(before)})");
+                break;
+            }
+            double at;
+            if (kind == FailoverOptions.Kill)
+            {
+                var pid = await PostmasterPidAsync(leader);
+                at = workload.Clock.Elapsed.TotalSeconds;
+                using (var postmaster = Process.GetProcessById(pid)) postmaster.Kill();
+                await Log($"{at,6:F1} s: killed the primary {leader.Name}'s postmaster (pid {pid}) with SIGKILL");
+            }
+            else
+            {
+                at = workload.Clock.Elapsed.TotalSeconds;
+                await Log($"{at,6:F1} s: asking Patroni to switch over from {leader.Name}");
+                // A body with its length: Patroni's REST API answers 411 to a chunked one.
+                using var body = new StringContent(JsonSerializer.Serialize(new { leader = leader.Name }), System.Text.Encoding.UTF8, "application/json");
+                using var response = await patroni.PostAsync(new Uri(leader.Api, "/switchover"), body);
+                var said = (await response.Content.ReadAsStringAsync()).Trim();
+                if (!response.IsSuccessStatusCode) failures.Add($"switchover: Patroni answered {(int)response.StatusCode} {said}");
+                await Log($"Patroni: {said}");
+            }
+
+            // The new leader, its synchronous standby, and the first acknowledgement of a request sent after the fault.
+            double? newLeader = null, sync = null, firstAck = null;
+            var newPrimary = "";
+            var watch = Stopwatch.StartNew();
+            while (watch.Elapsed < TimeSpan.FromSeconds(120) && (newLeader is null || sync is null || firstAck is null))
+            {
+                var now = workload.Clock.Elapsed.TotalSeconds;
+                if (newLeader is null || sync is null)
+                {
+                    var members = await MembersAsync(patroni, options.Patroni);
+                    if (newLeader is null && members.FirstOrDefault(m => m.Role == "leader" && m.State == "running" && m.Name != leader.Name) is { } l)
+                    {
+                        newLeader = now - at;
+                        newPrimary = l.Name;
+                    }
+                    if (newLeader is not null && sync is null && members.Any(m => m.Role == "sync_standby")) sync = now - at;
+                }
+                if (firstAck is null && FirstAcknowledgedAfter(workload, at) is { } ack) firstAck = ack - at;
+                await Task.Delay(100);
+            }
+            // Writes stop when the old primary stops taking them, which for a switchover is a while after it was asked
+            // for: the window runs until the new primary has its synchronous standby and a moment more.
+            var gap = LongestGap(workload, at - 1, at + Math.Max(Math.Max(newLeader ?? 120, sync ?? 120), firstAck ?? 120) + 2);
+            results.Add(new FailoverFault(kind, leader.Name, newPrimary, at, newLeader ?? -1, sync ?? -1, firstAck ?? -1, gap));
+            if (newLeader is null || sync is null || firstAck is null)
+                failures.Add($"{kind}: within 120 s {(newLeader is null ? "no new leader" : sync is null ? "no synchronous standby" : "no acknowledged append")}");
+            await Log($"{kind}: new leader {newPrimary} after {newLeader:F2} s, sync standby after {sync:F2} s, first acknowledged append after {firstAck:F2} s");
+            await Task.Delay(TimeSpan.FromSeconds(options.SecondsAfter));
+        }
+
+        await stop.CancelAsync();
+        await Task.WhenAll(clients);
+        var operations = workload.Operations.ToArray();
+        await Log($"load stopped after {operations.Length} operations; checking the history");
+        var check = await HistoryCheck.RunAsync(options.Connection, Schema, streams, operations);
+        var caughtUp = await MerkleCaughtUpAsync(options.Connection);
+        // The daemon and the clock went on on the new primary: the views reach the last event, and the clock (every
+        // minute on the node that leads it) notices each run commitment's past deadline, once.
+        var views = await ViewsCheck.CaughtUpAsync(options.Connection, Schema);
+        var clock = await ClockCheck.RunAsync(options.Connection, Schema, streams);
+        for (var waited = Stopwatch.StartNew(); clock.DeadlinesNotNoticed > 0 && waited.Elapsed < TimeSpan.FromSeconds(150);)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            clock = await ClockCheck.RunAsync(options.Connection, Schema, streams);
+        }
+        var after = await MembersAsync(patroni, options.Patroni);
+
+        var acknowledged = operations.Count(o => o.Outcome == "acknowledged");
+        var refused = operations.Count(o => o.Outcome == "refused");
+        var unresolved = operations.Count(o => o.Outcome == "unresolved");
+        var passed = check.Passed && failures.Count == 0 && unresolved == 0 && caughtUp && views.CaughtUp && clock.Passed;
+        var problems = failures.Concat(check.Problems).Concat(views.Problems).Concat(clock.Problems).Concat(workload.Failures).ToList();
+        var report = new JsonObject
+        {
+            ["passed"] = passed,
+            ["clients"] = options.Clients,
+            ["operations"] = operations.Length,
+            ["acknowledged"] = acknowledged,
+            ["refused"] = refused,
+            ["unresolved"] = unresolved,
+            ["retried"] = operations.Count(o => o.WasUnknown),
+            ["answers500"] = workload.Answers500,
+            ["lost"] = check.Lost,
+            ["duplicated"] = check.Duplicated,
+            ["refusedButPresent"] = check.RefusedButPresent,
+            ["streamsWithGaps"] = check.StreamsWithGaps,
+            ["merkleCaughtUp"] = caughtUp,
+            ["viewsCaughtUp"] = views.CaughtUp,
+            ["clockNotices"] = clock.Notices,
+            ["clockNoticesDuplicated"] = clock.Duplicated,
+            ["deadlinesNotNoticed"] = clock.DeadlinesNotNoticed,
+            ["faults"] = JsonSerializer.SerializeToNode(results),
+            ["membersAfter"] = Describe(after),
+            ["problems"] = new JsonArray([.. problems.Take(30).Select(p => (JsonNode)p!)]),
+        };
+        Directory.CreateDirectory(Path.GetDirectoryName(options.Output)!);
+        await File.WriteAllTextAsync(options.Output, report.ToJsonString(Indented));
+
+        Console.WriteLine($"{"fault",-13} {"old → new primary",-18} {"new leader",10} {"sync standby",13} {"first ack",10} {"longest without ack",20}");
+        foreach (var r in results)
+            Console.WriteLine($"{r.Kind,-13} {r.OldPrimary + " → " + r.NewPrimary,-18} {r.NewLeaderAfter,9:F2}s {r.SyncStandbyAfter,12:F2}s {r.FirstAcknowledgedAfter,9:F2}s {r.LongestWithoutAcknowledgement,19:F2}s");
+        Console.WriteLine($"operations {operations.Length}: {acknowledged} acknowledged, {refused} refused, {unresolved} unresolved, " +
+                          $"{operations.Count(o => o.WasUnknown)} sent more than once, {workload.Answers500} answers of 500");
+        Console.WriteLine($"history: {check.Lost} lost, {check.Duplicated} duplicated, {check.RefusedButPresent} refused but present, " +
+                          $"{check.StreamsWithGaps} streams with gaps ({check.Events} events on the run's commitments)");
+        Console.WriteLine($"after: the Merkle log {(caughtUp ? "caught up" : "NOT caught up")}, the views {(views.CaughtUp ? "caught up" : "NOT caught up")}, " +
+                          $"the clock's notices {clock.Notices} ({clock.Duplicated} duplicated, {clock.DeadlinesNotNoticed} of {streams.Length} deadlines not noticed)");
+        Console.WriteLine($"members after: {Describe(after)}");
+        foreach (var problem in problems.Take(10)) Console.WriteLine("problem: " + problem);
+        Console.WriteLine(passed ? "failover: passed" : "failover: FAILED");
+        await Log($"wrote {options.Output}");
+        return passed ? 0 : 1;
+    }
+
+    /// <summary>The earliest acknowledgement of an attempt sent at or after <paramref name="at"/> (seconds on the workload's clock).</summary>
+    private static double? FirstAcknowledgedAfter(Workload workload, double at) =>
+        workload.Operations
+            .Where(o => o.Outcome == "acknowledged" && o.AnsweredAt is not null && o.LastSentAt.TotalSeconds >= at)
+            .Select(o => o.AnsweredAt!.Value.TotalSeconds)
+            // The clients write these fields as this reads them: an answer cannot come before the fault it follows.
+            .Where(t => t >= at)
+            .Select(t => (double?)t)
+            .Min();
+
+    /// <summary>The longest time between two acknowledgements (whenever sent) within the window.</summary>
+    private static double LongestGap(Workload workload, double from, double to)
+    {
+        var times = workload.Operations
+            .Where(o => o.Outcome == "acknowledged" && o.AnsweredAt is not null)
+            .Select(o => o.AnsweredAt!.Value.TotalSeconds)
+            .Where(t => t >= from && t <= to)
+            .Order()
+            .ToList();
+        return times.Count < 2 ? to - from : times.Zip(times.Skip(1), (a, b) => b - a).Max();
+    }
+
+    private sealed record Member(string Name, string Role, string State, string Host, int Port, Uri Api);
+
+    private static async Task<IReadOnlyList<Member>> MembersAsync(HttpClient http, IReadOnlyList<Uri> patroni)
+    {
+        foreach (var api in patroni)
+        {
+            try
+            {
+                using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                var cluster = JsonNode.Parse(await http.GetStringAsync(new Uri(api, "/cluster"), wait.Token));
+                return [.. (cluster?["members"]?.AsArray() ?? []).Select(m => new Member(
+                    (string)m!["name"]!, (string)m["role"]!, (string)m["state"]!, (string)m["host"]!, (int)m["port"]!,
+                    new Uri(new Uri((string)m["api_url"]!).GetLeftPart(UriPartial.Authority))))];
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
+            {
+                // This member's Patroni is not answering (its PostgreSQL may just have been killed): ask the next.
+            }
+        }
+        return [];
+    }
+
+    private static string Describe(IReadOnlyList<Member> members) =>
+        members.Count == 0 ? "no member answers" : string.Join(", ", members.Select(m => $"{m.Name} {m.Role} {m.State}"));
+
+    // The postmaster's pid is the first line of postmaster.pid in the member's data folder (this test runs on the
+    // members' machine, as the user who started them or root).
+    private static async Task<int> PostmasterPidAsync(Member leader)
+    {
+        await using var connection = new NpgsqlConnection($"Host={leader.Host};Port={leader.Port};Database=postgres;Username=postgres;Pooling=false");
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("select current_setting('data_directory')", connection);
+        var dataDirectory = (string)(await command.ExecuteScalarAsync())!;
+        var first = (await File.ReadAllLinesAsync(Path.Combine(dataDirectory, "postmaster.pid")))[0];
+        return int.Parse(first, CultureInfo.InvariantCulture);
+    }
+
+    private static async Task PostAsync(HttpClient http, TokenIssuer tokens, PilotRequest r, bool alreadyDoneIsFine)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, r.Path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.Issue(r.Role, r.Government, TimeSpan.FromMinutes(10)));
+        if (r.Body is not null) request.Content = JsonContent.Create(r.Body);
+        using var response = await http.SendAsync(request);
+        // A ledger the test ran on before has the slice's governments and agreement already: the API refuses them again.
+        if (response.IsSuccessStatusCode || (alreadyDoneIsFine && (int)response.StatusCode is 409 or 422)) return;
+        throw new InvalidOperationException($"setup POST {r.Path} as {r.Role}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    private static async Task<bool> MerkleCaughtUpAsync(string connectionString)
+    {
+        await using var db = NpgsqlDataSource.Create(connectionString);
+        for (var waited = 0; waited < 120; waited++)
+        {
+            await using var behind = db.CreateCommand(
+                $"select count(*) from \"{Schema}\".mt_events where seq_id > coalesce((select last_seq from \"{Schema}\".ledger_merkle_state), 0)");
+            if ((long)(await behind.ExecuteScalarAsync())! == 0) return true;
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+        return false;
+    }
+
+    private static Task Log(string line) => Console.Error.WriteLineAsync("failover: " + line);
+
+    private sealed class FixedNodes(IReadOnlyList<Uri> addresses) : IServingNodes
+    {
+        public IReadOnlyList<Uri> Addresses => addresses;
+    }
+}
