@@ -16,15 +16,8 @@ cluster_pg_port() { echo $((CLUSTER_BASE_PORT + 1 + $1)); }      # members 1..3:
 cluster_rest_port() { echo $((CLUSTER_BASE_PORT + 11 + $1)); }   # their Patroni REST APIs: 55482..55484
 cluster_api_port() { echo $((CLUSTER_BASE_PORT + 19 + $1)); }    # API nodes 1..2: 55490, 55491
 
-cluster_dir() {
-  mkdir -p "$LEDGER_DATA_DIR"
-  local dir="$LEDGER_DATA_DIR/cluster"
-  if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$LEDGER_DATA_DIR" 2>/dev/null; then
-    # As for the private cluster: the postgres user must reach the members' folders.
-    dir="/var/lib/ledger-postgres/$(printf '%s' "$LEDGER_DATA_DIR" | sha256sum | cut -c1-12)-cluster"
-  fi
-  echo "$dir"
-}
+# As for the private cluster: the postgres user must reach the members' folders.
+cluster_dir() { pg_owned_dir cluster -cluster; }
 
 cluster_install() {
   pg_install

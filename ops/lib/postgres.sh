@@ -27,18 +27,22 @@ pg_as_owner() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-pg_cluster_dir() {
-  # The data folder first, so that where the cluster lives never depends on whether a verb had made
+# A folder the postgres user owns files in: NAME under the data folder, or, as root when the postgres
+# user cannot reach the project's folder (a private home, say), a folder of its own under
+# /var/lib/ledger-postgres named after the project's path (then SUFFIX), so that two checkouts never share one.
+pg_owned_dir() {
+  local name="$1" suffix="${2:-}"
+  # The data folder first, so that where a cluster lives never depends on whether a verb had made
   # the folder before (a cluster started before it existed would be looked for elsewhere afterwards).
   mkdir -p "$LEDGER_DATA_DIR"
-  local dir="$LEDGER_DATA_DIR/postgres"
+  local dir="$LEDGER_DATA_DIR/$name"
   if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$LEDGER_DATA_DIR" 2>/dev/null; then
-    # The postgres user cannot reach the project's folder (a private home, say): keep the cluster
-    # in a folder of its own, named after the project's path so that two checkouts never share one.
-    dir="/var/lib/ledger-postgres/$(printf '%s' "$LEDGER_DATA_DIR" | sha256sum | cut -c1-12)"
+    dir="/var/lib/ledger-postgres/$(printf '%s' "$LEDGER_DATA_DIR" | sha256sum | cut -c1-12)$suffix"
   fi
   echo "$dir"
 }
+
+pg_cluster_dir() { pg_owned_dir postgres; }
 
 pg_running() {
   local dir; dir=$(pg_cluster_dir)

@@ -3,44 +3,38 @@ using Ledger.Chaos;
 
 // ./ops/ledger chaos [--quick] [--seconds N] [--faults LIST] [--seed N] [--clients N] [--out FILE]
 // ./ops/ledger cluster test runs `failover …` against the cluster it started (FailoverRun).
-if (args is ["failover", ..])
+return args is ["failover", ..]
+    ? await RunAsync("failover", () => FailoverRun.RunAsync(FailoverOptions.Parse(args[1..])))
+    : await RunAsync("chaos", async () =>
+    {
+        var options = ChaosOptions.Parse(args);
+        await Console.Error.WriteLineAsync(
+            $"chaos: seed {options.Seed} (give --seed {options.Seed} to run the same faults at the same moments), " +
+            $"{options.Seconds} s, {options.Clients} clients on {options.Streams} commitments, faults: {string.Join(", ", options.Faults)}");
+        var report = await ChaosRun.RunAsync(options);
+        await report.WriteAsync(options.Output);
+        Console.WriteLine(report.Table());
+        await Console.Error.WriteLineAsync($"chaos: wrote {options.Output}");
+        return report.Passed ? 0 : 1;
+    });
+
+// Bad options: one line and exit 2; a run that could not be made: its first line and exit 1.
+static async Task<int> RunAsync(string name, Func<Task<int>> run)
 {
     try
     {
-        return await FailoverRun.RunAsync(FailoverOptions.Parse(args[1..]));
+        return await run();
     }
     catch (ArgumentException ex)
     {
-        await Console.Error.WriteLineAsync("failover: " + ex.Message);
+        await Console.Error.WriteLineAsync($"{name}: " + ex.Message);
         return 2;
     }
     catch (InvalidOperationException ex)
     {
-        await Console.Error.WriteLineAsync("failover: " + ex.Message.Split('\n')[0]);
+        await Console.Error.WriteLineAsync($"{name}: " + ex.Message.Split('\n')[0]);
         return 1;
     }
-}
-try
-{
-    var options = ChaosOptions.Parse(args);
-    await Console.Error.WriteLineAsync(
-        $"chaos: seed {options.Seed} (give --seed {options.Seed} to run the same faults at the same moments), " +
-        $"{options.Seconds} s, {options.Clients} clients on {options.Streams} commitments, faults: {string.Join(", ", options.Faults)}");
-    var report = await ChaosRun.RunAsync(options);
-    await report.WriteAsync(options.Output);
-    Console.WriteLine(report.Table());
-    await Console.Error.WriteLineAsync($"chaos: wrote {options.Output}");
-    return report.Passed ? 0 : 1;
-}
-catch (ArgumentException ex)
-{
-    await Console.Error.WriteLineAsync("chaos: " + ex.Message);
-    return 2;
-}
-catch (InvalidOperationException ex)
-{
-    await Console.Error.WriteLineAsync("chaos: " + ex.Message.Split('\n')[0]);
-    return 1;
 }
 
 namespace Ledger.Chaos
