@@ -216,14 +216,16 @@ cluster_patroni_up() {
   done
 }
 
-# The API nodes' shared settings: the multi-host strings, and one data folder for both, so they sign
-# checkpoints and check tokens with the same keys.
+# The API nodes' shared settings: the multi-host strings, supervisors' reads on standbys, and one data folder for
+# both, so they sign checkpoints and check tokens with the same keys.
 cluster_api_env() {
   local dir="$1"
   export ConnectionStrings__Ledger ConnectionStrings__LedgerOwner
   ConnectionStrings__Ledger=$(cluster_connection ledger_app)
   ConnectionStrings__LedgerOwner=$(cluster_connection ledger_owner)
   export LEDGER_DATA_DIR="$dir/ledger"
+  # Supervisors' view queries on a standby while its views keep up (Ledger:StandbyMaxLag, 5 s by default).
+  export Ledger__SupervisorReads=PreferStandby
   # Times on the nodes' log lines, to set beside Patroni's when a failover is read back.
   export Logging__Console__TimestampFormat='HH:mm:ss.fff '
 }

@@ -90,9 +90,11 @@ public static class FailoverRun
         }
         var run = DateTime.UtcNow.ToString("yyMMddHHmmss", CultureInfo.InvariantCulture);
         var streams = Enumerable.Range(1, 4).Select(i => $"failover-{run}-{i}").ToArray();
+        // One more for the standby-reads check, outside the history the faults are checked on.
+        var readsCommitment = $"failover-{run}-reads";
         using (var http = new HttpClient { BaseAddress = options.Nodes[0], Timeout = TimeSpan.FromSeconds(30) })
         {
-            foreach (var id in streams)
+            foreach (var id in streams.Append(readsCommitment))
                 foreach (var r in PilotRequests.ActiveCommitment(id))
                     await PostAsync(http, tokens, r, alreadyDoneIsFine: false);
         }
@@ -180,13 +182,18 @@ public static class FailoverRun
             await Task.Delay(TimeSpan.FromSeconds(5));
             clock = await ClockCheck.RunAsync(options.Connection, Schema, streams);
         }
+        // Supervisors' reads on standbys, with the load stopped and the cluster whole again.
+        var standbys = (await MembersAsync(patroni, options.Patroni)).Where(m => m.Role != "leader" && m.State is "running" or "streaming")
+            .Select(m => (m.Host, m.Port)).ToList();
+        var reads = await StandbyReadsCheck.RunAsync(options.Nodes[0], tokens.Issue("supervisor", null, TimeSpan.FromMinutes(10)),
+            tokens.Issue("government", PilotRequests.Liuyang, TimeSpan.FromMinutes(10)), readsCommitment, standbys, options.Patroni, Log);
         var after = await MembersAsync(patroni, options.Patroni);
 
         var acknowledged = operations.Count(o => o.Outcome == "acknowledged");
         var refused = operations.Count(o => o.Outcome == "refused");
         var unresolved = operations.Count(o => o.Outcome == "unresolved");
-        var passed = check.Passed && failures.Count == 0 && unresolved == 0 && caughtUp && views.CaughtUp && clock.Passed;
-        var problems = failures.Concat(check.Problems).Concat(views.Problems).Concat(clock.Problems).Concat(workload.Failures).ToList();
+        var passed = check.Passed && failures.Count == 0 && unresolved == 0 && caughtUp && views.CaughtUp && clock.Passed && reads.Passed;
+        var problems = failures.Concat(check.Problems).Concat(views.Problems).Concat(clock.Problems).Concat(reads.Problems).Concat(workload.Failures).ToList();
         var report = new JsonObject
         {
             ["passed"] = passed,
@@ -207,6 +214,7 @@ public static class FailoverRun
             ["clockNoticesDuplicated"] = clock.Duplicated,
             ["deadlinesNotNoticed"] = clock.DeadlinesNotNoticed,
             ["faults"] = JsonSerializer.SerializeToNode(results),
+            ["standbyReads"] = JsonSerializer.SerializeToNode(reads),
             ["membersAfter"] = Describe(after),
             ["problems"] = new JsonArray([.. problems.Take(30).Select(p => (JsonNode)p!)]),
         };
@@ -222,6 +230,8 @@ public static class FailoverRun
                           $"{check.StreamsWithGaps} streams with gaps ({check.Events} events on the run's commitments)");
         Console.WriteLine($"after: the Merkle log {(caughtUp ? "caught up" : "NOT caught up")}, the views {(views.CaughtUp ? "caught up" : "NOT caught up")}, " +
                           $"the clock's notices {clock.Notices} ({clock.Duplicated} duplicated, {clock.DeadlinesNotNoticed} of {streams.Length} deadlines not noticed)");
+        Console.WriteLine($"supervisor reads: from a standby after {reads.StandbyAfterSeconds:F2} s; with the standbys held 30 s behind from the {reads.WhileHeldBehindReadFrom} " +
+                          $"after {reads.PrimaryAfterHeldSeconds:F2} s; a standby again {reads.StandbyAgainAfterReleaseSeconds:F2} s after the delay was lifted");
         Console.WriteLine($"members after: {Describe(after)}");
         foreach (var problem in problems.Take(10)) Console.WriteLine("problem: " + problem);
         Console.WriteLine(passed ? "failover: passed" : "failover: FAILED");
