@@ -330,8 +330,12 @@ cmd_cluster_down() {
 }
 
 # The failover test: the cluster up (started if it is not), a workload through both API nodes, the primary's
-# postmaster killed with SIGKILL and then a planned switchover, every acknowledged append looked for, and
-# `verify` run through the multi-host connection (so against whichever member is primary now).
+# postmaster killed with SIGKILL and then a planned switchover, supervisors' reads on standbys, every acknowledged
+# append looked for, `verify` run through the multi-host connection (so against whichever member is primary now) and
+# against the checkpoint signed just before the kill. Then the same kill with asynchronous replication and the
+# standbys held behind, to measure what that loses (its losses are reported, not failed on), and the cluster back to
+# synchronous replication. `cluster test --faults …` runs the synchronous part with those faults only;
+# `cluster test --replication async` the asynchronous part only.
 cmd_cluster_test() {
   local dir; dir=$(cluster_dir)
   if ! cluster_alive "$dir/run/api-1.pid" Ledger.Api.dll || ! cluster_alive "$dir/run/api-2.pid" Ledger.Api.dll \
@@ -344,13 +348,52 @@ cmd_cluster_test() {
   local nodes patroni i
   nodes="http://127.0.0.1:$(cluster_api_port 1),http://127.0.0.1:$(cluster_api_port 2)"
   for i in $(seq 1 "$CLUSTER_MEMBERS"); do patroni="${patroni:+$patroni,}http://127.0.0.1:$(cluster_rest_port "$i")"; done
-  local status=0
-  dotnet "$CHAOS_DLL" failover --nodes "$nodes" --patroni "$patroni" --connection "$(cluster_connection postgres)" \
-    --data-dir "$dir/ledger" --out "$ROOT/artifacts/cluster/failover.json" "$@" || status=$?
-  if [ "$status" -eq 2 ]; then exit 2; fi
-  say "verify, through the multi-host connection (the primary now):"
-  ( cluster_api_env "$dir"; cli verify ) || status=1
+  local sync=1 async=1
+  case " $* " in
+    *" --replication async "*) sync=0 ;;
+    "  ") ;;
+    *) async=0 ;;
+  esac
+  local out="$ROOT/artifacts/cluster" status=0 run
+  mkdir -p "$out"
+  rm -f "$out/checkpoint-before-kill.txt" "$out/checkpoint-before-async-kill.txt"
+  harness() {
+    dotnet "$CHAOS_DLL" failover --nodes "$nodes" --patroni "$patroni" --connection "$(cluster_connection postgres)" \
+      --data-dir "$dir/ledger" "$@"
+  }
+  if [ "$sync" -eq 1 ]; then
+    run=0
+    harness --out "$out/failover.json" --checkpoint-out "$out/checkpoint-before-kill.txt" "$@" || run=$?
+    if [ "$run" -eq 2 ]; then exit 2; fi
+    [ "$run" -eq 0 ] || status=1
+    say "verify, through the multi-host connection (the primary now):"
+    ( cluster_api_env "$dir"; cli verify ) || status=1
+    if [ -f "$out/checkpoint-before-kill.txt" ]; then
+      say "verify against the checkpoint signed just before the kill (nothing acknowledged before it may be missing):"
+      ( cluster_api_env "$dir"; cli verify --against "$out/checkpoint-before-kill.txt" ) || status=1
+    fi
+  fi
+  if [ "$async" -eq 1 ]; then
+    say "the same kill with asynchronous replication, the standbys held behind:"
+    run=0
+    if [ "$sync" -eq 1 ]; then
+      harness --replication async --out "$out/failover-async.json" --checkpoint-out "$out/checkpoint-before-async-kill.txt" || run=$?
+    else
+      harness --out "$out/failover-async.json" --checkpoint-out "$out/checkpoint-before-async-kill.txt" "$@" || run=$?
+    fi
+    if [ "$run" -eq 2 ]; then exit 2; fi
+    [ "$run" -eq 0 ] || status=1
+    ( cluster_api_env "$dir"; cli verify ) || status=1
+    if [ -f "$out/checkpoint-before-async-kill.txt" ]; then
+      say "verify against the checkpoint signed just before the asynchronous kill (expected to fail if acknowledged events were lost):"
+      if ( cluster_api_env "$dir"; cli verify --against "$out/checkpoint-before-async-kill.txt" ); then
+        say "the kept checkpoint still verifies: nothing it covered was lost"
+      else
+        say "the kept checkpoint no longer verifies: the failover lost events it covered (what asynchronous replication risks)"
+      fi
+    fi
+  fi
   cmd_cluster_status
   if [ "$status" -ne 0 ]; then say "the failover test failed"; exit 1; fi
-  say "the failover test passed (artifacts/cluster/failover.json)"
+  say "the failover test passed (artifacts/cluster/failover*.json)"
 }
