@@ -147,6 +147,10 @@ postgresql:
       username: postgres
   parameters:
     unix_socket_directories: '$member/socket'
+    # Whichever member is primary archives its WAL into the pgBackRest repository (ops/lib/backup.sh).
+    archive_mode: "on"
+    archive_command: '$(backup_archive_command "$member/data")'
+    archive_timeout: 60s
 YAML
 }
 
@@ -256,6 +260,7 @@ cmd_cluster_up() {
   if [ "$(id -u)" -eq 0 ]; then chown postgres: "$dir"; fi
   pg_as_owner mkdir -p "$dir/run" "$dir/logs" "$dir/etcd"
   mkdir -p "$dir/ledger"
+  backup_configure "$dir"
   cluster_etcd_up "$dir"
   cluster_patroni_up "$dir"
   cluster_wait_ready
@@ -269,6 +274,7 @@ cmd_cluster_up() {
     fi
     pg_roles
   )
+  backup_stanza "$dir"
   build
   # The same setup `up` runs on a configured database: the schema, and the scenario only with --demo.
   ( cluster_api_env "$dir"; cli setup "$@" )
@@ -298,6 +304,7 @@ cmd_cluster_status() {
       echo "API node $n: not running"
     fi
   done
+  backup_status "$dir"
 }
 
 cmd_cluster_down() {
