@@ -286,3 +286,191 @@ backup_restore_stop() {
   fi
 }
 
+# ./ops/ledger cluster restore-test: the proof that a point-in-time restore is checked against a cosigned checkpoint.
+# A witness of its own and an API node that has it cosign; events, a full backup, more events, a cosigned checkpoint
+# C1, the time T, more events, a cosigned checkpoint C2; then a restore to T and, on it: `verify --against C1` passes,
+# `verify --against C2` fails naming the events missing, and the witness refuses the restored ledger's checkpoint.
+# Figures in artifacts/cluster/restore.json; exit 1 when any check failed. The cluster is started if it is not up
+# and left running; everything else it starts is stopped by its pid at the end.
+cmd_cluster_restore_test() {
+  [ $# -eq 0 ] || { say "cluster restore-test takes no options, not '$1'"; exit 2; }
+  local dir; dir=$(cluster_dir)
+  if ! cluster_alive "$dir/run/api-1.pid" Ledger.Api.dll || ! cluster_members 2>/dev/null | grep -q ' leader running '; then
+    cmd_cluster_up
+  else
+    build
+  fi
+  cluster_wait_ready
+  local t="$dir/restore-test" wport=$((CLUSTER_BASE_PORT + 31)) nport=$((CLUSTER_BASE_PORT + 32)) rport=$((CLUSTER_BASE_PORT + 33))
+  backup_restore_test_stop "$dir"
+  trap 'backup_restore_test_stop "'"$dir"'"' EXIT
+  local p
+  for p in "$wport" "$nport" "$rport"; do
+    if backup_port_in_use "$p"; then say "port $p is in use: the restore test needs $wport-$rport (LEDGER_CLUSTER_BASE_PORT+31..+33)"; exit 1; fi
+  done
+  rm -rf "$t"; mkdir -p "$t"
+  local run node1 node3 witness_name=witness.restore-test.local/w1
+  run=$(date -u +%y%m%d%H%M%S)
+  node1="http://127.0.0.1:$(cluster_api_port 1)"
+  node3="http://127.0.0.1:$nport"
+  RT_FAILED=0; RT_CHECKS=()
+  local primary; primary=$(cluster_leader_port)
+
+  say "restore test $run: events before the backup"
+  rt_append "$dir" "$node1" "restore-$run-a"
+  # The log's origin (a checkpoint's first line) and key, for the witness to trust.
+  dotnet "$CHAOS_DLL" checkpoint --node "$node1" --data-dir "$dir/ledger" --out "$t/c0.txt" >/dev/null || rt_abort "the first checkpoint failed"
+  local origin log_key witness_key
+  origin=$(head -n 1 "$t/c0.txt")
+  log_key=$(curl -fsS "$node1/api/integrity/public-key") || rt_abort "the API did not give its public key"
+  witness_key=$(dotnet "$WITNESS_DLL" keygen --name "$witness_name" --out "$t/witness.key" 2>/dev/null) || rt_abort "witness keygen failed"
+  cluster_spawn self "$dir/run/restore-test-witness.pid" "$t/witness.log" dotnet "$WITNESS_DLL" serve --name "$witness_name" \
+    --key "$t/witness.key" --log "$origin=$log_key" --listen "127.0.0.1:$wport" --state "$t/witness-state"
+  rt_wait_http "http://127.0.0.1:$wport/" "$dir/run/restore-test-witness.pid" Ledger.Witness.dll "$t/witness.log" "the witness"
+  say "witness $witness_name on 127.0.0.1:$wport trusts $origin"
+  # An API node of the test's own that has the witness cosign (the cluster's two nodes are left as they are).
+  (
+    cluster_api_env "$dir"
+    export Witnesses__0__Url="http://127.0.0.1:$wport" Witnesses__0__VerifierKey="$witness_key"
+    cd "$ROOT/src/Ledger.Api/bin/$CONFIGURATION/net10.0"
+    cluster_spawn self "$dir/run/restore-test-api.pid" "$t/api.log" dotnet "$API_DLL" --urls "$node3"
+  )
+  rt_wait_http "$node3/health/ready" "$dir/run/restore-test-api.pid" Ledger.Api.dll "$t/api.log" "the witnessed API node"
+  say "an API node with the witness configured on $node3"
+
+  local started ended backup_seconds backup_line
+  started=$(date +%s.%N)
+  backup_line=$( (cmd_cluster_backup --type full) ) || rt_abort "the backup failed"
+  ended=$(date +%s.%N)
+  backup_seconds=$(awk -v a="$started" -v b="$ended" 'BEGIN { printf "%.1f", b - a }')
+  echo "$backup_line"
+  local backup_json; backup_json=$(backup_info_json | python3 "$ROOT/ops/lib/backup-info.py" latest-json)
+
+  say "events after the backup, then the cosigned checkpoint C1"
+  rt_append "$dir" "$node1" "restore-$run-b"
+  dotnet "$CHAOS_DLL" checkpoint --node "$node3" --data-dir "$dir/ledger" --out "$t/c1.txt" --witness "$witness_name" || rt_abort "C1 was not cosigned"
+  rt_append "$dir" "$node1" "restore-$run-c"
+  local last_seq events_at_t target
+  last_seq=$(rt_sql "$primary" "select max(seq_id) from ledger.mt_events")
+  events_at_t=$(rt_sql "$primary" "select count(*) from ledger.mt_events")
+  sleep 1
+  target=$(date -u '+%Y-%m-%d %H:%M:%S.%6N+00')
+  sleep 1
+  say "T = $target ($events_at_t events, the last sequence $last_seq); events after T, then the cosigned checkpoint C2"
+  rt_append "$dir" "$node1" "restore-$run-d"
+  dotnet "$CHAOS_DLL" checkpoint --node "$node3" --data-dir "$dir/ledger" --out "$t/c2.txt" --witness "$witness_name" || rt_abort "C2 was not cosigned"
+  local c1 c2; c1=$(sed -n 2p "$t/c1.txt"); c2=$(sed -n 2p "$t/c2.txt")
+
+  ( backup_restore "$dir" "$target" "$rport" "$t/restore" >/dev/null ) || rt_abort "the restore failed"
+  local restore_seconds; restore_seconds=$(sed -n 's/^seconds=//p' "$t/restore/ledger-restore.env")
+
+  # What the restored database holds: every event committed by T, none after.
+  local restored_events restored_upto s want got
+  restored_events=$(rt_sql "$rport" "select count(*) from ledger.mt_events")
+  restored_upto=$(rt_sql "$rport" "select count(*) from ledger.mt_events where seq_id <= $last_seq")
+  rt_check "$([ "$restored_upto" = "$events_at_t" ] && echo 0 || echo 1)" \
+    "the restore holds every event committed before T ($restored_upto of $events_at_t up to sequence $last_seq)"
+  for s in a b c d; do
+    want=$(rt_sql "$primary" "select count(*) from ledger.mt_events where stream_id = 'commitment/restore-$run-$s' and seq_id <= $last_seq")
+    got=$(rt_sql "$rport" "select count(*) from ledger.mt_events where stream_id = 'commitment/restore-$run-$s'")
+    rt_check "$([ "$want" = "$got" ] && echo 0 || echo 1)" "stream restore-$run-$s: $got events restored, $want committed before T"
+  done
+
+  # verify against C1 and C2, with the witness in the trust policy (quorum 1): C1 must be the witness's too.
+  printf 'log %s\nwitness w1 %s http://127.0.0.1:%s\nquorum 1\n' "$log_key" "$witness_key" "$wport" >"$t/policy"
+  local out status
+  status=0; out=$(rt_cli_restored "$dir" "$rport" verify --policy "$t/policy" --against "$t/c1.txt" 2>&1) || status=$?
+  rt_check "$status" "verify --against C1 (size $c1) on the restore passes: $(tail -n 1 <<<"$out")"
+  status=0; out=$(rt_cli_restored "$dir" "$rport" verify --policy "$t/policy" --against "$t/c2.txt" 2>&1) || status=$?
+  rt_check "$([ "$status" -ne 0 ] && grep -q "covers $c2 events but the log holds only" <<<"$out" && echo 0 || echo 1)" \
+    "verify --against C2 (size $c2) on the restore fails (exit $status): $(tail -n 1 <<<"$out")"
+  # What C2 covers that the restore lacks, from the cluster's Merkle log: its leaves committed after T.
+  local missing
+  missing=$(rt_sql "$primary" "select coalesce(string_agg(n || ' on ' || stream_id || ' (sequence ' || low || '-' || high || ')', ', '), 'nothing')
+    from (select stream_id, count(*) n, min(seq_id) low, max(seq_id) high from ledger.ledger_merkle_leaves
+          where seq_id > $last_seq and leaf_index < $c2 group by stream_id order by 3) m")
+  echo "what C2 covers and the restore lacks: $missing"
+
+  # The restored ledger signs a checkpoint of its own (smaller than C2): the witness refuses it, as the ledger
+  # would submit it (old 0: 409 with the size it holds; then old = that size: 400, the checkpoint is smaller).
+  rt_cli_restored "$dir" "$rport" checkpoint --out "$t/restored.txt" >/dev/null 2>&1 || rt_abort "the restored ledger did not sign a checkpoint"
+  local restored_size code body
+  restored_size=$(sed -n 2p "$t/restored.txt")
+  code=$( { printf 'old 0\n\n'; cat "$t/restored.txt"; } | curl -s -o "$t/witness-answer-1" -w '%{http_code}' --data-binary @- "http://127.0.0.1:$wport/add-checkpoint")
+  body=$(tr -d '\n' <"$t/witness-answer-1")
+  rt_check "$([ "$code" = 409 ] && [ "$body" = "$c2" ] && echo 0 || echo 1)" \
+    "the witness refuses the restored ledger's checkpoint (size $restored_size) from old 0: $code, it holds $body"
+  code=$( { printf 'old %s\n\n' "$c2"; cat "$t/restored.txt"; } | curl -s -o "$t/witness-answer-2" -w '%{http_code}' --data-binary @- "http://127.0.0.1:$wport/add-checkpoint")
+  rt_check "$([ "$code" = 400 ] && grep -q "above the checkpoint's size" "$t/witness-answer-2" && echo 0 || echo 1)" \
+    "the witness refuses it from old $c2 (a smaller tree than it cosigned): $code $(head -c 200 "$t/witness-answer-2" | tr '\n' ' ')"
+  local held
+  held=$(curl -fsS "http://127.0.0.1:$wport/$(printf '%s' "$origin" | sha256sum | cut -c1-64)/checkpoint" | sed -n 2p || true)
+  rt_check "$([ "$held" = "$c2" ] && echo 0 || echo 1)" "the witness still holds C2 (size $held)"
+
+  mkdir -p "$ROOT/artifacts/cluster"
+  printf '%s\n' "${RT_CHECKS[@]}" >"$t/checks.txt"
+  python3 - "$ROOT/artifacts/cluster/restore.json" "$t/checks.txt" "$backup_json" "$missing" <<PY
+import json, sys
+checks = open(sys.argv[2], encoding="utf-8").read().splitlines()
+report = {
+    "passed": all(c.startswith("pass: ") for c in checks),
+    "run": "$run",
+    "backup": dict(json.loads(sys.argv[3]), wallSeconds=$backup_seconds),
+    "target": "$target",
+    "restoreSeconds": $restore_seconds,
+    "eventsAtTarget": $events_at_t,
+    "eventsRestored": $restored_events,
+    "eventsOnPrimaryAfter": $(rt_sql "$primary" "select count(*) from ledger.mt_events"),
+    "checkpointC1": $c1,
+    "checkpointC2": $c2,
+    "restoredCheckpoint": $restored_size,
+    "missingFromRestore": sys.argv[4],
+    "checks": checks,
+}
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    json.dump(report, f, indent=2, ensure_ascii=False)
+    f.write("\n")
+PY
+  say "backup: $backup_seconds s; restore to T: $restore_seconds s; events at T: $events_at_t (restored $restored_events); C1 $c1, C2 $c2"
+  if [ "$RT_FAILED" -ne 0 ]; then say "the restore test FAILED (artifacts/cluster/restore.json)"; exit 1; fi
+  say "the restore test passed (artifacts/cluster/restore.json)"
+}
+
+rt_append() {
+  dotnet "$CHAOS_DLL" append --node "$2" --data-dir "$1/ledger" --stream "$3" --count 30 >/dev/null || rt_abort "appending to $3 failed"
+}
+
+rt_sql() { psql -h 127.0.0.1 -p "$1" -U postgres -d ledger -v ON_ERROR_STOP=1 -tAc "$2"; }
+
+# The command-line tool against the restored database, with the cluster's keys.
+rt_cli_restored() {
+  local dir="$1" port="$2"; shift 2
+  ( export ConnectionStrings__Ledger="Host=127.0.0.1;Port=$port;Database=ledger;Username=ledger_app" LEDGER_DATA_DIR="$dir/ledger"
+    unset ConnectionStrings__LedgerOwner; cli "$@" )
+}
+
+rt_check() {
+  local line
+  if [ "$1" -eq 0 ]; then line="pass: $2"; else line="FAIL: $2"; RT_FAILED=1; fi
+  RT_CHECKS+=("$line")
+  echo "$line"
+}
+
+rt_abort() { say "the restore test could not go on: $1"; exit 1; }
+
+rt_wait_http() {
+  local url="$1" pidfile="$2" name="$3" log="$4" what="$5" waited=0
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" || true)" = 200 ]; do
+    sleep 0.5; waited=$((waited + 1))
+    if [ $waited -gt 180 ] || ! cluster_alive "$pidfile" "$name"; then tail -n 20 "$log" >&2; rt_abort "$what did not start"; fi
+  done
+}
+
+backup_restore_test_stop() {
+  local dir="$1"
+  if backup_restore_running "$dir/restore-test/restore"; then
+    pg_as_owner "$(pg_bin)/pg_ctl" -D "$dir/restore-test/restore/data" -m fast -w stop >/dev/null || true
+  fi
+  cluster_stop_pid "$dir/run/restore-test-api.pid" Ledger.Api.dll ""
+  cluster_stop_pid "$dir/run/restore-test-witness.pid" Ledger.Witness.dll ""
+}
