@@ -105,7 +105,7 @@ cmd_cluster_backup() {
   local dir; dir=$(cluster_dir)
   [ -f "$(backup_conf "$dir")" ] || { say "no backup repository yet: ./ops/ledger cluster up configures it"; exit 1; }
   local options; options=$(backup_primary_options "$dir") || { say "no member is primary now: a backup is taken from the primary"; exit 1; }
-  say "taking a $type backup from the primary (${options%% *})…"
+  say "taking a backup ($type) from the primary (${options%% *})…"
   local started ended
   started=$(date +%s.%N)
   # shellcheck disable=SC2086
