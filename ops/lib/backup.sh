@@ -88,6 +88,17 @@ backup_stanza() {
   say "pgBackRest: stanza '$BACKUP_STANZA' in $(backup_dir "$dir")/repo; the primary archives its WAL there"
 }
 
+# A transaction committed on the primary now, then the WAL switched and archived up to it: a restore can reach
+# any time before this moment. Called by restore, and by `cluster down` once the API nodes have stopped.
+backup_archive_now() {
+  local dir="$1" options
+  [ -f "$(backup_conf "$dir")" ] && command -v pgbackrest >/dev/null || return 1
+  options=$(backup_primary_options "$dir") || return 1
+  psql -h 127.0.0.1 -p "$(sed -E 's/.*--pg1-port=([0-9]+).*/\1/' <<<"$options")" -U postgres -d postgres -qtAc "select txid_current()" >/dev/null || return 1
+  # shellcheck disable=SC2086
+  backup_pgbackrest $options check >/dev/null
+}
+
 backup_info_json() { backup_pgbackrest --output=json info 2>/dev/null; }
 
 # ./ops/ledger cluster backup [--type full|incr|diff]
@@ -212,13 +223,9 @@ backup_restore() {
   # the first commit after it, and refuses to promote without one: a transaction is committed now (after the
   # target) on the primary, then pgbackrest check switches to a new segment and waits until it is archived. With
   # the cluster down, what was archived is what there is.
-  local options
-  if options=$(backup_primary_options "$dir"); then
+  if backup_primary_options "$dir" >/dev/null; then
     while backup_later "$target_epoch" "$(date -u +%s.%6N)"; do sleep 0.1; done
-    psql -h 127.0.0.1 -p "$(sed -E 's/.*--pg1-port=([0-9]+).*/\1/' <<<"$options")" -U postgres -d postgres -qtAc "select txid_current()" >/dev/null \
-      || say "could not write a transaction after the target on the primary"
-    # shellcheck disable=SC2086
-    backup_pgbackrest $options check >/dev/null || say "pgbackrest check failed: the last WAL may not be archived yet"
+    backup_archive_now "$dir" || say "the last WAL may not be archived yet (logs: $(backup_dir "$dir")/log)"
   else
     say "no member is primary: restoring from the WAL archived so far"
   fi

@@ -311,6 +311,8 @@ cmd_cluster_down() {
   local dir; dir=$(cluster_dir)
   local n i
   for n in 1 2; do cluster_stop_pid "$dir/run/api-$n.pid" Ledger.Api.dll "API node $n"; done
+  # The WAL up to this moment into the backup repository, while a primary still runs (ops/lib/backup.sh).
+  if backup_archive_now "$dir"; then say "the WAL up to now is in the backup repository"; fi
   # Every member at once: stopping them one by one would have Patroni fail over to the next.
   local stopping=()
   for i in $(seq 1 3); do
