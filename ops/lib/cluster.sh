@@ -147,6 +147,10 @@ postgresql:
       username: postgres
   parameters:
     unix_socket_directories: '$member/socket'
+    # Whichever member is primary archives its WAL into the pgBackRest repository (ops/lib/backup.sh).
+    archive_mode: "on"
+    archive_command: '$(backup_archive_command "$member/data")'
+    archive_timeout: 60s
 YAML
 }
 
@@ -258,6 +262,7 @@ cmd_cluster_up() {
   if [ "$(id -u)" -eq 0 ]; then chown postgres: "$dir"; fi
   pg_as_owner mkdir -p "$dir/run" "$dir/logs" "$dir/etcd"
   mkdir -p "$dir/ledger"
+  backup_configure "$dir"
   cluster_etcd_up "$dir"
   cluster_patroni_up "$dir"
   cluster_wait_ready
@@ -271,6 +276,7 @@ cmd_cluster_up() {
     fi
     pg_roles
   )
+  backup_stanza "$dir"
   build
   # The same setup `up` runs on a configured database: the schema, and the scenario only with --demo.
   ( cluster_api_env "$dir"; cli setup "$@" )
@@ -300,12 +306,15 @@ cmd_cluster_status() {
       echo "API node $n: not running"
     fi
   done
+  backup_status "$dir"
 }
 
 cmd_cluster_down() {
   local dir; dir=$(cluster_dir)
   local n i
   for n in 1 2; do cluster_stop_pid "$dir/run/api-$n.pid" Ledger.Api.dll "API node $n"; done
+  # The WAL up to this moment into the backup repository, while a primary still runs (ops/lib/backup.sh).
+  if backup_archive_now "$dir"; then say "the WAL up to now is in the backup repository"; fi
   # Every member at once: stopping them one by one would have Patroni fail over to the next.
   local stopping=()
   for i in $(seq 1 3); do
