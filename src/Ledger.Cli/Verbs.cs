@@ -110,7 +110,9 @@ public static class Verbs
         string? granted;
         try
         {
-            granted = await LedgerSchema.ApplyAsync(settings, ct);
+            // The zone and its log's origin go into the database with the schema (Zones/ZoneIdentity).
+            var origin = Ledger.Infrastructure.Integrity.IntegritySettings.From(Configuration(), settings.DataDirectory).Origin;
+            granted = await LedgerSchema.ApplyAsync(settings, origin, ct);
         }
         catch (NpgsqlException ex)
         {

@@ -32,7 +32,7 @@ public static class LedgerServices
         services.AddValidatedSettings<ProjectionSettings, ProjectionSettingsValidator>(ProjectionSettings.Section);
         services.TryAddSingleton(TimeProvider.System);
         services.AddValidatedSettings<AuthSettings, AuthSettingsValidator>(AuthSettings.Section);
-        services.AddSingleton(sp => TokenSettings.From(sp.GetRequiredService<IOptions<AuthSettings>>().Value, settings.DataDirectory));
+        services.AddSingleton(sp => TokenSettings.From(sp.GetRequiredService<IOptions<AuthSettings>>().Value, settings.DataDirectory) with { Zone = settings.Zone });
         services.AddSingleton<TokenIssuer>();
         services.AddValidatedSettings<IdempotencySettings, IdempotencySettingsValidator>(IdempotencySettings.Section);
         services.AddValidatedSettings<WriteSettings, WriteSettingsValidator>(WriteSettings.Section);
@@ -57,6 +57,8 @@ public static class LedgerServices
         services.AddHostedService<ProjectionGauges>();
         services.AddSingleton<ShardWatchdog>();
         services.AddHostedService(sp => sp.GetRequiredService<ShardWatchdog>());
+        // Hosted services start in the order they are added: the zone is checked before the Merkle worker signs a checkpoint.
+        services.AddHostedService<Zones.ZoneGuard>();
         // After Marten, so that its schema (mt_events) exists when the integrity schema is applied.
         services.AddLedgerIntegrity(configuration, settings);
         services.AddHostedService<IdempotencyCleanup>();
