@@ -27,6 +27,7 @@ public static class Verbs
         yield return Importing.ImportVerb.Command();
         yield return Accounts.UserVerbs.Command();
         yield return DatabaseRoles.RoleVerbs.Command();
+        yield return Zones.ZoneVerbs.Command();
     }
 
     /// <summary>The tool's configuration: appsettings.json beside it, then the environment.</summary>

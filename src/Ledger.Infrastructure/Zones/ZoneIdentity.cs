@@ -11,13 +11,14 @@ namespace Ledger.Infrastructure.Zones;
 public static class ZoneIdentity
 {
     /// <summary>The zone and origin a database recorded.</summary>
-    public sealed record Recorded(string Zone, string Origin, DateTimeOffset RecordedAt);
+    public sealed record Recorded(string Zone, string Origin, string? Name, DateTimeOffset RecordedAt);
 
     public static string SchemaSql(string schema) => $"""
         create table if not exists "{schema}".ledger_zone (
             id int primary key check (id = 1),
             zone_id text not null,
             origin text not null,
+            name text,
             recorded_at timestamptz not null);
         """;
 
@@ -25,7 +26,11 @@ public static class ZoneIdentity
     /// Records <paramref name="zone"/> and <paramref name="origin"/> unless the database holds a zone already; answers the
     /// one it holds. Throws <see cref="OptionsValidationException"/> naming <c>Ledger:Zone</c> when that is another zone.
     /// </summary>
-    public static async Task<Recorded> EnsureAsync(NpgsqlDataSource db, string schema, string zone, string origin, TimeProvider time, CancellationToken ct)
+    public static Task<Recorded> EnsureAsync(NpgsqlDataSource db, string schema, string zone, string origin, TimeProvider time, CancellationToken ct) =>
+        EnsureAsync(db, schema, zone, origin, null, time, ct);
+
+    /// <summary>As above, with the zone's name as people read it (<c>zone add --name</c>).</summary>
+    public static async Task<Recorded> EnsureAsync(NpgsqlDataSource db, string schema, string zone, string origin, string? name, TimeProvider time, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         if (await ReadAsync(connection, schema, ct) is not { } recorded)
@@ -33,10 +38,11 @@ public static class ZoneIdentity
             await using (var create = new NpgsqlCommand(SchemaSql(schema), connection))
                 await create.ExecuteNonQueryAsync(ct);
             await using (var insert = new NpgsqlCommand(
-                $"""insert into "{schema}".ledger_zone (id, zone_id, origin, recorded_at) values (1, $1, $2, $3) on conflict (id) do nothing""", connection))
+                $"""insert into "{schema}".ledger_zone (id, zone_id, origin, name, recorded_at) values (1, $1, $2, $3, $4) on conflict (id) do nothing""", connection))
             {
                 insert.Parameters.AddWithValue(zone);
                 insert.Parameters.AddWithValue(origin);
+                insert.Parameters.AddWithValue((object?)name ?? DBNull.Value);
                 insert.Parameters.AddWithValue(time.GetUtcNow());
                 await insert.ExecuteNonQueryAsync(ct);
             }
@@ -60,8 +66,8 @@ public static class ZoneIdentity
             exists.Parameters.AddWithValue($"\"{schema}\".ledger_zone");
             if (!(bool)(await exists.ExecuteScalarAsync(ct))!) return null;
         }
-        await using var read = new NpgsqlCommand($"""select zone_id, origin, recorded_at from "{schema}".ledger_zone where id = 1""", connection);
+        await using var read = new NpgsqlCommand($"""select zone_id, origin, name, recorded_at from "{schema}".ledger_zone where id = 1""", connection);
         await using var reader = await read.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? new Recorded(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2)) : null;
+        return await reader.ReadAsync(ct) ? new Recorded(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3)) : null;
     }
 }
