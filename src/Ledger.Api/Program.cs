@@ -126,6 +126,7 @@ public static class LedgerApi
         app.MapAuditEndpoints();
         app.MapAccessLogEndpoints();
         app.MapViewsAsOfEndpoints();
+        app.MapNationalEndpoints();
         app.MapLedgerConsole();
         return app;
     }

@@ -39,6 +39,9 @@ public static class LedgerServices
         services.AddSingleton<LedgerWriter>();
         // Before AddMarten: its hosted service applies the schema at start, which needs PostgreSQL up.
         services.AddStartupResilience(configuration);
+        // Hosted services start in the order they are added: the zone is checked (once PostgreSQL answers) before the
+        // daemon, the clock or the Merkle worker touch the database.
+        services.AddHostedService<Zones.ZoneGuard>();
         services.AddMarten(sp =>
             {
                 var options = new StoreOptions();
@@ -57,8 +60,6 @@ public static class LedgerServices
         services.AddHostedService<ProjectionGauges>();
         services.AddSingleton<ShardWatchdog>();
         services.AddHostedService(sp => sp.GetRequiredService<ShardWatchdog>());
-        // Hosted services start in the order they are added: the zone is checked before the Merkle worker signs a checkpoint.
-        services.AddHostedService<Zones.ZoneGuard>();
         // After Marten, so that its schema (mt_events) exists when the integrity schema is applied.
         services.AddLedgerIntegrity(configuration, settings);
         services.AddHostedService<IdempotencyCleanup>();
@@ -69,6 +70,10 @@ public static class LedgerServices
             sp.GetRequiredKeyedService<NpgsqlDataSource>("ledger-integrity"), settings.Schema, sp.GetRequiredService<TimeProvider>()));
         services.AddKeyedSingleton("ledger-evidence", (_, _) => Npgsql.NpgsqlDataSource.Create(settings.ConnectionString));
         services.AddSingleton(sp => new Evidence.EvidenceFiles(sp.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>("ledger-evidence"), settings.Schema));
+        // The master table of zones and the national overview read from it (Zones/ZoneRegistry).
+        services.AddSingleton(sp => new Zones.ZoneRegistry(Zones.ZoneRegistry.ConnectionStringFrom(configuration, settings.ConnectionString),
+            settings.Schema, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<Zones.NationalOverview>();
         // After Marten: the clock's first pass reads the schema that Marten applies at start.
         services.AddLedgerClock(configuration);
         return services;

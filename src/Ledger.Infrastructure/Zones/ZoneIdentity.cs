@@ -35,6 +35,17 @@ public static class ZoneIdentity
         await using var connection = await db.OpenConnectionAsync(ct);
         if (await ReadAsync(connection, schema, ct) is not { } recorded)
         {
+            // A node may check before Marten has made the schema; CREATE SCHEMA IF NOT EXISTS would need the database's
+            // CREATE privilege even when the schema is there, which the application's role has not.
+            await using (var exists = new NpgsqlCommand("select to_regnamespace($1) is null", connection))
+            {
+                exists.Parameters.AddWithValue($"\"{schema}\"");
+                if ((bool)(await exists.ExecuteScalarAsync(ct))!)
+                {
+                    await using var schemaCommand = new NpgsqlCommand($"create schema if not exists \"{schema}\"", connection);
+                    await schemaCommand.ExecuteNonQueryAsync(ct);
+                }
+            }
             await using (var create = new NpgsqlCommand(SchemaSql(schema), connection))
                 await create.ExecuteNonQueryAsync(ct);
             await using (var insert = new NpgsqlCommand(
