@@ -147,6 +147,10 @@ postgresql:
       username: postgres
   parameters:
     unix_socket_directories: '$member/socket'
+    # Whichever member is primary archives its WAL into the pgBackRest repository (ops/lib/backup.sh).
+    archive_mode: "on"
+    archive_command: '$(backup_archive_command "$member/data")'
+    archive_timeout: 60s
 YAML
 }
 
@@ -216,14 +220,16 @@ cluster_patroni_up() {
   done
 }
 
-# The API nodes' shared settings: the multi-host strings, and one data folder for both, so they sign
-# checkpoints and check tokens with the same keys.
+# The API nodes' shared settings: the multi-host strings, supervisors' reads on standbys, and one data folder for
+# both, so they sign checkpoints and check tokens with the same keys.
 cluster_api_env() {
   local dir="$1"
   export ConnectionStrings__Ledger ConnectionStrings__LedgerOwner
   ConnectionStrings__Ledger=$(cluster_connection ledger_app)
   ConnectionStrings__LedgerOwner=$(cluster_connection ledger_owner)
   export LEDGER_DATA_DIR="$dir/ledger"
+  # Supervisors' view queries on a standby while its views keep up (Ledger:StandbyMaxLag, 5 s by default).
+  export Ledger__SupervisorReads=PreferStandby
   # Times on the nodes' log lines, to set beside Patroni's when a failover is read back.
   export Logging__Console__TimestampFormat='HH:mm:ss.fff '
 }
@@ -256,6 +262,7 @@ cmd_cluster_up() {
   if [ "$(id -u)" -eq 0 ]; then chown postgres: "$dir"; fi
   pg_as_owner mkdir -p "$dir/run" "$dir/logs" "$dir/etcd"
   mkdir -p "$dir/ledger"
+  backup_configure "$dir"
   cluster_etcd_up "$dir"
   cluster_patroni_up "$dir"
   cluster_wait_ready
@@ -269,6 +276,7 @@ cmd_cluster_up() {
     fi
     pg_roles
   )
+  backup_stanza "$dir"
   build
   # The same setup `up` runs on a configured database: the schema, and the scenario only with --demo.
   ( cluster_api_env "$dir"; cli setup "$@" )
@@ -298,12 +306,15 @@ cmd_cluster_status() {
       echo "API node $n: not running"
     fi
   done
+  backup_status "$dir"
 }
 
 cmd_cluster_down() {
   local dir; dir=$(cluster_dir)
   local n i
   for n in 1 2; do cluster_stop_pid "$dir/run/api-$n.pid" Ledger.Api.dll "API node $n"; done
+  # The WAL up to this moment into the backup repository, while a primary still runs (ops/lib/backup.sh).
+  if backup_archive_now "$dir"; then say "the WAL up to now is in the backup repository"; fi
   # Every member at once: stopping them one by one would have Patroni fail over to the next.
   local stopping=()
   for i in $(seq 1 3); do
@@ -328,8 +339,12 @@ cmd_cluster_down() {
 }
 
 # The failover test: the cluster up (started if it is not), a workload through both API nodes, the primary's
-# postmaster killed with SIGKILL and then a planned switchover, every acknowledged append looked for, and
-# `verify` run through the multi-host connection (so against whichever member is primary now).
+# postmaster killed with SIGKILL and then a planned switchover, supervisors' reads on standbys, every acknowledged
+# append looked for, `verify` run through the multi-host connection (so against whichever member is primary now) and
+# against the checkpoint signed just before the kill. Then the same kill with asynchronous replication and the
+# standbys held behind, to measure what that loses (its losses are reported, not failed on), and the cluster back to
+# synchronous replication. `cluster test --faults …` runs the synchronous part with those faults only;
+# `cluster test --replication async` the asynchronous part only.
 cmd_cluster_test() {
   local dir; dir=$(cluster_dir)
   if ! cluster_alive "$dir/run/api-1.pid" Ledger.Api.dll || ! cluster_alive "$dir/run/api-2.pid" Ledger.Api.dll \
@@ -342,13 +357,52 @@ cmd_cluster_test() {
   local nodes patroni i
   nodes="http://127.0.0.1:$(cluster_api_port 1),http://127.0.0.1:$(cluster_api_port 2)"
   for i in $(seq 1 "$CLUSTER_MEMBERS"); do patroni="${patroni:+$patroni,}http://127.0.0.1:$(cluster_rest_port "$i")"; done
-  local status=0
-  dotnet "$CHAOS_DLL" failover --nodes "$nodes" --patroni "$patroni" --connection "$(cluster_connection postgres)" \
-    --data-dir "$dir/ledger" --out "$ROOT/artifacts/cluster/failover.json" "$@" || status=$?
-  if [ "$status" -eq 2 ]; then exit 2; fi
-  say "verify, through the multi-host connection (the primary now):"
-  ( cluster_api_env "$dir"; cli verify ) || status=1
+  local sync=1 async=1
+  case " $* " in
+    *" --replication async "*) sync=0 ;;
+    "  ") ;;
+    *) async=0 ;;
+  esac
+  local out="$ROOT/artifacts/cluster" status=0 run
+  mkdir -p "$out"
+  rm -f "$out/checkpoint-before-kill.txt" "$out/checkpoint-before-async-kill.txt"
+  harness() {
+    dotnet "$CHAOS_DLL" failover --nodes "$nodes" --patroni "$patroni" --connection "$(cluster_connection postgres)" \
+      --data-dir "$dir/ledger" "$@"
+  }
+  if [ "$sync" -eq 1 ]; then
+    run=0
+    harness --out "$out/failover.json" --checkpoint-out "$out/checkpoint-before-kill.txt" "$@" || run=$?
+    if [ "$run" -eq 2 ]; then exit 2; fi
+    [ "$run" -eq 0 ] || status=1
+    say "verify, through the multi-host connection (the primary now):"
+    ( cluster_api_env "$dir"; cli verify ) || status=1
+    if [ -f "$out/checkpoint-before-kill.txt" ]; then
+      say "verify against the checkpoint signed just before the kill (nothing acknowledged before it may be missing):"
+      ( cluster_api_env "$dir"; cli verify --against "$out/checkpoint-before-kill.txt" ) || status=1
+    fi
+  fi
+  if [ "$async" -eq 1 ]; then
+    say "the same kill with asynchronous replication, the standbys held behind:"
+    run=0
+    if [ "$sync" -eq 1 ]; then
+      harness --replication async --out "$out/failover-async.json" --checkpoint-out "$out/checkpoint-before-async-kill.txt" || run=$?
+    else
+      harness --out "$out/failover-async.json" --checkpoint-out "$out/checkpoint-before-async-kill.txt" "$@" || run=$?
+    fi
+    if [ "$run" -eq 2 ]; then exit 2; fi
+    [ "$run" -eq 0 ] || status=1
+    ( cluster_api_env "$dir"; cli verify ) || status=1
+    if [ -f "$out/checkpoint-before-async-kill.txt" ]; then
+      say "verify against the checkpoint signed just before the asynchronous kill (expected to fail if acknowledged events were lost):"
+      if ( cluster_api_env "$dir"; cli verify --against "$out/checkpoint-before-async-kill.txt" ); then
+        say "the kept checkpoint still verifies: nothing it covered was lost"
+      else
+        say "the kept checkpoint no longer verifies: the failover lost events it covered (what asynchronous replication risks)"
+      fi
+    fi
+  fi
   cmd_cluster_status
   if [ "$status" -ne 0 ]; then say "the failover test failed"; exit 1; fi
-  say "the failover test passed (artifacts/cluster/failover.json)"
+  say "the failover test passed (artifacts/cluster/failover*.json)"
 }

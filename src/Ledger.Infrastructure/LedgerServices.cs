@@ -56,6 +56,7 @@ public static class LedgerServices
             .AddAsyncDaemon(settings.Daemon);
         services.AddStoreLog();
         services.AddSingleton<ProjectionFreshness>();
+        services.AddSingleton<SupervisorReads>();
         services.AddSingleton<ProjectionMonitor>();
         services.AddHostedService<ProjectionGauges>();
         services.AddSingleton<ShardWatchdog>();

@@ -21,13 +21,28 @@ public sealed record FailoverOptions(
 {
     public const string Kill = "kill-primary";
     public const string Switchover = "switchover";
+    public const string KillLagging = "kill-lagging-primary";
+
+    /// <summary>
+    /// <c>--replication async</c>: the run switches Patroni to asynchronous replication (and back to synchronous at
+    /// its end) and measures what a failover loses there; the losses are its finding, not its failure.
+    /// </summary>
+    public bool Asynchronous { get; init; }
+
+    /// <summary>How long the standbys' WAL receivers are stopped before the primary is killed (<c>--lag-seconds</c>).</summary>
+    public int LagSeconds { get; init; } = 3;
+
+    /// <summary>Where the checkpoint signed just before each kill is kept, for `verify --against` after (<c>--checkpoint-out</c>).</summary>
+    public string? CheckpointOutput { get; init; }
 
     public static FailoverOptions Parse(string[] args)
     {
         List<Uri> nodes = [], patroni = [];
         string? connection = null, dataDirectory = null, output = null;
         string[] faults = [Kill, Switchover];
-        int clients = 6, after = 8;
+        int clients = 6, after = 8, lag = 3;
+        bool asynchronous = false, faultsGiven = false;
+        string? checkpointOutput = null;
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -41,16 +56,33 @@ public sealed record FailoverOptions(
                 case "--clients": clients = Whole(Value(), "--clients", 1, 64); break;
                 case "--seconds-after": after = Whole(Value(), "--seconds-after", 2, 600); break;
                 case "--faults":
+                    faultsGiven = true;
                     faults = Value().Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-                    if (faults.Length == 0 || faults.Any(f => f is not (Kill or Switchover)))
-                        throw new ArgumentException($"--faults takes {Kill}, {Switchover} or both");
+                    if (faults.Length == 0 || faults.Any(f => f is not (Kill or Switchover or KillLagging)))
+                        throw new ArgumentException($"--faults takes {Kill}, {Switchover} or {KillLagging}");
                     break;
-                default: throw new ArgumentException($"unknown option '{args[i]}' (failover options: --nodes, --patroni, --connection, --data-dir, --faults, --clients, --seconds-after, --out)");
+                case "--replication":
+                    asynchronous = Value() switch
+                    {
+                        "sync" => false,
+                        "async" => true,
+                        var other => throw new ArgumentException($"--replication takes sync or async, not '{other}'"),
+                    };
+                    break;
+                case "--lag-seconds": lag = Whole(Value(), "--lag-seconds", 1, 60); break;
+                case "--checkpoint-out": checkpointOutput = Path.GetFullPath(Value()); break;
+                default: throw new ArgumentException($"unknown option '{args[i]}' (failover options: --nodes, --patroni, --connection, --data-dir, --faults, --replication, --lag-seconds, --clients, --seconds-after, --checkpoint-out, --out)");
             }
         }
         if (nodes.Count == 0 || patroni.Count == 0 || connection is null || dataDirectory is null || output is null)
             throw new ArgumentException("failover needs --nodes, --patroni, --connection, --data-dir and --out");
-        return new FailoverOptions(nodes, patroni, connection, dataDirectory, faults, clients, after, output);
+        if (asynchronous && !faultsGiven) faults = [KillLagging];
+        if (faults.Contains(KillLagging) != asynchronous)
+            throw new ArgumentException($"{KillLagging} is the asynchronous run's fault, and the asynchronous run's only one: --replication async --faults {KillLagging}");
+        return new FailoverOptions(nodes, patroni, connection, dataDirectory, faults, clients, after, output)
+        {
+            Asynchronous = asynchronous, LagSeconds = lag, CheckpointOutput = checkpointOutput,
+        };
     }
 
     private static int Whole(string text, string option, int min, int max) =>
@@ -90,13 +122,17 @@ public static class FailoverRun
         }
         var run = DateTime.UtcNow.ToString("yyMMddHHmmss", CultureInfo.InvariantCulture);
         var streams = Enumerable.Range(1, 4).Select(i => $"failover-{run}-{i}").ToArray();
+        // One more for the standby-reads check, outside the history the faults are checked on.
+        var readsCommitment = $"failover-{run}-reads";
         using (var http = new HttpClient { BaseAddress = options.Nodes[0], Timeout = TimeSpan.FromSeconds(30) })
         {
-            foreach (var id in streams)
+            foreach (var id in streams.Append(readsCommitment))
                 foreach (var r in PilotRequests.ActiveCommitment(id))
                     await PostAsync(http, tokens, r, alreadyDoneIsFine: false);
         }
 
+        if (options.Asynchronous) await ReplicationAsync(patroni, options.Patroni, synchronous: false);
+        var kept = new List<StoredNote>();
         var workload = new Workload(nodes, tokens.Issue("government", PilotRequests.Liuyang, TimeSpan.FromHours(2)),
             tokens.Issue("supervisor", null, TimeSpan.FromHours(2)), streams, Environment.ProcessId);
         using var stop = new CancellationTokenSource();
@@ -110,18 +146,39 @@ public static class FailoverRun
         {
             var before = await MembersAsync(patroni, options.Patroni);
             var leader = before.FirstOrDefault(m => m.Role == "leader");
-            if (leader is null || !before.Any(m => m.Role == "sync_standby"))
+            var standbyRole = options.Asynchronous ? "replica" : "sync_standby";
+            if (leader is null || !before.Any(m => m.Role == standbyRole))
             {
-                failures.Add($"{kind}: no leader with a synchronous standby to begin with ({Describe(before)})");
+                failures.Add($"{kind}: no leader with a {(options.Asynchronous ? "" : "synchronous ")}standby to begin with ({Describe(before)})");
                 break;
             }
             double at;
-            if (kind == FailoverOptions.Kill)
+            if (kind is FailoverOptions.Kill or FailoverOptions.KillLagging)
             {
                 var pid = await PostmasterPidAsync(leader);
+                if (kind == FailoverOptions.KillLagging)
+                {
+                    // The standbys held behind: the primary's WAL senders stopped, so what it commits from now on reaches
+                    // none of them (what was sent before still does, from the sockets' buffers).
+                    var senders = await WalSendersAsync(leader);
+                    await Signals.PauseAsync(senders);
+                    await Log($"{workload.Clock.Elapsed.TotalSeconds,6:F1} s: stopped the primary's WAL senders (pids {string.Join(", ", senders)}) for {options.LagSeconds} s");
+                    await Task.Delay(TimeSpan.FromSeconds(options.LagSeconds));
+                }
+                // What an auditor would have kept: a checkpoint signed just before the fault.
+                kept.Add(await SignAsync(options.Nodes[0], tokens, kind));
                 at = workload.Clock.Elapsed.TotalSeconds;
-                using (var postmaster = Process.GetProcessById(pid)) postmaster.Kill();
-                await Log($"{at,6:F1} s: killed the primary {leader.Name}'s postmaster (pid {pid}) with SIGKILL");
+                if (kind == FailoverOptions.KillLagging)
+                {
+                    // The machine dies: the postmaster and every process it forked at once, the stopped senders with it.
+                    await Signals.KillAsync(Signals.WithDescendants(pid));
+                    await Log($"{at,6:F1} s: killed the primary {leader.Name}'s postmaster (pid {pid}) and all its processes with SIGKILL, just after signing a checkpoint of size {kept[^1].TreeSize}");
+                }
+                else
+                {
+                    using (var postmaster = Process.GetProcessById(pid)) postmaster.Kill();
+                    await Log($"{at,6:F1} s: killed the primary {leader.Name}'s postmaster (pid {pid}) with SIGKILL, just after signing a checkpoint of size {kept[^1].TreeSize}");
+                }
             }
             else
             {
@@ -150,7 +207,7 @@ public static class FailoverRun
                         newLeader = now - at;
                         newPrimary = l.Name;
                     }
-                    if (newLeader is not null && sync is null && members.Any(m => m.Role == "sync_standby")) sync = now - at;
+                    if (newLeader is not null && sync is null && (options.Asynchronous || members.Any(m => m.Role == "sync_standby"))) sync = now - at;
                 }
                 if (firstAck is null && FirstAcknowledgedAfter(workload, at) is { } ack) firstAck = ack - at;
                 await Task.Delay(100);
@@ -180,16 +237,41 @@ public static class FailoverRun
             await Task.Delay(TimeSpan.FromSeconds(5));
             clock = await ClockCheck.RunAsync(options.Connection, Schema, streams);
         }
+        // Supervisors' reads on standbys, with the load stopped and the cluster whole again (the synchronous run's).
+        StandbyReadsResult? reads = null;
+        if (!options.Asynchronous)
+        {
+            var standbys = (await MembersAsync(patroni, options.Patroni)).Where(m => m.Role != "leader" && m.State is "running" or "streaming")
+                .Select(m => (m.Host, m.Port)).ToList();
+            reads = await StandbyReadsCheck.RunAsync(options.Nodes[0], tokens.Issue("supervisor", null, TimeSpan.FromMinutes(10)),
+                tokens.Issue("government", PilotRequests.Liuyang, TimeSpan.FromMinutes(10)), readsCommitment, standbys, options.Patroni, Log);
+        }
+        else
+        {
+            await ReplicationAsync(patroni, options.Patroni, synchronous: true);
+        }
+        if (options.CheckpointOutput is { } keep && kept.Count > 0)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(keep)!);
+            await File.WriteAllTextAsync(keep, kept[^1].SignedNote);
+        }
         var after = await MembersAsync(patroni, options.Patroni);
 
         var acknowledged = operations.Count(o => o.Outcome == "acknowledged");
         var refused = operations.Count(o => o.Outcome == "refused");
         var unresolved = operations.Count(o => o.Outcome == "unresolved");
-        var passed = check.Passed && failures.Count == 0 && unresolved == 0 && caughtUp && views.CaughtUp && clock.Passed;
-        var problems = failures.Concat(check.Problems).Concat(views.Problems).Concat(clock.Problems).Concat(workload.Failures).ToList();
+        // Asynchronously replicated, a failover may lose what was acknowledged: that is what the run measures. It still
+        // must not duplicate or leave a stream with a gap, and everything else must go on.
+        var history = options.Asynchronous
+            ? check.Duplicated == 0 && check.UnknownPresentTwice == 0 && check.StreamsWithGaps == 0 && check.RefusedButPresent == 0
+            : check.Passed;
+        var passed = history && failures.Count == 0 && unresolved == 0 && caughtUp && views.CaughtUp && clock.Passed && (reads?.Passed ?? true);
+        var problems = failures.Concat(options.Asynchronous ? check.Problems.Where(p => !p.StartsWith("lost:", StringComparison.Ordinal)) : check.Problems)
+            .Concat(views.Problems).Concat(clock.Problems).Concat(reads?.Problems ?? []).Concat(workload.Failures).ToList();
         var report = new JsonObject
         {
             ["passed"] = passed,
+            ["replication"] = options.Asynchronous ? "async" : "sync",
             ["clients"] = options.Clients,
             ["operations"] = operations.Length,
             ["acknowledged"] = acknowledged,
@@ -207,6 +289,8 @@ public static class FailoverRun
             ["clockNoticesDuplicated"] = clock.Duplicated,
             ["deadlinesNotNoticed"] = clock.DeadlinesNotNoticed,
             ["faults"] = JsonSerializer.SerializeToNode(results),
+            ["standbyReads"] = reads is null ? null : JsonSerializer.SerializeToNode(reads),
+            ["checkpointsKept"] = JsonSerializer.SerializeToNode(kept.Select(k => new { k.Fault, k.TreeSize })),
             ["membersAfter"] = Describe(after),
             ["problems"] = new JsonArray([.. problems.Take(30).Select(p => (JsonNode)p!)]),
         };
@@ -222,6 +306,11 @@ public static class FailoverRun
                           $"{check.StreamsWithGaps} streams with gaps ({check.Events} events on the run's commitments)");
         Console.WriteLine($"after: the Merkle log {(caughtUp ? "caught up" : "NOT caught up")}, the views {(views.CaughtUp ? "caught up" : "NOT caught up")}, " +
                           $"the clock's notices {clock.Notices} ({clock.Duplicated} duplicated, {clock.DeadlinesNotNoticed} of {streams.Length} deadlines not noticed)");
+        if (reads is not null)
+            Console.WriteLine($"supervisor reads: from a standby after {reads.StandbyAfterSeconds:F2} s; with the standbys held 30 s behind from the {reads.WhileHeldBehindReadFrom} " +
+                              $"after {reads.PrimaryAfterHeldSeconds:F2} s; a standby again {reads.StandbyAgainAfterReleaseSeconds:F2} s after the delay was lifted");
+        if (options.Asynchronous)
+            Console.WriteLine($"asynchronous replication: {check.Lost} acknowledged appends lost in the failover (standbys held {options.LagSeconds} s behind)");
         Console.WriteLine($"members after: {Describe(after)}");
         foreach (var problem in problems.Take(10)) Console.WriteLine("problem: " + problem);
         Console.WriteLine(passed ? "failover: passed" : "failover: FAILED");
@@ -286,6 +375,74 @@ public static class FailoverRun
         var dataDirectory = (string)(await command.ExecuteScalarAsync())!;
         var first = (await File.ReadAllLinesAsync(Path.Combine(dataDirectory, "postmaster.pid")))[0];
         return int.Parse(first, CultureInfo.InvariantCulture);
+    }
+
+    private sealed record StoredNote(string Fault, long TreeSize, string SignedNote);
+
+    /// <summary>Signs a checkpoint now (POST /api/integrity/checkpoints brings the log up to date first).</summary>
+    private static async Task<StoredNote> SignAsync(Uri node, TokenIssuer tokens, string fault)
+    {
+        using var http = new HttpClient { BaseAddress = node, Timeout = TimeSpan.FromSeconds(30) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/integrity/checkpoints");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.Issue("auditor", null, TimeSpan.FromMinutes(10)));
+        using var response = await http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"signing a checkpoint before {fault}: {(int)response.StatusCode} {body}");
+        var stored = JsonNode.Parse(body)!;
+        return new StoredNote(fault, (long)stored["treeSize"]!, (string)stored["signedNote"]!);
+    }
+
+    /// <summary>The primary's WAL sender processes (pg_stat_replication), to stop while it goes on committing.</summary>
+    private static async Task<IReadOnlyList<int>> WalSendersAsync(Member primary)
+    {
+        await using var connection = new NpgsqlConnection($"Host={primary.Host};Port={primary.Port};Database=postgres;Username=postgres;Pooling=false");
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("select pid from pg_stat_replication", connection);
+        var pids = new List<int>();
+        await using (var reader = await command.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) pids.Add(reader.GetInt32(0));
+        if (pids.Count == 0) throw new InvalidOperationException("the primary has no WAL sender to stop");
+        return pids;
+    }
+
+    /// <summary>
+    /// Switches Patroni's replication (PATCH /config, its dynamic configuration) and waits until the members show it:
+    /// asynchronous (no synchronous standby; a standby up to 64 MB of WAL behind may be promoted) or synchronous and
+    /// strict again, with a synchronous standby (maximum_lag_on_failover back to 1 MB, as `cluster up` sets it).
+    /// </summary>
+    private static async Task ReplicationAsync(HttpClient http, IReadOnlyList<Uri> patroni, bool synchronous)
+    {
+        var body = JsonSerializer.Serialize(new
+        {
+            synchronous_mode = synchronous, synchronous_mode_strict = synchronous,
+            maximum_lag_on_failover = synchronous ? 1_048_576 : 64 * 1_048_576,
+        });
+        var patched = false;
+        foreach (var api in patroni)
+        {
+            try
+            {
+                using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+                using var response = await http.PatchAsync(new Uri(api, "/config"), content);
+                if (patched = response.IsSuccessStatusCode) break;
+            }
+            catch (HttpRequestException)
+            {
+                // This member's REST API is not answering: the next.
+            }
+        }
+        if (!patched) throw new InvalidOperationException("no Patroni member took the replication change (PATCH /config)");
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            var members = await MembersAsync(http, patroni);
+            var hasSync = members.Any(m => m.Role == "sync_standby");
+            if (members.Any(m => m.Role == "leader") && hasSync == synchronous) break;
+            if (watch.Elapsed > TimeSpan.FromSeconds(180))
+                throw new TimeoutException($"the cluster did not become {(synchronous ? "synchronous" : "asynchronous")} within 180 s ({Describe(members)})");
+            await Task.Delay(500);
+        }
+        await Log($"replication is {(synchronous ? "synchronous (strict)" : "asynchronous")} now, after {watch.Elapsed.TotalSeconds:F1} s");
     }
 
     private static async Task PostAsync(HttpClient http, TokenIssuer tokens, PilotRequest r, bool alreadyDoneIsFine)

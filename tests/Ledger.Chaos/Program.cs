@@ -2,7 +2,10 @@ using System.Globalization;
 using Ledger.Chaos;
 
 // ./ops/ledger chaos [--quick] [--seconds N] [--faults LIST] [--seed N] [--clients N] [--out FILE]
-// ./ops/ledger cluster test runs `failover …` against the cluster it started (FailoverRun).
+// ./ops/ledger cluster test runs `failover …` against the cluster it started (FailoverRun); cluster restore-test runs
+// `append …` and `checkpoint …` against an API node (RestoreClient).
+if (args is [("append" or "checkpoint") and var verb, ..])
+    return await RunAsync(verb, () => RestoreClient.RunAsync(RestoreClientOptions.Parse(verb, args[1..])));
 return args is ["failover", ..]
     ? await RunAsync("failover", () => FailoverRun.RunAsync(FailoverOptions.Parse(args[1..])))
     : await RunAsync("chaos", async () =>

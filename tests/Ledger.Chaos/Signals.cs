@@ -3,12 +3,14 @@ using System.Globalization;
 
 namespace Ledger.Chaos;
 
-/// <summary>SIGSTOP and SIGCONT for a process and, for PostgreSQL, the postmaster with every backend it forked.</summary>
+/// <summary>SIGSTOP, SIGCONT and SIGKILL for a process and, for PostgreSQL, the postmaster with every backend it forked.</summary>
 public static class Signals
 {
     public static Task PauseAsync(IEnumerable<int> pids) => SendAsync("-STOP", pids);
 
     public static Task ResumeAsync(IEnumerable<int> pids) => SendAsync("-CONT", pids);
+
+    public static Task KillAsync(IEnumerable<int> pids) => SendAsync("-KILL", pids);
 
     /// <summary>The process and all its descendants, read from /proc (parent ids in each process's stat line).</summary>
     public static IReadOnlyList<int> WithDescendants(int root)

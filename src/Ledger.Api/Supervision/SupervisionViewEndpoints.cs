@@ -9,7 +9,8 @@ namespace Ledger.Api.Supervision;
 
 /// <summary>
 /// The supervisors' views (ops/docs/supervision-views.md), read from the async projection's documents.
-/// Each answer is one page with a keyset cursor and says how fresh the views are; what each view's
+/// Each answer is one page with a keyset cursor and says how fresh the views are and where it was read (a standby,
+/// where <see cref="SupervisorReads"/> allows, else the primary); what each view's
 /// filters and sort keys are lives beside its document (projections/…/Supervision/*Query.cs), shared
 /// with the console.
 /// </summary>
@@ -39,63 +40,63 @@ public static class SupervisionViewEndpoints
         return group;
     }
 
-    public static async Task<Ok<Page<CommitmentStanding>>> Commitments(HttpContext http, IQuerySession session, ProjectionFreshness freshness, CancellationToken ct)
+    public static async Task<Ok<Page<CommitmentStanding>>> Commitments(HttpContext http, IQuerySession session, SupervisorReads reads, CancellationToken ct)
     {
         var view = CommitmentStandingQuery.Check(ViewRequests.From(http, CommitmentStandingQuery.Filters));
-        var fresh = await freshness.CheckAsync(ct);
-        return TypedResults.Ok(Page<CommitmentStanding>.Of(await view.PageAsync(session, ct), fresh));
+        var (page, fresh) = await reads.ReadAsync(session, s => view.PageAsync(s, ct), ct);
+        return TypedResults.Ok(Page<CommitmentStanding>.Of(page, fresh));
     }
 
-    public static async Task<Ok<Page<GovernmentCompliance>>> Governments(HttpContext http, IQuerySession session, ProjectionFreshness freshness, CancellationToken ct)
+    public static async Task<Ok<Page<GovernmentCompliance>>> Governments(HttpContext http, IQuerySession session, SupervisorReads reads, CancellationToken ct)
     {
         var view = GovernmentComplianceQuery.Check(ViewRequests.From(http, GovernmentComplianceQuery.Filters));
-        var fresh = await freshness.CheckAsync(ct);
-        return TypedResults.Ok(Page<GovernmentCompliance>.Of(await view.PageAsync(session, ct), fresh));
+        var (page, fresh) = await reads.ReadAsync(session, s => view.PageAsync(s, ct), ct);
+        return TypedResults.Ok(Page<GovernmentCompliance>.Of(page, fresh));
     }
 
-    public static async Task<Ok<Page<AgreementProgress>>> Agreements(HttpContext http, IQuerySession session, ProjectionFreshness freshness, CancellationToken ct)
+    public static async Task<Ok<Page<AgreementProgress>>> Agreements(HttpContext http, IQuerySession session, SupervisorReads reads, CancellationToken ct)
     {
         var view = AgreementProgressQuery.Check(ViewRequests.From(http, AgreementProgressQuery.Filters));
-        var fresh = await freshness.CheckAsync(ct);
-        return TypedResults.Ok(Page<AgreementProgress>.Of(await view.PageAsync(session, ct), fresh));
+        var (page, fresh) = await reads.ReadAsync(session, s => view.PageAsync(s, ct), ct);
+        return TypedResults.Ok(Page<AgreementProgress>.Of(page, fresh));
     }
 
-    public static async Task<Ok<Page<AreaSummary>>> Areas(HttpContext http, IQuerySession session, ProjectionFreshness freshness, CancellationToken ct)
+    public static async Task<Ok<Page<AreaSummary>>> Areas(HttpContext http, IQuerySession session, SupervisorReads reads, CancellationToken ct)
     {
         var view = AreaSummaryQuery.Check(ViewRequests.From(http, AreaSummaryQuery.Filters));
-        var fresh = await freshness.CheckAsync(ct);
-        return TypedResults.Ok(Page<AreaSummary>.Of(await view.PageAsync(session, ct), fresh));
+        var (page, fresh) = await reads.ReadAsync(session, s => view.PageAsync(s, ct), ct);
+        return TypedResults.Ok(Page<AreaSummary>.Of(page, fresh));
     }
 
-    public static async Task<Ok<Page<OverdueEntry>>> Overdue(HttpContext http, IQuerySession session, ProjectionFreshness freshness, TimeProvider time, CancellationToken ct)
+    public static async Task<Ok<Page<OverdueEntry>>> Overdue(HttpContext http, IQuerySession session, SupervisorReads reads, TimeProvider time, CancellationToken ct)
     {
         var view = OverdueItemQuery.Check(ViewRequests.From(http, OverdueItemQuery.Filters));
-        var fresh = await freshness.CheckAsync(ct);
         var today = SupervisionRules.ZoneDate(time.GetUtcNow());
-        return TypedResults.Ok(Page<OverdueEntry>.Of(await view.ReadAsync(session, today, ct), fresh));
+        var (page, fresh) = await reads.ReadAsync(session, s => view.ReadAsync(s, today, ct), ct);
+        return TypedResults.Ok(Page<OverdueEntry>.Of(page, fresh));
     }
 
-    public static async Task<Ok<Page<RectificationEntry>>> Rectifications(HttpContext http, IQuerySession session, ProjectionFreshness freshness, TimeProvider time, CancellationToken ct)
+    public static async Task<Ok<Page<RectificationEntry>>> Rectifications(HttpContext http, IQuerySession session, SupervisorReads reads, TimeProvider time, CancellationToken ct)
     {
         var view = RectificationTrackQuery.Check(ViewRequests.From(http, RectificationTrackQuery.Filters));
-        var fresh = await freshness.CheckAsync(ct);
         var today = SupervisionRules.ZoneDate(time.GetUtcNow());
-        return TypedResults.Ok(Page<RectificationEntry>.Of(await view.ReadAsync(session, today, ct), fresh));
+        var (page, fresh) = await reads.ReadAsync(session, s => view.ReadAsync(s, today, ct), ct);
+        return TypedResults.Ok(Page<RectificationEntry>.Of(page, fresh));
     }
 
-    public static async Task<Ok<Page<Scorecard>>> Scorecards(HttpContext http, IQuerySession session, ProjectionFreshness freshness, CancellationToken ct)
+    public static async Task<Ok<Page<Scorecard>>> Scorecards(HttpContext http, IQuerySession session, SupervisorReads reads, CancellationToken ct)
     {
         var view = ScorecardQuery.Check(ViewRequests.From(http, ScorecardQuery.Filters));
-        var fresh = await freshness.CheckAsync(ct);
-        return TypedResults.Ok(Page<Scorecard>.Of(await view.PageAsync(session, ct), fresh));
+        var (page, fresh) = await reads.ReadAsync(session, s => view.PageAsync(s, ct), ct);
+        return TypedResults.Ok(Page<Scorecard>.Of(page, fresh));
     }
 
     /// <summary>A series of quarters for the zone, a government or an agreement (TrendPointQuery says which quarters).</summary>
-    public static async Task<Ok<Page<TrendPoint>>> Trends(HttpContext http, IQuerySession session, ProjectionFreshness freshness, TimeProvider time, CancellationToken ct)
+    public static async Task<Ok<Page<TrendPoint>>> Trends(HttpContext http, IQuerySession session, SupervisorReads reads, TimeProvider time, CancellationToken ct)
     {
         var series = TrendPointQuery.Check(ViewRequests.From(http, TrendPointQuery.Filters));
-        var fresh = await freshness.CheckAsync(ct);
-        return TypedResults.Ok(Page<TrendPoint>.Of(await series.ReadAsync(session, time.GetUtcNow(), ct), fresh));
+        var (page, fresh) = await reads.ReadAsync(session, s => series.ReadAsync(s, time.GetUtcNow(), ct), ct);
+        return TypedResults.Ok(Page<TrendPoint>.Of(page, fresh));
     }
 
     public static async Task<Ok<Freshness>> FreshnessNow(HttpContext http, ProjectionFreshness freshness, CancellationToken ct)

@@ -34,6 +34,12 @@ public sealed record LedgerSettings(string ConnectionString, string Schema, stri
     /// <summary>Whether this process hosts the projection daemon (<c>Ledger:Daemon</c>).</summary>
     public DaemonMode Daemon { get; init; } = DaemonMode.HotCold;
 
+    /// <summary>Where the supervision views are read (<c>Ledger:SupervisorReads</c>, <see cref="Daemon.SupervisorReads"/>).</summary>
+    public SupervisorReadChoice SupervisorReads { get; init; } = SupervisorReadChoice.Primary;
+
+    /// <summary>How far a standby's views may trail the primary's before a supervisor's query goes to the primary (<c>Ledger:StandbyMaxLag</c>).</summary>
+    public TimeSpan StandbyMaxLag { get; init; } = LedgerOptions.DefaultStandbyMaxLag;
+
     /// <summary>The schema owner's connection: the one connection string unless another is configured.</summary>
     public string OwnerConnectionString { get; init; } = ConnectionString;
 
@@ -76,9 +82,17 @@ public sealed record LedgerSettings(string ConnectionString, string Schema, stri
             if (!string.IsNullOrWhiteSpace(owner))
                 throw new OptionsValidationException("ConnectionStrings", typeof(LedgerSettings),
                     ["ConnectionStrings:LedgerOwner is set but ConnectionStrings:Ledger is not: configure both, or neither for the private cluster"]);
-            return new LedgerSettings(Leased(EmbeddedConnectionString), schema, dataDirectory) { IsEmbedded = true, OwnerConnectionString = EmbeddedOwnerConnectionString, Daemon = daemon, Zone = options.Zone };
+            return new LedgerSettings(Leased(EmbeddedConnectionString), schema, dataDirectory)
+            {
+                IsEmbedded = true, OwnerConnectionString = EmbeddedOwnerConnectionString, Daemon = daemon,
+                SupervisorReads = options.SupervisorReads, StandbyMaxLag = options.StandbyMaxLag, Zone = options.Zone,
+            };
         }
-        return new LedgerSettings(Leased(configured), schema, dataDirectory) { OwnerConnectionString = string.IsNullOrWhiteSpace(owner) ? configured : owner, Daemon = daemon, Zone = options.Zone };
+        return new LedgerSettings(Leased(configured), schema, dataDirectory)
+        {
+            OwnerConnectionString = string.IsNullOrWhiteSpace(owner) ? configured : owner, Daemon = daemon,
+            SupervisorReads = options.SupervisorReads, StandbyMaxLag = options.StandbyMaxLag, Zone = options.Zone,
+        };
     }
 }
 
@@ -86,8 +100,10 @@ public sealed record LedgerSettings(string ConnectionString, string Schema, stri
 /// Section <c>Ledger</c>: the schema the ledger lives in (<c>Schema</c>, default <c>ledger</c>), its data folder
 /// (<c>DataDirectory</c>, else the environment variable <c>LEDGER_DATA_DIR</c>, else <c>.data</c> in the
 /// working folder), the lease on its sessions (<c>SessionLease</c>, <see cref="Store.SessionLease"/>; unset or
-/// 0 for none), whether this process hosts the projection daemon (<c>Daemon</c>, <see cref="DaemonSetting"/>) and the
-/// cooperation zone it serves (<c>Zone</c>, default <c>pilot-zone</c>; <see cref="Zones.ZoneId"/>).
+/// 0 for none), whether this process hosts the projection daemon (<c>Daemon</c>, <see cref="DaemonSetting"/>),
+/// where supervisors' view queries go (<c>SupervisorReads</c>: Primary or PreferStandby; <c>StandbyMaxLag</c>,
+/// default 5 s: ops/docs/deployment.md), and the cooperation zone it serves (<c>Zone</c>, default <c>pilot-zone</c>;
+/// <see cref="Zones.ZoneId"/>).
 /// </summary>
 public sealed class LedgerOptions
 {
@@ -100,6 +116,12 @@ public sealed class LedgerOptions
     public TimeSpan? SessionLease { get; set; }
 
     public DaemonChoice Daemon { get; set; } = DaemonChoice.HotCold;
+
+    public static readonly TimeSpan DefaultStandbyMaxLag = TimeSpan.FromSeconds(5);
+
+    public SupervisorReadChoice SupervisorReads { get; set; } = SupervisorReadChoice.Primary;
+
+    public TimeSpan StandbyMaxLag { get; set; } = DefaultStandbyMaxLag;
 
     public string Zone { get; set; } = Zones.ZoneId.Default;
 }
@@ -116,6 +138,10 @@ public sealed class LedgerOptionsValidator : IValidateOptions<LedgerOptions>
             failures.Add($"{Zones.ZoneId.Setting} must be a zone id ({Zones.ZoneId.Rule}), e.g. pilot-zone, not '{options.Zone}'");
         if (!Enum.IsDefined(options.Daemon))
             failures.Add($"{DaemonSetting.Key} is '{(int)options.Daemon}'; it must be HotCold or Disabled.");
+        if (!Enum.IsDefined(options.SupervisorReads))
+            failures.Add($"{Daemon.SupervisorReads.Setting} is '{(int)options.SupervisorReads}'; it must be Primary or PreferStandby.");
+        if (options.StandbyMaxLag <= TimeSpan.Zero)
+            failures.Add($"{Daemon.SupervisorReads.MaxLagSetting} must be a positive time span, e.g. 00:00:05, not '{options.StandbyMaxLag:c}'");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }
