@@ -73,9 +73,34 @@ public static class ZoneVerbs
         bool created;
         try
         {
-            created = await ZoneDatabases.CreateIfMissingAsync(connectionString, ct);
-            if (!created && await RecordedZoneAsync(connectionString, own.Schema, ct) is { } recorded && recorded.Zone != zone)
+            // The zone's server first (read only): an unreachable one is refused before anything is written anywhere.
+            if (await ZoneDatabases.ExistsAsync(connectionString, ct)
+                && await RecordedZoneAsync(connectionString, own.Schema, ct) is { } recorded && recorded.Zone != zone)
                 throw new CliFailure($"{Where(connectionString)} holds the ledger of zone '{recorded.Zone}' (schema '{own.Schema}'), not '{zone}'; nothing was changed");
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            throw new CliFailure($"cannot reach the zone's database ({Where(connectionString)}: {ex.Message}); nothing was changed");
+        }
+        try
+        {
+            // Then the master table, so that a registry it may not create refuses before the zone's database is made.
+            await registry.EnsureAsync(ct);
+            if (own.SeparateAppRole is { } app) await registry.GrantReadAsync(app, ct);
+        }
+        catch (PostgresException refused) when (refused.SqlState is PostgresErrorCodes.InsufficientPrivilege)
+        {
+            throw new CliFailure($"the zone registry's {Where(registry.ConnectionString)} cannot be made as " +
+                $"'{new NpgsqlConnectionStringBuilder(registry.ConnectionString).Username}' ({refused.MessageText}): create it, owned by that role, " +
+                $"or name another in {ZoneRegistry.Setting}; nothing was changed");
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            throw new CliFailure($"cannot reach the zone registry ({Where(registry.ConnectionString)}: {ex.Message}); nothing was changed");
+        }
+        try
+        {
+            created = await ZoneDatabases.CreateIfMissingAsync(connectionString, ct);
         }
         catch (PostgresException refused) when (refused.SqlState is PostgresErrorCodes.InsufficientPrivilege)
         {
@@ -92,7 +117,7 @@ public static class ZoneVerbs
             // The zone's own ledger, as its first node's setup would apply it: same schema name, its own zone and origin.
             var settings = new LedgerSettings(connectionString, own.Schema, own.DataDirectory) { OwnerConnectionString = connectionString, Zone = zone };
             await LedgerSchema.ApplyAsync(settings, origin, name, ct);
-            if (same is null) await registry.RegisterAsync(zone, connectionString, ct);
+            if (same is null) await registry.RegisterAsync(zone, connectionString);
         }
         catch (Exception failed) when (failed is not OperationCanceledException)
         {

@@ -84,15 +84,39 @@ public sealed class ZoneRegistry : IAsyncDisposable
     public async Task<string?> FindAsync(string zone, CancellationToken ct) =>
         (await ListAsync(ct)).FirstOrDefault(e => string.Equals(e.Zone, zone, StringComparison.Ordinal))?.ConnectionString;
 
-    /// <summary>Registers <paramref name="zone"/> in the master table (created with its database by its first registration).</summary>
-    public async Task RegisterAsync(string zone, string zoneConnection, CancellationToken ct)
+    /// <summary>The registry's database (created when missing and the role may) and its master table, before the first registration.</summary>
+    public async Task EnsureAsync(CancellationToken ct)
     {
         await ZoneDatabases.CreateIfMissingAsync(ConnectionString, ct);
-        var tenancy = (MasterTableTenancy)Store.Options.Tenancy;
         // The master table itself is Marten's to create (AutoCreate.None above covers the zones' databases, not it).
-        await tenancy.TenantDatabase.ApplyAllConfiguredChangesToDatabaseAsync(AutoCreate.CreateOrUpdate);
-        await tenancy.AddDatabaseRecordAsync(zone, zoneConnection);
+        await ((MasterTableTenancy)Store.Options.Tenancy).TenantDatabase.ApplyAllConfiguredChangesToDatabaseAsync(AutoCreate.CreateOrUpdate);
     }
+
+    /// <summary>
+    /// Lets the nodes' application role (<paramref name="appRole"/>, where it exists on the registry's server) read the master
+    /// table: the nodes read it for the national overview, and only <c>zone add</c>, as the owner, writes it.
+    /// </summary>
+    public async Task GrantReadAsync(string appRole, CancellationToken ct)
+    {
+        if (!LedgerRoles.IsRoleName(appRole)) throw new ArgumentException($"role '{appRole}' is not a plain name", nameof(appRole));
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync(ct);
+        await using var grant = new NpgsqlCommand($"""
+            do $grant$
+            begin
+                if exists (select 1 from pg_roles where rolname = '{appRole}') then
+                    grant usage on schema "{Schema}" to {appRole};
+                    grant select on "{Schema}".{Table} to {appRole};
+                end if;
+            end
+            $grant$;
+            """, connection);
+        await grant.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Registers <paramref name="zone"/> in the master table (<see cref="EnsureAsync"/> first).</summary>
+    public Task RegisterAsync(string zone, string zoneConnection) =>
+        ((MasterTableTenancy)Store.Options.Tenancy).AddDatabaseRecordAsync(zone, zoneConnection);
 
     private static async Task<bool> TableExistsAsync(NpgsqlConnection connection, CancellationToken ct)
     {
