@@ -92,6 +92,8 @@ begin
   if not exists (select 1 from pg_roles where rolname = 'ledger_owner') then create role ledger_owner login; end if;
   if not exists (select 1 from pg_roles where rolname = 'ledger_app') then create role ledger_app login; end if;
   grant connect, create on database ledger to ledger_owner;
+  -- zone add makes the master table's database (ledger_zones) and a new zone's database as the owner.
+  alter role ledger_owner createdb;
   grant connect on database ledger to ledger_app;
   for r in select n.nspname from pg_namespace n
            where n.nspowner = 'postgres'::regrole and n.nspname not like 'pg\_%' and n.nspname not in ('public', 'information_schema') loop

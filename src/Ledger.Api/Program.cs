@@ -12,6 +12,7 @@ using Ledger.Api.Http;
 using Ledger.Api.Integrity;
 using Ledger.Api.Supervision;
 using Ledger.Api.OpenApi;
+using Ledger.Api.Zones;
 using Ledger.Infrastructure;
 using Ledger.Infrastructure.Identity;
 using Ledger.Infrastructure.Telemetry;
@@ -57,7 +58,11 @@ public static class LedgerApi
         builder.Services.AddAccessLog();
         builder.Services.Configure<JsonOptions>(o => LedgerJson.Configure(o.SerializerOptions));
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemMapping.AddStatusCode);
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = problem =>
+        {
+            ZoneTokens.Describe(problem);
+            ProblemMapping.AddStatusCode(problem);
+        });
         builder.Services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
         // First: while PostgreSQL is unreachable a browser asking for a console page gets the console's 503 page.
         builder.Services.AddExceptionHandler<Ledger.Web.Outage.DatabaseOutagePage>();
@@ -73,6 +78,7 @@ public static class LedgerApi
                 options.Authority = tokens.Authority;
                 if (tokens.MetadataAddress is not null) options.MetadataAddress = tokens.MetadataAddress;
                 options.RequireHttpsMetadata = tokens.RequireHttpsMetadata;
+                options.Events = new JwtBearerEvents { OnTokenValidated = context => ZoneTokens.CheckAsync(context, tokens.Zone) };
                 options.TokenValidationParameters = new TokenValidationParameters
                 {
                     ValidIssuer = tokens.Issuer,
@@ -120,6 +126,7 @@ public static class LedgerApi
         app.MapAuditEndpoints();
         app.MapAccessLogEndpoints();
         app.MapViewsAsOfEndpoints();
+        app.MapNationalEndpoints();
         app.MapLedgerConsole();
         return app;
     }

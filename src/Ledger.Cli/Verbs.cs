@@ -27,6 +27,7 @@ public static class Verbs
         yield return Importing.ImportVerb.Command();
         yield return Accounts.UserVerbs.Command();
         yield return DatabaseRoles.RoleVerbs.Command();
+        yield return Zones.ZoneVerbs.Command();
     }
 
     /// <summary>The tool's configuration: appsettings.json beside it, then the environment.</summary>
@@ -110,7 +111,9 @@ public static class Verbs
         string? granted;
         try
         {
-            granted = await LedgerSchema.ApplyAsync(settings, ct);
+            // The zone and its log's origin go into the database with the schema (Zones/ZoneIdentity).
+            var origin = Ledger.Infrastructure.Integrity.IntegritySettings.From(Configuration(), settings.DataDirectory).Origin;
+            granted = await LedgerSchema.ApplyAsync(settings, origin, ct);
         }
         catch (NpgsqlException ex)
         {
@@ -236,10 +239,10 @@ public static class Verbs
 
     private static Command Token()
     {
-        var role = new Option<string>("--role") { Description = "government, supervisor, decision, auditor or admin", Required = true };
+        var role = new Option<string>("--role") { Description = "government, supervisor, decision, auditor, admin or national", Required = true };
         var government = new Option<string?>("--government") { Description = "the division code a government token is bound to, e.g. 430181" };
         var ttl = new Option<string>("--ttl") { Description = "lifetime: 30m, 8h, 7d (default 8h)", DefaultValueFactory = _ => "8h" };
-        var command = new Command("token", "Mint a bearer token with the local signing key.") { role, government, ttl };
+        var command = new Command("token", "Mint a bearer token with the local signing key, for this node's zone (Ledger:Zone).") { role, government, ttl };
         command.SetAction(parse =>
         {
             var configuration = Configuration();
@@ -283,6 +286,7 @@ public static class Verbs
               decision      TOKEN=$(./ops/ledger token --role decision)
               auditor       TOKEN=$(./ops/ledger token --role auditor)
               admin         TOKEN=$(./ops/ledger token --role admin)
+              national      TOKEN=$(./ops/ledger token --role national)                        # GET /api/national/overview
 
             then, for example:
               curl -s -H "Authorization: Bearer $TOKEN" "{u}/api/commitments?sort=deadline&limit=10"

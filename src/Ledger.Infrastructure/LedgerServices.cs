@@ -32,13 +32,16 @@ public static class LedgerServices
         services.AddValidatedSettings<ProjectionSettings, ProjectionSettingsValidator>(ProjectionSettings.Section);
         services.TryAddSingleton(TimeProvider.System);
         services.AddValidatedSettings<AuthSettings, AuthSettingsValidator>(AuthSettings.Section);
-        services.AddSingleton(sp => TokenSettings.From(sp.GetRequiredService<IOptions<AuthSettings>>().Value, settings.DataDirectory));
+        services.AddSingleton(sp => TokenSettings.From(sp.GetRequiredService<IOptions<AuthSettings>>().Value, settings.DataDirectory) with { Zone = settings.Zone });
         services.AddSingleton<TokenIssuer>();
         services.AddValidatedSettings<IdempotencySettings, IdempotencySettingsValidator>(IdempotencySettings.Section);
         services.AddValidatedSettings<WriteSettings, WriteSettingsValidator>(WriteSettings.Section);
         services.AddSingleton<LedgerWriter>();
         // Before AddMarten: its hosted service applies the schema at start, which needs PostgreSQL up.
         services.AddStartupResilience(configuration);
+        // Hosted services start in the order they are added: the zone is checked (once PostgreSQL answers) before the
+        // daemon, the clock or the Merkle worker touch the database.
+        services.AddHostedService<Zones.ZoneGuard>();
         services.AddMarten(sp =>
             {
                 var options = new StoreOptions();
@@ -68,6 +71,10 @@ public static class LedgerServices
             sp.GetRequiredKeyedService<NpgsqlDataSource>("ledger-integrity"), settings.Schema, sp.GetRequiredService<TimeProvider>()));
         services.AddKeyedSingleton("ledger-evidence", (_, _) => Npgsql.NpgsqlDataSource.Create(settings.ConnectionString));
         services.AddSingleton(sp => new Evidence.EvidenceFiles(sp.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>("ledger-evidence"), settings.Schema));
+        // The master table of zones and the national overview read from it (Zones/ZoneRegistry).
+        services.AddSingleton(sp => new Zones.ZoneRegistry(Zones.ZoneRegistry.ConnectionStringFrom(configuration, settings.ConnectionString),
+            settings.Schema, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<Zones.NationalOverview>();
         // After Marten: the clock's first pass reads the schema that Marten applies at start.
         services.AddLedgerClock(configuration);
         return services;

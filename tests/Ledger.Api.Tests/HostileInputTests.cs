@@ -526,12 +526,12 @@ public sealed partial class HostileInputTests(LedgerHost host, ITestOutputHelper
 
     private static string Bearer(string token) => "Bearer " + token;
 
-    /// <summary>Signed with the ledger's own key, with claims the ledger's issuer would never put in.</summary>
+    /// <summary>Signed with the ledger's own key for this node's zone, with claims the ledger's issuer would never put in.</summary>
     private string Signed(Dictionary<string, object> claims, string audience = TokenSettings.DefaultAudience) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
     {
         Issuer = TokenSettings.DefaultIssuer,
         Audience = audience,
-        Claims = claims,
+        Claims = new Dictionary<string, object>(claims) { [LedgerClaims.Zone] = host.Services.GetRequiredService<TokenSettings>().Zone },
         IssuedAt = DateTime.UtcNow,
         NotBefore = DateTime.UtcNow,
         Expires = DateTime.UtcNow.AddHours(1),

@@ -75,6 +75,22 @@ public sealed class ProviderTokenTests(ProviderTokenTests.Fixture fixture) : ICl
         Assert.Equal(HttpStatusCode.OK, (await WithToken(await fixture.Provider.ServiceTokenAsync(client)).GetAsync("/api/governments")).StatusCode);
     }
 
+    [Theory]
+    [InlineData(null, "missing_zone")]
+    [InlineData("zone-b", "wrong_zone")]
+    public async Task A_provider_token_without_this_zones_ledger_zone_claim_is_refused_with_401_naming_the_claim(string? zone, string code)
+    {
+        var client = fixture.Provider.Add(new ProviderClient($"zoneless-reader-{code}", "zoneless-secret") { Role = "auditor", Zone = zone });
+
+        var refused = await WithToken(await fixture.Provider.ServiceTokenAsync(client)).GetAsync("/api/governments");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        var problem = await refused.ReadAsync();
+        Assert.Equal(code, (string?)problem["code"]);
+        Assert.Equal("ledger_zone", (string?)problem["claim"]);
+    }
+
     [Fact]
     public async Task A_token_the_ledgers_own_key_signs_is_refused_with_401_once_a_provider_issues_them()
     {

@@ -23,6 +23,8 @@ public enum Caller
     Decision,
     Auditor,
     Admin,
+    /// <summary>The national overview's reader: writes nothing in any zone.</summary>
+    National,
     NoToken,
     ExpiredToken,
     ForeignKeyToken,
@@ -60,7 +62,7 @@ public sealed class RoleMatrixTests(MatrixHost host) : IClassFixture<MatrixHost>
     }
 
     private static readonly Caller[] Governments = [Caller.Lead, Caller.Contributor, Caller.Foreign];
-    private static readonly Caller[] Authenticated = [.. Governments, Caller.Supervisor, Caller.Decision, Caller.Auditor, Caller.Admin];
+    private static readonly Caller[] Authenticated = [.. Governments, Caller.Supervisor, Caller.Decision, Caller.Auditor, Caller.Admin, Caller.National];
 
     private static readonly Row[] Matrix =
     [

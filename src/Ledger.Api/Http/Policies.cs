@@ -11,6 +11,7 @@ public static class Policies
     public const string Supervisor = "supervisor";
     public const string Decision = "decision";
     public const string Admin = "admin";
+    public const string National = "national";
     public const string SupervisorOrDecision = "supervisor-or-decision";
     public const string GovernmentOrDecision = "government-or-decision";
     public const string SupervisorOrAuditor = "supervisor-or-auditor";
@@ -19,7 +20,7 @@ public static class Policies
     public static void Add(AuthorizationOptions options)
     {
         options.AddPolicy(Reader, p => p.RequireAuthenticatedUser().RequireClaim(LedgerClaims.Role, LedgerClaims.Roles.Keys));
-        foreach (var role in new[] { Government, Supervisor, Decision, Admin })
+        foreach (var role in new[] { Government, Supervisor, Decision, Admin, National })
             options.AddPolicy(role, p => p.RequireAuthenticatedUser().RequireClaim(LedgerClaims.Role, role));
         options.AddPolicy(SupervisorOrDecision, p => p.RequireAuthenticatedUser().RequireClaim(LedgerClaims.Role, Supervisor, Decision));
         options.AddPolicy(GovernmentOrDecision, p => p.RequireAuthenticatedUser().RequireClaim(LedgerClaims.Role, Government, Decision));

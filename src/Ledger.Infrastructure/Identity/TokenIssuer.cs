@@ -4,7 +4,7 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Ledger.Infrastructure.Identity;
 
-/// <summary>Mints tokens with the local key, for the embedded default and for tests.</summary>
+/// <summary>Mints tokens with the local key, for the embedded default and for tests; each carries the zone of <see cref="TokenSettings.Zone"/>.</summary>
 public sealed class TokenIssuer(TokenSettings settings, TimeProvider time)
 {
     public string Issue(string role, string? government, TimeSpan lifetime, string? subject = null)
@@ -23,6 +23,7 @@ public sealed class TokenIssuer(TokenSettings settings, TimeProvider time)
         {
             new(LedgerClaims.Subject, subject ?? (government is null ? role : $"{role}:{government}")),
             new(LedgerClaims.Role, role),
+            new(LedgerClaims.Zone, settings.Zone),
         };
         if (government is not null) claims.Add(new Claim(LedgerClaims.Government, government));
         var descriptor = new SecurityTokenDescriptor

@@ -21,6 +21,9 @@ public sealed record TokenSettings(string Issuer, string Audience, string? Autho
     /// </summary>
     public bool RequireHttpsMetadata { get; init; } = true;
 
+    /// <summary>The zone of the node these settings are for (<c>Ledger:Zone</c>): the local key's tokens carry it, and only its tokens are accepted.</summary>
+    public string Zone { get; init; } = Zones.ZoneId.Default;
+
     /// <summary>Whether an OpenID Connect provider issues the tokens (and signs people in to the console).</summary>
     public bool External => Authority is not null || MetadataAddress is not null;
 
@@ -28,7 +31,8 @@ public sealed record TokenSettings(string Issuer, string Audience, string? Autho
 
     /// <summary>Section <c>Auth</c> read and validated now (the command-line verbs, which run without a host).</summary>
     public static TokenSettings From(IConfiguration configuration, string dataDirectory) =>
-        From(ValidatedSettings.Read<AuthSettings, AuthSettingsValidator>(configuration, AuthSettings.Section), dataDirectory);
+        From(ValidatedSettings.Read<AuthSettings, AuthSettingsValidator>(configuration, AuthSettings.Section), dataDirectory)
+            with { Zone = Store.LedgerSettings.From(configuration).Zone };
 
     public static TokenSettings From(AuthSettings auth, string dataDirectory)
     {

@@ -45,6 +45,8 @@ public static partial class LedgerRoles
         ("mt_event_progression", "select, insert, update, delete"),
         ("mt_high_water_skips", "select, insert, update, delete"),
         ("mt_event_projection_floors", "select, insert, update, delete"),
+        // Which zone the database belongs to: written once by setup (Zones/ZoneIdentity), read by every node at start.
+        ("ledger_zone", "select"),
         // An event a projection could not apply is recorded, not rewritten.
         ("mt_doc_deadletterevent", "select, insert"),
     ];

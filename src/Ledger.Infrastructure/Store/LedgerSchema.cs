@@ -14,7 +14,6 @@ namespace Ledger.Infrastructure.Store;
 /// </summary>
 public static class LedgerSchema
 {
-    /// <summary>Applies the schema as <see cref="LedgerSettings.OwnerConnectionString"/>; returns the role granted to, if any.</summary>
     /// <summary>Whether PostgreSQL answers and the ledger's event table exists in the configured schema.</summary>
     public static async Task<bool> InPlaceAsync(LedgerSettings settings, CancellationToken ct)
     {
@@ -25,7 +24,18 @@ public static class LedgerSchema
         return (bool)(await command.ExecuteScalarAsync(ct))!;
     }
 
-    public static async Task<string?> ApplyAsync(LedgerSettings settings, CancellationToken ct)
+    /// <summary>Applies the schema as <see cref="LedgerSettings.OwnerConnectionString"/>; returns the role granted to, if any.</summary>
+    public static Task<string?> ApplyAsync(LedgerSettings settings, CancellationToken ct) =>
+        ApplyAsync(settings, Zones.ZoneId.DefaultOrigin(settings.Zone), ct);
+
+    /// <summary>
+    /// Applies the schema as <see cref="LedgerSettings.OwnerConnectionString"/>, the first time recording the zone
+    /// (<see cref="LedgerSettings.Zone"/>) and its log's <paramref name="origin"/>; returns the role granted to, if any.
+    /// </summary>
+    public static Task<string?> ApplyAsync(LedgerSettings settings, string origin, CancellationToken ct) => ApplyAsync(settings, origin, null, ct);
+
+    /// <summary>As above, recording the zone's name too (<c>zone add --name</c>).</summary>
+    public static async Task<string?> ApplyAsync(LedgerSettings settings, string origin, string? zoneName, CancellationToken ct)
     {
         await using (var store = LedgerStore.Create(settings.OwnerConnectionString, settings.Schema, TimeProvider.System))
             await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
@@ -37,6 +47,7 @@ public static class LedgerSchema
         // Snapshots another build made are never read by this one: they only take room.
         await ViewSnapshots.PruneAsync(db, settings.Schema, ct);
         await EvidenceFiles.EnsureSchemaAsync(db, settings.Schema, ct);
+        await Zones.ZoneIdentity.EnsureAsync(db, settings.Schema, settings.Zone, origin, zoneName, TimeProvider.System, ct);
         var app = settings.SeparateAppRole;
         if (app is not null)
             await LedgerRoles.GrantAsync(db, settings.Schema, app, ct);

@@ -28,6 +28,9 @@ public sealed record LedgerSettings(string ConnectionString, string Schema, stri
 
     public bool IsEmbedded { get; init; }
 
+    /// <summary>The cooperation zone this node serves (<c>Ledger:Zone</c>, default <c>pilot-zone</c>): its database's, and its tokens'.</summary>
+    public string Zone { get; init; } = Zones.ZoneId.Default;
+
     /// <summary>Whether this process hosts the projection daemon (<c>Ledger:Daemon</c>).</summary>
     public DaemonMode Daemon { get; init; } = DaemonMode.HotCold;
 
@@ -82,13 +85,13 @@ public sealed record LedgerSettings(string ConnectionString, string Schema, stri
             return new LedgerSettings(Leased(EmbeddedConnectionString), schema, dataDirectory)
             {
                 IsEmbedded = true, OwnerConnectionString = EmbeddedOwnerConnectionString, Daemon = daemon,
-                SupervisorReads = options.SupervisorReads, StandbyMaxLag = options.StandbyMaxLag,
+                SupervisorReads = options.SupervisorReads, StandbyMaxLag = options.StandbyMaxLag, Zone = options.Zone,
             };
         }
         return new LedgerSettings(Leased(configured), schema, dataDirectory)
         {
             OwnerConnectionString = string.IsNullOrWhiteSpace(owner) ? configured : owner, Daemon = daemon,
-            SupervisorReads = options.SupervisorReads, StandbyMaxLag = options.StandbyMaxLag,
+            SupervisorReads = options.SupervisorReads, StandbyMaxLag = options.StandbyMaxLag, Zone = options.Zone,
         };
     }
 }
@@ -97,9 +100,10 @@ public sealed record LedgerSettings(string ConnectionString, string Schema, stri
 /// Section <c>Ledger</c>: the schema the ledger lives in (<c>Schema</c>, default <c>ledger</c>), its data folder
 /// (<c>DataDirectory</c>, else the environment variable <c>LEDGER_DATA_DIR</c>, else <c>.data</c> in the
 /// working folder), the lease on its sessions (<c>SessionLease</c>, <see cref="Store.SessionLease"/>; unset or
-/// 0 for none), whether this process hosts the projection daemon (<c>Daemon</c>, <see cref="DaemonSetting"/>), and
+/// 0 for none), whether this process hosts the projection daemon (<c>Daemon</c>, <see cref="DaemonSetting"/>),
 /// where supervisors' view queries go (<c>SupervisorReads</c>: Primary or PreferStandby; <c>StandbyMaxLag</c>,
-/// default 5 s: ops/docs/deployment.md).
+/// default 5 s: ops/docs/deployment.md), and the cooperation zone it serves (<c>Zone</c>, default <c>pilot-zone</c>;
+/// <see cref="Zones.ZoneId"/>).
 /// </summary>
 public sealed class LedgerOptions
 {
@@ -118,6 +122,8 @@ public sealed class LedgerOptions
     public SupervisorReadChoice SupervisorReads { get; set; } = SupervisorReadChoice.Primary;
 
     public TimeSpan StandbyMaxLag { get; set; } = DefaultStandbyMaxLag;
+
+    public string Zone { get; set; } = Zones.ZoneId.Default;
 }
 
 /// <summary>Refuses a section <c>Ledger</c> that cannot be used, naming the key.</summary>
@@ -128,6 +134,8 @@ public sealed class LedgerOptionsValidator : IValidateOptions<LedgerOptions>
         var failures = new List<string>();
         if (options.SessionLease is { } lease && (lease < TimeSpan.Zero || (lease > TimeSpan.Zero && lease < Store.SessionLease.Shortest)))
             failures.Add($"{Store.SessionLease.Setting} must be 0 (no lease) or a time span of at least {Store.SessionLease.Shortest.TotalSeconds:0} s, e.g. 00:00:30, not '{lease:c}'");
+        if (!Zones.ZoneId.IsValid(options.Zone))
+            failures.Add($"{Zones.ZoneId.Setting} must be a zone id ({Zones.ZoneId.Rule}), e.g. pilot-zone, not '{options.Zone}'");
         if (!Enum.IsDefined(options.Daemon))
             failures.Add($"{DaemonSetting.Key} is '{(int)options.Daemon}'; it must be HotCold or Disabled.");
         if (!Enum.IsDefined(options.SupervisorReads))

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Ledger.Domain;
 using Ledger.Infrastructure.Accounts;
 using Ledger.Infrastructure.Identity;
+using Ledger.Infrastructure.Store;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
@@ -97,6 +98,8 @@ public static class ConsoleSignIn
         var fresh = long.TryParse(user?.FindFirst(SignedInAtClaim)?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
             && accounts.Time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(seconds) < AbsoluteLifetime
             && subject is not null;
+        var zone = ZoneOf(context.HttpContext);
+        fresh = fresh && user is not null && LedgerClaims.ZoneRefusal(user, zone) is null;
         var current = user is not null && ProviderSignIn.IsProviderSession(user)
             ? fresh && provider
             : fresh && !provider && stamp is not null
@@ -107,9 +110,9 @@ public static class ConsoleSignIn
     }
 
     /// <summary>The session of a person who has just signed in (or changed their password).</summary>
-    public static ClaimsPrincipal Principal(AccountSession session, DateTimeOffset signedInAt)
+    public static ClaimsPrincipal Principal(AccountSession session, DateTimeOffset signedInAt, string zone)
     {
-        var principal = Principal(session.AccountId, session.RoleName, session.GovernmentId);
+        var principal = Principal(session.AccountId, session.RoleName, session.GovernmentId, zone);
         var identity = (ClaimsIdentity)principal.Identity!;
         identity.AddClaim(new Claim(SessionStampClaim, session.SessionStamp));
         identity.AddClaim(new Claim(SignedInAtClaim, signedInAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)));
@@ -117,14 +120,18 @@ public static class ConsoleSignIn
         return principal;
     }
 
-    public static ClaimsPrincipal Principal(string subject, string role, string? government)
+    /// <summary>A session belongs to the zone of the node it was begun on (<paramref name="zone"/>), as a token does.</summary>
+    public static ClaimsPrincipal Principal(string subject, string role, string? government, string zone)
     {
-        var claims = new List<Claim> { new(LedgerClaims.Subject, subject), new(LedgerClaims.Role, role) };
+        var claims = new List<Claim> { new(LedgerClaims.Subject, subject), new(LedgerClaims.Role, role), new(LedgerClaims.Zone, zone) };
         if (government is not null) claims.Add(new Claim(LedgerClaims.Government, government));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme, LedgerClaims.Subject, LedgerClaims.Role));
     }
 
     public static Actor? Actor(ClaimsPrincipal user) => LedgerClaims.ToActor(user);
+
+    /// <summary>The zone this node serves (<c>Ledger:Zone</c>), which its sessions carry.</summary>
+    public static string ZoneOf(HttpContext http) => http.RequestServices.GetRequiredService<LedgerSettings>().Zone;
 }
 
 /// <summary>How this host signs people in to the console: with its own accounts, or through an OpenID Connect provider.</summary>

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Ledger.Contracts;
 using Ledger.Infrastructure;
 using Ledger.Infrastructure.Identity;
+using Ledger.Infrastructure.Store;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Http;
@@ -117,8 +118,10 @@ public static class ProviderSignIn
         var subject = identity.FindFirst(LedgerClaims.Subject)?.Value;
         var role = identity.FindFirst(LedgerClaims.Role)?.Value;
         var government = identity.FindFirst(LedgerClaims.Government)?.Value;
+        var zone = context.HttpContext.RequestServices.GetRequiredService<LedgerSettings>().Zone;
+        // The provider says which zone the person belongs to (ledger_zone), as it does for the API's tokens.
         var accepted = !string.IsNullOrEmpty(subject) && role is not null && ConsoleRoles.Contains(role)
-            && (role != "government" || !string.IsNullOrEmpty(government));
+            && (role != "government" || !string.IsNullOrEmpty(government)) && LedgerClaims.ZoneRefusal(identity, zone) is null;
         if (!accepted)
         {
             Logger(context.HttpContext).LogWarning("The identity provider signed in {Subject} without a ledger role the console accepts (ledger_role {Role}); refused",
@@ -129,7 +132,7 @@ public static class ProviderSignIn
         }
 
         var now = context.HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
-        var principal = ConsoleSignIn.Principal(subject!, role!, role == "government" ? government : null);
+        var principal = ConsoleSignIn.Principal(subject!, role!, role == "government" ? government : null, zone);
         var session = (ClaimsIdentity)principal.Identity!;
         session.AddClaim(new Claim(IssuerClaim, identity.FindFirst("iss")?.Value ?? context.Options.Authority ?? ""));
         session.AddClaim(new Claim(ConsoleSignIn.SignedInAtClaim, now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)));

@@ -162,7 +162,8 @@ public sealed class IdentityProvider : IAsyncDisposable
         if (!context.Request.IsClientCredentialsGrantType()) return default;
         var client = _clients[context.Request.ClientId!];
         var identity = new ClaimsIdentity("provider", Claims.Subject, "ledger_role");
-        identity.SetClaim(Claims.Subject, client.Id).SetClaim("ledger_role", client.Role).SetClaim("ledger_government", client.Government);
+        identity.SetClaim(Claims.Subject, client.Id).SetClaim("ledger_role", client.Role).SetClaim("ledger_government", client.Government)
+            .SetClaim("ledger_zone", client.Zone);
         identity.SetScopes(context.Request.GetScopes()).SetResources(LedgerAudience);
         identity.SetDestinations(_ => [Destinations.AccessToken]);
         context.SignIn(new ClaimsPrincipal(identity));
@@ -198,12 +199,12 @@ public sealed class IdentityProvider : IAsyncDisposable
         var identity = new ClaimsIdentity("provider", Claims.Subject, "ledger_role");
         identity.SetClaim(Claims.Subject, person.Subject).SetClaim(Claims.Name, person.Name);
         if (scopes.Contains(LedgerScope))
-            identity.SetClaim("ledger_role", person.Role).SetClaim("ledger_government", person.Government);
+            identity.SetClaim("ledger_role", person.Role).SetClaim("ledger_government", person.Government).SetClaim("ledger_zone", person.Zone);
         identity.SetScopes(scopes).SetResources(LedgerAudience);
         identity.SetDestinations(claim => claim.Type switch
         {
             Claims.Name when scopes.Contains(Scopes.Profile) => [Destinations.IdentityToken, Destinations.AccessToken],
-            "ledger_role" or "ledger_government" => [Destinations.IdentityToken, Destinations.AccessToken],
+            "ledger_role" or "ledger_government" or "ledger_zone" => [Destinations.IdentityToken, Destinations.AccessToken],
             _ => [Destinations.AccessToken],
         });
         return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
@@ -263,7 +264,8 @@ public sealed class IdentityProvider : IAsyncDisposable
 /// <param name="Name">Their name as people read it (the <c>name</c> claim).</param>
 /// <param name="Role">Their <c>ledger_role</c> claim, or none.</param>
 /// <param name="Government">Their <c>ledger_government</c> claim, for a county official.</param>
-public sealed record ProviderPerson(string Login, string Password, string Subject, string Name, string? Role, string? Government = null);
+/// <param name="Zone">Their <c>ledger_zone</c> claim: the zone whose ledger they work in (none: a token no node accepts).</param>
+public sealed record ProviderPerson(string Login, string Password, string Subject, string Name, string? Role, string? Government = null, string? Zone = "pilot-zone");
 
 /// <summary>A client the provider knows: the ledger's console (redirect URIs), or a service with an identity of its own (a role).</summary>
 public sealed record ProviderClient(string Id, string Secret)
@@ -276,4 +278,7 @@ public sealed record ProviderClient(string Id, string Secret)
     public string? Role { get; init; }
 
     public string? Government { get; init; }
+
+    /// <summary>The service's <c>ledger_zone</c>: the pilot zone unless set (null: none at all).</summary>
+    public string? Zone { get; init; } = "pilot-zone";
 }

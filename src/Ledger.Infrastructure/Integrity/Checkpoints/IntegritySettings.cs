@@ -7,7 +7,7 @@ namespace Ledger.Infrastructure.Integrity;
 
 /// <summary>
 /// The integrity log's identity and signing key. <see cref="Origin"/> (<c>Integrity:Origin</c>, default
-/// <c>ledger.local/pilot-zone</c>) is the first line of every checkpoint; <see cref="KeyName"/>
+/// <c>ledger.local/</c> and the zone, <c>Ledger:Zone</c>: <c>ledger.local/pilot-zone</c>) is the first line of every checkpoint; <see cref="KeyName"/>
 /// (<c>Integrity:KeyName</c>, default the origin) names the key in signature and verifier key lines. The key
 /// itself is <see cref="SigningKey"/> (<c>Integrity:SigningKey</c>, else the environment variable
 /// <c>LEDGER_CHECKPOINT_KEY</c>: base64 of a 32-byte Ed25519 seed) or, when neither is set, the file
@@ -28,7 +28,9 @@ public sealed record IntegritySettings(string Origin, string KeyName, string Key
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectory);
-        var origin = NonBlank(configuration[OriginSetting]) ?? DefaultOrigin;
+        // Each zone's log has an origin of its own (ops/docs/deployment.md); the pilot zone's is DefaultOrigin.
+        var zone = NonBlank(configuration[Zones.ZoneId.Setting]) ?? Zones.ZoneId.Default;
+        var origin = NonBlank(configuration[OriginSetting]) ?? Zones.ZoneId.DefaultOrigin(zone);
         var keyName = NonBlank(configuration[KeyNameSetting]) ?? origin;
         var keyFile = NonBlank(configuration[KeyFileSetting]) ?? Path.Combine(dataDirectory, KeyDirectoryName, DefaultKeyFileName);
         var signingKey = NonBlank(configuration[SigningKeySetting]) ?? NonBlank(Environment.GetEnvironmentVariable(SigningKeyEnvironmentVariable));
