@@ -18,14 +18,7 @@ backup_conf() { echo "$(backup_dir "$1")/pgbackrest.conf"; }
 
 backup_install() {
   command -v pgbackrest >/dev/null && return 0
-  if [ "$(id -u)" -ne 0 ]; then
-    say "backups need pgbackrest: run 'sudo apt-get install -y pgbackrest', then try again"
-    exit 1
-  fi
-  say "installing pgbackrest with apt-get…"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null
-  apt-get install -y -qq pgbackrest >/dev/null
+  apt_install "backups" pgbackrest
   command -v pgbackrest >/dev/null || { say "apt-get did not install pgbackrest"; exit 1; }
 }
 

@@ -1,7 +1,7 @@
 # What the browser tests (tests/Ledger.Browser.Tests) need from the machine: Debian's chromium, which
 # they drive at /usr/bin/chromium (Playwright's own browser download is not reachable from a closed
 # network), and a CJK font, without which Chinese text renders as empty boxes.
-# Sourced by ops/ledger; expects LEDGER_DATA_DIR and a `say` function.
+# Sourced by ops/ledger after postgres.sh (apt_install); expects LEDGER_DATA_DIR and a `say` function.
 
 BROWSER_PATH=/usr/bin/chromium
 # The smaller of Debian's CJK fonts (about 5 MB; fonts-noto-cjk is about 90 MB).
@@ -17,20 +17,8 @@ browser_missing() {
 browser_install() {
   local missing; missing=$(browser_missing)
   [ -z "$missing" ] && return 0
-  if [ "$(id -u)" -ne 0 ]; then
-    say "the browser tests need $missing: run 'sudo apt-get update && sudo apt-get install -y $missing', then try again"
-    exit 1
-  fi
-  say "installing $missing with apt-get…"
-  export DEBIAN_FRONTEND=noninteractive
-  local log="$LEDGER_DATA_DIR/apt.log"
-  # Other checkouts on the machine may be installing at the same time: wait for dpkg's lock.
   # shellcheck disable=SC2086 # one package name per word
-  if ! { apt-get -o DPkg::Lock::Timeout=300 update -qq && apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends $missing; } >"$log" 2>&1; then
-    tail -n 20 "$log" >&2
-    say "apt-get could not install $missing (log: $log)"
-    exit 1
-  fi
+  apt_install "the browser tests" $missing
   missing=$(browser_missing)
-  [ -z "$missing" ] || { say "apt-get did not install $missing (log: $log)"; exit 1; }
+  [ -z "$missing" ] || { say "apt-get did not install $missing (log: $LEDGER_DATA_DIR/apt.log)"; exit 1; }
 }

@@ -25,15 +25,8 @@ cluster_install() {
   command -v patroni >/dev/null || missing+=(patroni)
   command -v etcd >/dev/null || missing+=(etcd-server)
   [ ${#missing[@]} -eq 0 ] && return 0
-  if [ "$(id -u)" -ne 0 ]; then
-    say "the cluster needs ${missing[*]}: run 'sudo apt-get install -y ${missing[*]}', then try again"
-    exit 1
-  fi
-  say "installing ${missing[*]} with apt-get…"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null
   # The packages' own services stay off: this cluster runs its processes itself, on its own ports.
-  apt-get install -y -qq "${missing[@]}" >/dev/null
+  apt_install "the cluster" "${missing[@]}"
   command -v patroni >/dev/null && command -v etcd >/dev/null || { say "apt-get did not install ${missing[*]}"; exit 1; }
 }
 

@@ -9,16 +9,29 @@ pg_bin() {
   [ -n "$dir" ] && [ -x "$dir/initdb" ] && echo "$dir"
 }
 
-pg_install() {
-  if [ -n "$(pg_bin)" ]; then return 0; fi
+# Debian packages the ledger's verbs need, installed with apt-get when run as root; otherwise the one command
+# to run, and a stop. Waits for dpkg's lock (other checkouts on the machine may be installing at the same time).
+#   apt_install "what needs them" package…
+apt_install() {
+  local what="$1"; shift
   if [ "$(id -u)" -ne 0 ]; then
-    say "PostgreSQL is not installed: run 'sudo apt-get install -y postgresql' (or set ConnectionStrings__Ledger), then try again"
+    say "$what needs $*: run 'sudo apt-get update && sudo apt-get install -y $*', then try again"
     exit 1
   fi
-  say "installing PostgreSQL with apt-get…"
+  say "installing $* with apt-get…"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null
-  apt-get install -y -qq postgresql >/dev/null
+  mkdir -p "$LEDGER_DATA_DIR"
+  local log="$LEDGER_DATA_DIR/apt.log"
+  if ! { apt-get -o DPkg::Lock::Timeout=300 update -qq && apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "$@"; } >"$log" 2>&1; then
+    tail -n 20 "$log" >&2
+    say "apt-get could not install $* (log: $log)"
+    exit 1
+  fi
+}
+
+pg_install() {
+  if [ -n "$(pg_bin)" ]; then return 0; fi
+  apt_install "the private PostgreSQL (or set ConnectionStrings__Ledger)" postgresql
   [ -n "$(pg_bin)" ] || { say "apt-get did not install PostgreSQL"; exit 1; }
 }
 
