@@ -345,6 +345,14 @@ cmd_cluster_test() {
     cmd_cluster_up
   else
     build
+    # A node started before this build runs the old binaries: restart it (one at a time, the other serving).
+    local n
+    for n in 1 2; do
+      if [ "$API_DLL" -nt "$dir/run/api-$n.pid" ]; then
+        cluster_stop_pid "$dir/run/api-$n.pid" Ledger.Api.dll "API node $n (built anew)"
+        cluster_api_up "$dir"
+      fi
+    done
   fi
   cluster_wait_ready
   local nodes patroni i

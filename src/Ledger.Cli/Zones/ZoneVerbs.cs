@@ -54,15 +54,7 @@ public static class ZoneVerbs
         await using var registry = new ZoneRegistry(ZoneRegistry.ConnectionStringFrom(configuration, own.OwnerConnectionString), own.Schema, TimeProvider.System);
 
         // First everything that can refuse, so that a refusal leaves nothing behind.
-        IReadOnlyList<ZoneRegistry.Entry> registered;
-        try
-        {
-            registered = await registry.ListAsync(ct);
-        }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
-        {
-            throw new CliFailure($"cannot reach the zone registry ({Where(registry.ConnectionString)}: {ex.Message}); {ZoneRegistry.Setting} names it");
-        }
+        var registered = await RegisteredAsync(registry, ct);
         var same = registered.FirstOrDefault(e => e.Zone == zone);
         if (same is not null && !SameDatabase(same.ConnectionString, connectionString))
             throw new CliFailure($"zone '{zone}' is registered already, with {Where(same.ConnectionString)}; it keeps that database");
@@ -131,6 +123,19 @@ public static class ZoneVerbs
             : $"zone '{zone}' was registered already with {Where(connectionString)}; its schema is applied and current.");
     }
 
+    /// <summary>The master table's zones, or the one line saying the registry cannot be reached.</summary>
+    private static async Task<IReadOnlyList<ZoneRegistry.Entry>> RegisteredAsync(ZoneRegistry registry, CancellationToken ct)
+    {
+        try
+        {
+            return await registry.ListAsync(ct);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            throw new CliFailure($"cannot reach the zone registry ({Where(registry.ConnectionString)}: {ex.Message}); {ZoneRegistry.Setting} names it");
+        }
+    }
+
     private static Command List()
     {
         var command = new Command("list", "Print the zones of the master table: id, origin, database.");
@@ -139,15 +144,7 @@ public static class ZoneVerbs
             var configuration = Verbs.Configuration();
             var own = LedgerSettings.From(configuration);
             await using var registry = new ZoneRegistry(ZoneRegistry.ConnectionStringFrom(configuration, own.ConnectionString), own.Schema, TimeProvider.System);
-            IReadOnlyList<ZoneRegistry.Entry> zones;
-            try
-            {
-                zones = await registry.ListAsync(ct);
-            }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
-            {
-                throw new CliFailure($"cannot reach the zone registry ({Where(registry.ConnectionString)}: {ex.Message}); {ZoneRegistry.Setting} names it");
-            }
+            var zones = await RegisteredAsync(registry, ct);
             if (zones.Count == 0)
             {
                 Console.WriteLine($"no zone registered in {Where(registry.ConnectionString)} (this node's zone is '{own.Zone}'; ./ops/ledger zone add ID --connection … adds one)");
