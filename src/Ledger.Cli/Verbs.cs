@@ -113,7 +113,7 @@ public static class Verbs
         {
             // The zone and its log's origin go into the database with the schema (Zones/ZoneIdentity).
             var origin = Ledger.Infrastructure.Integrity.IntegritySettings.From(Configuration(), settings.DataDirectory).Origin;
-            granted = await LedgerSchema.ApplyAsync(settings, origin, ct);
+            granted = await LedgerSchema.ApplyAsync(settings, ct, origin);
         }
         catch (NpgsqlException ex)
         {

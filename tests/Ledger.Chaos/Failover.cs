@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ledger.Api.Tests.Support;
@@ -118,7 +116,7 @@ public static class FailoverRun
         using (var http = new HttpClient { BaseAddress = options.Nodes[0], Timeout = TimeSpan.FromSeconds(30) })
         {
             foreach (var r in PilotRequests.Governments().Concat(PilotRequests.ActiveAgreement()))
-                await PostAsync(http, tokens, r, alreadyDoneIsFine: true);
+                await LedgerRequests.SendAsync(http, tokens, r, alreadyDoneIsFine: true);
         }
         var run = DateTime.UtcNow.ToString("yyMMddHHmmss", CultureInfo.InvariantCulture);
         var streams = Enumerable.Range(1, 4).Select(i => $"failover-{run}-{i}").ToArray();
@@ -128,11 +126,11 @@ public static class FailoverRun
         {
             foreach (var id in streams.Append(readsCommitment))
                 foreach (var r in PilotRequests.ActiveCommitment(id))
-                    await PostAsync(http, tokens, r, alreadyDoneIsFine: false);
+                    await LedgerRequests.SendAsync(http, tokens, r, alreadyDoneIsFine: false);
         }
 
         if (options.Asynchronous) await ReplicationAsync(patroni, options.Patroni, synchronous: false);
-        var kept = new List<StoredNote>();
+        var kept = new List<(string Fault, SignedCheckpoint Checkpoint)>();
         var workload = new Workload(nodes, tokens.Issue("government", PilotRequests.Liuyang, TimeSpan.FromHours(2)),
             tokens.Issue("supervisor", null, TimeSpan.FromHours(2)), streams, Environment.ProcessId);
         using var stop = new CancellationTokenSource();
@@ -166,18 +164,18 @@ public static class FailoverRun
                     await Task.Delay(TimeSpan.FromSeconds(options.LagSeconds));
                 }
                 // What an auditor would have kept: a checkpoint signed just before the fault.
-                kept.Add(await SignAsync(options.Nodes[0], tokens, kind));
+                kept.Add((kind, await SignAsync(options.Nodes[0], tokens)));
                 at = workload.Clock.Elapsed.TotalSeconds;
                 if (kind == FailoverOptions.KillLagging)
                 {
                     // The machine dies: the postmaster and every process it forked at once, the stopped senders with it.
                     await Signals.KillAsync(Signals.WithDescendants(pid));
-                    await Log($"{at,6:F1} s: killed the primary {leader.Name}'s postmaster (pid {pid}) and all its processes with SIGKILL, just after signing a checkpoint of size {kept[^1].TreeSize}");
+                    await Log($"{at,6:F1} s: killed the primary {leader.Name}'s postmaster (pid {pid}) and all its processes with SIGKILL, just after signing a checkpoint of size {kept[^1].Checkpoint.TreeSize}");
                 }
                 else
                 {
                     using (var postmaster = Process.GetProcessById(pid)) postmaster.Kill();
-                    await Log($"{at,6:F1} s: killed the primary {leader.Name}'s postmaster (pid {pid}) with SIGKILL, just after signing a checkpoint of size {kept[^1].TreeSize}");
+                    await Log($"{at,6:F1} s: killed the primary {leader.Name}'s postmaster (pid {pid}) with SIGKILL, just after signing a checkpoint of size {kept[^1].Checkpoint.TreeSize}");
                 }
             }
             else
@@ -243,8 +241,7 @@ public static class FailoverRun
         {
             var standbys = (await MembersAsync(patroni, options.Patroni)).Where(m => m.Role != "leader" && m.State is "running" or "streaming")
                 .Select(m => (m.Host, m.Port)).ToList();
-            reads = await StandbyReadsCheck.RunAsync(options.Nodes[0], tokens.Issue("supervisor", null, TimeSpan.FromMinutes(10)),
-                tokens.Issue("government", PilotRequests.Liuyang, TimeSpan.FromMinutes(10)), readsCommitment, standbys, options.Patroni, Log);
+            reads = await StandbyReadsCheck.RunAsync(options.Nodes[0], tokens, readsCommitment, standbys, options.Patroni, Log);
         }
         else
         {
@@ -257,7 +254,7 @@ public static class FailoverRun
         if (options.CheckpointOutput is { } keep && kept.Count > 0)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(keep)!);
-            await File.WriteAllTextAsync(keep, kept[^1].SignedNote);
+            await File.WriteAllTextAsync(keep, kept[^1].Checkpoint.SignedNote);
         }
         var after = await MembersAsync(patroni, options.Patroni);
 
@@ -295,7 +292,7 @@ public static class FailoverRun
             ["deadlinesNotNoticed"] = clock.DeadlinesNotNoticed,
             ["faults"] = JsonSerializer.SerializeToNode(results),
             ["standbyReads"] = reads is null ? null : JsonSerializer.SerializeToNode(reads),
-            ["checkpointsKept"] = JsonSerializer.SerializeToNode(kept.Select(k => new { k.Fault, k.TreeSize })),
+            ["checkpointsKept"] = JsonSerializer.SerializeToNode(kept.Select(k => new { k.Fault, k.Checkpoint.TreeSize })),
             ["membersAfter"] = Describe(after),
             ["problems"] = new JsonArray([.. problems.Take(30).Select(p => (JsonNode)p!)]),
         };
@@ -382,19 +379,10 @@ public static class FailoverRun
         return int.Parse(first, CultureInfo.InvariantCulture);
     }
 
-    private sealed record StoredNote(string Fault, long TreeSize, string SignedNote);
-
-    /// <summary>Signs a checkpoint now (POST /api/integrity/checkpoints brings the log up to date first).</summary>
-    private static async Task<StoredNote> SignAsync(Uri node, TokenIssuer tokens, string fault)
+    private static async Task<SignedCheckpoint> SignAsync(Uri node, TokenIssuer tokens)
     {
         using var http = new HttpClient { BaseAddress = node, Timeout = TimeSpan.FromSeconds(30) };
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/integrity/checkpoints");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.Issue("auditor", null, TimeSpan.FromMinutes(10)));
-        using var response = await http.SendAsync(request);
-        var body = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"signing a checkpoint before {fault}: {(int)response.StatusCode} {body}");
-        var stored = JsonNode.Parse(body)!;
-        return new StoredNote(fault, (long)stored["treeSize"]!, (string)stored["signedNote"]!);
+        return await LedgerRequests.SignCheckpointAsync(http, tokens);
     }
 
     /// <summary>The primary's WAL sender processes (pg_stat_replication), to stop while it goes on committing.</summary>
@@ -448,17 +436,6 @@ public static class FailoverRun
             await Task.Delay(500);
         }
         await Log($"replication is {(synchronous ? "synchronous (strict)" : "asynchronous")} now, after {watch.Elapsed.TotalSeconds:F1} s");
-    }
-
-    private static async Task PostAsync(HttpClient http, TokenIssuer tokens, PilotRequest r, bool alreadyDoneIsFine)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, r.Path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.Issue(r.Role, r.Government, TimeSpan.FromMinutes(10)));
-        if (r.Body is not null) request.Content = JsonContent.Create(r.Body);
-        using var response = await http.SendAsync(request);
-        // A ledger the test ran on before has the slice's governments and agreement already: the API refuses them again.
-        if (response.IsSuccessStatusCode || (alreadyDoneIsFine && (int)response.StatusCode is 409 or 422)) return;
-        throw new InvalidOperationException($"setup POST {r.Path} as {r.Role}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
 
     private static async Task<bool> MerkleCaughtUpAsync(string connectionString)

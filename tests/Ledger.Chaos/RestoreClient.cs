@@ -1,8 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using Ledger.Api.Tests.Support;
 using Ledger.Infrastructure.Identity;
 
@@ -61,21 +57,11 @@ public static class RestoreClient
     private static async Task<int> AppendAsync(HttpClient http, TokenIssuer tokens, RestoreClientOptions options)
     {
         foreach (var r in PilotRequests.Governments().Concat(PilotRequests.ActiveAgreement()))
-            await SendAsync(http, tokens, r, alreadyDoneIsFine: true);
+            await LedgerRequests.SendAsync(http, tokens, r, alreadyDoneIsFine: true);
         foreach (var r in PilotRequests.ActiveCommitment(options.Stream!))
-            await SendAsync(http, tokens, r, alreadyDoneIsFine: false);
+            await LedgerRequests.SendAsync(http, tokens, r, alreadyDoneIsFine: false);
         for (var n = 1; n <= options.Count; n++)
-        {
-            var report = new PilotRequest("government", PilotRequests.Liuyang, $"/api/commitments/{options.Stream}/progress", new
-            {
-                reportId = $"r{n:D5}",
-                period = "2024",
-                asOf = "2024-06-30",
-                values = new[] { new { indicatorId = "months-class-iii", value = 10, text = (string?)null } },
-                narrative = "Restore test report.",
-            });
-            await SendAsync(http, tokens, report, alreadyDoneIsFine: false);
-        }
+            await LedgerRequests.SendAsync(http, tokens, LedgerRequests.Report(options.Stream!, $"r{n:D5}", 10, "Restore test report."), alreadyDoneIsFine: false);
         // The commitment's registration and activation, and the reports.
         Console.WriteLine($"appended {options.Count + 2} events to {options.Stream}");
         return 0;
@@ -83,45 +69,13 @@ public static class RestoreClient
 
     private static async Task<int> CheckpointAsync(HttpClient http, TokenIssuer tokens, RestoreClientOptions options)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/integrity/checkpoints");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.Issue("auditor", null, TimeSpan.FromMinutes(10)));
-        using var response = await http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        if (response.StatusCode != HttpStatusCode.Created)
-            throw new InvalidOperationException($"POST /api/integrity/checkpoints: {(int)response.StatusCode} {text}");
-        var checkpoint = JsonNode.Parse(text)!;
-        var note = (string)checkpoint["signedNote"]!;
-        var witnesses = (checkpoint["witnesses"]?.AsArray() ?? []).Select(w => (string)w!).ToList();
+        var checkpoint = await LedgerRequests.SignCheckpointAsync(http, tokens);
         Directory.CreateDirectory(Path.GetDirectoryName(options.Output)!);
-        await File.WriteAllTextAsync(options.Output!, note);
-        Console.WriteLine($"checkpoint of {(long)checkpoint["treeSize"]!} events, cosigned by {(witnesses.Count == 0 ? "no witness" : string.Join(", ", witnesses))}: {options.Output}");
-        if (options.Witness is not null && !witnesses.Contains(options.Witness))
-            throw new InvalidOperationException($"the witness {options.Witness} did not cosign the checkpoint of {(long)checkpoint["treeSize"]!} events");
+        await File.WriteAllTextAsync(options.Output!, checkpoint.SignedNote);
+        Console.WriteLine($"checkpoint of {checkpoint.TreeSize} events, cosigned by " +
+            $"{(checkpoint.Witnesses.Count == 0 ? "no witness" : string.Join(", ", checkpoint.Witnesses))}: {options.Output}");
+        if (options.Witness is not null && !checkpoint.Witnesses.Contains(options.Witness))
+            throw new InvalidOperationException($"the witness {options.Witness} did not cosign the checkpoint of {checkpoint.TreeSize} events");
         return 0;
-    }
-
-    private static async Task SendAsync(HttpClient http, TokenIssuer tokens, PilotRequest r, bool alreadyDoneIsFine)
-    {
-        var key = Guid.NewGuid().ToString();
-        var until = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Post, r.Path);
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.Issue(r.Role, r.Government, TimeSpan.FromMinutes(10)));
-            request.Headers.Add("Idempotency-Key", key);
-            if (r.Body is not null) request.Content = JsonContent.Create(r.Body);
-            try
-            {
-                using var response = await http.SendAsync(request);
-                if (response.IsSuccessStatusCode || (alreadyDoneIsFine && (int)response.StatusCode is 409 or 422)) return;
-                if ((int)response.StatusCode is >= 400 and < 500 and not 408 and not 429 || DateTime.UtcNow > until)
-                    throw new InvalidOperationException($"POST {r.Path} as {r.Role}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && DateTime.UtcNow < until)
-            {
-                // The outcome is unknown: the same key and body again.
-            }
-            await Task.Delay(200);
-        }
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using Ledger.Infrastructure.Identity;
 using Npgsql;
 
 namespace Ledger.Chaos;
@@ -24,9 +25,10 @@ public static class StandbyReadsCheck
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     public static async Task<StandbyReadsResult> RunAsync(
-        Uri node, string supervisorToken, string governmentToken, string commitment, IReadOnlyList<(string Host, int Port)> standbys,
+        Uri node, TokenIssuer tokens, string commitment, IReadOnlyList<(string Host, int Port)> standbys,
         IReadOnlyList<Uri> patroni, Func<string, Task> log)
     {
+        var supervisorToken = tokens.Issue("supervisor", null, TimeSpan.FromMinutes(10));
         using var http = new HttpClient { BaseAddress = node, Timeout = TimeSpan.FromSeconds(10) };
         var problems = new List<string>();
         var watch = Stopwatch.StartNew();
@@ -44,7 +46,8 @@ public static class StandbyReadsCheck
         try
         {
             await HoldBehindAsync(patroni, standbys, Delay);
-            for (var i = 0; i < 3; i++) await AppendAsync(http, governmentToken, commitment, i);
+            for (var i = 0; i < 3; i++)
+                await LedgerRequests.SendAsync(http, tokens, LedgerRequests.Report(commitment, $"standby-read-{Guid.NewGuid():N}"[..28], i, "Standby read check."), alreadyDoneIsFine: false);
             var held = Stopwatch.StartNew();
             // Read at once: a standby may still answer (its views trail by less than the allowed lag), but then it must
             // say it is behind by at least the three reports it has not replayed.
@@ -90,20 +93,6 @@ public static class StandbyReadsCheck
         if (!response.IsSuccessStatusCode) return ($"an answer of {(int)response.StatusCode}", -1);
         var freshness = JsonNode.Parse(body)?["freshness"];
         return ((string?)freshness?["readFrom"] ?? "nowhere", (long?)freshness?["eventsBehind"] ?? -1);
-    }
-
-    private static async Task AppendAsync(HttpClient http, string token, string commitment, int n)
-    {
-        var id = $"standby-read-{Guid.NewGuid():N}"[..28];
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/commitments/{commitment}/progress");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
-        request.Content = new StringContent($$"""
-            {"reportId":"{{id}}","period":"2024","asOf":"2024-06-30","values":[{"indicatorId":"months-class-iii","value":{{n}},"text":null}],"narrative":"Standby read check."}
-            """, Encoding.UTF8, "application/json");
-        using var response = await http.SendAsync(request);
-        if (!response.IsSuccessStatusCode)
-            throw new InvalidOperationException($"appending a report for the standby-reads check: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
 
     private const string Delay = "30s";

@@ -108,7 +108,7 @@ public static class ZoneVerbs
         {
             // The zone's own ledger, as its first node's setup would apply it: same schema name, its own zone and origin.
             var settings = new LedgerSettings(connectionString, own.Schema, own.DataDirectory) { OwnerConnectionString = connectionString, Zone = zone };
-            await LedgerSchema.ApplyAsync(settings, origin, name, ct);
+            await LedgerSchema.ApplyAsync(settings, ct, origin, name);
             if (same is null) await registry.RegisterAsync(zone, connectionString);
         }
         catch (Exception failed) when (failed is not OperationCanceledException)

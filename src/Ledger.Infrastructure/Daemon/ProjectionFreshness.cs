@@ -51,6 +51,19 @@ public sealed class ProjectionFreshness(IDocumentStore store, TimeProvider time)
     {
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
+        return await MeasureAsync(connection, _schema, observed, time, ct);
+    }
+
+    /// <summary>
+    /// The supervision views' freshness in the ledger <paramref name="connection"/> reaches (schema <paramref name="schema"/>):
+    /// for this node's store, and for another zone's database (the national overview).
+    /// </summary>
+    public static async Task<Freshness> MeasureAsync(NpgsqlConnection connection, string schema, TimeProvider time, CancellationToken ct) =>
+        (await MeasureAsync(connection, schema, observed: null, time, ct)).Freshness;
+
+    private static async Task<(Freshness Freshness, TimeSpan Trailing)> MeasureAsync(
+        NpgsqlConnection connection, string schema, long? observed, TimeProvider time, CancellationToken ct)
+    {
         // One snapshot for both statements, so the position and the events above it agree. The count
         // takes the position as a parameter: with it the planner scans the sequence index from there
         // (nothing, when current); computed inside one statement it planned a parallel scan of a
@@ -58,8 +71,8 @@ public sealed class ProjectionFreshness(IDocumentStore store, TimeProvider time)
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         long ownPosition, storePosition;
         await using (var command = new NpgsqlCommand($"""
-            select coalesce((select last_seq_id from "{_schema}".mt_event_progression where name = $1), 0),
-                   coalesce((select max(seq_id) from "{_schema}".mt_events), 0)
+            select coalesce((select last_seq_id from "{schema}".mt_event_progression where name = $1), 0),
+                   coalesce((select max(seq_id) from "{schema}".mt_events), 0)
             """, connection, transaction))
         {
             command.Parameters.Add(new NpgsqlParameter { Value = ShardName });
@@ -78,7 +91,7 @@ public sealed class ProjectionFreshness(IDocumentStore store, TimeProvider time)
             await using var command = new NpgsqlCommand($"""
                 select count(*), min(timestamp) filter (where timestamp > '-infinity'),
                        min(timestamp) filter (where timestamp > '-infinity' and seq_id <= $2)
-                from "{_schema}".mt_events where seq_id > $1
+                from "{schema}".mt_events where seq_id > $1
                 """, connection, transaction);
             command.Parameters.Add(new NpgsqlParameter { Value = position });
             command.Parameters.Add(new NpgsqlParameter { Value = ownPosition });

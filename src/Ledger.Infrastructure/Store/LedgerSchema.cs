@@ -24,19 +24,14 @@ public static class LedgerSchema
         return (bool)(await command.ExecuteScalarAsync(ct))!;
     }
 
-    /// <summary>Applies the schema as <see cref="LedgerSettings.OwnerConnectionString"/>; returns the role granted to, if any.</summary>
-    public static Task<string?> ApplyAsync(LedgerSettings settings, CancellationToken ct) =>
-        ApplyAsync(settings, Zones.ZoneId.DefaultOrigin(settings.Zone), ct);
-
     /// <summary>
     /// Applies the schema as <see cref="LedgerSettings.OwnerConnectionString"/>, the first time recording the zone
-    /// (<see cref="LedgerSettings.Zone"/>) and its log's <paramref name="origin"/>; returns the role granted to, if any.
+    /// (<see cref="LedgerSettings.Zone"/>), its log's <paramref name="origin"/> (by default <c>ledger.local/</c> + the zone)
+    /// and its name as people read it (<c>zone add --name</c>); returns the role granted to, if any.
     /// </summary>
-    public static Task<string?> ApplyAsync(LedgerSettings settings, string origin, CancellationToken ct) => ApplyAsync(settings, origin, null, ct);
-
-    /// <summary>As above, recording the zone's name too (<c>zone add --name</c>).</summary>
-    public static async Task<string?> ApplyAsync(LedgerSettings settings, string origin, string? zoneName, CancellationToken ct)
+    public static async Task<string?> ApplyAsync(LedgerSettings settings, CancellationToken ct, string? origin = null, string? zoneName = null)
     {
+        origin ??= Zones.ZoneId.DefaultOrigin(settings.Zone);
         await using (var store = LedgerStore.Create(settings.OwnerConnectionString, settings.Schema, TimeProvider.System))
             await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         await using var db = NpgsqlDataSource.Create(settings.OwnerConnectionString);

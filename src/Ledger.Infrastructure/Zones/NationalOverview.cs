@@ -32,16 +32,16 @@ public sealed class NationalOverview(LedgerSettings settings, IDocumentStore own
             registered = [];
             registryProblem = Describe(ex);
         }
-        var own = ReadZoneAsync(settings.Zone, thisNode: true, ownStore.QuerySession, settings.ConnectionString, readAt, ct);
+        var own = ReadZoneAsync(settings.Zone, thisNode: true, ownStore.QuerySession, settings.ConnectionString, readAt, time, ct);
         var others = registered.Where(e => e.Zone != settings.Zone)
-            .Select(e => ReadZoneAsync(e.Zone, thisNode: false, () => registry.Store.QuerySession(e.Zone), e.ConnectionString, readAt, ct));
+            .Select(e => ReadZoneAsync(e.Zone, thisNode: false, () => registry.Store.QuerySession(e.Zone), e.ConnectionString, readAt, time, ct));
         var zones = await Task.WhenAll([own, .. others]);
         return new Overview(readAt, settings.Zone, registryProblem is null ? "ok" : "unreachable", registryProblem,
             [.. zones.OrderBy(z => z.Zone, StringComparer.Ordinal)]);
     }
 
     private static async Task<ZoneLine> ReadZoneAsync(
-        string zone, bool thisNode, Func<IQuerySession> openSession, string connectionString, DateTimeOffset readAt, CancellationToken ct)
+        string zone, bool thisNode, Func<IQuerySession> openSession, string connectionString, DateTimeOffset readAt, TimeProvider time, CancellationToken ct)
     {
         try
         {
@@ -49,7 +49,7 @@ public sealed class NationalOverview(LedgerSettings settings, IDocumentStore own
             var token = timeout.Token;
             await using var connection = new NpgsqlConnection(connectionString);
             await connection.OpenAsync(token);
-            return await ReadOpenZoneAsync(zone, thisNode, openSession, connection, readAt, token);
+            return await ReadOpenZoneAsync(zone, thisNode, openSession, connection, readAt, time, token);
         }
         catch (Exception ex) when (Unreachable(ct))
         {
@@ -58,7 +58,7 @@ public sealed class NationalOverview(LedgerSettings settings, IDocumentStore own
     }
 
     private static async Task<ZoneLine> ReadOpenZoneAsync(
-        string zone, bool thisNode, Func<IQuerySession> openSession, NpgsqlConnection connection, DateTimeOffset readAt, CancellationToken ct)
+        string zone, bool thisNode, Func<IQuerySession> openSession, NpgsqlConnection connection, DateTimeOffset readAt, TimeProvider time, CancellationToken ct)
     {
         await using var session = openSession();
         var schema = session.DocumentStore.Options.Events.DatabaseSchemaName;
@@ -69,13 +69,13 @@ public sealed class NationalOverview(LedgerSettings settings, IDocumentStore own
                 recorded.Name, recorded.Origin, null, null, null, null, null, null, null);
 
         var log = await LogAsync(connection, schema, ct);
-        var views = await ViewsAsync(connection, schema, ct);
+        var views = await ProjectionFreshness.MeasureAsync(connection, schema, time, ct);
         var areas = await session.Query<AreaSummary>().Where(a => a.Scope == "taskArea").ToListAsync(ct);
         var governments = await session.Query<GovernmentCompliance>().OrderBy(g => g.GovernmentId).ToListAsync(ct);
         var origin = log.Note is { } note ? note[..note.IndexOf('\n', StringComparison.Ordinal)] : recorded.Origin;
         return new ZoneLine(zone, thisNode, "ok", null, recorded.Name, origin, log.TreeSize, log.CheckpointSize, log.CheckpointAt,
             log.CheckpointAt is { } at ? Math.Max(0, (readAt - at).TotalSeconds) : null,
-            new ViewFreshness(views.HighWater, views.Applied, Math.Max(0, views.HighWater - views.Applied)),
+            views,
             Totals(areas), [.. governments.Select(g => new GovernmentLine(g.GovernmentId, g.NameZh, g.NameEn, g.Province.ToString(), g.Rag.ToString(),
                 g.Led, g.LedActive, g.LedGreen, g.LedAmber, g.LedRed, g.OverdueItems, g.OverdueCommitments, g.OpenRectifications))]);
     }
@@ -94,18 +94,6 @@ public sealed class NationalOverview(LedgerSettings settings, IDocumentStore own
             reader.IsDBNull(1) ? null : reader.GetInt64(1),
             reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2),
             reader.IsDBNull(3) ? null : reader.GetString(3));
-    }
-
-    private static async Task<(long HighWater, long Applied)> ViewsAsync(NpgsqlConnection connection, string schema, CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand($"""
-            select coalesce((select max(seq_id) from "{schema}".mt_events), 0),
-                   coalesce((select last_seq_id from "{schema}".mt_event_progression where name = $1), 0)
-            """, connection);
-        command.Parameters.AddWithValue(ProjectionFreshness.ShardName);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        await reader.ReadAsync(ct);
-        return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
     /// <summary>The zone's totals: each commitment is in exactly one task area, so the task areas' roll-ups add up to the zone's.</summary>
@@ -143,14 +131,12 @@ public sealed class NationalOverview(LedgerSettings settings, IDocumentStore own
 
     /// <summary>
     /// One zone: its status (<c>ok</c>, <c>unreachable</c>, <c>no_ledger</c> or <c>wrong_zone</c>, with the problem), its log's
-    /// origin and size (leaves), the latest signed checkpoint's size, time and age, its views' freshness, its totals and governments.
+    /// origin and size (leaves), the latest signed checkpoint's size, time and age, its views' freshness (as every view answer
+    /// says it: <see cref="ProjectionFreshness"/>), its totals and governments.
     /// </summary>
     public sealed record ZoneLine(
         string Zone, bool ThisNode, string Status, string? Problem, string? Name, string? Origin, long? TreeSize, long? CheckpointSize,
-        DateTimeOffset? CheckpointAt, double? CheckpointAgeSeconds, ViewFreshness? Views, ZoneCompliance? Compliance, IReadOnlyList<GovernmentLine>? Governments);
-
-    /// <summary>The supervision views' position: events recorded, events the views have applied, and the difference.</summary>
-    public sealed record ViewFreshness(long HighWater, long Applied, long EventsBehind);
+        DateTimeOffset? CheckpointAt, double? CheckpointAgeSeconds, Freshness? Views, ZoneCompliance? Compliance, IReadOnlyList<GovernmentLine>? Governments);
 
     public sealed record ZoneCompliance(
         int Commitments, int Draft, int Active, int FulfilmentClaimed, int Fulfilled, int Suspended, int Withdrawn,

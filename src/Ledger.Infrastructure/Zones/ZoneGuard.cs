@@ -15,7 +15,7 @@ public sealed class ZoneGuard(LedgerSettings settings, IntegritySettings integri
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await using var db = NpgsqlDataSource.Create(settings.ConnectionString);
-        await ZoneIdentity.EnsureAsync(db, settings.Schema, settings.Zone, integrity.Origin, time, cancellationToken);
+        await ZoneIdentity.EnsureAsync(db, settings.Schema, settings.Zone, integrity.Origin, name: null, time, cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

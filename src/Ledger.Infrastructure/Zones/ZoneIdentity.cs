@@ -23,13 +23,10 @@ public static class ZoneIdentity
         """;
 
     /// <summary>
-    /// Records <paramref name="zone"/> and <paramref name="origin"/> unless the database holds a zone already; answers the
-    /// one it holds. Throws <see cref="OptionsValidationException"/> naming <c>Ledger:Zone</c> when that is another zone.
+    /// Records <paramref name="zone"/>, <paramref name="origin"/> and the zone's <paramref name="name"/> as people read it
+    /// (<c>zone add --name</c>; none at a node's start) unless the database holds a zone already; answers the one it holds.
+    /// Throws <see cref="OptionsValidationException"/> naming <c>Ledger:Zone</c> when that is another zone.
     /// </summary>
-    public static Task<Recorded> EnsureAsync(NpgsqlDataSource db, string schema, string zone, string origin, TimeProvider time, CancellationToken ct) =>
-        EnsureAsync(db, schema, zone, origin, null, time, ct);
-
-    /// <summary>As above, with the zone's name as people read it (<c>zone add --name</c>).</summary>
     public static async Task<Recorded> EnsureAsync(NpgsqlDataSource db, string schema, string zone, string origin, string? name, TimeProvider time, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);

@@ -80,10 +80,6 @@ public sealed class ZoneRegistry : IAsyncDisposable
         }
     }
 
-    /// <summary>The connection string <paramref name="zone"/> is registered with, or null.</summary>
-    public async Task<string?> FindAsync(string zone, CancellationToken ct) =>
-        (await ListAsync(ct)).FirstOrDefault(e => string.Equals(e.Zone, zone, StringComparison.Ordinal))?.ConnectionString;
-
     /// <summary>The registry's database (created when missing and the role may) and its master table, before the first registration.</summary>
     public async Task EnsureAsync(CancellationToken ct)
     {

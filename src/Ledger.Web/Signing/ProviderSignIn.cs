@@ -3,7 +3,6 @@ using System.Security.Claims;
 using Ledger.Contracts;
 using Ledger.Infrastructure;
 using Ledger.Infrastructure.Identity;
-using Ledger.Infrastructure.Store;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Http;
@@ -118,7 +117,7 @@ public static class ProviderSignIn
         var subject = identity.FindFirst(LedgerClaims.Subject)?.Value;
         var role = identity.FindFirst(LedgerClaims.Role)?.Value;
         var government = identity.FindFirst(LedgerClaims.Government)?.Value;
-        var zone = context.HttpContext.RequestServices.GetRequiredService<LedgerSettings>().Zone;
+        var zone = ConsoleSignIn.ZoneOf(context.HttpContext);
         // The provider says which zone the person belongs to (ledger_zone), as it does for the API's tokens.
         var accepted = !string.IsNullOrEmpty(subject) && role is not null && ConsoleRoles.Contains(role)
             && (role != "government" || !string.IsNullOrEmpty(government)) && LedgerClaims.ZoneRefusal(identity, zone) is null;
